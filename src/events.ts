@@ -1,0 +1,69 @@
+// The typed events the engine emits: the only thing the screen, the headless printer and
+// session recordings know of a run.
+
+export type Mode = 'full' | 'single' | 'incremental' | 'finetune';
+export const MODES: readonly Mode[] = ['full', 'single', 'incremental', 'finetune'];
+
+export interface MemoryRef {
+  readonly key: string;
+  /** Index of the memory's first appearance in the conversation. */
+  readonly entry: number;
+}
+
+export interface FullResult {
+  mode: 'full';
+  model: string | null;
+  memories: { key: string; max: number; failed: boolean; reason?: string }[];
+  responses: { entry: number; baseline: number }[];
+  matrix: number[][];
+  calls: number;
+}
+
+export interface SingleResult {
+  mode: 'single';
+  key: string;
+  score: number;
+  calls: number;
+}
+
+export interface IncrementalResult {
+  mode: 'incremental';
+  scored: { key: string; score: number; weight: number }[];
+  skipped: { key: string; reason: string; failed?: true }[];
+  calls: number;
+}
+
+export interface FinetuneResult {
+  mode: 'finetune';
+  candidates: { entry: number; divergence: number }[];
+  calls: number;
+}
+
+export type RunResult = FullResult | SingleResult | IncrementalResult | FinetuneResult;
+
+export type EngineEvent =
+  | {
+      type: 'run-started';
+      mode: Mode;
+      model: string | null;
+      backend: string;
+      /** The memories this run scores, in scoring order. */
+      memories: MemoryRef[];
+      /** Conversation indices of the responses this run scores. */
+      responses: number[];
+      totalCalls: number;
+    }
+  | { type: 'activity'; text: string }
+  | { type: 'call-started'; call: number; label: string }
+  | { type: 'call-done'; call: number; ok: boolean }
+  | { type: 'baseline-done'; scores: number[] }
+  | { type: 'row-started'; key: string; index: number }
+  | { type: 'row-done'; key: string; index: number; divergences: number[]; max: number }
+  | { type: 'row-failed'; key: string; index: number; reason: string }
+  | { type: 'memory-scored'; key: string; score: number; weight: number }
+  | { type: 'memory-skipped'; key: string; reason: string }
+  | { type: 'run-done'; result: RunResult }
+  | { type: 'run-failed'; reason: string }
+  | { type: 'run-interrupted' };
+
+export type EventListener = (event: EngineEvent) => void;

@@ -1,0 +1,40 @@
+// Places in a JSON document, said the way people read them: $.conversation[3].key, or
+// "line 4, column 17" where the text is not JSON at all.
+
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (typeof part === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) out += `.${part}`;
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out;
+}
+
+export function lineColumn(text: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(position, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+/** Parses JSON; on failure throws an Error whose message says the line and column. */
+export function parseJsonWithPlace(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const match = /position (\d+)/.exec(message);
+    const position = match ? Number(match[1]) : text.length;
+    const { line, column } = lineColumn(text, position);
+    // V8's message quotes the surrounding text; keep only its first clause.
+    const reason = message.split(/,? "|\sin JSON/)[0]!.replace(/^Unexpected/, 'unexpected');
+    throw new Error(`line ${line}, column ${column}: invalid JSON (${reason.trim()})`);
+  }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The installed entry point: loads TypeScript through tsx, so the package runs from source.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('./cli.ts');
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+});
+process.exitCode = code;

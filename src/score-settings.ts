@@ -1,0 +1,153 @@
+// The options of `memscope score`, parsed and checked once, shared by the headless run and
+// the screen.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { InputError } from './errors.ts';
+import { MODES, type Mode } from './events.ts';
+import { DEFAULT_ALPHA, DEFAULT_PRIORITY, RESPONSE_WINDOW } from './engine.ts';
+import { defaultStorePath } from './weight-store.ts';
+
+export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_FINETUNE_COUNT = 50;
+export const DEFAULT_MAX_AGE_SECONDS = 24 * 3600;
+
+export const scoreOptionSpec = {
+  url: { type: 'string', multiple: true },
+  model: { type: 'string' },
+  mode: { type: 'string', default: 'full' },
+  key: { type: 'string' },
+  count: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  headless: { type: 'boolean', default: false },
+  'api-key-env': { type: 'string' },
+  'api-key-file': { type: 'string' },
+  timeout: { type: 'string' },
+  concurrency: { type: 'string' },
+  priority: { type: 'string' },
+  store: { type: 'string' },
+  'max-age': { type: 'string' },
+  window: { type: 'string' },
+  alpha: { type: 'string' },
+  latency: { type: 'string' },
+  debug: { type: 'boolean', default: false },
+} as const;
+
+export interface ScoreSettings {
+  file: string;
+  urls: string[];
+  model: string | undefined;
+  mode: Mode;
+  key: string | undefined;
+  count: number;
+  json: boolean;
+  headless: boolean;
+  /** Never printed, logged or recorded. */
+  apiKey: string | undefined;
+  timeoutMs: number;
+  concurrency: number;
+  priority: number | undefined;
+  storePath: string;
+  maxAgeSeconds: number;
+  window: number;
+  alpha: number;
+  latencyMs: number;
+  debug: boolean;
+}
+
+function wholeNumber(flag: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new InputError(`--${flag}: expected a whole number${min > 0 ? ` ≥ ${min}` : ''}, got "${value}"`);
+  return Number(value);
+}
+
+const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "90", "90s", "15m", "6h", "2d" → seconds. */
+export function parseDuration(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(value);
+  if (!match) throw new InputError(`--${flag}: expected a duration like 90, 90s, 15m, 6h or 2d, got "${value}"`);
+  return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+}
+
+function checkUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`--url: not a URL: "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InputError(`--url: expected http:// or https://, got "${url}"`);
+  if (parsed.username || parsed.password) throw new InputError('--url: put credentials in MEMSCOPE_API_KEY, not in the URL');
+  return url.replace(/\/+$/, '');
+}
+
+async function readApiKey(envName: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new InputError(`--api-key-file: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const key = text.trim();
+    if (!key) throw new InputError(`--api-key-file: ${file}: the file is empty`);
+    return key;
+  }
+  if (envName !== undefined) {
+    const key = env[envName];
+    if (key === undefined || key === '') throw new InputError(`--api-key-env: environment variable ${envName} is not set`);
+    return key;
+  }
+  return env[DEFAULT_API_KEY_ENV] || undefined;
+}
+
+export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ScoreSettings> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: scoreOptionSpec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new InputError((error as Error).message.split('\n')[0]!);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new InputError(positionals.length === 0 ? 'score: name a context file' : `score: one context file, got ${positionals.length}`);
+  const mode = values.mode as Mode;
+  if (!MODES.includes(mode)) throw new InputError(`--mode: expected one of ${MODES.join(', ')}, got "${values.mode}"`);
+  if (mode === 'single' && values.key === undefined) throw new InputError('--mode single needs --key K');
+  if (mode !== 'single' && values.key !== undefined) throw new InputError('--key goes with --mode single');
+  if (mode !== 'finetune' && values.count !== undefined) throw new InputError('--count goes with --mode finetune');
+  const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
+  if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
+  let priority: number | undefined = DEFAULT_PRIORITY;
+  if (values.priority === 'none') priority = undefined;
+  else if (values.priority !== undefined) {
+    if (!/^-?\d+$/.test(values.priority)) throw new InputError(`--priority: expected a whole number or "none", got "${values.priority}"`);
+    priority = Number(values.priority);
+  }
+  const urls = (values.url ?? []).map(checkUrl);
+  if (urls.length > 1) throw new InputError('--url: give one scoring server (several replicas are not supported yet)');
+  const timeoutSeconds = parseDuration('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
+  if (timeoutSeconds <= 0) throw new InputError('--timeout: must be more than 0');
+  return {
+    file: positionals[0]!,
+    urls,
+    model: values.model,
+    mode,
+    key: values.key,
+    count: wholeNumber('count', values.count, DEFAULT_FINETUNE_COUNT, 1),
+    json: values.json,
+    headless: values.headless,
+    apiKey: await readApiKey(values['api-key-env'], values['api-key-file'], env),
+    timeoutMs: timeoutSeconds * 1000,
+    concurrency: wholeNumber('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1),
+    priority,
+    storePath: values.store ?? defaultStorePath(env),
+    maxAgeSeconds: parseDuration('max-age', values['max-age'], DEFAULT_MAX_AGE_SECONDS),
+    window: wholeNumber('window', values.window, RESPONSE_WINDOW, 1),
+    alpha,
+    latencyMs: wholeNumber('latency', values.latency, 0),
+    debug: values.debug,
+  };
+}

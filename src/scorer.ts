@@ -1,0 +1,29 @@
+// The seam between the engine and whatever computes logprobs: the built-in model in-process,
+// or a server over HTTP. One call scores one prompt and returns the total logprob of every
+// assistant response in it, in order.
+
+export interface ScoreCall {
+  readonly prompt: Uint32Array;
+  /** How many assistant responses the prompt holds: an answer with another count is wrong. */
+  readonly expected: number;
+  readonly priority?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface Scorer {
+  /** "built-in" or the URL, for headers and session files (never a key). */
+  readonly backend: string;
+  score(call: ScoreCall): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** Checks an answer the way every backend must: one finite, non-positive logprob per response. */
+export function checkScores(scores: readonly number[], expected: number): string | undefined {
+  if (scores.length !== expected) return `expected ${expected} scores (one per assistant response), got ${scores.length}`;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i]!;
+    if (!Number.isFinite(s)) return `score ${i} is not a finite number (${s})`;
+    if (s > 0) return `score ${i} is a positive logprob (${s})`;
+  }
+  return undefined;
+}
