@@ -1,3 +1,4 @@
+import { parse as parseTolerant, printParseErrorCode, type ParseError } from 'jsonc-parser';
 // Places in a JSON document, said the way people read them: $.conversation[3].key, or
 // "line 4, column 17" where the text is not JSON at all.
 
@@ -29,12 +30,15 @@ export function parseJsonWithPlace(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const match = /position (\d+)/.exec(message);
-    const position = match ? Number(match[1]) : text.length;
+    // V8 often omits the position ("Unexpected token ']'"), so ask a parser that reports one.
+    const errors: ParseError[] = [];
+    parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = errors[0];
+    const position = first?.offset ?? Number(/position (\d+)/.exec(String(error))?.[1] ?? text.length);
+    const reason = first
+      ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()
+      : String((error as Error).message ?? error).split(' in JSON')[0]!;
     const { line, column } = lineColumn(text, position);
-    // V8's message quotes the surrounding text; keep only its first clause.
-    const reason = message.split(/,? "|\sin JSON/)[0]!.replace(/^Unexpected/, 'unexpected');
-    throw new Error(`line ${line}, column ${column}: invalid JSON (${reason.trim()})`);
+    throw new Error(`line ${line}, column ${column}: invalid JSON (${reason})`);
   }
 }

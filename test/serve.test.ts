@@ -1,0 +1,93 @@
+// Integration: a real `memscope serve` process, scored over HTTP by the real CLI.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { request } from 'undici';
+import { fixture, runCli, startProcess, startServe, tempDir, type RunningServer } from './helpers.ts';
+
+let serve: RunningServer;
+before(async () => {
+  serve = await startServe();
+});
+after(async () => {
+  await serve.stop();
+});
+
+test('serve binds to 127.0.0.1 and answers /health', async () => {
+  assert.match(serve.url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  const answer = await request(`http://127.0.0.1:${serve.port}/health`);
+  assert.equal(answer.statusCode, 200);
+  assert.deepEqual(await answer.body.json(), { status: 'ok', model: 'memscope-builtin' });
+});
+
+test('serve answers malformed requests with 400 and a JSON error, and stays up', async () => {
+  const post = async (body: string) => {
+    const answer = await request(`${serve.url}/score`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    return { status: answer.statusCode, body: (await answer.body.json()) as { error?: string } };
+  };
+  for (const body of ['not json', '{}', '{"prompt": []}', '{"prompt": [1, -2]}', '{"prompt": [1.5]}', '{"prompt": [99999999]}', '{"prompt": "abc"}']) {
+    const answer = await post(body);
+    assert.equal(answer.status, 400, body);
+    assert.equal(typeof answer.body.error, 'string', body);
+  }
+  const wrongMethod = await request(`${serve.url}/score`);
+  assert.equal(wrongMethod.statusCode, 405);
+  await wrongMethod.body.dump();
+  const missing = await request(`http://127.0.0.1:${serve.port}/nope`);
+  assert.equal(missing.statusCode, 404);
+  await missing.body.dump();
+  const ok = await post('{"prompt": [1, 20, 21, 5, 6, 2]}');
+  assert.equal(ok.status, 200);
+});
+
+test('scoring over HTTP gives exactly the in-process result', async () => {
+  const local = await runCli(['score', fixture('small.json'), '--json']);
+  const remote = await runCli(['score', fixture('small.json'), '--json', '--url', serve.url, '--model', 'memscope-builtin']);
+  assert.equal(local.code, 0, local.stderr);
+  assert.equal(remote.code, 0, remote.stderr);
+  assert.deepEqual(JSON.parse(remote.stdout), JSON.parse(local.stdout));
+});
+
+test('through a recording proxy: N+1 calls of the reference shape, the key only in the header, the matrix recomputable', async () => {
+  const dir = await tempDir();
+  const log = `${dir.path}/calls.jsonl`;
+  const proxy = await startProcess(['--import', 'tsx', 'test/servers/recording-proxy.ts'], { UPSTREAM: `http://127.0.0.1:${serve.port}`, LOG: log });
+  const key = 'sk-test-6f1d0c9a2b7e4f35';
+  try {
+    const run = await runCli(['score', fixture('small.json'), '--json', '--url', proxy.url], { env: { MEMSCOPE_API_KEY: key } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.includes(key) || run.stderr.includes(key), false, 'the key is never printed');
+    const result = JSON.parse(run.stdout);
+    const calls = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(calls.length, result.memories.length + 1);
+    assert.equal(result.calls, calls.length);
+    for (const call of calls) {
+      assert.equal(call.method, 'POST');
+      assert.equal(call.path, '/v1/score');
+      assert.equal(call.headers.authorization, `Bearer ${key}`);
+      const body = JSON.parse(call.body);
+      assert.deepEqual(Object.keys(body).sort(), ['logprobs', 'model', 'priority', 'prompt']);
+      assert.equal(body.model, 'memscope-builtin');
+      assert.equal(body.logprobs, 1);
+      assert.equal(body.priority, 5);
+    }
+    // The baseline is the longest prompt (nothing removed); every other call drops one memory.
+    const scored = calls.map((c) => ({ prompt: JSON.parse(c.body).prompt as number[], scores: JSON.parse(c.answer).scores.map((s: { total_logprob: number }) => s.total_logprob) as number[] }));
+    scored.sort((a, b) => b.prompt.length - a.prompt.length);
+    const [baseline, ...rows] = scored;
+    assert.deepEqual(result.responses.map((r: { baseline: number }) => r.baseline), baseline!.scores);
+    const recomputed = rows.map((r) => baseline!.scores.map((b, j) => Math.max(0, b - r.scores[j]!))).map((r) => JSON.stringify(r)).sort();
+    assert.deepEqual(recomputed, result.matrix.map((r: number[]) => JSON.stringify(r)).sort());
+  } finally {
+    await proxy.stop();
+    await dir.remove();
+  }
+});
+
+test('an unreachable server fails the run with exit 1 and one line', async () => {
+  const run = await runCli(['score', fixture('small.json'), '--url', 'http://127.0.0.1:9/v1', '--timeout', '5']);
+  assert.equal(run.code, 1);
+  const last = run.stderr.trim().split('\n').at(-1)!;
+  assert.match(last, /^memscope: baseline failed: .*ECONNREFUSED/);
+  assert.equal(run.stderr.includes('    at '), false, 'no stack trace');
+});
