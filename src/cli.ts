@@ -13,7 +13,7 @@ import { NativeContextSchema, contextToNative } from './native-format.ts';
 import { neutralize, safeJson } from './sanitize.ts';
 import { parseScoreSettings, type ScoreSettings } from './score-settings.ts';
 import { prepareRun } from './scoring-run.ts';
-import { createScoreServer, listen } from './server.ts';
+import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from './server.ts';
 import { WeightStoreSchema } from './weight-store.ts';
 
 export interface CliIo {
@@ -51,6 +51,8 @@ Score options:
   --concurrency N       score calls in flight at once (default 4)
   --priority P|none     priority sent with every call (default 5, as the reference)
   --timeout SECONDS     per call (default 300)
+  --retries N           retries of a transient failure (refused, reset, timeout, 408/429/502/503/504; default 3)
+  --retry-delay MS      first backoff delay, doubled each retry, with jitter (default 1000)
   --api-key-env NAME    read the API key from this variable (default MEMSCOPE_API_KEY)
   --api-key-file FILE   read the API key from this file
   --latency MS          built-in scorer: add this much time to every call
@@ -62,6 +64,8 @@ Serve options:
   --host HOST           address to bind (default 127.0.0.1)
   --port PORT           port (default 8000; 0 picks a free one)
   --latency MS          add this much time to every call
+  --max-body BYTES      refuse larger request bodies with 413 (default 64 MiB)
+  --max-prompt N        refuse prompts of more tokens with 400 (default 4000000)
 `;
 
 class Interrupt extends Error {
@@ -108,12 +112,20 @@ async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
 async function serve(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8000' }, latency: { type: 'string', default: '0' } },
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8000' },
+      latency: { type: 'string', default: '0' },
+      'max-body': { type: 'string', default: String(DEFAULT_MAX_BODY) },
+      'max-prompt': { type: 'string', default: String(DEFAULT_MAX_PROMPT) },
+    },
     strict: true,
   });
   if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new InputError(`--port: expected 0 to 65535, got "${values.port}"`);
-  if (!/^\d+$/.test(values.latency)) throw new InputError(`--latency: expected milliseconds, got "${values.latency}"`);
-  const server = createScoreServer({ latencyMs: Number(values.latency) });
+  for (const flag of ['latency', 'max-body', 'max-prompt'] as const) {
+    if (!/^\d+$/.test(values[flag])) throw new InputError(`--${flag}: expected a whole number, got "${values[flag]}"`);
+  }
+  const server = createScoreServer({ latencyMs: Number(values.latency), maxBodyBytes: Number(values['max-body']), maxPromptTokens: Number(values['max-prompt']) });
   let address;
   try {
     address = await listen(server, values.host, Number(values.port));

@@ -117,7 +117,13 @@ export class ScoringEngine {
     this.calls++;
     this.emit({ type: 'call-started', call: id, label });
     try {
-      const scores = await this.options.scorer.score({ prompt, expected, priority: this.options.priority, signal: this.signal });
+      const scores = await this.options.scorer.score({
+        prompt,
+        expected,
+        priority: this.options.priority,
+        signal: this.signal,
+        onRetry: ({ attempt, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, delayMs, reason }),
+      });
       this.emit({ type: 'call-done', call: id, ok: true });
       return scores;
     } catch (error) {

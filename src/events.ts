@@ -55,6 +55,7 @@ export type EngineEvent =
     }
   | { type: 'activity'; text: string }
   | { type: 'call-started'; call: number; label: string }
+  | { type: 'call-retry'; call: number; label: string; attempt: number; delayMs: number; reason: string }
   | { type: 'call-done'; call: number; ok: boolean }
   | { type: 'baseline-done'; scores: number[] }
   | { type: 'row-started'; key: string; index: number }

@@ -18,12 +18,18 @@ export function progressLine(event: EngineEvent, started: number): string | unde
         event.mode === 'finetune'
           ? `${event.responses.length} responses`
           : `${event.memories.length} memories × ${event.responses.length} responses`;
-      return `${MODE_TITLES[event.mode]}: ${what}, ${event.totalCalls} calls, backend ${event.backend}`;
+      const line = `${MODE_TITLES[event.mode]}: ${what}, ${event.totalCalls} calls, backend ${event.backend}`;
+      if (event.mode === 'full' && event.totalCalls === 0) {
+        return `${line}\nnothing to score: the context has no ${event.memories.length === 0 ? 'memories' : 'assistant responses'}`;
+      }
+      return line;
     }
     case 'activity':
       return neutralize(event.text);
     case 'row-done':
       return `  ${neutralize(event.key)}: max ${formatNumber(event.max)}`;
+    case 'call-retry':
+      return `  ${neutralize(event.label)}: retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${neutralize(event.reason)}`;
     case 'row-failed':
       return `  ${neutralize(event.key)}: FAILED: ${neutralize(event.reason)}`;
     case 'memory-skipped':

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from './errors.ts';
 import { MODES, type Mode } from './events.ts';
 import { DEFAULT_ALPHA, DEFAULT_PRIORITY, RESPONSE_WINDOW } from './engine.ts';
+import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from './retry-policy.ts';
 import { defaultStorePath } from './weight-store.ts';
 
 export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
@@ -31,6 +32,8 @@ export const scoreOptionSpec = {
   window: { type: 'string' },
   alpha: { type: 'string' },
   latency: { type: 'string' },
+  retries: { type: 'string' },
+  'retry-delay': { type: 'string' },
   debug: { type: 'boolean', default: false },
 } as const;
 
@@ -53,6 +56,8 @@ export interface ScoreSettings {
   window: number;
   alpha: number;
   latencyMs: number;
+  retries: number;
+  retryDelayMs: number;
   debug: boolean;
 }
 
@@ -148,6 +153,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     window: wholeNumber('window', values.window, RESPONSE_WINDOW, 1),
     alpha,
     latencyMs: wholeNumber('latency', values.latency, 0),
+    retries: wholeNumber('retries', values.retries, DEFAULT_RETRIES),
+    retryDelayMs: wholeNumber('retry-delay', values['retry-delay'], BACKOFF_BASE_MS),
     debug: values.debug,
   };
 }

@@ -8,6 +8,15 @@ export interface ScoreCall {
   readonly expected: number;
   readonly priority?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Told before each retry of a transient failure. */
+  readonly onRetry?: ((retry: RetryInfo) => void) | undefined;
+}
+
+export interface RetryInfo {
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly reason: string;
 }
 
 export interface Scorer {

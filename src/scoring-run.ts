@@ -4,6 +4,7 @@ import { MODEL_NAME } from './builtin-model.ts';
 import { ScoringEngine, type ModeOptions } from './engine.ts';
 import { loadContext, type LoadedContext } from './load-context.ts';
 import type { ScoreSettings } from './score-settings.ts';
+import { RetryingScorer } from './retrying-scorer.ts';
 import { HttpScorer } from './score-client.ts';
 import type { Scorer } from './scorer.ts';
 import { WeightStore } from './weight-store.ts';
@@ -22,7 +23,10 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal):
   const model = settings.model ?? loaded.context.model ?? (builtin ? MODEL_NAME : null);
   const scorer: Scorer = builtin
     ? new BuiltinScorer({ latencyMs: settings.latencyMs })
-    : new HttpScorer({ url: settings.urls[0]!, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency });
+    : new RetryingScorer(
+        new HttpScorer({ url: settings.urls[0]!, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency }),
+        { retries: settings.retries, baseDelayMs: settings.retryDelayMs },
+      );
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':

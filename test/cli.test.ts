@@ -132,22 +132,39 @@ test('a context with no memories is not an error: it says so and makes no calls'
     const run = await runCli(['score', `${dir.path}/plain.json`, '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /0 memories × 1 responses, 0 calls/);
+    assert.match(run.stderr, /nothing to score: the context has no memories/);
     assert.equal(JSON.parse(run.stdout).calls, 0);
   } finally {
     await dir.remove();
   }
 });
 
-test('hostile text never reaches the terminal raw', async () => {
+test('hostile text never reaches the terminal raw, in any mode or output', async () => {
   const dir = await tempDir();
   try {
-    const evil = '\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u009b31m\u202egnp.exe';
-    await writeFile(`${dir.path}/evil.json`, JSON.stringify({ conversation: [{ role: 'memory', key: `k${evil}`, content: evil }, { role: 'assistant', content: evil }] }));
-    for (const extra of [[], ['--json']]) {
-      const run = await runCli(['score', `${dir.path}/evil.json`, ...extra]);
-      assert.equal(run.code, 0, run.stderr);
-      for (const out of [run.stdout, run.stderr]) assert.equal(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/.test(out), false, JSON.stringify(out));
+    const hostile = fixture('hostile.json');
+    const runs = [
+      ['score', hostile],
+      ['score', hostile, '--json'],
+      ['score', hostile, '--mode', 'single', '--key', 'k1-\u001b]0;pwned ti'],
+      ['score', hostile, '--mode', 'finetune', '--json'],
+      ['score', hostile, '--mode', 'incremental', '--store', `${dir.path}/w.json`, '--max-age', '0'],
+      ['convert', hostile],
+    ];
+    for (const args of runs) {
+      const run = await runCli(args);
+      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+      for (const out of [run.stdout, run.stderr]) {
+        const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/.exec(out);
+        assert.equal(raw, null, `${args.join(' ')}: raw U+${raw?.[0].charCodeAt(0).toString(16)} in ${JSON.stringify(out.slice(0, 200))}`);
+      }
     }
+    // The text is shown, neutralised, not dropped.
+    const text = await runCli(['score', hostile]);
+    assert.match(text.stdout, /k0-␛\[31mred␛\[0m/);
+    // JSON still carries the exact text, escaped.
+    const convert = JSON.parse((await runCli(['convert', hostile])).stdout);
+    assert.equal(convert.sections[3].nodes[1].key, 'k0-\u001b[31mred\u001b[0m');
   } finally {
     await dir.remove();
   }

@@ -91,3 +91,34 @@ test('an unreachable server fails the run with exit 1 and one line', async () =>
   assert.match(last, /^memscope: baseline failed: .*ECONNREFUSED/);
   assert.equal(run.stderr.includes('    at '), false, 'no stack trace');
 });
+
+test('serve limits body size and prompt length, and stays up under a flood of bad requests', async () => {
+  const small = await startServe(['--max-body', '2000', '--max-prompt', '50']);
+  try {
+    const big = await request(`${small.url}/score`, { method: 'POST', body: JSON.stringify({ prompt: Array(1000).fill(20) }) });
+    assert.equal(big.statusCode, 413);
+    assert.match(((await big.body.json()) as { error: string }).error, /over 2000 bytes/);
+    const long = await request(`${small.url}/score`, { method: 'POST', body: JSON.stringify({ prompt: Array(60).fill(20) }) });
+    assert.equal(long.statusCode, 400);
+    assert.match(((await long.body.json()) as { error: string }).error, /60 tokens, over the limit of 50/);
+
+    const bad = ['{', '{"prompt": [-1]}', 'null', '{"prompt": {"a": 1}}', 'x'.repeat(1500), '[]'];
+    let answered = 0;
+    for (let round = 0; round < 40; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => request(`${small.url}/score`, { method: 'POST', body: bad[(round + i) % bad.length]! }).then(async (a) => (await a.body.dump(), a.statusCode))),
+      );
+      for (const status of answers) assert.ok(status === 400, `status ${status}`);
+      answered += answers.length;
+    }
+    assert.equal(answered, 2000);
+    const health = await request(`http://127.0.0.1:${small.port}/health`);
+    assert.equal(health.statusCode, 200);
+    await health.body.dump();
+    const ok = await request(`${small.url}/score`, { method: 'POST', body: '{"prompt": [1, 20, 21, 5, 6, 2]}' });
+    assert.equal(ok.statusCode, 200);
+    await ok.body.dump();
+  } finally {
+    await small.stop();
+  }
+});
