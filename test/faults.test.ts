@@ -176,3 +176,43 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
     assert.equal(stderr.trim().split('\n').at(-1), 'memscope: interrupted');
   });
 }
+
+test('Ctrl-C aborts a call in flight at once, without waiting for its timeout', async () => {
+  const server = await faultyServer(['stall']);
+  try {
+    const child = spawn(process.execPath, [BIN, 'score', fixture('small.json'), '--url', server.url, '--timeout', '600'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    await waitFor(() => (stderr.includes('scoring: baseline') ? true : undefined), 20_000, 'the baseline call');
+    child.kill('SIGINT');
+    // Bounded by the test runner's timeout, not by the 600 s call timeout.
+    assert.equal(await exited, 130);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('killing an incremental run at any moment leaves a valid weight store', async () => {
+  const dir = await tempDir();
+  const store = `${dir.path}/weights.json`;
+  try {
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, [BIN, 'score', fixture('medium.json'), '--mode', 'incremental', '--store', store, '--max-age', '0', '--latency', String(5 + round * 7)], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const exited = new Promise((r) => child.on('close', r));
+      await waitFor(() => ((stderr.match(/: max /g) ?? []).length >= 2 + round ? true : undefined), 20_000, 'scores');
+      child.kill('SIGKILL');
+      await exited;
+      const data = JSON.parse(await readFile(store, 'utf8'));
+      assert.equal(data.format, 'memscope-weights');
+      assert.ok(Object.keys(data.memories).length >= 1);
+    }
+  } finally {
+    await dir.remove();
+  }
+});
