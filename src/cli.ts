@@ -15,6 +15,11 @@ import { parseScoreSettings, type ScoreSettings } from './score-settings.ts';
 import { prepareRun } from './scoring-run.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from './server.ts';
 import { WeightStoreSchema } from './weight-store.ts';
+import type { RunResult } from './events.ts';
+import { SessionEventLineSchema, SessionHeaderSchema, type SessionHeader } from './session-format.ts';
+import { sessionHeader } from './session-header.ts';
+import { readSession } from './session-reader.ts';
+import { SessionRecorder } from './session-recorder.ts';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -34,7 +39,9 @@ Usage:
   memscope score <file> [options]   score a context (chat or native format)
   memscope serve [options]          serve the built-in scorer over HTTP (POST /v1/score, GET /health)
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
-  memscope schema [context|chat|weights]
+  memscope replay <session> [--json]
+                                    replay a recorded session
+  memscope schema [context|chat|weights|session-header|session-event]
                                     print the JSON Schema of a file format
   memscope --help | --version
 
@@ -56,6 +63,7 @@ Score options:
   --api-key-env NAME    read the API key from this variable (default MEMSCOPE_API_KEY)
   --api-key-file FILE   read the API key from this file
   --latency MS          built-in scorer: add this much time to every call
+  --record FILE         record the run as a session file (JSON Lines)
   --json                print the result as JSON on stdout
   --headless            no screen: progress lines on stderr (also when stdout is not a terminal)
   --debug               print stack traces of unexpected errors
@@ -95,6 +103,8 @@ async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
   const signals = trapSignals(controller);
   const run = await prepareRun(settings, controller.signal);
   run.engine.subscribe(printProgress(io.stderr as never));
+  const recorder = settings.record === undefined ? undefined : openRecorder(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+  if (recorder) run.engine.subscribe(recorder.record);
   try {
     const result = await run.engine.run(run.modeOptions);
     io.stdout.write(settings.json ? `${resultJson(result)}\n` : resultText(result));
@@ -104,9 +114,43 @@ async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
     if (code !== undefined) throw new Interrupt(code);
     throw error;
   } finally {
+    recorder?.close();
     signals.release();
     await run.scorer.close();
   }
+}
+
+function openRecorder(path: string, header: SessionHeader): SessionRecorder {
+  try {
+    return new SessionRecorder(path, header);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`--record: ${path}: ${code === 'EEXIST' ? 'already exists (a recording is never overwritten)' : `cannot write (${code ?? errorMessage(error)})`}`);
+  }
+}
+
+async function replay(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, debug: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new InputError('replay: name one session file');
+  const session = await readSession(positionals[0]!);
+  const print = printProgress(io.stderr as never);
+  let result: RunResult | undefined;
+  for (const { event } of session.events) {
+    print(event);
+    if (event.type === 'run-done') result = event.result;
+  }
+  if (session.cut) io.stderr.write(`${neutralize(session.path)}: the tail was cut (a partial last line); replayed ${session.events.length} complete events\n`);
+  if (result === undefined) {
+    const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: '' }[session.state];
+    throw new ScoringError(`${session.path}: no result to print: ${why}`);
+  }
+  io.stdout.write(values.json ? `${resultJson(result)}\n` : resultText(result));
+  return 0;
 }
 
 async function serve(args: string[], io: CliIo): Promise<number> {
@@ -155,7 +199,13 @@ async function convert(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-const SCHEMAS: Record<string, z.ZodType> = { context: NativeContextSchema, chat: ChatContextSchema, weights: WeightStoreSchema };
+const SCHEMAS: Record<string, z.ZodType> = {
+  context: NativeContextSchema,
+  chat: ChatContextSchema,
+  weights: WeightStoreSchema,
+  'session-header': SessionHeaderSchema,
+  'session-event': SessionEventLineSchema,
+};
 
 function schema(args: string[], io: CliIo): number {
   const name = args[0] ?? 'context';
@@ -177,6 +227,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return serve(rest, io);
     case 'convert':
       return convert(rest, io);
+    case 'replay':
+      return replay(rest, io);
     case 'schema':
       return schema(rest, io);
     case '--help':

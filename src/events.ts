@@ -1,70 +1,97 @@
 // The typed events the engine emits: the only thing the screen, the headless printer and
-// session recordings know of a run.
+// session recordings know of a run. Sessions store them, so their zod schemas are the source of
+// truth; the types are derived. Key order in the result schemas is the order of the JSON output.
+import { z } from 'zod';
 
-export type Mode = 'full' | 'single' | 'incremental' | 'finetune';
-export const MODES: readonly Mode[] = ['full', 'single', 'incremental', 'finetune'];
+export const MODES = ['full', 'single', 'incremental', 'finetune'] as const;
+export const ModeSchema = z.enum(MODES);
+export type Mode = z.infer<typeof ModeSchema>;
 
-export interface MemoryRef {
-  readonly key: string;
+export const MemoryRefSchema = z.strictObject({
+  key: z.string(),
   /** Index of the memory's first appearance in the conversation. */
-  readonly entry: number;
-}
+  entry: z.number().int().nonnegative(),
+});
+export type MemoryRef = z.infer<typeof MemoryRefSchema>;
 
-export interface FullResult {
-  mode: 'full';
-  model: string | null;
-  memories: { key: string; max: number; failed: boolean; reason?: string }[];
-  responses: { entry: number; baseline: number }[];
-  matrix: number[][];
-  calls: number;
-}
+export const FullResultSchema = z.strictObject({
+  mode: z.literal('full'),
+  model: z.string().nullable(),
+  memories: z.array(z.strictObject({ key: z.string(), max: z.number(), failed: z.boolean(), reason: z.string().optional() })),
+  responses: z.array(z.strictObject({ entry: z.number().int(), baseline: z.number() })),
+  matrix: z.array(z.array(z.number())),
+  calls: z.number().int(),
+});
 
-export interface SingleResult {
-  mode: 'single';
-  key: string;
-  score: number;
-  calls: number;
-}
+export const SingleResultSchema = z.strictObject({
+  mode: z.literal('single'),
+  key: z.string(),
+  score: z.number(),
+  calls: z.number().int(),
+});
 
-export interface IncrementalResult {
-  mode: 'incremental';
-  scored: { key: string; score: number; weight: number }[];
-  skipped: { key: string; reason: string; failed?: true }[];
-  calls: number;
-}
+export const IncrementalResultSchema = z.strictObject({
+  mode: z.literal('incremental'),
+  scored: z.array(z.strictObject({ key: z.string(), score: z.number(), weight: z.number() })),
+  skipped: z.array(z.strictObject({ key: z.string(), reason: z.string(), failed: z.literal(true).optional() })),
+  calls: z.number().int(),
+});
 
-export interface FinetuneResult {
-  mode: 'finetune';
-  candidates: { entry: number; divergence: number }[];
-  calls: number;
-}
+export const FinetuneResultSchema = z.strictObject({
+  mode: z.literal('finetune'),
+  candidates: z.array(z.strictObject({ entry: z.number().int(), divergence: z.number() })),
+  calls: z.number().int(),
+});
 
-export type RunResult = FullResult | SingleResult | IncrementalResult | FinetuneResult;
+export const RunResultSchema = z.discriminatedUnion('mode', [FullResultSchema, SingleResultSchema, IncrementalResultSchema, FinetuneResultSchema]);
 
-export type EngineEvent =
-  | {
-      type: 'run-started';
-      mode: Mode;
-      model: string | null;
-      backend: string;
-      /** The memories this run scores, in scoring order. */
-      memories: MemoryRef[];
-      /** Conversation indices of the responses this run scores. */
-      responses: number[];
-      totalCalls: number;
-    }
-  | { type: 'activity'; text: string }
-  | { type: 'call-started'; call: number; label: string }
-  | { type: 'call-retry'; call: number; label: string; attempt: number; delayMs: number; reason: string }
-  | { type: 'call-done'; call: number; ok: boolean }
-  | { type: 'baseline-done'; scores: number[] }
-  | { type: 'row-started'; key: string; index: number }
-  | { type: 'row-done'; key: string; index: number; divergences: number[]; max: number }
-  | { type: 'row-failed'; key: string; index: number; reason: string }
-  | { type: 'memory-scored'; key: string; score: number; weight: number }
-  | { type: 'memory-skipped'; key: string; reason: string }
-  | { type: 'run-done'; result: RunResult }
-  | { type: 'run-failed'; reason: string }
-  | { type: 'run-interrupted' };
+export type FullResult = z.infer<typeof FullResultSchema>;
+export type SingleResult = z.infer<typeof SingleResultSchema>;
+export type IncrementalResult = z.infer<typeof IncrementalResultSchema>;
+export type FinetuneResult = z.infer<typeof FinetuneResultSchema>;
+export type RunResult = z.infer<typeof RunResultSchema>;
 
+const CallId = z.number().int().nonnegative();
+
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('run-started'),
+    mode: ModeSchema,
+    model: z.string().nullable(),
+    backend: z.string(),
+    /** The memories this run scores, in scoring order. */
+    memories: z.array(MemoryRefSchema),
+    /** Conversation indices of the responses this run scores. */
+    responses: z.array(z.number().int().nonnegative()),
+    totalCalls: z.number().int().nonnegative(),
+  }),
+  z.strictObject({ type: z.literal('activity'), text: z.string() }),
+  z.strictObject({ type: z.literal('call-started'), call: CallId, label: z.string() }),
+  z.strictObject({
+    type: z.literal('call-retry'),
+    call: CallId,
+    label: z.string(),
+    attempt: z.number().int().positive(),
+    delayMs: z.number().nonnegative(),
+    reason: z.string(),
+  }),
+  z.strictObject({ type: z.literal('call-done'), call: CallId, ok: z.boolean() }),
+  z.strictObject({ type: z.literal('baseline-done'), scores: z.array(z.number()) }),
+  z.strictObject({ type: z.literal('row-started'), key: z.string(), index: z.number().int().nonnegative() }),
+  z.strictObject({
+    type: z.literal('row-done'),
+    key: z.string(),
+    index: z.number().int().nonnegative(),
+    divergences: z.array(z.number()),
+    max: z.number(),
+  }),
+  z.strictObject({ type: z.literal('row-failed'), key: z.string(), index: z.number().int().nonnegative(), reason: z.string() }),
+  z.strictObject({ type: z.literal('memory-scored'), key: z.string(), score: z.number(), weight: z.number() }),
+  z.strictObject({ type: z.literal('memory-skipped'), key: z.string(), reason: z.string() }),
+  z.strictObject({ type: z.literal('run-done'), result: RunResultSchema }),
+  z.strictObject({ type: z.literal('run-failed'), reason: z.string() }),
+  z.strictObject({ type: z.literal('run-interrupted') }),
+]);
+
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
 export type EventListener = (event: EngineEvent) => void;

@@ -34,6 +34,7 @@ export const scoreOptionSpec = {
   latency: { type: 'string' },
   retries: { type: 'string' },
   'retry-delay': { type: 'string' },
+  record: { type: 'string' },
   debug: { type: 'boolean', default: false },
 } as const;
 
@@ -58,6 +59,8 @@ export interface ScoreSettings {
   latencyMs: number;
   retries: number;
   retryDelayMs: number;
+  /** Session file to write; undefined: none (headless) or the default directory (screen). */
+  record: string | undefined;
   debug: boolean;
 }
 
@@ -155,6 +158,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     latencyMs: wholeNumber('latency', values.latency, 0),
     retries: wholeNumber('retries', values.retries, DEFAULT_RETRIES),
     retryDelayMs: wholeNumber('retry-delay', values['retry-delay'], BACKOFF_BASE_MS),
+    record: values.record,
     debug: values.debug,
   };
 }
