@@ -20,6 +20,8 @@ import { SessionEventLineSchema, SessionHeaderSchema, type SessionHeader } from 
 import { sessionHeader } from './session-header.ts';
 import { readSession } from './session-reader.ts';
 import { SessionRecorder } from './session-recorder.ts';
+import { resultCsv } from './export-csv.ts';
+import { resultSvg } from './export-svg.ts';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -41,6 +43,8 @@ Usage:
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
   memscope replay <session> [--json]
                                     replay a recorded session
+  memscope export <session> --format csv|json|svg [-o OUT]
+                                    export a session's result
   memscope schema [context|chat|weights|session-header|session-event]
                                     print the JSON Schema of a file format
   memscope --help | --version
@@ -127,6 +131,36 @@ function openRecorder(path: string, header: SessionHeader): SessionRecorder {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`--record: ${path}: ${code === 'EEXIST' ? 'already exists (a recording is never overwritten)' : `cannot write (${code ?? errorMessage(error)})`}`);
   }
+}
+
+const EXPORT_FORMATS = ['csv', 'json', 'svg'] as const;
+
+async function exportSession(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new InputError('export: name one session file');
+  const format = values.format as (typeof EXPORT_FORMATS)[number];
+  if (!EXPORT_FORMATS.includes(format)) throw new InputError(`--format: expected one of ${EXPORT_FORMATS.join(', ')}, got "${values.format ?? ''}"`);
+  const session = await readSession(positionals[0]!);
+  const result = session.events.findLast((line) => line.event.type === 'run-done')?.event;
+  if (result?.type !== 'run-done') throw new ScoringError(`${session.path}: no result to export: the run did not finish`);
+  let text: string;
+  if (format === 'json') text = `${resultJson(result.result)}\n`;
+  else if (format === 'csv') text = resultCsv(result.result);
+  else {
+    if (result.result.mode !== 'full') throw new InputError(`--format svg: draws the full matrix; this session is ${result.result.mode} mode`);
+    text = resultSvg(result.result, `memscope: ${session.header.source.path}`);
+  }
+  if (values.output === undefined) io.stdout.write(text);
+  else {
+    await writeFileAtomic(values.output, text);
+    io.stderr.write(`wrote ${neutralize(values.output)}\n`);
+  }
+  return 0;
 }
 
 async function replay(args: string[], io: CliIo): Promise<number> {
@@ -229,6 +263,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return convert(rest, io);
     case 'replay':
       return replay(rest, io);
+    case 'export':
+      return exportSession(rest, io);
     case 'schema':
       return schema(rest, io);
     case '--help':

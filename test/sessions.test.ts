@@ -1,0 +1,165 @@
+// Recording, replay and export of sessions through the real CLI.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { csvCell } from '../src/export-csv.ts';
+import { BIN, ROOT, fixture, runCli, tempDir, waitFor } from './helpers.ts';
+
+/** A small RFC 4180 reader, to parse the export back. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else cell += c;
+  }
+  return rows;
+}
+
+test('record a run, replay it headless: exactly the JSON the run printed', async () => {
+  const dir = await tempDir();
+  try {
+    for (const args of [[], ['--mode', 'single', '--key', 'incident-101'], ['--mode', 'finetune', '--count', '20'], ['--mode', 'incremental', '--store', `${dir.path}/w.json`]]) {
+      const file = `${dir.path}/run-${args[1] ?? 'full'}.jsonl`;
+      const run = await runCli(['score', fixture('small.json'), '--json', '--record', file, ...args]);
+      assert.equal(run.code, 0, run.stderr);
+      const replay = await runCli(['replay', file, '--json']);
+      assert.equal(replay.code, 0, replay.stderr);
+      assert.equal(replay.stdout, run.stdout, args.join(' '));
+    }
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('the session header has the full context, the backend and settings, and never the key', async () => {
+  const dir = await tempDir();
+  const key = 'sk-rec-0a1b2c3d4e5f';
+  try {
+    const file = `${dir.path}/s.jsonl`;
+    const run = await runCli(['score', fixture('small.json'), '--record', file], { env: { MEMSCOPE_API_KEY: key } });
+    assert.equal(run.code, 0, run.stderr);
+    const text = await readFile(file, 'utf8');
+    assert.equal(text.includes(key), false);
+    const [header, ...events] = text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(header.format, 'memscope-session');
+    assert.equal(header.version, 1);
+    assert.equal(header.context.format, 'memscope-context');
+    assert.deepEqual(header.backend, { urls: ['built-in'], model: 'memscope-builtin' });
+    assert.equal(header.settings.mode, 'full');
+    assert.equal(events[0].event.type, 'run-started');
+    assert.equal(events.at(-1).event.type, 'run-done');
+    for (let i = 1; i < events.length; i++) assert.ok(events[i].t >= events[i - 1].t, 'time offsets only grow');
+    const again = await runCli(['score', fixture('small.json'), '--record', file]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists \(a recording is never overwritten\)/);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('a recording killed mid-run replays its complete events and says so', async () => {
+  const dir = await tempDir();
+  try {
+    const file = `${dir.path}/killed.jsonl`;
+    const child = spawn(process.execPath, [BIN, 'score', fixture('medium.json'), '--record', file, '--latency', '40', '--concurrency', '1'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise((r) => child.on('close', r));
+    await waitFor(() => ((stderr.match(/: max /g) ?? []).length >= 3 ? true : undefined), 20_000, 'three rows');
+    child.kill('SIGKILL');
+    await exited;
+    const replay = await runCli(['replay', file]);
+    assert.equal(replay.code, 1);
+    assert.match(replay.stderr, /: max /, 'the complete rows are replayed');
+    assert.match(replay.stderr.trim().split('\n').at(-1)!, /no result to print: the (run has not finished|recording was cut short)$/);
+
+    // A kill in the middle of a write leaves a partial last line: replayed up to it, and said.
+    const text = await readFile(file, 'utf8');
+    await writeFile(`${dir.path}/cut.jsonl`, text + '{"t":99.5,"event":{"type":"row-do');
+    const cut = await runCli(['replay', `${dir.path}/cut.jsonl`]);
+    assert.match(cut.stderr, /the tail was cut \(a partial last line\); replayed \d+ complete events/);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('a corrupt line is an error naming its line; a newer format is refused', async () => {
+  const dir = await tempDir();
+  try {
+    const file = `${dir.path}/s.jsonl`;
+    await runCli(['score', fixture('small.json'), '--record', file]);
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines[4] = '{"t": 3, "event": {"type": "row-done", "key": 5}}';
+    await writeFile(`${dir.path}/bad.jsonl`, lines.join('\n'));
+    const bad = await runCli(['replay', `${dir.path}/bad.jsonl`, '--json']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr.trim(), /bad\.jsonl: line 5: \$\.event\.key: Invalid input: expected string, received number$/);
+    lines[4] = 'not json at all';
+    await writeFile(`${dir.path}/junk.jsonl`, lines.join('\n'));
+    assert.match((await runCli(['replay', `${dir.path}/junk.jsonl`])).stderr, /junk\.jsonl: line 5: corrupt line \(invalid JSON\)/);
+    const header = JSON.parse(lines[0]!);
+    await writeFile(`${dir.path}/new.jsonl`, [JSON.stringify({ ...header, version: 2 }), ...lines.slice(1)].join('\n'));
+    const newer = await runCli(['replay', `${dir.path}/new.jsonl`]);
+    assert.equal(newer.code, 2);
+    assert.match(newer.stderr, /line 1: session format version 2 is newer than this memscope reads \(1\); upgrade memscope/);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('exports: CSV parses back to the matrix, JSON is the --json output, SVG is well-formed XML', async () => {
+  const dir = await tempDir();
+  try {
+    const file = `${dir.path}/s.jsonl`;
+    const run = await runCli(['score', fixture('small.json'), '--json', '--record', file]);
+    const result = JSON.parse(run.stdout);
+    const csv = await runCli(['export', file, '--format', 'csv']);
+    const table = parseCsv(csv.stdout);
+    assert.deepEqual(table[0], ['memory', ...result.responses.map((r: { entry: number }) => String(r.entry))]);
+    result.memories.forEach((m: { key: string }, i: number) => {
+      assert.equal(table[i + 1]![0], m.key);
+      assert.deepEqual(table[i + 1]!.slice(1).map(Number), result.matrix[i]);
+    });
+    assert.equal((await runCli(['export', file, '--format', 'json'])).stdout, run.stdout);
+    const out = `${dir.path}/m.svg`;
+    assert.equal((await runCli(['export', file, '--format', 'svg', '-o', out])).code, 0);
+    const svg = await readFile(out, 'utf8');
+    assert.equal(XMLValidator.validate(svg), true);
+    const parsed = new XMLParser({ ignoreAttributes: false }).parse(svg);
+    assert.equal(parsed.svg['@_xmlns'], 'http://www.w3.org/2000/svg');
+    const cells = (svg.match(/<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="#/g) ?? []).length;
+    assert.equal(cells, result.memories.length * result.responses.length);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('hostile text is harmless in every export', async () => {
+  const dir = await tempDir();
+  try {
+    const file = `${dir.path}/h.jsonl`;
+    assert.equal((await runCli(['score', fixture('hostile.json'), '--record', file])).code, 0);
+    for (const format of ['csv', 'json', 'svg']) {
+      const out = (await runCli(['export', file, '--format', format])).stdout;
+      const raw = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/.exec(out);
+      assert.equal(raw, null, `${format}: raw U+${raw?.[0].charCodeAt(0).toString(16)}`);
+      if (format === 'svg') assert.equal(XMLValidator.validate(out), true);
+    }
+    assert.equal(csvCell('=HYPERLINK("http://x")'), `"'=HYPERLINK(""http://x"")"`);
+    assert.equal(csvCell('-1+2'), "'-1+2");
+  } finally {
+    await dir.remove();
+  }
+});
