@@ -15,11 +15,13 @@ import { parseScoreSettings, type ScoreSettings } from './score-settings.ts';
 import { prepareRun } from './scoring-run.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from './server.ts';
 import { WeightStoreSchema } from './weight-store.ts';
+import { watchContext } from './watch-command.ts';
 import type { RunResult } from './events.ts';
 import { SessionEventLineSchema, SessionHeaderSchema, type SessionHeader } from './session-format.ts';
 import { sessionHeader } from './session-header.ts';
 import { readSession } from './session-reader.ts';
 import { SessionRecorder } from './session-recorder.ts';
+import { SessionFollower } from './session-follower.ts';
 import { resultCsv } from './export-csv.ts';
 import { resultSvg } from './export-svg.ts';
 
@@ -39,9 +41,10 @@ const HELP = `memscope ${VERSION}: watch memory-importance scoring of an LLM age
 Usage:
   memscope                          the demo: score the bundled medium fixture on the built-in scorer
   memscope score <file> [options]   score a context (chat or native format)
+  memscope watch <file> [options]   score, then score again whenever the file changes
   memscope serve [options]          serve the built-in scorer over HTTP (POST /v1/score, GET /health)
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
-  memscope replay <session> [--json]
+  memscope replay <session> [--json] [--follow]
                                     replay a recorded session
   memscope export <session> --format csv|json|svg [-o OUT]
                                     export a session's result
@@ -163,14 +166,48 @@ async function exportSession(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Headless follow: print events as another process appends them, then the result. */
+async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
+  const controller = new AbortController();
+  const signals = trapSignals(controller);
+  const print = printProgress(io.stderr as never);
+  let result: RunResult | undefined;
+  let end: string | undefined;
+  const follower = new SessionFollower(path, {
+    header: (header) => io.stderr.write(`following ${neutralize(path)}: ${neutralize(header.source.path)}, ${header.settings.mode} mode, started ${header.created}\n`),
+    event: ({ event }) => {
+      print(event);
+      if (event.type === 'run-done') result = event.result;
+      if (event.type === 'run-failed') end = `the run failed: ${event.reason}`;
+      if (event.type === 'run-interrupted') end = 'the run was interrupted';
+    },
+  }).start();
+  controller.signal.addEventListener('abort', () => follower.stop());
+  try {
+    await follower.done;
+  } finally {
+    signals.release();
+  }
+  if (!follower.ended) throw new Interrupt(signals.exitCode() ?? 130);
+  if (result === undefined) throw new ScoringError(`${path}: no result: ${end ?? 'the run did not finish'}`);
+  io.stdout.write(json ? `${resultJson(result)}\n` : resultText(result));
+  return 0;
+}
+
 async function replay(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, debug: { type: 'boolean', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      headless: { type: 'boolean', default: false },
+      follow: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length !== 1) throw new InputError('replay: name one session file');
+  if (values.follow) return follow(positionals[0]!, values.json, io);
   const session = await readSession(positionals[0]!);
   const print = printProgress(io.stderr as never);
   let result: RunResult | undefined;
@@ -185,6 +222,22 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   }
   io.stdout.write(values.json ? `${resultJson(result)}\n` : resultText(result));
   return 0;
+}
+
+async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<number> {
+  const controller = new AbortController();
+  const signals = trapSignals(controller);
+  const print = printProgress(io.stderr as never);
+  try {
+    await watchContext(
+      settings,
+      { onEvent: print, onNotice: (text) => io.stderr.write(`${text}\n`), onResult: (text) => io.stdout.write(text) },
+      controller.signal,
+    );
+  } finally {
+    signals.release();
+  }
+  throw new Interrupt(signals.exitCode() ?? 130);
 }
 
 async function serve(args: string[], io: CliIo): Promise<number> {
@@ -257,6 +310,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return score(await parseScoreSettings([DEMO_FIXTURE, '--headless'], io.env), io);
     case 'score':
       return score(await parseScoreSettings(rest, io.env), io);
+    case 'watch':
+      return watchCommand(await parseScoreSettings(rest, io.env), io);
     case 'serve':
       return serve(rest, io);
     case 'convert':

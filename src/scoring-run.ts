@@ -17,8 +17,9 @@ export interface PreparedRun {
   readonly model: string | null;
 }
 
-export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal): Promise<PreparedRun> {
-  const loaded = await loadContext(settings.file);
+/** `loaded` skips reading the file again (watch mode has just read it). */
+export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, preloaded?: LoadedContext): Promise<PreparedRun> {
+  const loaded = preloaded ?? (await loadContext(settings.file));
   const builtin = settings.urls.length === 0;
   const model = settings.model ?? loaded.context.model ?? (builtin ? MODEL_NAME : null);
   const scorer: Scorer = builtin

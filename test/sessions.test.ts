@@ -163,3 +163,67 @@ test('hostile text is harmless in every export', async () => {
     await dir.remove();
   }
 });
+
+function spawnCli(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  return { child, out, exited };
+}
+
+test('replay --follow shows a session while another process writes it, until its end', async () => {
+  const dir = await tempDir();
+  try {
+    const file = `${dir.path}/live.jsonl`;
+    // The follower starts first and waits for the file to appear.
+    const follower = spawnCli(['replay', '--follow', file, '--json']);
+    await new Promise((r) => setTimeout(r, 300));
+    const writer = spawnCli(['score', fixture('medium.json'), '--json', '--record', file, '--latency', '30', '--concurrency', '2']);
+    assert.equal(await writer.exited, 0, writer.out.stderr);
+    assert.equal(await follower.exited, 0, follower.out.stderr);
+    assert.equal(follower.out.stdout, writer.out.stdout, 'the followed result is the run’s result');
+    const rows = (follower.out.stderr.match(/: max /g) ?? []).length;
+    assert.equal(rows, 40);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('watch re-scores when another process rewrites the context atomically, and says what changed', async () => {
+  const dir = await tempDir();
+  try {
+    const file = `${dir.path}/ctx.json`;
+    const chat = JSON.parse(await readFile(fixture('small.json'), 'utf8'));
+    await writeFile(file, JSON.stringify(chat));
+    const watcher = spawnCli(['watch', file, '--json']);
+    const results = () => watcher.out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    await waitFor(() => (results().length >= 1 ? true : undefined), 20_000, 'the first result');
+    assert.equal(results()[0].memories.length, 8);
+
+    // Rename-on-save, as editors and agents do: write a temp file, then rename it over.
+    chat.conversation.push({ role: 'memory', key: 'new-fact', content: 'The staging database is called ophelia and lives in rack 7.' });
+    chat.conversation.push({ role: 'user', content: 'What is staging called?' });
+    chat.conversation.push({ role: 'assistant', content: 'The staging database is called ophelia and lives in rack 7.' });
+    await writeFile(`${file}.tmp`, JSON.stringify(chat));
+    const { rename } = await import('node:fs/promises');
+    await rename(`${file}.tmp`, file);
+    await waitFor(() => (results().length >= 2 ? true : undefined), 20_000, 'the second result');
+    const second = results()[1];
+    assert.equal(second.memories.length, 9);
+    assert.equal(second.memories[8].key, 'new-fact');
+    assert.match(watcher.out.stderr, /changed: 1 memory added \(new-fact\); 1 response appended/);
+
+    // A half-written save is reported, not fatal; the next good save scores again.
+    await writeFile(file, '{"conversation": [');
+    await waitFor(() => (/invalid JSON .*waiting for the next change/.test(watcher.out.stderr) ? true : undefined), 20_000, 'the notice');
+    chat.conversation.pop();
+    await writeFile(file, JSON.stringify(chat));
+    await waitFor(() => (results().length >= 3 ? true : undefined), 20_000, 'the third result');
+    watcher.child.kill('SIGINT');
+    assert.equal(await watcher.exited, 130);
+  } finally {
+    await dir.remove();
+  }
+});

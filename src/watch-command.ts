@@ -1,0 +1,90 @@
+// `memscope watch <context>`: score, then watch the file; when it changes (editors' and agents'
+// atomic rename-on-save included) cancel any run in flight and score again, debounced.
+import { watch } from 'chokidar';
+import { contextChange, describeChange } from './context-diff.ts';
+import { InputError, errorMessage } from './errors.ts';
+import type { EngineEvent } from './events.ts';
+import { resultJson, resultText } from './headless.ts';
+import { loadContext, type LoadedContext } from './load-context.ts';
+import { neutralize } from './sanitize.ts';
+import type { ScoreSettings } from './score-settings.ts';
+import { prepareRun } from './scoring-run.ts';
+
+export const WATCH_DEBOUNCE_MS = 250;
+
+export interface WatchHooks {
+  /** Every engine event of every run, e.g. for the progress printer or a screen's store. */
+  onEvent(event: EngineEvent): void;
+  /** A line for the user: a change seen, a file that does not parse yet, a run that failed. */
+  onNotice(text: string): void;
+  onResult(text: string): void;
+}
+
+interface InFlight {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Scores the file now and again after every change, until `stop` aborts. Bad input on the
+ * first load throws (the command ends with exit 2); later, a half-saved file is reported and
+ * the next change is awaited.
+ */
+export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, stop: AbortSignal): Promise<void> {
+  let inFlight: InFlight | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const startRun = async (loaded: LoadedContext): Promise<void> => {
+    const controller = new AbortController();
+    const run = await prepareRun(settings, controller.signal, loaded);
+    run.engine.subscribe(hooks.onEvent);
+    const done = run.engine
+      .run(run.modeOptions)
+      .then((result) => hooks.onResult(settings.json ? `${resultJson(result)}\n` : resultText(result)))
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) hooks.onNotice(`scoring failed: ${neutralize(errorMessage(error))}`);
+      })
+      .finally(() => run.scorer.close());
+    inFlight = { controller, done };
+  };
+
+  let previous = await loadContext(settings.file);
+  await startRun(previous);
+
+  const reload = async (): Promise<void> => {
+    let loaded: LoadedContext;
+    try {
+      loaded = await loadContext(settings.file);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      hooks.onNotice(`${error.message} (waiting for the next change)`);
+      return;
+    }
+    hooks.onNotice(`${neutralize(settings.file)} changed: ${neutralize(describeChange(contextChange(previous.context, loaded.context)))}`);
+    previous = loaded;
+    await startRun(loaded);
+  };
+
+  const rescore = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const current = inFlight;
+      current?.controller.abort();
+      void (current?.done ?? Promise.resolve())
+        .then(() => (stop.aborted ? undefined : reload()))
+        .catch((error: unknown) => hooks.onNotice(`scoring failed: ${neutralize(errorMessage(error))}`));
+    }, WATCH_DEBOUNCE_MS);
+  };
+
+  const watcher = watch(settings.file, { ignoreInitial: true, atomic: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 } });
+  watcher.on('change', rescore);
+  watcher.on('add', rescore);
+  await new Promise<void>((resolve) => {
+    if (stop.aborted) resolve();
+    else stop.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearTimeout(timer);
+  await watcher.close();
+  inFlight?.controller.abort();
+  await inFlight?.done;
+}
