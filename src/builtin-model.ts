@@ -10,17 +10,15 @@
 // vocabulary V. A response that restates an earlier memory continues trigrams seen in it and
 // scores far higher with the memory present than without: its divergence is large, while an
 // unrelated memory only shifts the unigram counts a little.
+import type { Span } from './scorer.ts';
 import { IM_END, IM_START } from './template.ts';
+
+export type { Span };
 
 export const MODEL_NAME = 'memscope-builtin';
 const K1 = 20;
 const K2 = 1.5;
 const K3 = 1;
-
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
 
 /** Assistant response spans: after the assistant header up to and including <|im_end|>. */
 export function assistantSpans(prompt: Uint32Array, assistantHeader: readonly number[]): Span[] {
@@ -101,30 +99,35 @@ class CacheCounts {
 
 export interface ModelOptions {
   readonly vocab: number;
-  readonly assistantHeader: readonly number[];
   /** Called every `yieldEvery` tokens so a long prompt does not hold the event loop. */
   readonly pause?: () => Promise<void>;
   readonly yieldEvery?: number;
 }
 
-/** The total logprob of every assistant response in the prompt, in order. */
-export async function scoreResponses(prompt: Uint32Array, options: ModelOptions): Promise<number[]> {
-  const spans = assistantSpans(prompt, options.assistantHeader);
-  const totals = new Array<number>(spans.length).fill(0);
+/** log p(token i | tokens before i) for every position; position 0 has no history and gets 0. */
+export async function tokenLogprobs(prompt: Uint32Array, options: ModelOptions): Promise<Float64Array> {
+  const out = new Float64Array(prompt.length);
   const counts = new CacheCounts(options.vocab);
   const yieldEvery = options.yieldEvery ?? 1 << 16;
-  let span = 0;
   let a = -1;
   let b = -1;
   for (let i = 0; i < prompt.length; i++) {
     const t = prompt[i]!;
-    while (span < spans.length && spans[span]!.end <= i) span++;
-    const current = spans[span];
-    if (current !== undefined && i >= current.start && i < current.end) totals[span]! += counts.logprob(a, b, t);
+    if (i > 0) out[i] = counts.logprob(a, b, t);
     counts.add(a, b, t);
     a = b;
     b = t;
     if (options.pause !== undefined && i > 0 && i % yieldEvery === 0) await options.pause();
   }
-  return totals;
+  return out;
+}
+
+/** The total logprob of every assistant response in the prompt, in order. */
+export async function scoreResponses(prompt: Uint32Array, options: ModelOptions & { readonly assistantHeader: readonly number[] }): Promise<number[]> {
+  const logprobs = await tokenLogprobs(prompt, options);
+  return assistantSpans(prompt, options.assistantHeader).map(({ start, end }) => {
+    let total = 0;
+    for (let i = start; i < end; i++) total += logprobs[i]!;
+    return total;
+  });
 }

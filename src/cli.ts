@@ -8,12 +8,22 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { ChatContextSchema } from './chat-format.ts';
 import { InputError, ScoringError, errorMessage } from './errors.ts';
 import { printProgress, resultJson, resultText } from './headless.ts';
-import { loadContext } from './load-context.ts';
+import type { LoadedContext } from './load-context.ts';
 import { NativeContextSchema, contextToNative } from './native-format.ts';
 import { neutralize, safeJson } from './sanitize.ts';
-import { parseScoreSettings, type ScoreSettings } from './score-settings.ts';
-import { prepareRun } from './scoring-run.ts';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_TIMEOUT_SECONDS,
+  checkUrl,
+  parseDuration,
+  parseScoreSettings,
+  parseTokenizing,
+  readApiKey,
+  type ScoreSettings,
+} from './score-settings.ts';
+import { loadWithTokenizer, prepareRun, type PreparedRun } from './scoring-run.ts';
 import { createScoreServer, listen } from './server.ts';
+import { TemplateFileSchema } from './text-template.ts';
 import { WeightStoreSchema } from './weight-store.ts';
 
 export interface CliIo {
@@ -34,12 +44,21 @@ Usage:
   memscope score <file> [options]   score a context (chat or native format)
   memscope serve [options]          serve the built-in scorer over HTTP (POST /v1/score, GET /health)
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
-  memscope schema [context|chat|weights]
+  memscope schema [context|chat|weights|template]
                                     print the JSON Schema of a file format
   memscope --help | --version
 
 Score options:
   --url URL             scoring server base URL, e.g. http://127.0.0.1:8000/v1 (default: built-in scorer)
+  --backend B           score (default): POST {url}/score, the reference's endpoint
+                        completions: POST {url}/completions with prompt logprobs (a stock vLLM)
+  --logprobs-field F    completions: prompt_logprobs (default, vLLM) | echo (echo + logprobs,
+                        read from choices[0].logprobs.token_logprobs)
+  --tokenizer T         how chat-format input is tokenized: builtin (default) | server
+                        (POST /tokenize at the --url's root, one call per distinct text);
+                        native files keep their own token ids
+  --template T          --tokenizer server: chatml (default) | llama3 | FILE (a JSON template,
+                        see memscope schema template)
   --model NAME          model name sent to the server (default: the context's, or memscope-builtin)
   --mode MODE           full (default) | single | incremental | finetune
   --key K               single: the memory key to score
@@ -49,7 +68,9 @@ Score options:
   --store FILE          incremental: weight store (default $XDG_STATE_HOME/memscope/weights.json)
   --alpha A             incremental: weight EWMA smoothing in (0, 1] (default 0.3)
   --concurrency N       score calls in flight at once (default 4)
-  --priority P|none     priority sent with every call (default 5, as the reference)
+  --priority P|none     priority sent with every call (default 5, as the reference; none with
+                        --backend completions, as vLLM refuses priorities unless started with
+                        --scheduling-policy priority)
   --timeout SECONDS     per call (default 300)
   --api-key-env NAME    read the API key from this variable (default MEMSCOPE_API_KEY)
   --api-key-file FILE   read the API key from this file
@@ -57,6 +78,11 @@ Score options:
   --json                print the result as JSON on stdout
   --headless            no screen: progress lines on stderr (also when stdout is not a terminal)
   --debug               print stack traces of unexpected errors
+
+Convert options:
+  -o, --output FILE     write here instead of stdout
+  --tokenizer T, --template T, --url URL, --model NAME, --api-key-env NAME, --api-key-file FILE,
+  --timeout SECONDS     as for score: tokenize chat input with the server's tokenizer
 
 Serve options:
   --host HOST           address to bind (default 127.0.0.1)
@@ -89,9 +115,11 @@ function trapSignals(controller: AbortController): { exitCode: () => number | un
 async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
   const controller = new AbortController();
   const signals = trapSignals(controller);
-  const run = await prepareRun(settings, controller.signal);
-  run.engine.subscribe(printProgress(io.stderr as never));
+  let run: PreparedRun | undefined;
   try {
+    // Inside the try: tokenizing through a server can take a while and be interrupted.
+    run = await prepareRun(settings, controller.signal);
+    run.engine.subscribe(printProgress(io.stderr as never));
     const result = await run.engine.run(run.modeOptions);
     io.stdout.write(settings.json ? `${resultJson(result)}\n` : resultText(result));
     return 0;
@@ -101,7 +129,7 @@ async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
     throw error;
   } finally {
     signals.release();
-    await run.scorer.close();
+    await run?.scorer.close();
   }
 }
 
@@ -130,10 +158,60 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   return code;
 }
 
+const convertOptionSpec = {
+  output: { type: 'string', short: 'o' },
+  tokenizer: { type: 'string' },
+  template: { type: 'string' },
+  url: { type: 'string' },
+  model: { type: 'string' },
+  'api-key-env': { type: 'string' },
+  'api-key-file': { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
 async function convert(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { output: { type: 'string', short: 'o' } }, allowPositionals: true, strict: true });
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: convertOptionSpec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new InputError((error as Error).message.split('\n')[0]!);
+  }
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new InputError('convert: name one context file');
-  const loaded = await loadContext(positionals[0]!);
+  const urls = values.url === undefined ? [] : [checkUrl(values.url)];
+  const { tokenizer, template } = await parseTokenizing(values, urls);
+  if (tokenizer !== 'server') {
+    for (const flag of ['url', 'model', 'api-key-env', 'api-key-file', 'timeout'] as const) {
+      if (values[flag] !== undefined) throw new InputError(`--${flag} goes with --tokenizer server`);
+    }
+  }
+  const timeoutSeconds = parseDuration('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
+  if (timeoutSeconds <= 0) throw new InputError('--timeout: must be more than 0');
+  const controller = new AbortController();
+  const signals = trapSignals(controller);
+  let loaded: LoadedContext;
+  try {
+    loaded = await loadWithTokenizer(
+      positionals[0]!,
+      tokenizer === 'server'
+        ? {
+            url: urls[0]!,
+            model: values.model ?? null,
+            template: template!,
+            apiKey: await readApiKey(values['api-key-env'], values['api-key-file'], io.env),
+            timeoutMs: timeoutSeconds * 1000,
+            concurrency: DEFAULT_CONCURRENCY,
+            signal: controller.signal,
+          }
+        : undefined,
+    );
+  } catch (error) {
+    const code = signals.exitCode();
+    if (code !== undefined) throw new Interrupt(code);
+    throw error;
+  } finally {
+    signals.release();
+  }
   const text = `${safeJson(contextToNative(loaded.context))}\n`;
   if (values.output === undefined) io.stdout.write(text);
   else {
@@ -143,7 +221,7 @@ async function convert(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-const SCHEMAS: Record<string, z.ZodType> = { context: NativeContextSchema, chat: ChatContextSchema, weights: WeightStoreSchema };
+const SCHEMAS: Record<string, z.ZodType> = { context: NativeContextSchema, chat: ChatContextSchema, weights: WeightStoreSchema, template: TemplateFileSchema };
 
 function schema(args: string[], io: CliIo): number {
   const name = args[0] ?? 'context';

@@ -15,7 +15,7 @@ import type {
   SingleResult,
 } from './events.ts';
 import { Limiter } from './limiter.ts';
-import { NO_FILTER, buildPrompt, fullRange, type EntryRange, type Filter } from './prompt.ts';
+import { NO_FILTER, buildScorePrompt, fullRange, type EntryRange, type Filter } from './prompt.ts';
 import type { Scorer } from './scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
@@ -111,13 +111,13 @@ export class ScoringEngine {
   private async request(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
     if (this.signal?.aborted) throw new Interrupted();
     const entries = this.context.sections.conversation;
-    const prompt = buildPrompt(this.context, range, filter);
+    const { tokens: prompt, spans } = buildScorePrompt(this.context, range, filter);
     const expected = responseEntries(entries, range).length;
     const id = this.nextCall++;
     this.calls++;
     this.emit({ type: 'call-started', call: id, label });
     try {
-      const scores = await this.options.scorer.score({ prompt, expected, priority: this.options.priority, signal: this.signal });
+      const scores = await this.options.scorer.score({ prompt, expected, spans, priority: this.options.priority, signal: this.signal });
       this.emit({ type: 'call-done', call: id, ok: true });
       return scores;
     } catch (error) {
