@@ -10,17 +10,15 @@
 // vocabulary V. A response that restates an earlier memory continues trigrams seen in it and
 // scores far higher with the memory present than without: its divergence is large, while an
 // unrelated memory only shifts the unigram counts a little.
+import type { Span } from './scorer.ts';
 import { IM_END, IM_START } from './template.ts';
+
+export type { Span };
 
 export const MODEL_NAME = 'memscope-builtin';
 const K1 = 20;
 const K2 = 1.5;
 const K3 = 1;
-
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
 
 /** Assistant response spans: after the assistant header up to and including <|im_end|>. */
 export function assistantSpans(prompt: Uint32Array, assistantHeader: readonly number[]): Span[] {

@@ -1,8 +1,10 @@
-// The chat format: how people author contexts by hand. Tokenized with the built-in tokenizer
-// and ChatML-like template on load.
+// The chat format: how people author contexts by hand. Tokenized on load, with the built-in
+// tokenizer and ChatML-like template, or by a server (chatToContextAsync).
 import { z } from 'zod';
 import type { AstNode, Context, ContentLeaf, MessageBranch, MessageRole } from './context.ts';
+import { InputError } from './errors.ts';
 import { builtinTemplate, type Template } from './template.ts';
+import { bindTemplate, endOfTurn, type TextTemplate } from './text-template.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from './tokenizer.ts';
 
 export const CHAT_ROLES = ['user', 'assistant', 'tool', 'memory'] as const;
@@ -64,7 +66,9 @@ export function memoryTokens(key: string, text: string, encoder: Encoder, templa
 }
 
 export function chatToContext(chat: ChatContext, encoder: Encoder = builtinEncoder, template: Template = builtinTemplate): Context {
-  const system: AstNode[] = chat.system !== undefined ? [message('system', chat.system, encoder, template)] : [];
+  const system: AstNode[] = [];
+  if (template.prefix !== undefined) system.push({ kind: 'content', text: template.prefix.text, tokens: Uint32Array.from(template.prefix.tokens) });
+  if (chat.system !== undefined) system.push(message('system', chat.system, encoder, template));
   const identity = (chat.identity ?? []).map((text) => message('system', text, encoder, template));
   const journal = (chat.journal ?? []).map((text) => message('system', text, encoder, template));
   const conversation: AstNode[] = chat.conversation.map((entry) =>
@@ -78,4 +82,51 @@ export function chatToContext(chat: ChatContext, encoder: Encoder = builtinEncod
     template: template.name,
     sections: { system, identity, journal, conversation },
   };
+}
+
+/** A tokenizer that takes many texts at once, such as a server's: ids for every text asked. */
+export interface BatchTokenizer {
+  readonly name: string;
+  tokenizeAll(texts: readonly string[]): Promise<ReadonlyMap<string, readonly number[]>>;
+}
+
+/** Every special token must come back as one id, or the model does not use this template. */
+function checkSpecialTokens(template: TextTemplate, ids: ReadonlyMap<string, readonly number[]>): void {
+  for (const token of template.special_tokens) {
+    const got = ids.get(token)!;
+    if (got.length !== 1) {
+      throw new InputError(
+        `template "${template.name}": the tokenizer reads its special token ${JSON.stringify(token)} as ${got.length} tokens, not one; the model does not use this template (see --template)`,
+      );
+    }
+  }
+  const eot = ids.get(endOfTurn(template))![0];
+  if (ids.get(template.close)![0] !== eot) {
+    throw new InputError(`template "${template.name}": the tokenizer does not begin ${JSON.stringify(template.close)} with the end-of-turn token`);
+  }
+}
+
+/**
+ * chatToContext with an asynchronous tokenizer. A first pass records every text chatToContext
+ * encodes (headers, contents, memories), the tokenizer takes them all at once, and a second pass
+ * builds the context from its answers: the rendering is chatToContext's either way.
+ */
+export async function chatToContextAsync(chat: ChatContext, tokenizer: BatchTokenizer, template: TextTemplate): Promise<Context> {
+  const texts = new Set<string>(template.special_tokens);
+  const record = (text: string): number[] => {
+    texts.add(text);
+    return [];
+  };
+  chatToContext(chat, { name: tokenizer.name, vocabSize: 1, encode: record }, bindTemplate(template, record));
+  const ids = await tokenizer.tokenizeAll([...texts]);
+  checkSpecialTokens(template, ids);
+  // The server does not say its vocabulary size: the smallest one that holds every id seen.
+  let maxId = 0;
+  for (const list of ids.values()) for (const id of list) if (id > maxId) maxId = id;
+  const lookup = (text: string): number[] => {
+    const found = ids.get(text);
+    if (found === undefined) throw new Error(`text was not tokenized in the first pass: ${JSON.stringify(text.slice(0, 40))}`);
+    return [...found];
+  };
+  return chatToContext(chat, { name: tokenizer.name, vocabSize: maxId + 1, encode: lookup }, bindTemplate(template, lookup));
 }

@@ -8,12 +8,22 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { ChatContextSchema } from './chat-format.ts';
 import { InputError, ScoringError, errorMessage } from './errors.ts';
 import { printProgress, resultJson, resultText } from './headless.ts';
-import { loadContext } from './load-context.ts';
+import type { LoadedContext } from './load-context.ts';
 import { NativeContextSchema, contextToNative } from './native-format.ts';
 import { neutralize, safeJson } from './sanitize.ts';
-import { parseScoreSettings, type ScoreSettings } from './score-settings.ts';
-import { prepareRun } from './scoring-run.ts';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_TIMEOUT_SECONDS,
+  checkUrl,
+  parseDuration,
+  parseScoreSettings,
+  parseTokenizing,
+  readApiKey,
+  type ScoreSettings,
+} from './score-settings.ts';
+import { loadWithTokenizer, prepareRun, type PreparedRun } from './scoring-run.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from './server.ts';
+import { TemplateFileSchema } from './text-template.ts';
 import { WeightStoreSchema } from './weight-store.ts';
 import { watchContext } from './watch-command.ts';
 import type { RunResult } from './events.ts';
@@ -48,12 +58,21 @@ Usage:
                                     replay a recorded session
   memscope export <session> --format csv|json|svg [-o OUT]
                                     export a session's result
-  memscope schema [context|chat|weights|session-header|session-event]
+  memscope schema [context|chat|weights|template|session-header|session-event]
                                     print the JSON Schema of a file format
   memscope --help | --version
 
 Score options:
   --url URL             scoring server base URL, e.g. http://127.0.0.1:8000/v1 (default: built-in scorer)
+  --backend B           score (default): POST {url}/score, the reference's endpoint
+                        completions: POST {url}/completions with prompt logprobs (a stock vLLM)
+  --logprobs-field F    completions: prompt_logprobs (default, vLLM) | echo (echo + logprobs,
+                        read from choices[0].logprobs.token_logprobs)
+  --tokenizer T         how chat-format input is tokenized: builtin (default) | server
+                        (POST /tokenize at the --url's root, one call per distinct text);
+                        native files keep their own token ids
+  --template T          --tokenizer server: chatml (default) | llama3 | FILE (a JSON template,
+                        see memscope schema template)
   --model NAME          model name sent to the server (default: the context's, or memscope-builtin)
   --mode MODE           full (default) | single | incremental | finetune
   --key K               single: the memory key to score
@@ -63,7 +82,9 @@ Score options:
   --store FILE          incremental: weight store (default $XDG_STATE_HOME/memscope/weights.json)
   --alpha A             incremental: weight EWMA smoothing in (0, 1] (default 0.3)
   --concurrency N       score calls in flight at once (default 4)
-  --priority P|none     priority sent with every call (default 5, as the reference)
+  --priority P|none     priority sent with every call (default 5, as the reference; none with
+                        --backend completions, as vLLM refuses priorities unless started with
+                        --scheduling-policy priority)
   --timeout SECONDS     per call (default 300)
   --retries N           retries of a transient failure (refused, reset, timeout, 408/429/502/503/504; default 3)
   --retry-delay MS      first backoff delay, doubled each retry, with jitter (default 1000)
@@ -74,6 +95,11 @@ Score options:
   --json                print the result as JSON on stdout
   --headless            no screen: progress lines on stderr (also when stdout is not a terminal)
   --debug               print stack traces of unexpected errors
+
+Convert options:
+  -o, --output FILE     write here instead of stdout
+  --tokenizer T, --template T, --url URL, --model NAME, --api-key-env NAME, --api-key-file FILE,
+  --timeout SECONDS     as for score: tokenize chat input with the server's tokenizer
 
 Serve options:
   --host HOST           address to bind (default 127.0.0.1)
@@ -108,11 +134,16 @@ function trapSignals(controller: AbortController): { exitCode: () => number | un
 async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
   const controller = new AbortController();
   const signals = trapSignals(controller);
-  const run = await prepareRun(settings, controller.signal);
-  run.engine.subscribe(printProgress(io.stderr as never));
-  const recorder = settings.record === undefined ? undefined : openRecorder(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
-  if (recorder) run.engine.subscribe(recorder.record);
+  let run: PreparedRun | undefined;
+  let recorder: SessionRecorder | undefined;
   try {
+    // Inside the try: tokenizing through a server can take a while and be interrupted.
+    run = await prepareRun(settings, controller.signal);
+    run.engine.subscribe(printProgress(io.stderr as never));
+    if (settings.record !== undefined) {
+      recorder = openRecorder(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+      run.engine.subscribe(recorder.record);
+    }
     const result = await run.engine.run(run.modeOptions);
     io.stdout.write(settings.json ? `${resultJson(result)}\n` : resultText(result));
     return 0;
@@ -123,7 +154,7 @@ async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
   } finally {
     recorder?.close();
     signals.release();
-    await run.scorer.close();
+    await run?.scorer.close();
   }
 }
 
@@ -273,10 +304,60 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   return code;
 }
 
+const convertOptionSpec = {
+  output: { type: 'string', short: 'o' },
+  tokenizer: { type: 'string' },
+  template: { type: 'string' },
+  url: { type: 'string' },
+  model: { type: 'string' },
+  'api-key-env': { type: 'string' },
+  'api-key-file': { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
 async function convert(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { output: { type: 'string', short: 'o' } }, allowPositionals: true, strict: true });
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: convertOptionSpec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new InputError((error as Error).message.split('\n')[0]!);
+  }
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new InputError('convert: name one context file');
-  const loaded = await loadContext(positionals[0]!);
+  const urls = values.url === undefined ? [] : [checkUrl(values.url)];
+  const { tokenizer, template } = await parseTokenizing(values, urls);
+  if (tokenizer !== 'server') {
+    for (const flag of ['url', 'model', 'api-key-env', 'api-key-file', 'timeout'] as const) {
+      if (values[flag] !== undefined) throw new InputError(`--${flag} goes with --tokenizer server`);
+    }
+  }
+  const timeoutSeconds = parseDuration('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
+  if (timeoutSeconds <= 0) throw new InputError('--timeout: must be more than 0');
+  const controller = new AbortController();
+  const signals = trapSignals(controller);
+  let loaded: LoadedContext;
+  try {
+    loaded = await loadWithTokenizer(
+      positionals[0]!,
+      tokenizer === 'server'
+        ? {
+            url: urls[0]!,
+            model: values.model ?? null,
+            template: template!,
+            apiKey: await readApiKey(values['api-key-env'], values['api-key-file'], io.env),
+            timeoutMs: timeoutSeconds * 1000,
+            concurrency: DEFAULT_CONCURRENCY,
+            signal: controller.signal,
+          }
+        : undefined,
+    );
+  } catch (error) {
+    const code = signals.exitCode();
+    if (code !== undefined) throw new Interrupt(code);
+    throw error;
+  } finally {
+    signals.release();
+  }
   const text = `${safeJson(contextToNative(loaded.context))}\n`;
   if (values.output === undefined) io.stdout.write(text);
   else {
@@ -290,6 +371,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   context: NativeContextSchema,
   chat: ChatContextSchema,
   weights: WeightStoreSchema,
+  template: TemplateFileSchema,
   'session-header': SessionHeaderSchema,
   'session-event': SessionEventLineSchema,
 };

@@ -15,7 +15,7 @@ import type {
   SingleResult,
 } from './events.ts';
 import { Limiter } from './limiter.ts';
-import { NO_FILTER, buildPrompt, fullRange, type EntryRange, type Filter } from './prompt.ts';
+import { NO_FILTER, buildScorePrompt, fullRange, type EntryRange, type Filter } from './prompt.ts';
 import type { Scorer } from './scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
@@ -111,7 +111,7 @@ export class ScoringEngine {
   private async request(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
     if (this.signal?.aborted) throw new Interrupted();
     const entries = this.context.sections.conversation;
-    const prompt = buildPrompt(this.context, range, filter);
+    const { tokens: prompt, spans } = buildScorePrompt(this.context, range, filter);
     const expected = responseEntries(entries, range).length;
     const id = this.nextCall++;
     this.calls++;
@@ -120,6 +120,7 @@ export class ScoringEngine {
       const scores = await this.options.scorer.score({
         prompt,
         expected,
+        spans,
         priority: this.options.priority,
         signal: this.signal,
         onRetry: ({ attempt, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, delayMs, reason }),

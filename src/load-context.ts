@@ -2,11 +2,12 @@
 // format detection, then zod validation with the JSON path of the first problem.
 import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
-import { ChatContextSchema, chatToContext, type Encoder } from './chat-format.ts';
+import { ChatContextSchema, chatToContext, chatToContextAsync, type BatchTokenizer, type ChatContext, type Encoder } from './chat-format.ts';
 import type { Context } from './context.ts';
-import { InputError } from './errors.ts';
+import { InputError, ScoringError, errorMessage } from './errors.ts';
 import { jsonPath, parseJsonWithPlace } from './json-path.ts';
 import { NATIVE_FORMAT, NATIVE_VERSION, NativeContextSchema, nativeToContext } from './native-format.ts';
+import type { TextTemplate } from './text-template.ts';
 
 /** Far above any real context (a 2M-token native dump is ~20 MB); refuses a stray disk image. */
 export const MAX_CONTEXT_BYTES = 256 * 1024 * 1024;
@@ -55,7 +56,16 @@ export function zodProblem(path: string, error: z.ZodError): InputError {
   return new InputError(`${path}: ${jsonPath(issue.path)}: ${message}${more}`);
 }
 
-export function parseContext(path: string, text: string, encoder?: Encoder): LoadedContext {
+/** How chat-format input is tokenized when not by the built-in tokenizer. */
+export interface ChatTokenizing {
+  readonly template: TextTemplate;
+  /** The tokenizer for a chat file that names `model` (null when it names none). */
+  tokenizer(model: string | null): BatchTokenizer;
+}
+
+type ParsedDocument = { readonly format: 'native'; readonly context: Context } | { readonly format: 'chat'; readonly chat: ChatContext };
+
+function parseDocument(path: string, text: string): ParsedDocument {
   let data: unknown;
   try {
     data = parseJsonWithPlace(text);
@@ -74,16 +84,33 @@ export function parseContext(path: string, text: string, encoder?: Encoder): Loa
     }
     const parsed = NativeContextSchema.safeParse(data);
     if (!parsed.success) throw zodProblem(path, parsed.error);
-    return { path, format: 'native', context: nativeToContext(parsed.data) };
+    return { format: 'native', context: nativeToContext(parsed.data) };
   }
   if (!('conversation' in record)) {
     throw new InputError(`${path}: $: not a memscope context: expected "conversation" (chat format) or "format": "${NATIVE_FORMAT}" (native format)`);
   }
   const parsed = ChatContextSchema.safeParse(data);
   if (!parsed.success) throw zodProblem(path, parsed.error);
-  return { path, format: 'chat', context: chatToContext(parsed.data, encoder) };
+  return { format: 'chat', chat: parsed.data };
 }
 
-export async function loadContext(path: string, encoder?: Encoder): Promise<LoadedContext> {
-  return parseContext(path, await readTextFile(path, 'context file'), encoder);
+export function parseContext(path: string, text: string, encoder?: Encoder): LoadedContext {
+  const document = parseDocument(path, text);
+  if (document.format === 'native') return { path, ...document };
+  return { path, format: 'chat', context: chatToContext(document.chat, encoder) };
+}
+
+/** Reads a context file; chat-format input is tokenized by `tokenizing` when given (native input
+ *  already holds its token ids and is read as it is). */
+export async function loadContext(path: string, tokenizing?: ChatTokenizing): Promise<LoadedContext> {
+  const text = await readTextFile(path, 'context file');
+  if (tokenizing === undefined) return parseContext(path, text);
+  const document = parseDocument(path, text);
+  if (document.format === 'native') return { path, ...document };
+  try {
+    return { path, format: 'chat', context: await chatToContextAsync(document.chat, tokenizing.tokenizer(document.chat.model ?? null), tokenizing.template) };
+  } catch (error) {
+    if (error instanceof InputError || (error as Error).name === 'AbortError') throw error;
+    throw new ScoringError(`${path}: tokenizing through the server failed: ${errorMessage(error)}`);
+  }
 }

@@ -30,9 +30,9 @@ export class RetryingScorer implements Scorer {
       } catch (error) {
         if (call.signal?.aborted || !(error instanceof ScoreCallError) || !error.transient) throw error;
         const tries = attempt === 1 ? '' : ` (after ${attempt} tries)`;
-        if (attempt > this.options.retries) throw new ScoreCallError(`${error.message}${tries}`, true, error.status);
+        if (attempt > this.options.retries) throw new ScoreCallError(`${error.message}${tries}`, error.status, true);
         if (error.retryAfterMs !== undefined && error.retryAfterMs > RETRY_AFTER_CAP_MS) {
-          throw new ScoreCallError(`${error.message} (server asks to retry after ${Math.round(error.retryAfterMs / 1000)}s)`, true, error.status);
+          throw new ScoreCallError(`${error.message} (server asks to retry after ${Math.round(error.retryAfterMs / 1000)}s)`, error.status, true);
         }
         const delayMs = error.retryAfterMs ?? backoffDelay(attempt, this.options.random, this.options.baseDelayMs);
         call.onRetry?.({ attempt, delayMs, reason: error.message });

@@ -2,10 +2,13 @@
 // the screen.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { LOGPROBS_FIELDS, type LogprobsField } from './completions-answer.ts';
 import { InputError } from './errors.ts';
 import { MODES, type Mode } from './events.ts';
 import { DEFAULT_ALPHA, DEFAULT_PRIORITY, RESPONSE_WINDOW } from './engine.ts';
 import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from './retry-policy.ts';
+import { loadTextTemplate } from './template-file.ts';
+import type { TextTemplate } from './text-template.ts';
 import { defaultStorePath } from './weight-store.ts';
 
 export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
@@ -13,6 +16,14 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_FINETUNE_COUNT = 50;
 export const DEFAULT_MAX_AGE_SECONDS = 24 * 3600;
+
+/** score: the reference's POST /score; completions: POST /completions with prompt logprobs (vLLM). */
+export const BACKENDS = ['score', 'completions'] as const;
+export type Backend = (typeof BACKENDS)[number];
+/** How chat-format input is tokenized: in-process, or by the server's POST /tokenize. */
+export const TOKENIZERS = ['builtin', 'server'] as const;
+export type TokenizerChoice = (typeof TOKENIZERS)[number];
+export const DEFAULT_SERVER_TEMPLATE = 'chatml';
 
 export const scoreOptionSpec = {
   url: { type: 'string', multiple: true },
@@ -35,6 +46,10 @@ export const scoreOptionSpec = {
   retries: { type: 'string' },
   'retry-delay': { type: 'string' },
   record: { type: 'string' },
+  backend: { type: 'string' },
+  'logprobs-field': { type: 'string' },
+  tokenizer: { type: 'string' },
+  template: { type: 'string' },
   debug: { type: 'boolean', default: false },
 } as const;
 
@@ -61,7 +76,30 @@ export interface ScoreSettings {
   retryDelayMs: number;
   /** Session file to write; undefined: none (headless) or the default directory (screen). */
   record: string | undefined;
+  backend: Backend;
+  /** completions: which answer shape to ask for and read. */
+  logprobsField: LogprobsField;
+  tokenizer: TokenizerChoice;
+  /** --tokenizer server: the template chat input is rendered with. */
+  template: TextTemplate | undefined;
   debug: boolean;
+}
+
+function oneOf<T extends string>(flag: string, choices: readonly T[], value: string | undefined, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as T)) throw new InputError(`--${flag}: expected one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+/** --tokenizer and --template, shared by `score` and `convert`. */
+export async function parseTokenizing(
+  values: { tokenizer?: string | undefined; template?: string | undefined },
+  urls: readonly string[],
+): Promise<{ tokenizer: TokenizerChoice; template: TextTemplate | undefined }> {
+  const tokenizer = oneOf('tokenizer', TOKENIZERS, values.tokenizer, 'builtin');
+  if (tokenizer === 'server' && urls.length === 0) throw new InputError('--tokenizer server needs --url (the server that tokenizes)');
+  if (tokenizer !== 'server' && values.template !== undefined) throw new InputError('--template goes with --tokenizer server (the built-in tokenizer has its own template)');
+  return { tokenizer, template: tokenizer === 'server' ? await loadTextTemplate(values.template ?? DEFAULT_SERVER_TEMPLATE) : undefined };
 }
 
 function wholeNumber(flag: string, value: string | undefined, fallback: number, min = 0): number {
@@ -80,7 +118,7 @@ export function parseDuration(flag: string, value: string | undefined, fallback:
   return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
 }
 
-function checkUrl(url: string): string {
+export function checkUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -92,7 +130,7 @@ function checkUrl(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-async function readApiKey(envName: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function readApiKey(envName: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (file !== undefined) {
     let text: string;
     try {
@@ -128,7 +166,11 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   if (mode !== 'finetune' && values.count !== undefined) throw new InputError('--count goes with --mode finetune');
   const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
-  let priority: number | undefined = DEFAULT_PRIORITY;
+  const backend = oneOf('backend', BACKENDS, values.backend, 'score');
+  if (backend !== 'completions' && values['logprobs-field'] !== undefined) throw new InputError('--logprobs-field goes with --backend completions');
+  const logprobsField = oneOf('logprobs-field', LOGPROBS_FIELDS, values['logprobs-field'], 'prompt_logprobs');
+  // A stock vLLM refuses any priority but 0 unless started with --scheduling-policy priority.
+  let priority: number | undefined = backend === 'completions' ? undefined : DEFAULT_PRIORITY;
   if (values.priority === 'none') priority = undefined;
   else if (values.priority !== undefined) {
     if (!/^-?\d+$/.test(values.priority)) throw new InputError(`--priority: expected a whole number or "none", got "${values.priority}"`);
@@ -136,6 +178,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   }
   const urls = (values.url ?? []).map(checkUrl);
   if (urls.length > 1) throw new InputError('--url: give one scoring server (several replicas are not supported yet)');
+  if (backend === 'completions' && urls.length === 0) throw new InputError('--backend completions needs --url (a server with vLLM\'s /completions)');
+  const { tokenizer, template } = await parseTokenizing(values, urls);
   const timeoutSeconds = parseDuration('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
   if (timeoutSeconds <= 0) throw new InputError('--timeout: must be more than 0');
   return {
@@ -159,6 +203,10 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     retries: wholeNumber('retries', values.retries, DEFAULT_RETRIES),
     retryDelayMs: wholeNumber('retry-delay', values['retry-delay'], BACKOFF_BASE_MS),
     record: values.record,
+    backend,
+    logprobsField,
+    tokenizer,
+    template,
     debug: values.debug,
   };
 }

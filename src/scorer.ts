@@ -2,10 +2,19 @@
 // or a server over HTTP. One call scores one prompt and returns the total logprob of every
 // assistant response in it, in order.
 
+/** Positions [start, end) of one response in a prompt: its content and end-of-turn token. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface ScoreCall {
   readonly prompt: Uint32Array;
   /** How many assistant responses the prompt holds: an answer with another count is wrong. */
   readonly expected: number;
+  /** Where each response lies in the prompt, from the AST (see responseSpanLength). Backends that
+   *  get per-token logprobs sum over these; backends that score whole responses ignore them. */
+  readonly spans?: readonly Span[] | undefined;
   readonly priority?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Told before each retry of a transient failure. */

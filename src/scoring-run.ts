@@ -1,12 +1,16 @@
-// Wiring one scoring run from settings: the context, the scorer (built-in or HTTP), the engine.
+// Wiring one scoring run from settings: the context (tokenized in-process or by the server),
+// the scorer (built-in, /score or /completions), the engine.
 import { BuiltinScorer } from './builtin-scorer.ts';
 import { MODEL_NAME } from './builtin-model.ts';
+import { CompletionsScorer } from './completions-client.ts';
 import { ScoringEngine, type ModeOptions } from './engine.ts';
 import { loadContext, type LoadedContext } from './load-context.ts';
 import type { ScoreSettings } from './score-settings.ts';
 import { RetryingScorer } from './retrying-scorer.ts';
 import { HttpScorer } from './score-client.ts';
 import type { Scorer } from './scorer.ts';
+import { ServerTokenizer } from './server-tokenizer.ts';
+import type { TextTemplate } from './text-template.ts';
 import { WeightStore } from './weight-store.ts';
 
 export interface PreparedRun {
@@ -17,17 +21,64 @@ export interface PreparedRun {
   readonly model: string | null;
 }
 
-/** `loaded` skips reading the file again (watch mode has just read it). */
+export interface ServerTokenizing {
+  readonly url: string;
+  readonly model: string | null;
+  readonly template: TextTemplate;
+  readonly apiKey: string | undefined;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Loads a context; chat input goes through the server's tokenizer when `server` is given. */
+export async function loadWithTokenizer(file: string, server: ServerTokenizing | undefined): Promise<LoadedContext> {
+  if (server === undefined) return loadContext(file);
+  const opened: ServerTokenizer[] = [];
+  const tokenizer = (model: string | null) => {
+    // --model wins over the file's, as for scoring.
+    const created = new ServerTokenizer({ ...server, model: server.model ?? model });
+    opened.push(created);
+    return created;
+  };
+  try {
+    return await loadContext(file, { tokenizer, template: server.template });
+  } finally {
+    await Promise.all(opened.map((t) => t.close()));
+  }
+}
+
+function createScorer(settings: ScoreSettings, model: string | null): Scorer {
+  const url = settings.urls[0];
+  if (url === undefined) return new BuiltinScorer({ latencyMs: settings.latencyMs });
+  const http = { url, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency };
+  const scorer = settings.backend === 'completions' ? new CompletionsScorer({ ...http, field: settings.logprobsField }) : new HttpScorer(http);
+  return new RetryingScorer(scorer, { retries: settings.retries, baseDelayMs: settings.retryDelayMs });
+}
+
+/** The run's context as the settings say to read it (built-in or server tokenizer). */
+export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal): Promise<LoadedContext> {
+  const server =
+    settings.tokenizer === 'server'
+      ? {
+          url: settings.urls[0]!,
+          model: settings.model ?? null,
+          template: settings.template!,
+          apiKey: settings.apiKey,
+          timeoutMs: settings.timeoutMs,
+          concurrency: settings.concurrency,
+          signal,
+        }
+      : undefined;
+  return loadWithTokenizer(settings.file, server);
+}
+
+/** `preloaded` skips reading the file again (watch mode has just read it). */
 export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, preloaded?: LoadedContext): Promise<PreparedRun> {
-  const loaded = preloaded ?? (await loadContext(settings.file));
   const builtin = settings.urls.length === 0;
+  const loaded = preloaded ?? (await loadForSettings(settings, signal));
   const model = settings.model ?? loaded.context.model ?? (builtin ? MODEL_NAME : null);
-  const scorer: Scorer = builtin
-    ? new BuiltinScorer({ latencyMs: settings.latencyMs })
-    : new RetryingScorer(
-        new HttpScorer({ url: settings.urls[0]!, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency }),
-        { retries: settings.retries, baseDelayMs: settings.retryDelayMs },
-      );
+  const scorer = createScorer(settings, model);
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':

@@ -12,7 +12,11 @@ export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, mo
     priority: settings.priority ?? null,
     timeoutMs: settings.timeoutMs,
     retries: settings.retries,
+    backend: settings.backend,
+    tokenizer: settings.tokenizer,
   };
+  if (settings.backend === 'completions') recorded.logprobsField = settings.logprobsField;
+  if (settings.template !== undefined) recorded.template = settings.template.name;
   if (settings.mode === 'single') recorded.key = settings.key ?? null;
   if (settings.mode === 'finetune') recorded.count = settings.count;
   if (settings.mode === 'incremental') {

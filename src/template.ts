@@ -14,6 +14,8 @@ export interface Template {
   readonly name: string;
   open(role: TemplateRole): number[];
   readonly close: readonly number[];
+  /** What the prompt starts with, before any message (a BOS token); none in the built-in one. */
+  readonly prefix?: { readonly text: string; readonly tokens: readonly number[] };
 }
 
 export const builtinTemplate: Template = {

@@ -5,10 +5,10 @@ import { contextChange, describeChange } from './context-diff.ts';
 import { InputError, errorMessage } from './errors.ts';
 import type { EngineEvent } from './events.ts';
 import { resultJson, resultText } from './headless.ts';
-import { loadContext, type LoadedContext } from './load-context.ts';
+import type { LoadedContext } from './load-context.ts';
 import { neutralize } from './sanitize.ts';
 import type { ScoreSettings } from './score-settings.ts';
-import { prepareRun } from './scoring-run.ts';
+import { loadForSettings, prepareRun } from './scoring-run.ts';
 
 export const WATCH_DEBOUNCE_MS = 250;
 
@@ -48,13 +48,13 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
     inFlight = { controller, done };
   };
 
-  let previous = await loadContext(settings.file);
+  let previous = await loadForSettings(settings, stop);
   await startRun(previous);
 
   const reload = async (): Promise<void> => {
     let loaded: LoadedContext;
     try {
-      loaded = await loadContext(settings.file);
+      loaded = await loadForSettings(settings, stop);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       hooks.onNotice(`${error.message} (waiting for the next change)`);

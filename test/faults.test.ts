@@ -64,7 +64,7 @@ test('4xx other than 408 and 429 is not retried', async () => {
 });
 
 const malformed: [string, RegExp][] = [
-  ['garbage', /^score API answer is not JSON: "<html>502 Bad Gateway<\/html>"$/],
+  ['garbage', /^score API answer is not JSON: <html>502 Bad Gateway<\/html>$/],
   ['wrong-count', /^bad score response: expected \d+ scores \(one per assistant response\), got \d+$/],
   ['infinity', /^failed to parse score response: scores\.0\.total_logprob: Invalid input: expected number, received Infinity$/],
   ['positive', /^bad score response: score 0 is a positive logprob \(3\.5\)$/],

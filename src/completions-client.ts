@@ -1,0 +1,72 @@
+// The completions backend: scores against any server with vLLM's OpenAI-compatible
+// POST {url}/completions that returns the logprob of every prompt token (a stock vLLM needs no
+// change). One call per prompt; the response totals are summed here over the spans the engine
+// found in the AST, with the same span definition as the built-in scorer.
+import { AnswerProblem, responseTotals, type LogprobsField } from './completions-answer.ts';
+import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
+import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
+
+export interface CompletionsScorerOptions {
+  readonly url: string;
+  readonly model: string | null;
+  readonly field: LogprobsField;
+  readonly apiKey?: string | undefined;
+  readonly timeoutMs: number;
+  readonly connections?: number;
+  readonly maxAnswerBytes?: number;
+}
+
+export function completionsUrl(base: string): string {
+  return `${base.replace(/\/+$/, '')}/completions`;
+}
+
+/** An answer carries an entry or two per prompt token (~80 bytes each); past this it is not one. */
+export function completionsAnswerLimit(promptTokens: number): number {
+  return Math.min(16 * 1024 * 1024 + promptTokens * 512, 400 * 1024 * 1024);
+}
+
+export class CompletionsScorer implements Scorer {
+  readonly backend: string;
+  private readonly endpoint: JsonEndpoint;
+
+  constructor(private readonly options: CompletionsScorerOptions) {
+    this.backend = `${options.url} (completions, ${options.field})`;
+    this.endpoint = new JsonEndpoint(completionsUrl(options.url), {
+      label: 'completions API',
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs,
+      connections: options.connections,
+    });
+  }
+
+  /** The request body; written by hand, as join() on the typed array avoids boxing every id. */
+  requestBody(call: ScoreCall): string {
+    const fields: string[] = [];
+    if (this.options.model !== null) fields.push(`"model":${JSON.stringify(this.options.model)}`);
+    fields.push(`"prompt":[${call.prompt.join(',')}]`, '"max_tokens":1');
+    if (this.options.field === 'echo') fields.push('"echo":true', '"logprobs":1');
+    else fields.push('"prompt_logprobs":1');
+    if (call.priority !== undefined) fields.push(`"priority":${call.priority}`);
+    return `{${fields.join(',')}}`;
+  }
+
+  async score(call: ScoreCall): Promise<number[]> {
+    if (call.spans === undefined) throw new Error('the completions backend needs the response spans of every prompt');
+    const limit = this.options.maxAnswerBytes ?? completionsAnswerLimit(call.prompt.length);
+    const { status, body } = await this.endpoint.post(this.requestBody(call), limit, call.signal);
+    let scores: number[];
+    try {
+      scores = responseTotals(this.options.field, body, call.prompt, call.spans);
+    } catch (error) {
+      if (error instanceof AnswerProblem) throw new ApiCallError(`bad completions answer: ${error.message}`, status);
+      throw error;
+    }
+    const problem = checkScores(scores, call.expected);
+    if (problem !== undefined) throw new ApiCallError(`bad completions answer: ${problem}`, status);
+    return scores;
+  }
+
+  async close(): Promise<void> {
+    await this.endpoint.close();
+  }
+}
