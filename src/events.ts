@@ -58,7 +58,17 @@ export type EngineEvent =
   | { type: 'call-done'; call: number; ok: boolean }
   | { type: 'baseline-done'; scores: number[] }
   | { type: 'row-started'; key: string; index: number }
-  | { type: 'row-done'; key: string; index: number; divergences: number[]; max: number }
+  | {
+      type: 'row-done';
+      key: string;
+      index: number;
+      divergences: number[];
+      max: number;
+      /** Index in run-started `responses` of divergences[0]: windowed modes score a slice. */
+      first: number;
+      /** The row's own baseline, aligned with divergences, when it was scored over its own window. */
+      baseline?: number[];
+    }
   | { type: 'row-failed'; key: string; index: number; reason: string }
   | { type: 'memory-scored'; key: string; score: number; weight: number }
   | { type: 'memory-skipped'; key: string; reason: string }
