@@ -1,12 +1,12 @@
 // The line above the footer: a spinner and the engine's activity while scoring, a progress bar
 // and the time left; the outcome once the run is over.
-import { Text } from 'ink';
 import { displayWidth, fit } from '../src/display-width.ts';
 import { elapsedMs, etaMs, type RunState } from '../src/run-state.ts';
 import { neutralize } from '../src/sanitize.ts';
 import { SPINNER, formatDuration } from '../src/screen-format.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
+import { Line } from './Lines.tsx';
 
 export interface ActivityLineProps {
   readonly state: RunState;
@@ -35,25 +35,20 @@ export function ActivityLine({ state, width, now, frame, theme }: ActivityLinePr
   const s = theme.style;
   if (state.phase !== 'running' && state.phase !== 'waiting') {
     const { text, role } = outcome(state, now);
-    return <Text wrap="truncate-end">{paint(fit(' ' + text, width), s[role])}</Text>;
+    return <Line slot="activity" text={paint(fit(' ' + text, width), s[role])} />;
   }
   const spinner = paint(SPINNER[frame % SPINNER.length]!, s.accent);
   const { total, done } = state.calls;
   const eta = etaMs(state, now);
-  const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
+  // Clamped: a retried or extra call must not push the bar past its end.
+  const fraction = total > 0 ? Math.min(1, done / total) : 0;
+  const percent = Math.floor(fraction * 100);
   const counts = ` ${String(percent).padStart(3)}% ${done}/${total}`;
   const etaText = ` ETA ${eta === undefined ? '–:––' : formatDuration(eta)} `;
   const barWidth = Math.max(0, Math.min(30, Math.floor(width / 5)));
   const activityRoom = width - 3 - barWidth - 1 - displayWidth(counts) - displayWidth(etaText);
   const activity = state.phase === 'waiting' ? 'starting…' : neutralize(state.activity || 'scoring…');
-  const filled = total > 0 ? Math.round((done / total) * barWidth) : 0;
-  return (
-    <Text wrap="truncate-end">
-      {' '}
-      {spinner} {fit(activity, Math.max(0, activityRoom))}
-      {paint('━'.repeat(filled), s.accent)}
-      {paint('━'.repeat(barWidth - filled), s.faint)} {counts}
-      {paint(etaText, s.faint)}
-    </Text>
-  );
+  const filled = Math.round(fraction * barWidth);
+  const line = ` ${spinner} ${fit(activity, Math.max(0, activityRoom))}${paint('━'.repeat(filled), s.accent)}${paint('━'.repeat(barWidth - filled), s.faint)} ${counts}${paint(etaText, s.faint)}`;
+  return <Line slot="activity" text={line} />;
 }

@@ -1,11 +1,12 @@
 // The live debug screen: header, the mode's view (matrix or fine-tune list), the detail pane,
 // the activity line and the footer. It reads the run from a store and owns only what the user
 // changes (cursor, order, filter, panes); it does no I/O and never scores.
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/color-depth.ts';
 import type { ContextTexts } from '../src/context-texts.ts';
-import { displayWidth } from '../src/display-width.ts';
+import { displayWidth, fit } from '../src/display-width.ts';
+import type { LineOverlay } from '../src/line-overlay.ts';
 import { matrixLayout, screenLayout, MIN_COLUMNS, MIN_ROWS } from '../src/matrix-layout.ts';
 import { SORT_LABELS, orderRows } from '../src/row-order.ts';
 import type { RunState } from '../src/run-state.ts';
@@ -14,11 +15,12 @@ import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, ty
 import { screenTheme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
 import { ActivityLine } from './ActivityLine.tsx';
-import { DetailPane } from './DetailPane.tsx';
+import { DetailPane, wrapText } from './DetailPane.tsx';
 import { FinetuneView, finetuneRows } from './FinetuneView.tsx';
 import { Footer } from './Footer.tsx';
 import { Header } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
+import { Lines, OverlayContext } from './Lines.tsx';
 import { MatrixView } from './MatrixView.tsx';
 import { ModeSummary, hasSummary } from './ModeSummary.tsx';
 
@@ -44,6 +46,8 @@ export interface AppProps {
   readonly now?: () => number;
   /** Spinner and clock ticks; tests turn them off for stable frames. */
   readonly animate?: boolean;
+  /** Takes the matrix lines past Ink's per-character work; the frame's writer composes them in. */
+  readonly overlay?: LineOverlay;
 }
 
 export const TICK_MS = 120;
@@ -73,7 +77,7 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = Date.now, animate = true }: AppProps) {
+export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = Date.now, animate = true, overlay }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const size = useScreenSize(fixedSize);
   const [nav, setNav] = useState<NavState>(INITIAL_NAV);
@@ -136,10 +140,11 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = 
   const header = <Header state={state} file={file} width={width} now={at} theme={theme} />;
   if (screen.tooSmall) {
     const message = `memscope needs at least ${MIN_COLUMNS}×${MIN_ROWS} (this terminal is ${size.columns}×${size.rows}); q quits`;
+    const lines = wrapText(message, width).map((line) => paint(fit(line, width), theme.style.warn));
     return (
-      <Box flexDirection="column" height={screen.height}>
-        <Text wrap="wrap">{paint(message, theme.style.warn)}</Text>
-      </Box>
+      <OverlayContext.Provider value={overlay}>
+        <Lines lines={lines} height={screen.height} slot="small" />
+      </OverlayContext.Provider>
     );
   }
 
@@ -187,13 +192,15 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = 
   const total = finetune ? ftAll.length : state.memories.length;
   const legendMax = finetune ? undefined : state.maxDivergence;
   return (
-    <Box flexDirection="column" width={width} height={screen.height}>
-      {header}
-      {body}
-      {detail}
-      <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} />
-      <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} />
-    </Box>
+    <OverlayContext.Provider value={overlay}>
+      <Box flexDirection="column" height={screen.height}>
+        {header}
+        {body}
+        {detail}
+        <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} />
+        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} />
+      </Box>
+    </OverlayContext.Provider>
   );
 }
 

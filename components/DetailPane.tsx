@@ -1,7 +1,6 @@
 // The selected cell in full: the memory (key and text), the response (a scrollable excerpt),
 // the divergence, the baseline logprob and where this memory ranks for this response; a failed
 // or skipped memory's reason. All context text is neutralised before it is drawn.
-import { Box, Text } from 'ink';
 import wrapAnsi from 'wrap-ansi';
 import type { ContextTexts } from '../src/context-texts.ts';
 import { displayWidth, fit } from '../src/display-width.ts';
@@ -10,6 +9,7 @@ import { neutralize, neutralizeKeepingNewlines } from '../src/sanitize.ts';
 import { formatDivergence, formatLogprob } from '../src/screen-format.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { paint, paintFit, type Segment } from '../src/term-style.ts';
+import { Lines } from './Lines.tsx';
 
 export interface DetailPaneProps {
   readonly state: RunState;
@@ -133,14 +133,5 @@ export function DetailPane(props: DetailPaneProps) {
       body.push(labelled(i === 0 ? 'response' : '', segments, inner, theme));
     });
   }
-  const lines = frame(title, body, width, height, theme);
-  return (
-    <Box flexDirection="column" height={height}>
-      {lines.map((line, i) => (
-        <Text key={i} wrap="truncate-end">
-          {line}
-        </Text>
-      ))}
-    </Box>
-  );
+  return <Lines lines={frame(title, body, width, height, theme)} height={height} slot="detail" />;
 }

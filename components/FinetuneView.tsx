@@ -1,6 +1,5 @@
 // Fine-tune mode: the recent responses ranked by how much less likely they are without any
 // memory (the candidates for fine-tuning), with a heat bar and the start of each response.
-import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { ContextTexts } from '../src/context-texts.ts';
 import { fit } from '../src/display-width.ts';
@@ -10,6 +9,7 @@ import { neutralize } from '../src/sanitize.ts';
 import { bar, formatDivergence } from '../src/screen-format.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
+import { Lines } from './Lines.tsx';
 
 export interface FinetuneRow {
   readonly entry: number;
@@ -63,14 +63,5 @@ export const FinetuneView = memo(function FinetuneView({ state, rows, texts, cur
     const label = `${rank}  ${entry}`;
     lines.push(`  ${paint(label, selected ? s.cursor : '')}  ${value}  ${paint(text, s.faint)} `);
   }
-  while (lines.length < height) lines.push('');
-  return (
-    <Box flexDirection="column" height={height}>
-      {lines.map((line, i) => (
-        <Text key={i} wrap="truncate-end">
-          {line}
-        </Text>
-      ))}
-    </Box>
-  );
+  return <Lines lines={lines} height={height} slot="finetune" />;
 });

@@ -1,11 +1,11 @@
 // The bottom line: the keys that matter now on the left, the colour legend on the right; while
 // typing a filter, the filter prompt instead.
-import { Text } from 'ink';
-import { displayWidth } from '../src/display-width.ts';
+import { displayWidth, tailToWidth } from '../src/display-width.ts';
 import { neutralize } from '../src/sanitize.ts';
 import type { NavState } from '../src/screen-nav.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
+import { Line } from './Lines.tsx';
 import { legend, legendWidth } from './MatrixView.tsx';
 
 export interface FooterProps {
@@ -44,16 +44,9 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel }: Foot
     const tail = `  ${shown}/${total}  Enter keep · Esc clear `;
     const room = Math.max(1, width - displayWidth(prompt) - displayWidth(tail) - 1);
     const typed = neutralize(nav.filter);
-    const shownText = displayWidth(typed) > room ? '…' + typed.slice(-(room - 1)) : typed;
-    return (
-      <Text wrap="truncate-end">
-        {paint(prompt, s.key)}
-        {shownText}
-        {paint('▏', s.accent)}
-        {' '.repeat(Math.max(0, room - displayWidth(shownText)))}
-        {paint(tail, s.faint)}
-      </Text>
-    );
+    const shownText = displayWidth(typed) > room ? '…' + tailToWidth(typed, room - 1) : typed;
+    const line = paint(prompt, s.key) + shownText + paint('▏', s.accent) + ' '.repeat(Math.max(0, room - displayWidth(shownText))) + paint(tail, s.faint);
+    return <Line slot="footer" text={line} />;
   }
   const legendText = max !== undefined && max > 0 ? legend(max, theme) : '';
   const legendRoom = legendText ? legendWidth(max!, theme) + 1 : 0;
@@ -69,10 +62,5 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel }: Foot
     ['?', 'help', 2],
     ['q', 'quit', 1],
   ];
-  return (
-    <Text wrap="truncate-end">
-      {filter} {hints(pairs, room, theme)}
-      {legendText ? legendText + ' ' : ''}
-    </Text>
-  );
+  return <Line slot="footer" text={`${filter} ${hints(pairs, room, theme)}${legendText ? legendText + ' ' : ''}`} />;
 }

@@ -1,5 +1,4 @@
 // The top bar: what is scored, on what, and how far the run is.
-import { Text } from 'ink';
 import { displayWidth, fit } from '../src/display-width.ts';
 import type { Mode } from '../src/events.ts';
 import { callRate, elapsedMs, type RunState } from '../src/run-state.ts';
@@ -7,6 +6,7 @@ import { neutralize } from '../src/sanitize.ts';
 import { formatDuration, formatRate } from '../src/screen-format.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
+import { Line } from './Lines.tsx';
 
 export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
@@ -48,11 +48,5 @@ export function Header({ state, file: file_, width, now, theme }: HeaderProps) {
   ].map((parts) => parts.filter(Boolean));
   const chosen = candidates.find((parts) => displayWidth(parts.join(sep)) <= room) ?? [fileLabel(file, room)];
   const middle = fit(' ' + chosen.join(sep), width - displayWidth(title) - displayWidth(right));
-  return (
-    <Text wrap="truncate-end">
-      {paint(title, s.barTitle)}
-      {paint(middle, s.bar)}
-      {paint(right, s.bar)}
-    </Text>
-  );
+  return <Line slot="header" text={paint(title, s.barTitle) + paint(middle, s.bar) + paint(right, s.bar)} />;
 }

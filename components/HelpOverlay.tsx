@@ -1,9 +1,9 @@
 // `?`: the key bindings and how to read the matrix, over the body of the screen.
-import { Box, Text } from 'ink';
 import { fit } from '../src/display-width.ts';
 import { KEY_HELP } from '../src/screen-keys.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
+import { Lines } from './Lines.tsx';
 
 export interface HelpOverlayProps {
   readonly width: number;
@@ -37,15 +37,5 @@ export function HelpOverlay({ width, height, theme }: HelpOverlayProps) {
     pad + '╰' + '─'.repeat(inner) + '╯',
   ];
   const top = Math.max(0, Math.floor((height - lines.length) / 2));
-  const all = [...Array.from({ length: top }, () => ''), ...lines].slice(0, height);
-  while (all.length < height) all.push('');
-  return (
-    <Box flexDirection="column" height={height}>
-      {all.map((line, i) => (
-        <Text key={i} wrap="truncate-end">
-          {line}
-        </Text>
-      ))}
-    </Box>
-  );
+  return <Lines lines={[...Array.from({ length: top }, () => ''), ...lines]} height={height} slot="help" />;
 }

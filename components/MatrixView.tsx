@@ -1,7 +1,6 @@
 // The matrix: one line per memory (status, key, max divergence with a bar, cells), one cell per
 // response, only the rows and columns in view are drawn. Each line is built as one styled string
 // (consecutive cells of one colour share an escape sequence), which keeps a 200×60 frame cheap.
-import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { displayWidth, fit, sliceColumns } from '../src/display-width.ts';
 import { GLYPH_RAMP, heatGlyph, heatLevel } from '../src/heat-palette.ts';
@@ -13,6 +12,7 @@ import type { SortOrder } from '../src/screen-nav.ts';
 import { bar, formatDivergence } from '../src/screen-format.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { RESET, paint } from '../src/term-style.ts';
+import { Lines } from './Lines.tsx';
 
 export interface MatrixViewProps {
   readonly state: RunState;
@@ -221,16 +221,7 @@ export const MatrixView = memo(function MatrixView(props: MatrixViewProps) {
     lines.push(paint(fit(`  ${message}`, layout.width), theme.style.faint));
   }
   for (let line = 0; line < rows && top + line < order.length; line++) lines.push(rowLine(top + line, line, rows, props));
-  while (lines.length < height) lines.push('');
-  return (
-    <Box flexDirection="column" height={height}>
-      {lines.map((text, i) => (
-        <Text key={i} wrap="truncate-end">
-          {text}
-        </Text>
-      ))}
-    </Box>
-  );
+  return <Lines lines={lines} height={height} slot="matrix" />;
 });
 
 /** The legend: the value range over the colour (or glyph) scale. */

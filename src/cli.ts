@@ -28,7 +28,7 @@ const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.me
 export const VERSION = packageJson.version;
 export const DEMO_FIXTURE = fileURLToPath(new URL('../fixtures/medium.json', import.meta.url));
 /** The demo's built-in scorer stands in for a remote GPU, so the matrix visibly fills in. */
-export const DEMO_LATENCY_MS = 350;
+export const DEMO_LATENCY_MS = 450;
 
 const HELP = `memscope ${VERSION}: watch memory-importance scoring of an LLM agent's context
 

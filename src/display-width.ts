@@ -50,3 +50,18 @@ export function sliceColumns(text: string, from: number, to: number): string {
   }
   return out + ' '.repeat(Math.max(0, to - from - displayWidth(out)));
 }
+
+/** The longest suffix of `text` that fits in `width` columns. */
+export function tailToWidth(text: string, width: number): string {
+  if (width <= 0) return '';
+  const segments = [...segmenter.segment(text)].map((s) => s.segment);
+  let out = '';
+  let used = 0;
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const w = displayWidth(segments[i]!);
+    if (used + w > width) break;
+    out = segments[i]! + out;
+    used += w;
+  }
+  return out;
+}

@@ -5,12 +5,16 @@
 // Why not Ink's own writer: a frame as tall as the terminal makes Ink clear the screen before
 // every frame, and its line-diffing mode puts frames with a trailing newline one line low.
 import { EventEmitter } from 'node:events';
+import type { LineOverlay } from './line-overlay.ts';
 
 const BEGIN_SYNC = '\u001b[?2026h';
 const END_SYNC = '\u001b[?2026l';
 const CLEAR_SCREEN = '\u001b[2J';
 const ERASE_LINE_END = '\u001b[K';
 const RESET = '\u001b[0m';
+
+/** Wide enough for any stand-in ("\u0001matrix.123\u0002" is 10 columns). */
+export const CANVAS_COLUMNS = 24;
 
 function moveTo(row: number): string {
   return `\u001b[${row + 1};1H`;
@@ -54,7 +58,7 @@ export class FrameWriter {
   }
 }
 
-/** What Ink takes for stdout: the terminal's size and resizes, frames going to a FrameWriter. */
+/** What Ink takes for stdout: the terminal's size and resizes, frames (overlay lines composed in) going to a FrameWriter. */
 export class FrameStdout extends EventEmitter {
   readonly isTTY = true;
   private readonly onResize = () => {
@@ -62,16 +66,21 @@ export class FrameStdout extends EventEmitter {
     this.emit('resize');
   };
 
+  /**
+   * With an overlay, Ink only lays out stand-ins, so it gets a narrow canvas (its frame costs
+   * grow with the canvas area); the app takes the terminal's real size from its props.
+   */
   constructor(
     private readonly terminal: NodeJS.WriteStream,
     private readonly writer: FrameWriter,
+    private readonly overlay?: LineOverlay,
   ) {
     super();
     terminal.on('resize', this.onResize);
   }
 
   get columns(): number {
-    return this.terminal.columns || 80;
+    return this.overlay ? CANVAS_COLUMNS : this.terminal.columns || 80;
   }
 
   get rows(): number {
@@ -79,7 +88,7 @@ export class FrameStdout extends EventEmitter {
   }
 
   write = (frame: string): boolean => {
-    this.writer.frame(frame);
+    this.writer.frame(this.overlay ? this.overlay.compose(frame) : frame);
     return true;
   };
 

@@ -7,6 +7,7 @@ import { enterAltScreen, leaveAltScreen } from './alt-screen.ts';
 import { colorDepth, type ColorDepth } from './color-depth.ts';
 import { contextTexts } from './context-texts.ts';
 import { FrameStdout, FrameWriter } from './frame-writer.ts';
+import { LineOverlay } from './line-overlay.ts';
 import { RunStore } from './run-store.ts';
 import type { PreparedRun } from './scoring-run.ts';
 
@@ -42,11 +43,12 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
   // Whatever ends the process, the terminal gets its screen back.
   process.once('exit', restore);
 
-  let exitCode: number | undefined;
+  // A signal or Ctrl-C decides the exit code; a plain q leaves it to the run's outcome.
+  let interruptCode: number | undefined;
   let onQuit!: () => void;
   const quitting = new Promise<void>((resolve) => (onQuit = resolve));
-  const quit = (code: number) => {
-    exitCode ??= code;
+  const quit = (code?: number) => {
+    if (code !== undefined) interruptCode ??= code;
     controller.abort();
     onQuit();
   };
@@ -58,13 +60,26 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
 
   enterAltScreen(stdout);
   const writer = new FrameWriter(stdout, () => stdout.rows || 24);
-  const frames = new FrameStdout(stdout, writer);
+  const overlay = new LineOverlay();
+  const frames = new FrameStdout(stdout, writer, overlay);
   // Debug mode hands every frame, whole and unthrottled, to FrameStdout; renders are already
   // paced by the store (at most one per batch) and the spinner.
-  const instance = render(
-    <App store={store} texts={contextTexts(run.loaded.context)} file={file} depth={depth} onQuit={(interrupt) => quit(interrupt ? 130 : 0)} />,
-    { stdin, stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false },
+  const texts = contextTexts(run.loaded.context);
+  const app = () => (
+    <App
+      store={store}
+      texts={texts}
+      file={file}
+      depth={depth}
+      overlay={overlay}
+      size={{ columns: stdout.columns || 80, rows: stdout.rows || 24 }}
+      onQuit={(interrupt) => quit(interrupt ? 130 : undefined)}
+    />
   );
+  const instance = render(app(), { stdin, stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false });
+  // Ink sees a narrow canvas of stand-ins; the app lays out for the real terminal.
+  const relayout = () => instance.rerender(app());
+  frames.on('resize', relayout);
 
   let failed = false;
   const scoring = run.engine.run(run.modeOptions).then(
@@ -85,6 +100,7 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
     store.close();
+    frames.off('resize', relayout);
     frames.close();
     restore();
     process.off('exit', restore);
@@ -94,5 +110,5 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
     await run.scorer.close();
   }
   if (crash !== undefined) throw crash;
-  return exitCode ?? (failed ? 1 : 0);
+  return interruptCode ?? (failed ? 1 : 0);
 }

@@ -7,6 +7,7 @@ import { App, type ScreenSize } from '../components/App.tsx';
 import type { ColorDepth } from '../src/color-depth.ts';
 import { NO_TEXTS, type ContextTexts } from '../src/context-texts.ts';
 import type { EngineEvent } from '../src/events.ts';
+import { LineOverlay } from '../src/line-overlay.ts';
 import { RunStore } from '../src/run-store.ts';
 
 export interface Mounted {
@@ -45,6 +46,8 @@ export async function settle(): Promise<void> {
 }
 
 export interface MountOptions {
+  /** Render lines as plain Ink text instead of through the overlay the live screen uses. */
+  readonly plain?: boolean;
   readonly size?: ScreenSize;
   readonly depth?: ColorDepth;
   readonly texts?: ContextTexts;
@@ -56,6 +59,7 @@ export async function mount(events: readonly EngineEvent[] = [], options: MountO
   let clock = 0;
   const store = new RunStore({ now: () => (clock += 100) });
   const quits: boolean[] = [];
+  const overlay = options.plain ? undefined : new LineOverlay();
   let size = options.size ?? { columns: 100, rows: 30 };
   const element = (s: ScreenSize) => (
     <App
@@ -67,13 +71,18 @@ export async function mount(events: readonly EngineEvent[] = [], options: MountO
       animate={false}
       now={options.now ?? (() => clock)}
       onQuit={(interrupt) => quits.push(interrupt)}
+      {...(overlay ? { overlay } : {})}
     />
   );
   const instance = render(element(size));
   for (const event of events) store.dispatch(event);
   store.flush();
   await settle();
-  const raw = () => instance.lastFrame() ?? '';
+  // The frame as the terminal gets it: stand-ins replaced by their lines, as FrameStdout does.
+  const raw = () => {
+    const frame = instance.lastFrame() ?? '';
+    return overlay ? overlay.compose(frame) : frame;
+  };
   return {
     store,
     raw,

@@ -44,7 +44,7 @@ function rowOf(lines: string[], key: string): string {
 
 function cursorKey(raw: string): string | undefined {
   // The cursor row's key is drawn in inverse video (SGR 7), after the row's status mark.
-  return /(?:^|\n)(?:\u001b\[[0-9;]*m)*[·▶✓✗–](?:\u001b\[[0-9;]*m)* \u001b\[7m([^\u001b]+?)\s*\u001b\[27m/.exec(raw)?.[1];
+  return /(?:^|\n)(?:\u001b\[[0-9;]*m)*[·▶✓✗–](?:\u001b\[[0-9;]*m)* \u001b\[7m([^\u001b]+?)\s*\u001b\[(?:27|0)m/.exec(raw)?.[1];
 }
 
 describe('matrix rows', () => {
@@ -109,13 +109,13 @@ describe('keys', () => {
     await screen.press('k', KEYS.up);
     assert.equal(cursorKey(screen.raw()), 'deploy-api');
     // The selected response's entry is drawn in inverse in the ruler.
-    assert.match(screen.raw(), /\u001b\[7m3\u001b\[27m/);
+    assert.match(screen.raw(), /\u001b\[7m3\u001b\[(27|0)m/);
     await screen.press('l', KEYS.right);
-    assert.match(screen.raw(), /\u001b\[7m8\u001b\[27m/);
+    assert.match(screen.raw(), /\u001b\[7m8\u001b\[(27|0)m/);
     await screen.press(KEYS.end);
-    assert.match(screen.raw(), /\u001b\[7m13\u001b\[27m/);
+    assert.match(screen.raw(), /\u001b\[7m13\u001b\[(27|0)m/);
     await screen.press(KEYS.home);
-    assert.match(screen.raw(), /\u001b\[7m3\u001b\[27m/);
+    assert.match(screen.raw(), /\u001b\[7m3\u001b\[(27|0)m/);
     await screen.press('G');
     assert.equal(cursorKey(screen.raw()), 'person-maya');
     await screen.press('g');
@@ -286,7 +286,7 @@ describe('size', () => {
     assert.equal(cursorKey(screen.raw()), run.keys[499]);
     await screen.press(KEYS.end);
     check();
-    assert.match(screen.raw(), new RegExp(`\\u001b\\[7m${run.entries[1999]}\\u001b\\[27m`));
+    assert.match(screen.raw(), new RegExp(`\\u001b\\[7m${run.entries[1999]}\\u001b\\[(27|0)m`));
     await screen.press(KEYS.pageUp);
     check();
     assert.ok(!screen.text().includes(` ${run.keys[499]} `), 'a page up scrolls the last row out of view');
@@ -322,6 +322,27 @@ describe('size', () => {
     assert.match(screen.text(), /a-very-lon…/);
     assert.match(line, /│\S/, 'cells are drawn');
     screen.unmount();
+  });
+});
+
+describe('line overlay', () => {
+  it('draws the same frame through the overlay as through plain Ink text', async () => {
+    const run = syntheticRun(40, 120);
+    const events = [run.started, run.baseline, ...Array.from({ length: 30 }, (_, i) => run.row(i)), { type: 'row-failed', key: run.keys[30]!, index: 30, reason: 'boom' } as EngineEvent];
+    for (const depth of ['truecolor', 'none'] as const) {
+      const overlaid = await mount(events, { depth, size: { columns: 90, rows: 30 } });
+      const plain = await mount(events, { depth, size: { columns: 90, rows: 30 }, plain: true });
+      for (const screen of [overlaid, plain]) await screen.press('j', 'l', KEYS.enter);
+      assert.doesNotMatch(overlaid.raw(), /\u0001/);
+      // Ink re-encodes styles its own way (closing codes instead of resets) and trims trailing
+      // blanks; the text is the same.
+      const trimmed = (lines: string[]) => lines.map((l) => l.trimEnd());
+      assert.deepEqual(trimmed(overlaid.lines()), trimmed(plain.lines()), depth);
+      const colours = (raw: string) => [...new Set(raw.match(/[34]8;2;\d+;\d+;\d+/g))].sort();
+      assert.deepEqual(colours(overlaid.raw()), colours(plain.raw()));
+      overlaid.unmount();
+      plain.unmount();
+    }
   });
 });
 
