@@ -15,7 +15,7 @@ import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, ty
 import { screenTheme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
 import { ActivityLine } from './ActivityLine.tsx';
-import { DetailPane, wrapText } from './DetailPane.tsx';
+import { DetailPane, detailView, wrapText } from './DetailPane.tsx';
 import { FinetuneView, finetuneRows } from './FinetuneView.tsx';
 import { Footer } from './Footer.tsx';
 import { Header } from './Header.tsx';
@@ -89,7 +89,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = 
   const finetune = state.mode === 'finetune';
 
   const order = useMemo(() => orderRows(state.memories, nav.sort, nav.filter), [state.memories, nav.sort, nav.filter]);
-  const ftAll = useMemo(() => (finetune ? finetuneRows(state) : []), [finetune, state.responses, state.result]);
+  const { responses, result } = state;
+  const ftAll = useMemo(() => (finetune ? finetuneRows(responses, result) : []), [finetune, responses, result]);
   const ftRows = useMemo(() => {
     const shown = nav.filter === '' ? ftAll : ftAll.filter((r) => String(r.entry).includes(nav.filter));
     return nav.sort === 'key' ? [...shown].sort((a, b) => a.entry - b.entry) : shown;
@@ -115,8 +116,30 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = 
   const left = scrollToShow(scroll.current.left, cursorColumn, layout.visibleColumns, columns);
   scroll.current = { top, left };
 
-  const navContext = useRef<NavContext>({ rows: [], columns: 0, pageRows: 1, pageColumns: 1 });
-  navContext.current = { rows: rowIds, columns, pageRows: visibleRows, pageColumns: Math.max(1, layout.visibleColumns) };
+  const candidate = finetune ? ftRows[cursorRow] : undefined;
+  const detail =
+    screen.detailHeight > 0 && !nav.help && !screen.tooSmall
+      ? detailView({
+          state,
+          texts,
+          row: finetune ? undefined : order[cursorRow],
+          column: cursorColumn,
+          scroll: nav.detailScroll,
+          width,
+          height: screen.detailHeight,
+          theme,
+          ...(candidate ? { candidate } : {}),
+        })
+      : undefined;
+
+  const navContext = useRef<NavContext>({ rows: [], columns: 0, pageRows: 1, pageColumns: 1, maxDetailScroll: 0 });
+  navContext.current = {
+    rows: rowIds,
+    columns,
+    pageRows: visibleRows,
+    pageColumns: Math.max(1, layout.visibleColumns),
+    maxDetailScroll: detail?.maxScroll ?? 0,
+  };
   const navRef = useRef(nav);
   navRef.current = nav;
   const quit = useRef(onQuit);
@@ -173,21 +196,6 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = 
       </>
     );
   }
-  const candidate = finetune ? ftRows[cursorRow] : undefined;
-  const detail =
-    screen.detailHeight > 0 && !nav.help ? (
-      <DetailPane
-        state={state}
-        texts={texts}
-        row={finetune ? undefined : order[cursorRow]}
-        column={cursorColumn}
-        scroll={nav.detailScroll}
-        width={width}
-        height={screen.detailHeight}
-        theme={theme}
-        {...(candidate ? { candidate } : {})}
-      />
-    ) : null;
   const shown = rowIds.length;
   const total = finetune ? ftAll.length : state.memories.length;
   const legendMax = finetune ? undefined : state.maxDivergence;
@@ -196,7 +204,7 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = 
       <Box flexDirection="column" height={screen.height}>
         {header}
         {body}
-        {detail}
+        {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
         <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} />
         <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} />
       </Box>

@@ -34,6 +34,15 @@ export function wrapText(text: string, width: number): string[] {
   return wrapAnsi(safe, Math.max(1, width), { hard: true, trim: false }).split('\n');
 }
 
+// The response under the cursor is wrapped again on every frame (spinner, results); a long one
+// is worth remembering.
+let lastWrap: { text: string; width: number; lines: string[] } | undefined;
+
+function wrapResponse(text: string, width: number): string[] {
+  if (lastWrap?.text !== text || lastWrap.width !== width) lastWrap = { text, width, lines: wrapText(text, width) };
+  return lastWrap.lines;
+}
+
 /** The lines about the cell: its value and baseline, then where it ranks. */
 function cellLines(state: RunState, row: MemoryRow, index: number, column: number, theme: Theme): [string, Segment[]][] {
   const s = theme.style;
@@ -89,7 +98,14 @@ function labelled(label: string, text: string | Segment[], inner: number, theme:
   return paint(fit(label, LABEL), theme.style.faint) + paintFit(segments, inner - LABEL);
 }
 
-export function DetailPane(props: DetailPaneProps) {
+export interface DetailView {
+  readonly lines: string[];
+  /** The largest useful scroll of the response text. */
+  readonly maxScroll: number;
+}
+
+/** The pane's lines; App also reads how far the response text can scroll. */
+export function detailView(props: DetailPaneProps): DetailView {
   const { state, texts, row, column, scroll, width, height, theme, candidate } = props;
   const s = theme.style;
   const inner = Math.max(0, width - 4);
@@ -122,9 +138,11 @@ export function DetailPane(props: DetailPaneProps) {
     title = 'nothing selected';
   }
   const responseText = entry !== undefined ? texts.response(entry) : undefined;
+  let maxScroll = 0;
   if (responseText !== undefined) {
-    const lines = wrapText(responseText, textWidth);
+    const lines = wrapResponse(responseText, textWidth);
     const room = Math.max(1, height - 2 - body.length);
+    maxScroll = Math.max(0, lines.length - room);
     const first = Math.max(0, Math.min(scroll, lines.length - room));
     const shown = lines.slice(first, first + room);
     const more = lines.length > room ? ` lines ${first + 1}–${first + shown.length} of ${lines.length} · [ ] scroll` : '';
@@ -133,5 +151,9 @@ export function DetailPane(props: DetailPaneProps) {
       body.push(labelled(i === 0 ? 'response' : '', segments, inner, theme));
     });
   }
-  return <Lines lines={frame(title, body, width, height, theme)} height={height} slot="detail" />;
+  return { lines: frame(title, body, width, height, theme), maxScroll };
+}
+
+export function DetailPane({ view, height }: { view: DetailView; height: number }) {
+  return <Lines lines={view.lines} height={height} slot="detail" />;
 }

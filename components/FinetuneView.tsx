@@ -20,12 +20,12 @@ export interface FinetuneRow {
 }
 
 /** The rows in shown order: ranked once the result is in, conversation order until then. */
-export function finetuneRows(state: RunState): FinetuneRow[] {
-  const columnOf = new Map(state.responses.map((entry, column) => [entry, column]));
-  if (state.result?.mode === 'finetune') {
-    return state.result.candidates.map(({ entry, divergence }, i) => ({ entry, column: columnOf.get(entry) ?? 0, divergence, rank: i + 1 }));
+export function finetuneRows(responses: RunState['responses'], result: RunState['result']): FinetuneRow[] {
+  const columnOf = new Map(responses.map((entry, column) => [entry, column]));
+  if (result?.mode === 'finetune') {
+    return result.candidates.map(({ entry, divergence }, i) => ({ entry, column: columnOf.get(entry) ?? 0, divergence, rank: i + 1 }));
   }
-  return state.responses.map((entry, column) => ({ entry, column, divergence: undefined, rank: undefined }));
+  return responses.map((entry, column) => ({ entry, column, divergence: undefined, rank: undefined }));
 }
 
 export interface FinetuneViewProps {

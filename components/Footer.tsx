@@ -6,7 +6,7 @@ import type { NavState } from '../src/screen-nav.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
 import { Line } from './Lines.tsx';
-import { legend, legendWidth } from './MatrixView.tsx';
+import { legend, legendWidth } from './Legend.ts';
 
 export interface FooterProps {
   readonly nav: NavState;

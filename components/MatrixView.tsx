@@ -1,9 +1,10 @@
 // The matrix: one line per memory (status, key, max divergence with a bar, cells), one cell per
-// response, only the rows and columns in view are drawn. Each line is built as one styled string
-// (consecutive cells of one colour share an escape sequence), which keeps a 200×60 frame cheap.
+// response; only the rows and columns in view are drawn. Each line is one styled string (cells of
+// one colour share an escape sequence) handed to the line overlay, which keeps a 200×60 frame of
+// a 500 × 2000 matrix within a few milliseconds.
 import { memo } from 'react';
-import { displayWidth, fit, sliceColumns } from '../src/display-width.ts';
-import { GLYPH_RAMP, heatGlyph, heatLevel } from '../src/heat-palette.ts';
+import { fit, sliceColumns } from '../src/display-width.ts';
+import { heatGlyph, heatLevel } from '../src/heat-palette.ts';
 import type { MatrixLayout } from '../src/matrix-layout.ts';
 import { VALUE_WIDTH } from '../src/matrix-layout.ts';
 import { cellValue, type MemoryRow, type RunState } from '../src/run-state.ts';
@@ -223,23 +224,3 @@ export const MatrixView = memo(function MatrixView(props: MatrixViewProps) {
   for (let line = 0; line < rows && top + line < order.length; line++) lines.push(rowLine(top + line, line, rows, props));
   return <Lines lines={lines} height={height} slot="matrix" />;
 });
-
-/** The legend: the value range over the colour (or glyph) scale. */
-export function legend(max: number, theme: Theme, swatches = 8): string {
-  const low = formatDivergence(0);
-  const high = formatDivergence(max);
-  let ramp = '';
-  if (theme.depth === 'none') ramp = GLYPH_RAMP.slice(1).join('');
-  else {
-    for (let i = 0; i < swatches; i++) {
-      const level = Math.round((i / (swatches - 1)) * (theme.heat.background.length - 1));
-      ramp += paint(' ', theme.heat.background[level]!);
-    }
-  }
-  return `${low} ${ramp} ${high} ${paint('log', theme.style.faint)}`;
-}
-
-export function legendWidth(max: number, theme: Theme, swatches = 8): number {
-  const rampWidth = theme.depth === 'none' ? GLYPH_RAMP.length - 1 : swatches;
-  return displayWidth(formatDivergence(0)) + 1 + rampWidth + 1 + displayWidth(formatDivergence(max)) + 4;
-}

@@ -64,7 +64,7 @@ export const NO_KEY: KeyPress = {
 // Typed text for the filter: printable characters only, whatever a paste carried.
 const PRINTABLE = /[^\u0000-\u001f\u007f-\u009f]/gu;
 
-function movement(input: string, key: KeyPress): NavAction | null {
+function movement(key: KeyPress): NavAction | null {
   if (key.upArrow) return { type: 'move', rows: -1 };
   if (key.downArrow) return { type: 'move', rows: 1 };
   if (key.leftArrow) return { type: 'move', columns: -1 };
@@ -83,13 +83,13 @@ export function commandForKey(input: string, key: KeyPress, nav: NavState): Scre
     if (key.escape) return { type: 'filter-clear' };
     if (key.return) return { type: 'filter-accept' };
     if (key.backspace || key.delete) return { type: 'filter-backspace' };
-    const moved = movement(input, key);
+    const moved = movement(key);
     if (moved) return moved;
     if (key.ctrl || key.meta || key.tab) return null;
     const text = (input.match(PRINTABLE) ?? []).join('');
     return text === '' ? null : { type: 'filter-type', text };
   }
-  const moved = movement(input, key);
+  const moved = movement(key);
   if (moved) return moved;
   if (key.return) return { type: 'toggle-detail' };
   if (key.escape) {

@@ -52,6 +52,8 @@ export interface NavContext {
   readonly columns: number;
   readonly pageRows: number;
   readonly pageColumns: number;
+  /** How far the detail pane's response text scrolls. */
+  readonly maxDetailScroll: number;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -109,7 +111,7 @@ export function navigate(state: NavState, action: NavAction, ctx: NavContext): N
     case 'toggle-detail':
       return { ...state, detail: !state.detail, detailScroll: 0 };
     case 'detail-scroll':
-      return { ...state, detailScroll: Math.max(0, state.detailScroll + action.by) };
+      return { ...state, detailScroll: clamp(state.detailScroll + action.by, 0, ctx.maxDetailScroll) };
     case 'toggle-help':
       return { ...state, help: !state.help };
   }

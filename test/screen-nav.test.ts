@@ -6,7 +6,7 @@ import type { MemoryRow } from '../src/run-state.ts';
 import { commandForKey, NO_KEY, splitKeys, type KeyPress } from '../src/screen-keys.ts';
 import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../src/screen-nav.ts';
 
-const ctx: NavContext = { rows: ['a', 'b', 'c', 'd', 'e'], columns: 10, pageRows: 2, pageColumns: 3 };
+const ctx: NavContext = { rows: ['a', 'b', 'c', 'd', 'e'], columns: 10, pageRows: 2, pageColumns: 3, maxDetailScroll: 4 };
 
 function run(actions: Parameters<typeof navigate>[1][], state: NavState = INITIAL_NAV, context = ctx): NavState {
   return actions.reduce((s, a) => navigate(s, a, context), state);
@@ -59,6 +59,7 @@ describe('navigate', () => {
     s = run([{ type: 'move', columns: 1 }], s);
     assert.equal(s.detailScroll, 0);
     assert.equal(run([{ type: 'detail-scroll', by: -5 }], s).detailScroll, 0);
+    assert.equal(run([{ type: 'detail-scroll', by: 9 }], s).detailScroll, 4, 'no further than the text goes');
   });
 });
 
