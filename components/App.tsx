@@ -43,6 +43,8 @@ export interface AppProps {
   /** A fixed size (tests); by default the terminal's, following resizes. */
   readonly size?: ScreenSize;
   readonly onQuit?: (interrupt: boolean) => void;
+  /** Ctrl-L: the terminal should be painted afresh (something else wrote on it). */
+  readonly onRedraw?: () => void;
   readonly now?: () => number;
   /** Spinner and clock ticks; tests turn them off for stable frames. */
   readonly animate?: boolean;
@@ -77,7 +79,7 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = Date.now, animate = true, overlay }: AppProps) {
+export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const size = useScreenSize(fixedSize);
   const [nav, setNav] = useState<NavState>(INITIAL_NAV);
@@ -144,6 +146,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = 
   navRef.current = nav;
   const quit = useRef(onQuit);
   quit.current = onQuit;
+  const redraw = useRef(onRedraw);
+  redraw.current = onRedraw;
 
   useInput((input: string, key: KeyPress) => {
     for (const [one, press] of splitKeys(input, key)) {
@@ -152,6 +156,10 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, now = 
       if (command.type === 'quit') {
         quit.current?.(command.interrupt);
         return;
+      }
+      if (command.type === 'redraw') {
+        redraw.current?.();
+        continue;
       }
       // Keys in one chunk apply in order: the ref carries each result to the next key.
       navRef.current = navigate(navRef.current, command, navContext.current);

@@ -56,6 +56,7 @@ export type EngineEvent =
   | { type: 'activity'; text: string }
   | { type: 'call-started'; call: number; label: string }
   | { type: 'call-done'; call: number; ok: boolean }
+  /** The baseline logprob of each run-started response (full, single and fine-tune modes). */
   | { type: 'baseline-done'; scores: number[] }
   | { type: 'row-started'; key: string; index: number }
   | {

@@ -83,6 +83,12 @@ function pendingRow(key: string, entry: number | null): MemoryRow {
   return { key, entry, status: 'pending', reason: null, max: 0, divergences: null, first: 0, baseline: null, weight: null };
 }
 
+/** Rows still waiting or being scored when the run ends get a final status. */
+function settle(rows: readonly MemoryRow[], change: Pick<MemoryRow, 'status' | 'reason'>): readonly MemoryRow[] {
+  if (!rows.some((row) => row.status === 'pending' || row.status === 'scoring')) return rows;
+  return rows.map((row) => (row.status === 'pending' || row.status === 'scoring' ? { ...row, ...change } : row));
+}
+
 function updateRow(state: RunState, key: string, change: (row: MemoryRow) => MemoryRow): RunState {
   const index = state.rowOf.get(key);
   if (index === undefined) return state;
@@ -153,12 +159,15 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       rowOf.set(event.key, state.memories.length);
       return { ...state, memories: [...state.memories, row], rowOf, skipped };
     }
-    case 'run-done':
-      return { ...state, phase: 'done', endedAt: at, result: event.result, activity: '' };
+    case 'run-done': {
+      // A context without responses ends at once: its memories had nothing to be scored on.
+      const memories = state.responses.length > 0 ? state.memories : settle(state.memories, { status: 'skipped', reason: 'no assistant response to score it on' });
+      return { ...state, memories, phase: 'done', endedAt: at, result: event.result, activity: '' };
+    }
     case 'run-failed':
-      return { ...state, phase: 'failed', endedAt: at, failure: event.reason, activity: '' };
+      return { ...state, memories: settle(state.memories, { status: 'pending', reason: null }), phase: 'failed', endedAt: at, failure: event.reason, activity: '' };
     case 'run-interrupted':
-      return { ...state, phase: 'interrupted', endedAt: at, activity: '' };
+      return { ...state, memories: settle(state.memories, { status: 'pending', reason: null }), phase: 'interrupted', endedAt: at, activity: '' };
   }
 }
 

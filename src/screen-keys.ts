@@ -21,7 +21,7 @@ export interface KeyPress {
   readonly tab: boolean;
 }
 
-export type ScreenCommand = NavAction | { readonly type: 'quit'; readonly interrupt: boolean };
+export type ScreenCommand = NavAction | { readonly type: 'quit'; readonly interrupt: boolean } | { readonly type: 'redraw' };
 
 export interface KeyHelp {
   readonly keys: string;
@@ -40,6 +40,7 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: '[ ]  K J', what: 'scroll the response text in the detail pane' },
   { keys: 'Esc', what: 'clear the filter, close the detail pane' },
   { keys: '?', what: 'this help' },
+  { keys: 'Ctrl-L', what: 'redraw the whole screen' },
   { keys: 'q  Ctrl-C', what: 'quit (cancels calls in flight)' },
 ];
 
@@ -78,6 +79,7 @@ function movement(key: KeyPress): NavAction | null {
 
 export function commandForKey(input: string, key: KeyPress, nav: NavState): ScreenCommand | null {
   if (key.ctrl && input === 'c') return { type: 'quit', interrupt: true };
+  if (key.ctrl && input === 'l') return { type: 'redraw' };
   if (nav.help) return { type: 'toggle-help' };
   if (nav.editingFilter) {
     if (key.escape) return { type: 'filter-clear' };

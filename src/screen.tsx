@@ -74,11 +74,17 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
       overlay={overlay}
       size={{ columns: stdout.columns || 80, rows: stdout.rows || 24 }}
       onQuit={(interrupt) => quit(interrupt ? 130 : undefined)}
+      onRedraw={() => {
+        writer.invalidate();
+        relayout();
+      }}
     />
   );
   const instance = render(app(), { stdin, stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false });
   // Ink sees a narrow canvas of stand-ins; the app lays out for the real terminal.
-  const relayout = () => instance.rerender(app());
+  function relayout() {
+    instance.rerender(app());
+  }
   frames.on('resize', relayout);
 
   let failed = false;

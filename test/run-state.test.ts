@@ -125,6 +125,15 @@ describe('reduceRun', () => {
     assert.equal(replay([start, { type: 'run-interrupted' }]).phase, 'interrupted');
   });
 
+  it('settles rows left over when a run ends: skipped without responses, pending after a stop', () => {
+    const result = { mode: 'full' as const, model: null, memories: [], responses: [], matrix: [], calls: 0 };
+    const empty = replay([{ ...start, responses: [], totalCalls: 0 } as EngineEvent, { type: 'run-done', result }]);
+    assert.deepEqual(empty.memories.map((m) => m.status), ['skipped', 'skipped', 'skipped']);
+    assert.match(empty.memories[0]!.reason!, /no assistant response/);
+    const stopped = replay([start, { type: 'row-started', key: 'a', index: 0 }, { type: 'row-done', key: 'b', index: 1, divergences: [0, 0, 0], max: 0, first: 0 }, { type: 'run-interrupted' }]);
+    assert.deepEqual(stopped.memories.map((m) => m.status), ['pending', 'done', 'pending']);
+  });
+
   it('ignores events about rows it does not know', () => {
     const before = replay([start]);
     const after = reduceRun(before, { type: 'row-started', key: 'nope', index: 9 }, 5);

@@ -86,6 +86,11 @@ describe('keys', () => {
     assert.deepEqual(commandForKey('', key({ return: true }), INITIAL_NAV), { type: 'toggle-detail' });
   });
 
+  it('asks for a full redraw on Ctrl-L', () => {
+    assert.deepEqual(commandForKey('l', key({ ctrl: true }), INITIAL_NAV), { type: 'redraw' });
+    assert.deepEqual(commandForKey('l', NO_KEY, INITIAL_NAV), { type: 'move', columns: 1 });
+  });
+
   it('quits on q and Ctrl-C, even from the help and the filter prompt', () => {
     assert.deepEqual(commandForKey('q', NO_KEY, INITIAL_NAV), { type: 'quit', interrupt: false });
     assert.deepEqual(commandForKey('c', key({ ctrl: true }), { ...INITIAL_NAV, help: true }), { type: 'quit', interrupt: true });
