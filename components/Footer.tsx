@@ -19,8 +19,8 @@ export interface FooterProps {
   readonly sortLabel: string;
 }
 
-/** A key hint: the key, what it does, and how much it matters when room is short (1 = most). */
-type Hint = readonly [key: string, what: string, priority: number];
+/** A key hint: the key, what it does, how much it matters when room is short (1 = most), a short form. */
+type Hint = readonly [key: string, what: string, priority: number, short?: string];
 
 function hintWidth([key, what]: Hint): number {
   return displayWidth(key) + 1 + displayWidth(what) + 2;
@@ -28,7 +28,9 @@ function hintWidth([key, what]: Hint): number {
 
 /** The hints that fit, dropping the least important first, in their own order. */
 function hints(all: readonly Hint[], room: number, theme: Theme): string {
-  let shown = [...all];
+  const fits = (list: readonly Hint[]) => list.reduce((w, h) => w + hintWidth(h), 0) <= room;
+  // Short forms first, then the least important hints go.
+  let shown: Hint[] = fits(all) ? [...all] : all.map(([key, what, priority, short]) => [key, short ?? what, priority] as const);
   while (shown.length > 0 && shown.reduce((w, h) => w + hintWidth(h), 0) > room) {
     const least = shown.reduce((a, b) => (b[2] > a[2] ? b : a));
     shown = shown.filter((h) => h !== least);
@@ -58,7 +60,7 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel }: Foot
     ['⏎', nav.detail ? 'close' : 'detail', 3],
     ...(nav.detail ? [['[ ]', 'scroll', 5] as const] : []),
     ['/', 'filter', 4],
-    ['s', `sort: ${sortLabel}`, 5],
+    ['s', `sort: ${sortLabel}`, 5, 'sort'],
     ['?', 'help', 2],
     ['q', 'quit', 1],
   ];

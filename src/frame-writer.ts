@@ -13,7 +13,7 @@ const CLEAR_SCREEN = '\u001b[2J';
 const ERASE_LINE_END = '\u001b[K';
 const RESET = '\u001b[0m';
 
-/** Wide enough for any stand-in ("\u0001matrix.123\u0002" is 10 columns). */
+/** Wide enough for any stand-in ("\u0001finetune.123\u0002" takes 12 columns). */
 export const CANVAS_COLUMNS = 24;
 
 function moveTo(row: number): string {
@@ -27,8 +27,6 @@ export interface Sink {
 export class FrameWriter {
   private lines: string[] = [];
   private dirty = true;
-  /** Bytes written so far (benchmarks read it). */
-  bytes = 0;
 
   constructor(
     private readonly out: Sink,
@@ -52,9 +50,7 @@ export class FrameWriter {
     this.lines = next;
     this.dirty = false;
     if (data === '') return;
-    const chunk = BEGIN_SYNC + data + END_SYNC;
-    this.bytes += chunk.length;
-    this.out.write(chunk);
+    this.out.write(BEGIN_SYNC + data + END_SYNC);
   }
 }
 

@@ -11,7 +11,6 @@ import { LineOverlay } from './line-overlay.ts';
 import { RunStore } from './run-store.ts';
 import type { PreparedRun } from './scoring-run.ts';
 
-
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 export interface ScreenOptions {
@@ -62,8 +61,6 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
   const writer = new FrameWriter(stdout, () => stdout.rows || 24);
   const overlay = new LineOverlay();
   const frames = new FrameStdout(stdout, writer, overlay);
-  // Debug mode hands every frame, whole and unthrottled, to FrameStdout; renders are already
-  // paced by the store (at most one per batch) and the spinner.
   const texts = contextTexts(run.loaded.context);
   const app = () => (
     <App
@@ -80,8 +77,10 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
       }}
     />
   );
+  // Debug mode hands every frame, whole and unthrottled, to FrameStdout (renders are already paced
+  // by the store's batches and the spinner); Ctrl-C comes as a key. Ink sees a narrow canvas of
+  // stand-ins; the app lays out for the real terminal, and again on every resize.
   const instance = render(app(), { stdin, stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false });
-  // Ink sees a narrow canvas of stand-ins; the app lays out for the real terminal.
   function relayout() {
     instance.rerender(app());
   }

@@ -55,7 +55,8 @@ class Tmux {
   }
 }
 
-const AFTER = `code=$?; printf "after-memscope exit=%s modes=" $code; stty -a | tr " ;" "\\n\\n" | grep -E "^-?(icanon|echo)$" | tr "\\n" " "; printf "\\n"; exec sleep 600`;
+// After memscope: its exit code and the terminal's line modes, printed in one go with an end mark.
+const AFTER = `code=$?; modes=$(stty -a | tr " ;" "\\n\\n" | grep -E "^-?(icanon|echo)$" | tr "\\n" " "); printf "after-memscope exit=%s modes=%s:end\\n" "$code" "$modes"; exec sleep 600`;
 
 describe('memscope in a terminal', { skip: SKIP }, () => {
   it('shows the demo filling in, moves, opens the detail pane, and gives the terminal back on q', async () => {
@@ -84,7 +85,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       assert.match(detail, /response +\S/);
 
       tmux.keys('q');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=/.test(s));
+      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
       assert.match(after, /after-memscope exit=0 modes=.*\bicanon\b/);
       assert.match(after, /\becho\b/);
       assert.doesNotMatch(after, /-icanon|-echo/, 'the terminal left raw mode');
@@ -106,7 +107,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       assert.match(failed, /ECONNREFUSED|refused/);
       assert.match(failed, /memory 1\/8/, 'the screen stays open on the failed run');
       tmux.keys('q');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=/.test(s));
+      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
       assert.match(after, /after-memscope exit=1/);
     } finally {
       tmux.kill();
@@ -120,7 +121,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       tmux.start(`node src/memscope.js score fixtures/medium.json --latency 5000; ${AFTER}`, 100, 30);
       await tmux.waitFor('the first call', (s) => /scoring: baseline/.test(s));
       tmux.keys('C-c');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=/.test(s), 30_000);
+      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s), 30_000);
       assert.match(after, /after-memscope exit=130/);
       assert.equal(tmux.display('#{alternate_on}'), '0');
     } finally {
