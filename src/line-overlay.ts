@@ -24,7 +24,7 @@ export class LineOverlay {
       .map((line) => {
         if (!line.startsWith(OPEN)) return line;
         const end = line.indexOf(CLOSE);
-        return end === -1 ? line : (this.lines.get(line.slice(1, end)) ?? '');
+        return end === -1 ? line : (this.lines.get(line.slice(OPEN.length, end)) ?? '');
       })
       .join('\n');
   }
