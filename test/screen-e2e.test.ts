@@ -1,8 +1,11 @@
 // The real binary in a real terminal: tmux runs `memscope` (the demo), the test waits for the
 // matrix, moves, opens the detail pane, quits, and reads the screen (colours included) and the
-// terminal's state afterwards. Each test has its own tmux server socket, killed at the end.
+// terminal's state afterwards. Each test has its own tmux server, killed at the end.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +15,12 @@ const HAS_TMUX = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
 const SKIP = HAS_TMUX ? false : 'tmux is not installed (apt-get install tmux): the end-to-end screen test needs a real terminal';
 
 class Tmux {
-  readonly socket = `memscope-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  /** A private server: its socket lives in a directory of its own, removed at the end. */
+  private readonly dir = mkdtempSync(join(tmpdir(), 'memscope-e2e-'));
+  private readonly socket = join(this.dir, 'tmux.sock');
 
   run(...args: string[]): string {
-    const result = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    const result = spawnSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${result.stderr}`);
     return result.stdout;
   }
@@ -51,7 +56,8 @@ class Tmux {
   }
 
   kill(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+    spawnSync('tmux', ['-S', this.socket, 'kill-server']);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
