@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { drawLoading, enterAltScreen, leaveAltScreen } from './alt-screen.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { ChatContextSchema } from './chat-format.ts';
 import { InputError, ScoringError, errorMessage } from './errors.ts';
@@ -30,7 +31,8 @@ import type { RunResult } from './events.ts';
 import { SessionEventLineSchema, SessionHeaderSchema, type SessionHeader } from './session-format.ts';
 import { sessionHeader } from './session-header.ts';
 import { readSession } from './session-reader.ts';
-import { SessionRecorder } from './session-recorder.ts';
+import { SessionRecorder, sessionFileName, sessionsDir } from './session-recorder.ts';
+import { join } from 'node:path';
 import { SessionFollower } from './session-follower.ts';
 import { resultCsv } from './export-csv.ts';
 import { resultSvg } from './export-svg.ts';
@@ -45,12 +47,16 @@ export interface CliIo {
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = packageJson.version;
 export const DEMO_FIXTURE = fileURLToPath(new URL('../fixtures/medium.json', import.meta.url));
+/** The demo's built-in scorer stands in for a remote GPU, so the matrix visibly fills in. */
+export const DEMO_LATENCY_MS = 450;
 
 const HELP = `memscope ${VERSION}: watch memory-importance scoring of an LLM agent's context
 
 Usage:
-  memscope                          the demo: score the bundled medium fixture on the built-in scorer
-  memscope score <file> [options]   score a context (chat or native format)
+  memscope                          the demo: score the bundled medium fixture on the built-in scorer,
+                                    live on screen (headless when not in a terminal)
+  memscope score <file> [options]   score a context (chat or native format); in a terminal the live
+                                    screen opens (q quits, ? lists the keys)
   memscope watch <file> [options]   score, then score again whenever the file changes
   memscope serve [options]          serve the built-in scorer over HTTP (POST /v1/score, GET /health)
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
@@ -93,7 +99,7 @@ Score options:
   --latency MS          built-in scorer: add this much time to every call
   --record FILE         record the run as a session file (JSON Lines)
   --json                print the result as JSON on stdout
-  --headless            no screen: progress lines on stderr (also when stdout is not a terminal)
+  --headless            no screen: progress lines on stderr (also when stdin or stdout is not a terminal)
   --debug               print stack traces of unexpected errors
 
 Convert options:
@@ -131,7 +137,56 @@ function trapSignals(controller: AbortController): { exitCode: () => number | un
   return { exitCode: () => code, release: () => handlers.forEach((off) => off()) };
 }
 
+/** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */
+export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
+  return io.isTTY && !settings.headless && !settings.json;
+}
+
+async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number> {
+  const controller = new AbortController();
+  // The screen's modules (React, Ink, Yoga) load while the context is read, behind a loading
+  // line on the alternate screen; loading errors (bad file, bad store) leave it and end with
+  // their one line.
+  const signals = trapSignals(controller);
+  enterAltScreen(io.stdout);
+  drawLoading(io.stdout, `memscope: loading ${neutralize(settings.file)}…`);
+  let run: PreparedRun;
+  let runScreen: typeof import('./screen.tsx').runScreen;
+  try {
+    [run, { runScreen }] = await Promise.all([prepareRun(settings, controller.signal), import('./screen.tsx')]);
+  } catch (error) {
+    leaveAltScreen(io.stdout);
+    throw error;
+  } finally {
+    // From here the screen takes the signals (and raw mode turns Ctrl-C into a key).
+    signals.release();
+  }
+  const interrupted = signals.exitCode();
+  if (interrupted !== undefined) {
+    leaveAltScreen(io.stdout);
+    await run.scorer.close();
+    throw new Interrupt(interrupted);
+  }
+  // The screen records every run, by default into the sessions directory.
+  const path = settings.record ?? join(sessionsDir(io.env), sessionFileName(new Date(), settings.file, settings.mode));
+  let recorder: SessionRecorder;
+  try {
+    recorder = openRecorder(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+  } catch (error) {
+    leaveAltScreen(io.stdout);
+    await run.scorer.close();
+    throw error;
+  }
+  run.engine.subscribe(recorder.record);
+  try {
+    return await runScreen({ run, controller, file: settings.file, env: io.env });
+  } finally {
+    recorder.close();
+  }
+}
+
 async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
+  if (wantsScreen(settings, io)) return scoreOnScreen(settings, io);
   const controller = new AbortController();
   const signals = trapSignals(controller);
   let run: PreparedRun | undefined;
@@ -388,6 +443,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
+      if (io.isTTY) return score(await parseScoreSettings([DEMO_FIXTURE, '--latency', String(DEMO_LATENCY_MS)], io.env), io);
       io.stderr.write(`memscope demo: scoring ${DEMO_FIXTURE} on the built-in scorer (memscope --help for more)\n`);
       return score(await parseScoreSettings([DEMO_FIXTURE, '--headless'], io.env), io);
     case 'score':

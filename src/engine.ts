@@ -141,6 +141,7 @@ export class ScoringEngine {
   /** Baseline and ablated prompt over one range: the reference's score_divergence. */
   private async scoreDivergence(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
     const [baseline, without] = await Promise.all([this.limited(`${label} baseline`, range, NO_FILTER), this.limited(label, range, filter)]);
+    this.emit({ type: 'baseline-done', scores: baseline });
     return divergence(baseline, without);
   }
 
@@ -235,7 +236,7 @@ export class ScoringEngine {
           result.matrix[index] = row;
           result.memories[index]!.max = maxOf(row);
           this.writeScores(key, responses, row);
-          this.emit({ type: 'row-done', key, index, divergences: row, max: result.memories[index]!.max });
+          this.emit({ type: 'row-done', key, index, divergences: row, max: result.memories[index]!.max, first: 0 });
         }),
       ),
     );
@@ -275,7 +276,7 @@ export class ScoringEngine {
     this.emit({ type: 'activity', text: `scoring: 1/1 ${key}` });
     this.emit({ type: 'row-started', key, index: 0 });
     const divs = await this.scoreDivergence(key, range!, { kind: 'skip-key', key });
-    this.emit({ type: 'row-done', key, index: 0, divergences: divs, max: maxOf(divs) });
+    this.emit({ type: 'row-done', key, index: 0, divergences: divs, max: maxOf(divs), first: 0 });
     return { mode: 'single', key, score: sum(divs), calls: this.calls };
   }
 
@@ -306,7 +307,8 @@ export class ScoringEngine {
     let running = 0;
     for (const node of entries) cumulative.push((running += tokenCount(node)));
 
-    const eligible: { key: string; entry: number; range: EntryRange }[] = [];
+    const allResponses = responseEntries(entries);
+    const eligible: { key: string; entry: number; range: EntryRange; first: number }[] = [];
     const late: { key: string; reason: string }[] = [];
     for (const { key, entry } of candidates) {
       const cum = cumulative[entry] ?? totalTokens;
@@ -319,13 +321,13 @@ export class ScoringEngine {
         late.push({ key, reason: `no assistant response in entries ${range.start}..${range.end}` });
         continue;
       }
-      eligible.push({ key, entry, range });
+      eligible.push({ key, entry, range, first: allResponses.findIndex((e) => e >= range.start) });
     }
 
     this.started(
       'incremental',
       eligible.map(({ key, entry }) => ({ key, entry })),
-      responseEntries(entries),
+      allResponses,
       eligible.length * 2,
     );
     for (const { key, reason } of [...fresh, ...late]) skip(key, reason);
@@ -333,15 +335,16 @@ export class ScoringEngine {
     const total = candidates.length;
     let started = 0;
     await Promise.all(
-      eligible.map(({ key, range }, index) =>
+      eligible.map(({ key, range, first }, index) =>
         this.limiter.run(async () => {
           if (this.signal?.aborted) return;
           this.emit({ type: 'activity', text: `scoring: ${++started}/${total} ${key}` });
           this.emit({ type: 'row-started', key, index });
           let divs: number[];
+          let baseline: number[];
           try {
             // Inside one slot the two calls go one after the other, as in the reference.
-            const baseline = await this.request(`${key} baseline`, range, NO_FILTER);
+            baseline = await this.request(`${key} baseline`, range, NO_FILTER);
             divs = divergence(baseline, await this.request(key, range, { kind: 'skip-key', key }));
           } catch (error) {
             if (error instanceof Interrupted) return;
@@ -354,7 +357,7 @@ export class ScoringEngine {
           const weight = ewma(options.store.get(key)?.weight, score, options.alpha);
           await options.store.set(key, { weight, last_scored: now });
           result.scored.push({ key, score, weight });
-          this.emit({ type: 'row-done', key, index, divergences: divs, max: score });
+          this.emit({ type: 'row-done', key, index, divergences: divs, max: score, first, baseline });
           this.emit({ type: 'memory-scored', key, score, weight });
         }),
       ),

@@ -76,6 +76,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     reason: z.string(),
   }),
   z.strictObject({ type: z.literal('call-done'), call: CallId, ok: z.boolean() }),
+  /** The baseline logprob of each run-started response (full, single and fine-tune modes). */
   z.strictObject({ type: z.literal('baseline-done'), scores: z.array(z.number()) }),
   z.strictObject({ type: z.literal('row-started'), key: z.string(), index: z.number().int().nonnegative() }),
   z.strictObject({
@@ -84,6 +85,10 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     index: z.number().int().nonnegative(),
     divergences: z.array(z.number()),
     max: z.number(),
+    /** Index in run-started `responses` of divergences[0]: windowed modes score a slice. */
+    first: z.number().int().nonnegative(),
+    /** The row's own baseline, aligned with divergences, when it was scored over its own window. */
+    baseline: z.array(z.number()).optional(),
   }),
   z.strictObject({ type: z.literal('row-failed'), key: z.string(), index: z.number().int().nonnegative(), reason: z.string() }),
   z.strictObject({ type: z.literal('memory-scored'), key: z.string(), score: z.number(), weight: z.number() }),

@@ -2,6 +2,8 @@
 // The installed entry point: loads TypeScript through tsx, so the package runs from source.
 import { register } from 'tsx/esm/api';
 
+// React and its reconciler load (and render) several times faster in their production builds.
+process.env.NODE_ENV ??= 'production';
 register();
 const { main } = await import('./cli.ts');
 const code = await main(process.argv.slice(2), {

@@ -1,0 +1,54 @@
+// The line above the footer: a spinner and the engine's activity while scoring, a progress bar
+// and the time left; the outcome once the run is over.
+import { displayWidth, fit } from '../src/display-width.ts';
+import { elapsedMs, etaMs, type RunState } from '../src/run-state.ts';
+import { neutralize } from '../src/sanitize.ts';
+import { SPINNER, formatDuration } from '../src/screen-format.ts';
+import type { Theme } from '../src/screen-theme.ts';
+import { paint } from '../src/term-style.ts';
+import { Line } from './Lines.tsx';
+
+export interface ActivityLineProps {
+  readonly state: RunState;
+  readonly width: number;
+  readonly now: number;
+  /** Animation frame, advanced by the app's clock. */
+  readonly frame: number;
+  readonly theme: Theme;
+}
+
+function outcome(state: RunState, now: number): { text: string; role: 'good' | 'badStrong' | 'warn' } {
+  const took = formatDuration(elapsedMs(state, now));
+  switch (state.phase) {
+    case 'done': {
+      const failed = state.failedRows > 0 ? `, ${state.failedRows} failed` : '';
+      return { text: `✓ done: ${state.calls.done} calls in ${took}${failed}`, role: state.failedRows > 0 ? 'warn' : 'good' };
+    }
+    case 'failed':
+      return { text: `✗ scoring failed: ${neutralize(state.failure ?? 'unknown error')}`, role: 'badStrong' };
+    default:
+      return { text: `■ interrupted after ${state.calls.done} calls`, role: 'warn' };
+  }
+}
+
+export function ActivityLine({ state, width, now, frame, theme }: ActivityLineProps) {
+  const s = theme.style;
+  if (state.phase !== 'running' && state.phase !== 'waiting') {
+    const { text, role } = outcome(state, now);
+    return <Line slot="activity" text={paint(fit(' ' + text, width), s[role])} />;
+  }
+  const spinner = paint(SPINNER[frame % SPINNER.length]!, s.accent);
+  const { total, done } = state.calls;
+  const eta = etaMs(state, now);
+  // Clamped: a retried or extra call must not push the bar past its end.
+  const fraction = total > 0 ? Math.min(1, done / total) : 0;
+  const percent = Math.floor(fraction * 100);
+  const counts = ` ${String(percent).padStart(3)}% ${done}/${total}`;
+  const etaText = ` ETA ${eta === undefined ? '–:––' : formatDuration(eta)} `;
+  const barWidth = Math.max(0, Math.min(30, Math.floor(width / 5)));
+  const activityRoom = width - 3 - barWidth - 1 - displayWidth(counts) - displayWidth(etaText);
+  const activity = state.phase === 'waiting' ? 'starting…' : neutralize(state.activity || 'scoring…');
+  const filled = Math.round(fraction * barWidth);
+  const line = ` ${spinner} ${fit(activity, Math.max(0, activityRoom))}${paint('━'.repeat(filled), s.accent)}${paint('━'.repeat(barWidth - filled), s.faint)} ${counts}${paint(etaText, s.faint)}`;
+  return <Line slot="activity" text={line} />;
+}

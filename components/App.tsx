@@ -1,0 +1,222 @@
+// The live debug screen: header, the mode's view (matrix or fine-tune list), the detail pane,
+// the activity line and the footer. It reads the run from a store and owns only what the user
+// changes (cursor, order, filter, panes); it does no I/O and never scores.
+import { Box, useInput, useStdout } from 'ink';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { ColorDepth } from '../src/color-depth.ts';
+import type { ContextTexts } from '../src/context-texts.ts';
+import { displayWidth, fit } from '../src/display-width.ts';
+import type { LineOverlay } from '../src/line-overlay.ts';
+import { matrixLayout, screenLayout, MIN_COLUMNS, MIN_ROWS } from '../src/matrix-layout.ts';
+import { SORT_LABELS, orderRows } from '../src/row-order.ts';
+import type { RunState } from '../src/run-state.ts';
+import { commandForKey, splitKeys, type KeyPress } from '../src/screen-keys.ts';
+import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../src/screen-nav.ts';
+import { screenTheme } from '../src/screen-theme.ts';
+import { paint } from '../src/term-style.ts';
+import { ActivityLine } from './ActivityLine.tsx';
+import { DetailPane, detailView, wrapText } from './DetailPane.tsx';
+import { FinetuneView, finetuneRows } from './FinetuneView.tsx';
+import { Footer } from './Footer.tsx';
+import { Header } from './Header.tsx';
+import { HelpOverlay } from './HelpOverlay.tsx';
+import { Lines, OverlayContext } from './Lines.tsx';
+import { MatrixView } from './MatrixView.tsx';
+import { ModeSummary, hasSummary } from './ModeSummary.tsx';
+
+export interface ScreenSize {
+  readonly columns: number;
+  readonly rows: number;
+}
+
+export interface RunSource {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): RunState;
+}
+
+export interface AppProps {
+  readonly store: RunSource;
+  readonly texts: ContextTexts;
+  /** The input file, as the user named it. */
+  readonly file: string;
+  readonly depth: ColorDepth;
+  /** A fixed size (tests); by default the terminal's, following resizes. */
+  readonly size?: ScreenSize;
+  readonly onQuit?: (interrupt: boolean) => void;
+  /** Ctrl-L: the terminal should be painted afresh (something else wrote on it). */
+  readonly onRedraw?: () => void;
+  readonly now?: () => number;
+  /** Spinner and clock ticks; tests turn them off for stable frames. */
+  readonly animate?: boolean;
+  /** Takes the matrix lines past Ink's per-character work; the frame's writer composes them in. */
+  readonly overlay?: LineOverlay;
+}
+
+export const TICK_MS = 120;
+
+function useScreenSize(fixed: ScreenSize | undefined): ScreenSize {
+  const { stdout } = useStdout();
+  const read = (): ScreenSize => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return;
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, fixed]);
+  return fixed ?? size;
+}
+
+function useTicks(active: boolean): number {
+  const [frame, setFrame] = useState(0);
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setFrame((f) => f + 1), TICK_MS);
+    return () => clearInterval(timer);
+  }, [active]);
+  return frame;
+}
+
+export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay }: AppProps) {
+  const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const size = useScreenSize(fixedSize);
+  const [nav, setNav] = useState<NavState>(INITIAL_NAV);
+  const running = state.phase === 'running' || state.phase === 'waiting';
+  const frame = useTicks(animate && running);
+  const theme = screenTheme(depth);
+  const screen = screenLayout(size.columns, size.rows, nav.detail);
+  const { width } = screen;
+  const finetune = state.mode === 'finetune';
+
+  const order = useMemo(() => orderRows(state.memories, nav.sort, nav.filter), [state.memories, nav.sort, nav.filter]);
+  const { responses, result } = state;
+  const ftAll = useMemo(() => (finetune ? finetuneRows(responses, result) : []), [finetune, responses, result]);
+  const ftRows = useMemo(() => {
+    const shown = nav.filter === '' ? ftAll : ftAll.filter((r) => String(r.entry).includes(nav.filter));
+    return nav.sort === 'key' ? [...shown].sort((a, b) => a.entry - b.entry) : shown;
+  }, [ftAll, nav.filter, nav.sort]);
+  const rowIds = useMemo(
+    () => (finetune ? ftRows.map((r) => String(r.entry)) : order.map((i) => state.memories[i]!.key)),
+    [finetune, ftRows, order, state.memories],
+  );
+  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(m.key)), 0), [state.memories]);
+
+  const summary = !finetune && hasSummary(state) ? 1 : 0;
+  const bodyHeight = screen.bodyHeight;
+  const matrixHeight = Math.max(1, bodyHeight - summary);
+  const visibleRows = Math.max(1, matrixHeight - 1);
+  const columns = finetune ? 0 : state.responses.length;
+  const layout = matrixLayout(width, state.mode, longestKey, columns);
+  const cursorRow = selectedIndex(nav, rowIds);
+  const cursorColumn = Math.max(0, Math.min(nav.column, columns - 1));
+
+  // Scroll offsets move only as far as needed to keep the cursor in view.
+  const scroll = useRef({ top: 0, left: 0 });
+  const top = scrollToShow(scroll.current.top, cursorRow, visibleRows, rowIds.length);
+  const left = scrollToShow(scroll.current.left, cursorColumn, layout.visibleColumns, columns);
+  scroll.current = { top, left };
+
+  const candidate = finetune ? ftRows[cursorRow] : undefined;
+  const detail =
+    screen.detailHeight > 0 && !nav.help && !screen.tooSmall
+      ? detailView({
+          state,
+          texts,
+          row: finetune ? undefined : order[cursorRow],
+          column: cursorColumn,
+          scroll: nav.detailScroll,
+          width,
+          height: screen.detailHeight,
+          theme,
+          ...(candidate ? { candidate } : {}),
+        })
+      : undefined;
+
+  const navContext = useRef<NavContext>({ rows: [], columns: 0, pageRows: 1, pageColumns: 1, maxDetailScroll: 0 });
+  navContext.current = {
+    rows: rowIds,
+    columns,
+    pageRows: visibleRows,
+    pageColumns: Math.max(1, layout.visibleColumns),
+    maxDetailScroll: detail?.maxScroll ?? 0,
+  };
+  const navRef = useRef(nav);
+  navRef.current = nav;
+  const quit = useRef(onQuit);
+  quit.current = onQuit;
+  const redraw = useRef(onRedraw);
+  redraw.current = onRedraw;
+
+  useInput((input: string, key: KeyPress) => {
+    for (const [one, press] of splitKeys(input, key)) {
+      const command = commandForKey(one, press, navRef.current);
+      if (command === null) continue;
+      if (command.type === 'quit') {
+        quit.current?.(command.interrupt);
+        return;
+      }
+      if (command.type === 'redraw') {
+        redraw.current?.();
+        continue;
+      }
+      // Keys in one chunk apply in order: the ref carries each result to the next key.
+      navRef.current = navigate(navRef.current, command, navContext.current);
+      setNav(navRef.current);
+    }
+  });
+
+  const at = now();
+  const header = <Header state={state} file={file} width={width} now={at} theme={theme} />;
+  if (screen.tooSmall) {
+    const message = `memscope needs at least ${MIN_COLUMNS}×${MIN_ROWS} (this terminal is ${size.columns}×${size.rows}); q quits`;
+    const lines = wrapText(message, width).map((line) => paint(fit(line, width), theme.style.warn));
+    return (
+      <OverlayContext.Provider value={overlay}>
+        <Lines lines={lines} height={screen.height} slot="small" />
+      </OverlayContext.Provider>
+    );
+  }
+
+  const sortLabel = finetune ? (nav.sort === 'key' ? 'entry' : 'rank') : SORT_LABELS[nav.sort];
+  let body;
+  if (nav.help) {
+    body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} />;
+  } else if (finetune) {
+    body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight} theme={theme} />;
+  } else {
+    body = (
+      <>
+        {summary ? <ModeSummary state={state} width={width} theme={theme} /> : null}
+        <MatrixView
+          state={state}
+          order={order}
+          cursorRow={cursorRow}
+          cursorColumn={cursorColumn}
+          top={top}
+          left={left}
+          layout={layout}
+          height={matrixHeight}
+          theme={theme}
+          sortBy={nav.sort}
+        />
+      </>
+    );
+  }
+  const shown = rowIds.length;
+  const total = finetune ? ftAll.length : state.memories.length;
+  const legendMax = finetune ? undefined : state.maxDivergence;
+  return (
+    <OverlayContext.Provider value={overlay}>
+      <Box flexDirection="column" height={screen.height}>
+        {header}
+        {body}
+        {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
+        <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} />
+        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} />
+      </Box>
+    </OverlayContext.Provider>
+  );
+}
+

@@ -1,0 +1,159 @@
+// The selected cell in full: the memory (key and text), the response (a scrollable excerpt),
+// the divergence, the baseline logprob and where this memory ranks for this response; a failed
+// or skipped memory's reason. All context text is neutralised before it is drawn.
+import wrapAnsi from 'wrap-ansi';
+import type { ContextTexts } from '../src/context-texts.ts';
+import { displayWidth, fit } from '../src/display-width.ts';
+import { baselineAt, cellValue, rankAt, type MemoryRow, type RunState } from '../src/run-state.ts';
+import { neutralize, neutralizeKeepingNewlines } from '../src/sanitize.ts';
+import { formatDivergence, formatLogprob } from '../src/screen-format.ts';
+import type { Theme } from '../src/screen-theme.ts';
+import { paint, paintFit, type Segment } from '../src/term-style.ts';
+import { Lines } from './Lines.tsx';
+
+export interface DetailPaneProps {
+  readonly state: RunState;
+  readonly texts: ContextTexts;
+  /** Index into state.memories of the selected row; undefined in fine-tune mode or when empty. */
+  readonly row: number | undefined;
+  /** Selected response column. */
+  readonly column: number;
+  readonly scroll: number;
+  readonly width: number;
+  readonly height: number;
+  readonly theme: Theme;
+  /** Fine-tune mode: the selected candidate. */
+  readonly candidate?: { readonly entry: number; readonly divergence: number | undefined; readonly rank: number | undefined; readonly column: number };
+}
+
+const LABEL = 10;
+
+/** Lines of untrusted text, wrapped to `width` columns. */
+export function wrapText(text: string, width: number): string[] {
+  const safe = neutralizeKeepingNewlines(text).replace(/\r\n?/g, '\n');
+  return wrapAnsi(safe, Math.max(1, width), { hard: true, trim: false }).split('\n');
+}
+
+// The response under the cursor is wrapped again on every frame (spinner, results); a long one
+// is worth remembering.
+let lastWrap: { text: string; width: number; lines: string[] } | undefined;
+
+function wrapResponse(text: string, width: number): string[] {
+  if (lastWrap?.text !== text || lastWrap.width !== width) lastWrap = { text, width, lines: wrapText(text, width) };
+  return lastWrap.lines;
+}
+
+/** The lines about the cell: its value and baseline, then where it ranks. */
+function cellLines(state: RunState, row: MemoryRow, index: number, column: number, theme: Theme): [string, Segment[]][] {
+  const s = theme.style;
+  switch (row.status) {
+    case 'pending':
+      return [['cell', [['not scored yet', s.faint]]]];
+    case 'scoring':
+      return [['cell', [['scoring…', s.accent]]]];
+    case 'failed':
+      return [['failed', [[neutralize(row.reason ?? ''), s.badStrong]]]];
+    case 'skipped':
+      return [['skipped', [[neutralize(row.reason ?? ''), s.warn]]]];
+    case 'done': {
+      const value = cellValue(row, column);
+      const base = baselineAt(state, row, column);
+      const summary: Segment[][] = [[[`max ${formatDivergence(row.max)}`, '']]];
+      if (row.weight !== null) summary.push([[`weight ${formatDivergence(row.weight)}`, '']]);
+      if (value === undefined) {
+        const last = row.first + (row.divergences?.length ?? 0) - 1;
+        return [
+          ['cell', [[`outside this memory's window (entries ${state.responses[row.first]}–${state.responses[last]})`, s.faint]]],
+          ['memory', joinSegments(summary, [' · ', s.faint])],
+        ];
+      }
+      const cell: Segment[][] = [[['divergence ', ''], [formatDivergence(value), s.title]]];
+      if (base !== undefined) cell.push([[`baseline logprob ${formatLogprob(base)}`, '']]);
+      const rank = rankAt(state, index, column);
+      const ranking: Segment[][] = rank ? [[['rank ', ''], [String(rank.rank), s.title], [` of ${rank.of}${rank.tied > 0 ? ` (${rank.tied} tied)` : ''}`, '']]] : [];
+      return [
+        ['cell', joinSegments(cell, [' · ', s.faint])],
+        ['rank', joinSegments([...ranking, ...summary], [' · ', s.faint])],
+      ];
+    }
+  }
+}
+
+function joinSegments(parts: readonly Segment[][], separator: Segment): Segment[] {
+  return parts.flatMap((part, i) => (i === 0 ? part : [separator, ...part]));
+}
+
+function frame(title: string, body: string[], width: number, height: number, theme: Theme): string[] {
+  const s = theme.style;
+  const inner = Math.max(0, width - 4);
+  const titleText = fit(title, Math.max(0, Math.min(displayWidth(title), width - 6)));
+  const top = paint('╭─ ', s.faint) + paint(titleText, s.title) + paint(' ' + '─'.repeat(Math.max(0, width - 5 - displayWidth(titleText))) + '╮', s.faint);
+  const lines = body.slice(0, Math.max(0, height - 2)).map((line) => `${paint('│', s.faint)} ${line} ${paint('│', s.faint)}`);
+  while (lines.length < height - 2) lines.push(`${paint('│', s.faint)} ${' '.repeat(inner)} ${paint('│', s.faint)}`);
+  return [top, ...lines, paint('╰' + '─'.repeat(Math.max(0, width - 2)) + '╯', s.faint)];
+}
+
+function labelled(label: string, text: string | Segment[], inner: number, theme: Theme): string {
+  const segments: Segment[] = typeof text === 'string' ? [[text, '']] : text;
+  return paint(fit(label, LABEL), theme.style.faint) + paintFit(segments, inner - LABEL);
+}
+
+export interface DetailView {
+  readonly lines: string[];
+  /** The largest useful scroll of the response text. */
+  readonly maxScroll: number;
+}
+
+/** The pane's lines; App also reads how far the response text can scroll. */
+export function detailView(props: DetailPaneProps): DetailView {
+  const { state, texts, row, column, scroll, width, height, theme, candidate } = props;
+  const s = theme.style;
+  const inner = Math.max(0, width - 4);
+  const textWidth = Math.max(1, inner - LABEL);
+  const body: string[] = [];
+  let title: string;
+  const entry = candidate?.entry ?? state.responses[column];
+  if (candidate) {
+    title = `response at entry ${candidate.entry}${candidate.rank !== undefined ? ` · rank ${candidate.rank} of ${state.responses.length}` : ''}`;
+    const base = state.baseline?.[candidate.column];
+    const parts: Segment[][] = [
+      candidate.divergence === undefined ? [['not scored yet', s.faint]] : [['divergence without memories ', ''], [formatDivergence(candidate.divergence), s.title]],
+    ];
+    if (base !== undefined) parts.push([[`baseline logprob ${formatLogprob(base)}`, '']]);
+    body.push(labelled('cell', joinSegments(parts, [' · ', s.faint]), inner, theme));
+  } else if (row !== undefined) {
+    const memory = state.memories[row]!;
+    const at = memory.entry !== null ? ` (entry ${memory.entry})` : '';
+    title = `${neutralize(memory.key)}${at}${entry !== undefined ? ` × response at entry ${entry}` : ''}`;
+    const memoryText = texts.memory(memory.key);
+    if (memoryText === undefined) body.push(labelled('memory', [['(not in this context)', s.faint]], inner, theme));
+    else {
+      const memoryLines = wrapText(memoryText, textWidth).filter((l) => l.trim() !== '');
+      const shownMemory = memoryLines.slice(0, 2);
+      if (memoryLines.length > 2) shownMemory[1] = fit(shownMemory[1]!, textWidth - 1) + '…';
+      shownMemory.forEach((line, i) => body.push(labelled(i === 0 ? 'memory' : '', line, inner, theme)));
+    }
+    for (const [label, segments] of cellLines(state, memory, row, column, theme)) body.push(labelled(label, segments, inner, theme));
+  } else {
+    title = 'nothing selected';
+  }
+  const responseText = entry !== undefined ? texts.response(entry) : undefined;
+  let maxScroll = 0;
+  if (responseText !== undefined) {
+    const lines = wrapResponse(responseText, textWidth);
+    const room = Math.max(1, height - 2 - body.length);
+    maxScroll = Math.max(0, lines.length - room);
+    const first = Math.max(0, Math.min(scroll, lines.length - room));
+    const shown = lines.slice(first, first + room);
+    const more = lines.length > room ? ` lines ${first + 1}–${first + shown.length} of ${lines.length} · [ ] scroll` : '';
+    shown.forEach((line, i) => {
+      const segments: Segment[] = i === shown.length - 1 && more ? [[fit(line, Math.max(0, textWidth - more.length)), ''], [more, s.faint]] : [[line, '']];
+      body.push(labelled(i === 0 ? 'response' : '', segments, inner, theme));
+    });
+  }
+  return { lines: frame(title, body, width, height, theme), maxScroll };
+}
+
+export function DetailPane({ view, height }: { view: DetailView; height: number }) {
+  return <Lines lines={view.lines} height={height} slot="detail" />;
+}

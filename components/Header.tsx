@@ -1,0 +1,52 @@
+// The top bar: what is scored, on what, and how far the run is.
+import { displayWidth, fit } from '../src/display-width.ts';
+import type { Mode } from '../src/events.ts';
+import { callRate, elapsedMs, type RunState } from '../src/run-state.ts';
+import { neutralize } from '../src/sanitize.ts';
+import { formatDuration, formatRate } from '../src/screen-format.ts';
+import type { Theme } from '../src/screen-theme.ts';
+import { paint } from '../src/term-style.ts';
+import { Line } from './Lines.tsx';
+
+export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
+
+export interface HeaderProps {
+  readonly state: RunState;
+  readonly file: string;
+  readonly width: number;
+  readonly now: number;
+  readonly theme: Theme;
+}
+
+/** The file as shown: the whole path when it fits, else its tail. */
+function fileLabel(safe: string, room: number): string {
+  if (displayWidth(safe) <= room) return safe;
+  const base = safe.split('/').at(-1) ?? safe;
+  return displayWidth(base) <= room ? base : fit(base, Math.max(1, room));
+}
+
+export function Header({ state, file: file_, width, now, theme }: HeaderProps) {
+  const s = theme.style;
+  const calls = `${state.calls.done}/${state.calls.total} calls`;
+  const rate = `${formatRate(callRate(state, now))}/s`;
+  const right = ` ${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;
+  const mode = state.mode ? MODE_TITLES[state.mode] : 'starting';
+  const backend = state.backend ? `${neutralize(state.model ?? 'model?')} @ ${neutralize(state.backend)}` : '';
+  const title = ' memscope ';
+  const room = width - displayWidth(title) - displayWidth(right) - 1;
+  const sep = ' · ';
+  const file = neutralize(file_);
+  // The file matters most, then the mode, then the backend: shorten the path to its name, then
+  // drop from the end, until it fits.
+  const base = file.split('/').at(-1) ?? file;
+  const candidates = [
+    [file, mode, backend],
+    [base, mode, backend],
+    [file, mode],
+    [base, mode],
+    [file],
+  ].map((parts) => parts.filter(Boolean));
+  const chosen = candidates.find((parts) => displayWidth(parts.join(sep)) <= room) ?? [fileLabel(file, room)];
+  const middle = fit(' ' + chosen.join(sep), width - displayWidth(title) - displayWidth(right));
+  return <Line slot="header" text={paint(title, s.barTitle) + paint(middle, s.bar) + paint(right, s.bar)} />;
+}

@@ -1,0 +1,41 @@
+// `?`: the key bindings and how to read the matrix, over the body of the screen.
+import { fit } from '../src/display-width.ts';
+import { KEY_HELP } from '../src/screen-keys.ts';
+import type { Theme } from '../src/screen-theme.ts';
+import { paint } from '../src/term-style.ts';
+import { Lines } from './Lines.tsx';
+
+export interface HelpOverlayProps {
+  readonly width: number;
+  readonly height: number;
+  readonly theme: Theme;
+}
+
+const READING = [
+  'Each cell: how much less likely a response is without the memory',
+  '(divergence, nats; 0 = the memory does not matter to it). Colours',
+  'run on a log scale from 0 to the largest divergence so far.',
+  'Status: · pending  ▶ scoring  ✓ done  ✗ failed  – skipped',
+];
+
+export function HelpOverlay({ width, height, theme }: HelpOverlayProps) {
+  const s = theme.style;
+  const keyWidth = Math.max(...KEY_HELP.map((k) => k.keys.length)) + 2;
+  const inner = Math.min(width - 4, Math.max(60, keyWidth + 50));
+  const body: string[] = [
+    ...KEY_HELP.map(({ keys, what }) => paint(fit(keys, keyWidth), s.key) + fit(what, inner - keyWidth - 2)),
+    fit('', inner - 2),
+    ...READING.map((line) => paint(fit(line, inner - 2), s.faint)),
+    fit('', inner - 2),
+    paint(fit('any key closes this help', inner - 2), s.faint),
+  ];
+  const pad = ' '.repeat(Math.max(0, Math.floor((width - inner - 2) / 2)));
+  const title = ' keys ';
+  const lines: string[] = [
+    pad + paint('╭─' + paint(title, s.title) + '─'.repeat(Math.max(0, inner - title.length - 1)) + '╮', ''),
+    ...body.slice(0, Math.max(0, height - 2)).map((line) => `${pad}│ ${line} │`),
+    pad + '╰' + '─'.repeat(inner) + '╯',
+  ];
+  const top = Math.max(0, Math.floor((height - lines.length) / 2));
+  return <Lines lines={[...Array.from({ length: top }, () => ''), ...lines]} height={height} slot="help" />;
+}

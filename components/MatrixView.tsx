@@ -1,0 +1,226 @@
+// The matrix: one line per memory (status, key, max divergence with a bar, cells), one cell per
+// response; only the rows and columns in view are drawn. Each line is one styled string (cells of
+// one colour share an escape sequence) handed to the line overlay, which keeps a 200×60 frame of
+// a 500 × 2000 matrix within a few milliseconds.
+import { memo } from 'react';
+import { fit, sliceColumns } from '../src/display-width.ts';
+import { heatGlyph, heatLevel } from '../src/heat-palette.ts';
+import type { MatrixLayout } from '../src/matrix-layout.ts';
+import { VALUE_WIDTH } from '../src/matrix-layout.ts';
+import { cellValue, type MemoryRow, type RunState } from '../src/run-state.ts';
+import { neutralize } from '../src/sanitize.ts';
+import type { SortOrder } from '../src/screen-nav.ts';
+import { bar, formatDivergence } from '../src/screen-format.ts';
+import type { Theme } from '../src/screen-theme.ts';
+import { RESET, paint } from '../src/term-style.ts';
+import { Lines } from './Lines.tsx';
+
+export interface MatrixViewProps {
+  readonly state: RunState;
+  /** Row indices into state.memories, in shown order. */
+  readonly order: readonly number[];
+  /** Position of the cursor in `order`. */
+  readonly cursorRow: number;
+  readonly cursorColumn: number;
+  /** First shown position in `order` and first shown column. */
+  readonly top: number;
+  readonly left: number;
+  readonly layout: MatrixLayout;
+  /** Lines available, the ruler included. */
+  readonly height: number;
+  readonly theme: Theme;
+  readonly sortBy: SortOrder;
+}
+
+const STATUS_GLYPH = { pending: '·', scoring: '▶', done: '✓', failed: '✗', skipped: '–' } as const;
+
+function statusMark(row: MemoryRow, theme: Theme): string {
+  const s = theme.style;
+  const style = { pending: s.faint, scoring: s.accent, done: s.good, failed: s.badStrong, skipped: s.warn }[row.status];
+  return paint(STATUS_GLYPH[row.status], style);
+}
+
+function valueText(row: MemoryRow, theme: Theme): string {
+  const s = theme.style;
+  switch (row.status) {
+    case 'done':
+      return fit(formatDivergence(row.max), VALUE_WIDTH, 'right');
+    case 'scoring':
+      return paint(fit('…', VALUE_WIDTH, 'right'), s.accent);
+    case 'failed':
+      return paint(fit('failed', VALUE_WIDTH, 'right'), s.bad);
+    case 'skipped':
+      return paint(fit('skip', VALUE_WIDTH, 'right'), s.warn);
+    case 'pending':
+      return ' '.repeat(VALUE_WIDTH);
+  }
+}
+
+function barText(row: MemoryRow, state: RunState, width: number, theme: Theme): string {
+  if (width === 0) return '';
+  if (row.status !== 'done') return ' '.repeat(width);
+  const level = heatLevel(row.max, state.maxDivergence);
+  const fraction = state.maxDivergence > 0 ? row.max / state.maxDivergence : 0;
+  const text = bar(fraction, width);
+  // The bar's colour is the row's hottest cell; in plain mode the glyphs carry the length alone.
+  return paint(text, theme.depth === 'none' ? '' : theme.heat.foreground[level]!);
+}
+
+/** Cells of a row that has values (or will have): heat colours, pending dots, the cursor mark. */
+function cellRun(row: MemoryRow, state: RunState, props: MatrixViewProps, isCursorRow: boolean): string {
+  const { layout, left, theme, cursorColumn } = props;
+  const { cellWidth, visibleColumns } = layout;
+  const heat = theme.heat;
+  const plain = theme.depth === 'none';
+  const max = state.maxDivergence;
+  const blank = ' '.repeat(cellWidth);
+  const pendingText = '·'.padEnd(cellWidth);
+  const scoringText = '┄'.repeat(cellWidth);
+  const markText = cellWidth >= 3 ? '[' + ' '.repeat(cellWidth - 2) + ']' : '[]'.slice(0, cellWidth);
+  let out = '';
+  let current = '';
+  const put = (style: string, text: string) => {
+    if (style !== current) {
+      out += current === '' ? style : RESET + style;
+      current = style;
+    }
+    out += text;
+  };
+  for (let i = 0; i < visibleColumns; i++) {
+    const column = left + i;
+    const cursorHere = isCursorRow && column === cursorColumn;
+    const value = cellValue(row, column);
+    if (value !== undefined) {
+      if (plain) {
+        if (cursorHere) put(theme.style.cursor, markText);
+        else put('', heatGlyph(value, max).repeat(cellWidth));
+      } else {
+        const level = heatLevel(value, max);
+        put(cursorHere ? heat.mark[level]! : heat.background[level]!, cursorHere ? markText : blank);
+      }
+    } else if (cursorHere) {
+      put(theme.style.cursor, markText);
+    } else if (row.status === 'scoring') {
+      put(theme.style.accent, scoringText);
+    } else if (row.status === 'pending') {
+      put(theme.style.faint, pendingText);
+    } else {
+      // Done rows outside their window (incremental mode) have no value there.
+      put('', blank);
+    }
+  }
+  if (current !== '') out += RESET;
+  return out;
+}
+
+/** Failed and skipped rows show their reason across the cell area. */
+function reasonRun(row: MemoryRow, props: MatrixViewProps, isCursorRow: boolean): string {
+  const { layout, left, theme, cursorColumn } = props;
+  const width = layout.cellArea;
+  const label = row.status === 'failed' ? 'failed: ' : 'skipped: ';
+  const text = fit(label + neutralize(row.reason ?? ''), width);
+  const style = row.status === 'failed' ? theme.style.bad : theme.style.warn;
+  const at = (cursorColumn - left) * layout.cellWidth;
+  if (!isCursorRow || at < 0 || at >= width) return paint(text, style);
+  const end = at + layout.cellWidth;
+  return paint(sliceColumns(text, 0, at), style) + paint(sliceColumns(text, at, end), theme.style.cursor) + paint(sliceColumns(text, end, width), style);
+}
+
+function scrollbarChar(line: number, lines: number, top: number, total: number, theme: Theme): string {
+  if (total <= lines || lines <= 0) return ' ';
+  const size = Math.max(1, Math.round((lines * lines) / total));
+  const start = Math.round((top / (total - lines)) * (lines - size));
+  return line >= start && line < start + size ? paint('┃', theme.style.accent) : paint('│', theme.style.faint);
+}
+
+function rowLine(position: number, line: number, lines: number, props: MatrixViewProps): string {
+  const { state, order, layout, theme, cursorRow, top } = props;
+  const row = state.memories[order[position]!]!;
+  const isCursor = position === cursorRow;
+  const key = fit(neutralize(row.key), layout.keyWidth);
+  const label = `${statusMark(row, theme)} ${paint(key, isCursor ? theme.style.cursor : '')} ${valueText(row, theme)}`;
+  const barPart = layout.barWidth ? ' ' + barText(row, state, layout.barWidth, theme) : '';
+  const weightPart = layout.weightWidth ? ' ' + (row.weight === null ? ' '.repeat(layout.weightWidth) : fit(formatDivergence(row.weight), layout.weightWidth, 'right')) : '';
+  const reason = row.status === 'failed' || row.status === 'skipped';
+  const cells = reason ? reasonRun(row, props, isCursor) : cellRun(row, state, props, isCursor);
+  const spare = reason ? 0 : layout.cellArea - layout.visibleColumns * layout.cellWidth;
+  return `${label}${barPart}${weightPart} ${paint('│', theme.style.faint)}${cells}${' '.repeat(spare)}${scrollbarChar(line, lines, top, order.length, theme)}`;
+}
+
+/** The header line: column titles over the labels, entry indices over the cells. */
+function rulerLine(props: MatrixViewProps): string {
+  const { state, order, layout, theme, left, cursorColumn, cursorRow, sortBy } = props;
+  const s = theme.style;
+  const count = order.length > 0 ? ` ${cursorRow + 1}/${order.length}` : '';
+  const valueName = `${sortBy === 'max' ? '↓' : ''}${state.mode === 'incremental' ? 'score' : 'max'}`;
+  // The memory title may run into the value column's padding: "memory 500/500  ↓max".
+  const titleRoom = layout.keyWidth + 1 + VALUE_WIDTH - valueName.length - 1;
+  const keyTitle = fit(`memory${sortBy === 'key' ? '↓' : ''}${count}`, titleRoom);
+  const valueTitle = ' ' + valueName;
+  const barTitle = layout.barWidth ? ' '.repeat(layout.barWidth + 1) : '';
+  const weightTitle = layout.weightWidth ? ' ' + fit('weight', layout.weightWidth, 'right') : '';
+  const label = `  ${paint(keyTitle, s.title)}${paint(valueTitle, s.title)}${barTitle}${paint(weightTitle, s.title)} ${paint('│', s.faint)}`;
+
+  const width = layout.cellArea;
+  const chars: string[] = Array.from({ length: width }, () => ' ');
+  const styles: string[] = Array.from({ length: width }, () => s.faint);
+  const columns = state.responses.length;
+  const { cellWidth, visibleColumns } = layout;
+  const digits = String(state.responses.at(-1) ?? 0).length;
+  const step = Math.max(1, Math.ceil((digits + 1) / cellWidth));
+  const write = (x: number, text: string, style: string) => {
+    for (let i = 0; i < text.length && x + i < width; i++) {
+      chars[x + i] = text[i]!;
+      styles[x + i] = style;
+    }
+  };
+  let free = 0;
+  for (let i = 0; i < visibleColumns; i++) {
+    const column = left + i;
+    const x = i * cellWidth;
+    if (column % step !== 0 || x < free) continue;
+    const text = String(state.responses[column]);
+    if (x + text.length > visibleColumns * cellWidth) break;
+    write(x, text, s.faint);
+    free = x + text.length + 1;
+  }
+  if (cursorColumn >= left && cursorColumn < left + visibleColumns && columns > 0) {
+    const x = (cursorColumn - left) * cellWidth;
+    const text = String(state.responses[cursorColumn]);
+    const start = Math.max(0, Math.min(x, visibleColumns * cellWidth - text.length));
+    if (start > 0) write(start - 1, ' ', '');
+    write(start, text, s.cursor);
+    if (start + text.length < width) write(start + text.length, ' ', '');
+  }
+  if (left > 0) write(0, '◀', s.accent);
+  if (left + visibleColumns < columns) write(Math.min(width - 1, visibleColumns * cellWidth - 1), '▶', s.accent);
+  let cells = '';
+  let current = '';
+  for (let i = 0; i < width; i++) {
+    if (styles[i] !== current) {
+      cells += (current === '' ? '' : RESET) + styles[i];
+      current = styles[i]!;
+    }
+    cells += chars[i];
+  }
+  if (current !== '') cells += RESET;
+  return `${label}${cells} `;
+}
+
+function emptyMessage(state: RunState): string {
+  if (state.phase === 'waiting') return 'waiting for the run to start…';
+  if (state.mode === 'incremental') return 'no memory to score in this run';
+  return 'no memories in this context: nothing to score';
+}
+
+export const MatrixView = memo(function MatrixView(props: MatrixViewProps) {
+  const { state, order, top, height, layout, theme } = props;
+  const lines: string[] = [rulerLine(props)];
+  const rows = Math.max(0, height - 1);
+  if (order.length === 0) {
+    const message = state.memories.length > 0 ? 'no memory key matches the filter' : emptyMessage(state);
+    lines.push(paint(fit(`  ${message}`, layout.width), theme.style.faint));
+  }
+  for (let line = 0; line < rows && top + line < order.length; line++) lines.push(rowLine(top + line, line, rows, props));
+  return <Lines lines={lines} height={height} slot="matrix" />;
+});
