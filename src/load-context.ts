@@ -94,6 +94,19 @@ function parseDocument(path: string, text: string): ParsedDocument {
   return { format: 'chat', chat: parsed.data };
 }
 
+/** Parses JSON text and validates it with `schema`; errors name the file and the place. */
+export function parseJsonFile<T>(path: string, text: string, schema: z.ZodType<T>): T {
+  let data: unknown;
+  try {
+    data = parseJsonWithPlace(text);
+  } catch (error) {
+    throw new InputError(`${path}: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw zodProblem(path, parsed.error);
+  return parsed.data;
+}
+
 export function parseContext(path: string, text: string, encoder?: Encoder): LoadedContext {
   const document = parseDocument(path, text);
   if (document.format === 'native') return { path, ...document };

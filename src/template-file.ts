@@ -1,8 +1,7 @@
 // --template NAME|FILE: a built-in text template by name, or a template file (JSON, checked
 // against TemplateFileSchema; `memscope schema template` prints it).
 import { InputError } from './errors.ts';
-import { parseJsonWithPlace } from './json-path.ts';
-import { readTextFile, zodProblem } from './load-context.ts';
+import { parseJsonFile, readTextFile } from './load-context.ts';
 import { BUILTIN_TEXT_TEMPLATES, TemplateFileSchema, type TextTemplate } from './text-template.ts';
 
 /** A template file is a few lines; this refuses anything else named by mistake. */
@@ -15,14 +14,5 @@ export async function loadTextTemplate(spec: string): Promise<TextTemplate> {
   if (/^[\w-]+$/.test(spec)) {
     throw new InputError(`--template: expected ${Object.keys(BUILTIN_TEXT_TEMPLATES).join(', ')} or a template file (a path), got "${spec}"`);
   }
-  const text = await readTextFile(spec, 'template file', MAX_TEMPLATE_BYTES);
-  let data: unknown;
-  try {
-    data = parseJsonWithPlace(text);
-  } catch (error) {
-    throw new InputError(`${spec}: ${(error as Error).message}`);
-  }
-  const parsed = TemplateFileSchema.safeParse(data);
-  if (!parsed.success) throw zodProblem(spec, parsed.error);
-  return parsed.data;
+  return parseJsonFile(spec, await readTextFile(spec, 'template file', MAX_TEMPLATE_BYTES), TemplateFileSchema);
 }

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.ts';
 import { InputError } from './errors.ts';
-import { parseJsonWithPlace } from './json-path.ts';
-import { readTextFile, zodProblem } from './load-context.ts';
+import { parseJsonFile, readTextFile } from './load-context.ts';
 
 export const WeightStoreSchema = z
   .strictObject({
@@ -51,15 +50,7 @@ export class WeightStore {
       }
       throw error;
     }
-    let json: unknown;
-    try {
-      json = parseJsonWithPlace(text);
-    } catch (error) {
-      throw new InputError(`${path}: ${(error as Error).message}`);
-    }
-    const parsed = WeightStoreSchema.safeParse(json);
-    if (!parsed.success) throw zodProblem(path, parsed.error);
-    return new WeightStore(path, parsed.data);
+    return new WeightStore(path, parseJsonFile(path, text, WeightStoreSchema));
   }
 
   get(key: string): MemoryWeight | undefined {
