@@ -1,7 +1,9 @@
 // The built-in model behind the Scorer seam, used in-process when no --url is given and by
-// `memscope serve` over HTTP.
+// `memscope serve` over HTTP. Prompts are scored one at a time (the model is one CPU-bound
+// state) with prefix reuse: see src/prefix-cache.ts.
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { MODEL_NAME, scoreResponses } from './builtin-model.ts';
+import { MODEL_NAME, assistantSpans, spanTotals, tokenLogprobs } from './builtin-model.ts';
+import { PrefixCache, type PrefixStats } from './prefix-cache.ts';
 import type { ScoreCall, Scorer } from './scorer.ts';
 import { builtinTemplate } from './template.ts';
 import { BUILTIN_VOCAB_SIZE } from './tokenizer.ts';
@@ -9,15 +11,25 @@ import { BUILTIN_VOCAB_SIZE } from './tokenizer.ts';
 export interface BuiltinScorerOptions {
   /** Added to every call, to stand in for a remote GPU (demo pacing, benchmarks). */
   readonly latencyMs?: number;
+  /** Resume from the longest prefix shared with recent prompts (default true). */
+  readonly prefixReuse?: boolean;
 }
+
+export type BuiltinStats = PrefixStats;
 
 export class BuiltinScorer implements Scorer {
   readonly backend = 'built-in';
   readonly model = MODEL_NAME;
   readonly vocab = BUILTIN_VOCAB_SIZE;
   private readonly assistantHeader = builtinTemplate.open('assistant');
+  private readonly cache: PrefixCache | undefined;
+  private readonly fromScratch: PrefixStats = { calls: 0, tokensReceived: 0, tokensComputed: 0, tokensReplayed: 0 };
+  /** The end of the queue of calls waiting for the model. */
+  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: BuiltinScorerOptions = {}) {}
+  constructor(private readonly options: BuiltinScorerOptions = {}) {
+    this.cache = options.prefixReuse === false ? undefined : new PrefixCache(this.vocab);
+  }
 
   /** Token ids the model cannot read, as a reason; undefined when the prompt is fine. */
   checkPrompt(prompt: Uint32Array): string | undefined {
@@ -27,20 +39,30 @@ export class BuiltinScorer implements Scorer {
     return undefined;
   }
 
+  /** Work done so far: tokens received, and how many of them were computed rather than reused. */
+  stats(): BuiltinStats {
+    return this.cache?.stats() ?? { ...this.fromScratch };
+  }
+
   async score(call: ScoreCall): Promise<number[]> {
     call.signal?.throwIfAborted();
     const problem = this.checkPrompt(call.prompt);
     if (problem !== undefined) throw new Error(problem);
     if (this.options.latencyMs) await sleep(this.options.latencyMs, undefined, { signal: call.signal });
-    const scores = await scoreResponses(call.prompt, {
-      vocab: this.vocab,
-      assistantHeader: this.assistantHeader,
-      pause: async () => {
-        await nextTurn();
-        call.signal?.throwIfAborted();
-      },
+    const pause = async () => {
+      await nextTurn();
+      call.signal?.throwIfAborted();
+    };
+    const turn = this.queue.then(async () => {
+      call.signal?.throwIfAborted();
+      if (this.cache !== undefined) return this.cache.logprobs(call.prompt, pause);
+      this.fromScratch.calls++;
+      this.fromScratch.tokensReceived += call.prompt.length;
+      this.fromScratch.tokensComputed += call.prompt.length;
+      return tokenLogprobs(call.prompt, { vocab: this.vocab, pause });
     });
-    return scores;
+    this.queue = turn.catch(() => undefined);
+    return spanTotals(await turn, assistantSpans(call.prompt, this.assistantHeader));
   }
 
   async close(): Promise<void> {}

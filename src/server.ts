@@ -13,18 +13,36 @@ export interface ServeOptions {
   readonly latencyMs?: number;
   readonly maxBodyBytes?: number;
   readonly maxPromptTokens?: number;
+  /** Resume from the longest prefix shared with recent prompts (default true). */
+  readonly prefixReuse?: boolean;
 }
 
 /** A 2M-token prompt is ~16 MB of JSON; this leaves room and still refuses floods. */
 export const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 export const DEFAULT_MAX_PROMPT = 4_000_000;
 
+// The prompt is checked by hand (promptIds): a schema check of a 40k-element array costs more
+// than scoring it with prefix reuse.
 const ScoreRequestSchema = z.object({
   model: z.string().nullable().optional(),
-  prompt: z.array(z.number().int().nonnegative()).min(1, 'prompt is empty'),
+  prompt: z.unknown(),
   logprobs: z.number().int().optional(),
   priority: z.number().int().optional(),
 });
+
+/** The prompt's token ids, or why they are not valid. */
+export function promptIds(value: unknown, maxTokens: number): Uint32Array | string {
+  if (!Array.isArray(value)) return 'prompt: expected an array of token ids';
+  if (value.length === 0) return 'prompt: prompt is empty';
+  if (value.length > maxTokens) return `prompt has ${value.length} tokens, over the limit of ${maxTokens}`;
+  const ids = new Uint32Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const id: unknown = value[i];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) return `prompt.${i}: expected a token id (a whole number ≥ 0)`;
+    ids[i] = id;
+  }
+  return ids;
+}
 
 class HttpProblem extends Error {
   constructor(
@@ -55,7 +73,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> = {}): Server {
-  const scorer = new BuiltinScorer({ latencyMs: options.latencyMs ?? 0 });
+  const scorer = new BuiltinScorer({ latencyMs: options.latencyMs ?? 0, prefixReuse: options.prefixReuse ?? true });
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const maxPrompt = options.maxPromptTokens ?? DEFAULT_MAX_PROMPT;
   const header = builtinTemplate.open('assistant');
@@ -73,9 +91,8 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
       const issue = parsed.error.issues[0]!;
       throw new HttpProblem(400, `${issue.path.join('.') || 'body'}: ${issue.message}`);
     }
-    const { prompt } = parsed.data;
-    if (prompt.length > maxPrompt) throw new HttpProblem(400, `prompt has ${prompt.length} tokens, over the limit of ${maxPrompt}`);
-    const ids = Uint32Array.from(prompt);
+    const ids = promptIds(parsed.data.prompt, maxPrompt);
+    if (typeof ids === 'string') throw new HttpProblem(400, ids);
     const problem = scorer.checkPrompt(ids);
     if (problem !== undefined) throw new HttpProblem(400, problem);
     const controller = new AbortController();
@@ -91,6 +108,10 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
       if (path === '/health' || path === '/v1/health') {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpProblem(405, 'use GET');
         send(res, 200, { status: 'ok', model: MODEL_NAME });
+      } else if (path === '/stats' || path === '/v1/stats') {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpProblem(405, 'use GET');
+        const { calls, tokensReceived, tokensComputed, tokensReplayed } = scorer.stats();
+        send(res, 200, { calls, tokens_received: tokensReceived, tokens_computed: tokensComputed, tokens_replayed: tokensReplayed });
       } else if (path === '/v1/score' || path === '/score') {
         if (req.method !== 'POST') throw new HttpProblem(405, 'use POST');
         await score(req, res);

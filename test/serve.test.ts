@@ -48,6 +48,24 @@ test('scoring over HTTP gives exactly the in-process result', async () => {
   assert.deepEqual(JSON.parse(remote.stdout), JSON.parse(local.stdout));
 });
 
+test('serve reports the tokens it received and the tokens it computed (prefix reuse)', async () => {
+  const read = async () => {
+    const answer = await request(`${serve.url}/stats`);
+    assert.equal(answer.statusCode, 200);
+    return (await answer.body.json()) as { calls: number; tokens_received: number; tokens_computed: number; tokens_replayed: number };
+  };
+  const before = await read();
+  const run = await runCli(['score', fixture('medium.json'), '--json', '--url', serve.url]);
+  assert.equal(run.code, 0, run.stderr);
+  const after = await read();
+  const calls = after.calls - before.calls;
+  const received = after.tokens_received - before.tokens_received;
+  const computed = after.tokens_computed - before.tokens_computed;
+  assert.equal(calls, JSON.parse(run.stdout).calls);
+  assert.ok(received > 0);
+  assert.ok(computed > 0 && computed < received, `computed ${computed} of ${received}`);
+});
+
 test('through a recording proxy: N+1 calls of the reference shape, the key only in the header, the matrix recomputable', async () => {
   const dir = await tempDir();
   const log = `${dir.path}/calls.jsonl`;
