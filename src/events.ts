@@ -17,6 +17,8 @@ export interface FullResult {
   responses: { entry: number; baseline: number }[];
   matrix: number[][];
   calls: number;
+  /** Present when the matrix is estimated from this many random ablations (--estimate K). */
+  estimate?: number;
 }
 
 export interface SingleResult {
@@ -61,6 +63,11 @@ export type EngineEvent =
   | { type: 'row-done'; key: string; index: number; divergences: number[]; max: number }
   | { type: 'row-failed'; key: string; index: number; reason: string }
   | { type: 'memory-scored'; key: string; score: number; weight: number }
+  /**
+   * --estimate: the matrix as estimated from the ablations so far (memories × responses), and
+   * each memory's max. `final` on the last one, which is the run's result.
+   */
+  | { type: 'estimate-updated'; ablations: number; of: number; matrix: number[][]; max: number[]; final: boolean }
   | { type: 'memory-skipped'; key: string; reason: string }
   | { type: 'run-done'; result: RunResult }
   | { type: 'run-failed'; reason: string }

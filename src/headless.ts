@@ -24,6 +24,8 @@ export function progressLine(event: EngineEvent, started: number): string | unde
       return neutralize(event.text);
     case 'row-done':
       return `  ${neutralize(event.key)}: max ${formatNumber(event.max)}`;
+    case 'estimate-updated':
+      return `estimate${event.final ? '' : ' so far'}: from ${event.ablations} of ${event.of} ablations`;
     case 'row-failed':
       return `  ${neutralize(event.key)}: FAILED: ${neutralize(event.reason)}`;
     case 'memory-skipped':
@@ -47,7 +49,8 @@ export function resultText(result: RunResult): string {
   switch (result.mode) {
     case 'full': {
       const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => b.max - a.max);
-      lines.push(`memory importance (max divergence over ${result.responses.length} responses):`);
+      const how = result.estimate === undefined ? '' : `, ESTIMATED from ${result.estimate} random ablations`;
+      lines.push(`memory importance (max divergence over ${result.responses.length} responses${how}):`);
       for (const m of order) lines.push(`  ${formatNumber(m.max).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
       if (order.length === 0) lines.push('  (no memories)');
       break;

@@ -7,6 +7,8 @@ import { SECTION_NAMES, isMemory, memoryKey, tokenCount, writeTokens, type AstNo
 export type Filter =
   | { readonly kind: 'none' }
   | { readonly kind: 'skip-key'; readonly key: string }
+  /** An ablation of several memories at once (the estimator's random ablations). */
+  | { readonly kind: 'skip-keys'; readonly keys: ReadonlySet<string> }
   | { readonly kind: 'skip-all-memories' };
 
 export const NO_FILTER: Filter = { kind: 'none' };
@@ -22,6 +24,10 @@ function skipped(node: AstNode, filter: Filter): boolean {
       return false;
     case 'skip-key':
       return memoryKey(node) === filter.key;
+    case 'skip-keys': {
+      const key = memoryKey(node);
+      return key !== undefined && filter.keys.has(key);
+    }
     case 'skip-all-memories':
       return isMemory(node);
   }

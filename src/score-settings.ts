@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InputError } from './errors.ts';
 import { MODES, type Mode } from './events.ts';
-import { DEFAULT_ALPHA, DEFAULT_PRIORITY, RESPONSE_WINDOW } from './engine.ts';
+import { DEFAULT_ALPHA, DEFAULT_PRIORITY, DEFAULT_SEED, RESPONSE_WINDOW } from './engine.ts';
 import { defaultStorePath } from './weight-store.ts';
 
 export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
@@ -31,6 +31,8 @@ export const scoreOptionSpec = {
   window: { type: 'string' },
   alpha: { type: 'string' },
   latency: { type: 'string' },
+  estimate: { type: 'string' },
+  seed: { type: 'string' },
   debug: { type: 'boolean', default: false },
 } as const;
 
@@ -53,6 +55,9 @@ export interface ScoreSettings {
   window: number;
   alpha: number;
   latencyMs: number;
+  /** full mode: estimate the matrix from this many random ablations. */
+  estimate: number | undefined;
+  seed: number;
   debug: boolean;
 }
 
@@ -118,6 +123,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   if (mode === 'single' && values.key === undefined) throw new InputError('--mode single needs --key K');
   if (mode !== 'single' && values.key !== undefined) throw new InputError('--key goes with --mode single');
   if (mode !== 'finetune' && values.count !== undefined) throw new InputError('--count goes with --mode finetune');
+  if (mode !== 'full' && values.estimate !== undefined) throw new InputError('--estimate goes with --mode full');
+  if (values.estimate === undefined && values.seed !== undefined) throw new InputError('--seed goes with --estimate');
   const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
   let priority: number | undefined = DEFAULT_PRIORITY;
@@ -148,6 +155,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     window: wholeNumber('window', values.window, RESPONSE_WINDOW, 1),
     alpha,
     latencyMs: wholeNumber('latency', values.latency, 0),
+    estimate: values.estimate === undefined ? undefined : wholeNumber('estimate', values.estimate, 0, 1),
+    seed: wholeNumber('seed', values.seed, DEFAULT_SEED),
     debug: values.debug,
   };
 }

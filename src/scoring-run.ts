@@ -26,7 +26,7 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal):
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':
-      modeOptions = { mode: 'full' };
+      modeOptions = { mode: 'full', estimate: settings.estimate, seed: settings.seed };
       break;
     case 'single':
       modeOptions = { mode: 'single', key: settings.key! };
