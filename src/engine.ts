@@ -100,6 +100,7 @@ export class ScoringEngine {
     private readonly options: EngineOptions,
   ) {
     this.limiter = new Limiter(options.concurrency ?? 1);
+    options.scorer.subscribe?.((event) => this.emit(event));
   }
 
   subscribe(listener: EventListener): () => void {

@@ -1,5 +1,6 @@
 // The typed events the engine emits: the only thing the screen, the headless printer and
 // session recordings know of a run.
+import type { ScorerEvent } from './scorer.ts';
 
 export type Mode = 'full' | 'single' | 'incremental' | 'finetune';
 export const MODES: readonly Mode[] = ['full', 'single', 'incremental', 'finetune'];
@@ -69,6 +70,8 @@ export type EngineEvent =
    */
   | { type: 'estimate-updated'; ablations: number; of: number; matrix: number[][]; max: number[]; final: boolean }
   | { type: 'memory-skipped'; key: string; reason: string }
+  /** Relayed from the scorer: a replica set aside after a failure, or answering again. */
+  | ScorerEvent
   | { type: 'run-done'; result: RunResult }
   | { type: 'run-failed'; reason: string }
   | { type: 'run-interrupted' };

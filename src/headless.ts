@@ -24,6 +24,10 @@ export function progressLine(event: EngineEvent, started: number): string | unde
       return neutralize(event.text);
     case 'row-done':
       return `  ${neutralize(event.key)}: max ${formatNumber(event.max)}`;
+    case 'replica-down':
+      return `replica ${neutralize(event.backend)} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${neutralize(event.reason)}`;
+    case 'replica-up':
+      return `replica ${neutralize(event.backend)} is answering again`;
     case 'estimate-updated':
       return `estimate${event.final ? '' : ' so far'}: from ${event.ablations} of ${event.of} ablations`;
     case 'row-failed':

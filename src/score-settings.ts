@@ -134,7 +134,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     priority = Number(values.priority);
   }
   const urls = (values.url ?? []).map(checkUrl);
-  if (urls.length > 1) throw new InputError('--url: give one scoring server (several replicas are not supported yet)');
+  const twice = urls.find((url, i) => urls.indexOf(url) !== i);
+  if (twice !== undefined) throw new InputError(`--url: ${twice} is given twice`);
   const timeoutSeconds = parseDuration('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
   if (timeoutSeconds <= 0) throw new InputError('--timeout: must be more than 0');
   return {

@@ -10,11 +10,18 @@ export interface ScoreCall {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** What a scorer over several replicas reports as replicas fail and recover. */
+export type ScorerEvent =
+  | { type: 'replica-down'; backend: string; reason: string; retryInMs: number }
+  | { type: 'replica-up'; backend: string };
+
 export interface Scorer {
   /** "built-in" or the URL, for headers and session files (never a key). */
   readonly backend: string;
   score(call: ScoreCall): Promise<number[]>;
   close(): Promise<void>;
+  /** Scorers with something to report (replica pools) take listeners; the engine relays them. */
+  subscribe?(listener: (event: ScorerEvent) => void): () => void;
 }
 
 /** Checks an answer the way every backend must: one finite, non-positive logprob per response. */

@@ -4,6 +4,7 @@ import { MODEL_NAME } from './builtin-model.ts';
 import { ScoringEngine, type ModeOptions } from './engine.ts';
 import { loadContext, type LoadedContext } from './load-context.ts';
 import type { ScoreSettings } from './score-settings.ts';
+import { ReplicaPool } from './replica-pool.ts';
 import { HttpScorer } from './score-client.ts';
 import type { Scorer } from './scorer.ts';
 import { WeightStore } from './weight-store.ts';
@@ -20,9 +21,12 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal):
   const loaded = await loadContext(settings.file);
   const builtin = settings.urls.length === 0;
   const model = settings.model ?? loaded.context.model ?? (builtin ? MODEL_NAME : null);
+  const http = (url: string) => new HttpScorer({ url, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency });
   const scorer: Scorer = builtin
     ? new BuiltinScorer({ latencyMs: settings.latencyMs })
-    : new HttpScorer({ url: settings.urls[0]!, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency });
+    : settings.urls.length === 1
+      ? http(settings.urls[0]!)
+      : new ReplicaPool(settings.urls.map(http));
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':
