@@ -44,25 +44,30 @@ export class BuiltinScorer implements Scorer {
     return this.cache?.stats() ?? { ...this.fromScratch };
   }
 
-  async score(call: ScoreCall): Promise<number[]> {
-    call.signal?.throwIfAborted();
-    const problem = this.checkPrompt(call.prompt);
+  score(call: ScoreCall): Promise<number[]> {
+    return this.scorePrompt(call.prompt, call.signal);
+  }
+
+  /** The total logprob of every assistant response in the prompt, however many there are. */
+  async scorePrompt(prompt: Uint32Array, signal?: AbortSignal): Promise<number[]> {
+    signal?.throwIfAborted();
+    const problem = this.checkPrompt(prompt);
     if (problem !== undefined) throw new Error(problem);
-    if (this.options.latencyMs) await sleep(this.options.latencyMs, undefined, { signal: call.signal });
+    if (this.options.latencyMs) await sleep(this.options.latencyMs, undefined, { signal });
     const pause = async () => {
       await nextTurn();
-      call.signal?.throwIfAborted();
+      signal?.throwIfAborted();
     };
     const turn = this.queue.then(async () => {
-      call.signal?.throwIfAborted();
-      if (this.cache !== undefined) return this.cache.logprobs(call.prompt, pause);
+      signal?.throwIfAborted();
+      if (this.cache !== undefined) return this.cache.logprobs(prompt, pause);
       this.fromScratch.calls++;
-      this.fromScratch.tokensReceived += call.prompt.length;
-      this.fromScratch.tokensComputed += call.prompt.length;
-      return tokenLogprobs(call.prompt, { vocab: this.vocab, pause });
+      this.fromScratch.tokensReceived += prompt.length;
+      this.fromScratch.tokensComputed += prompt.length;
+      return tokenLogprobs(prompt, { vocab: this.vocab, pause });
     });
     this.queue = turn.catch(() => undefined);
-    return spanTotals(await turn, assistantSpans(call.prompt, this.assistantHeader));
+    return spanTotals(await turn, assistantSpans(prompt, this.assistantHeader));
   }
 
   async close(): Promise<void> {}

@@ -16,7 +16,7 @@ import type {
   SingleResult,
 } from './events.ts';
 import { Limiter } from './limiter.ts';
-import { NO_FILTER, buildPrompt, fullRange, type EntryRange, type Filter } from './prompt.ts';
+import { NO_FILTER, PromptLayout, fullRange, type EntryRange, type Filter } from './prompt.ts';
 import type { Scorer } from './scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
@@ -94,6 +94,8 @@ export class ScoringEngine {
   private readonly limiter: Limiter;
   private calls = 0;
   private nextCall = 0;
+  /** Prompt layouts by range: every call of a full or estimate run shares one range. */
+  private readonly layouts = new WeakMap<EntryRange, PromptLayout>();
 
   constructor(
     readonly context: Context,
@@ -120,7 +122,9 @@ export class ScoringEngine {
   private async request(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
     if (this.signal?.aborted) throw new Interrupted();
     const entries = this.context.sections.conversation;
-    const prompt = buildPrompt(this.context, range, filter);
+    let layout = this.layouts.get(range);
+    if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
+    const prompt = layout.build(filter);
     const expected = responseEntries(entries, range).length;
     const id = this.nextCall++;
     this.calls++;

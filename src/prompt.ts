@@ -57,3 +57,59 @@ export function buildPrompt(context: Context, range: EntryRange, filter: Filter)
 export function fullRange(context: Context): EntryRange {
   return { start: 0, end: context.sections.conversation.length };
 }
+
+/**
+ * One range's prompt laid out once, with every entry's offset in it: a prompt with some entries
+ * filtered out is then a few copies of runs of the unfiltered one. The full and estimate modes
+ * build hundreds of prompts over the same range; this keeps each to a handful of memcpys.
+ */
+export class PromptLayout {
+  /** The prompt with nothing filtered out. */
+  readonly full: Uint32Array;
+  /** starts[k] is where entry range.start + k begins in `full`; starts[n] is the end. */
+  private readonly starts: Int32Array;
+
+  constructor(
+    private readonly context: Context,
+    readonly range: EntryRange,
+  ) {
+    this.full = buildPrompt(context, range, NO_FILTER);
+    const entries = context.sections.conversation;
+    const count = range.end - range.start;
+    this.starts = new Int32Array(count + 1);
+    // The conversation entries come last, after the fixed sections.
+    let offset = this.full.length;
+    for (let i = range.end - 1; i >= range.start; i--) offset -= tokenCount(entries[i]!);
+    for (let k = 0; k < count; k++) {
+      this.starts[k] = offset;
+      offset += tokenCount(entries[range.start + k]!);
+    }
+    this.starts[count] = offset;
+  }
+
+  /** The same tokens as buildPrompt(context, range, filter), in a new array. */
+  build(filter: Filter): Uint32Array {
+    if (filter.kind === 'none') return this.full.slice();
+    const entries = this.context.sections.conversation;
+    const { start, end } = this.range;
+    const drop: number[] = [];
+    let length = this.full.length;
+    for (let i = start; i < end; i++) {
+      if (skipped(entries[i]!, filter)) {
+        drop.push(i - start);
+        length -= this.starts[i - start + 1]! - this.starts[i - start]!;
+      }
+    }
+    const out = new Uint32Array(length);
+    let from = 0;
+    let offset = 0;
+    for (const k of drop) {
+      const until = this.starts[k]!;
+      out.set(this.full.subarray(from, until), offset);
+      offset += until - from;
+      from = this.starts[k + 1]!;
+    }
+    out.set(this.full.subarray(from), offset);
+    return out;
+  }
+}

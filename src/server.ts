@@ -2,10 +2,9 @@
 // that memscope (or anything else) can score against it as against a real server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
 import { BuiltinScorer } from './builtin-scorer.ts';
-import { MODEL_NAME, assistantSpans } from './builtin-model.ts';
-import { builtinTemplate } from './template.ts';
+import { MODEL_NAME } from './builtin-model.ts';
+import { parseScoreRequest } from './score-request.ts';
 
 export interface ServeOptions {
   readonly host: string;
@@ -20,29 +19,6 @@ export interface ServeOptions {
 /** A 2M-token prompt is ~16 MB of JSON; this leaves room and still refuses floods. */
 export const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 export const DEFAULT_MAX_PROMPT = 4_000_000;
-
-// The prompt is checked by hand (promptIds): a schema check of a 40k-element array costs more
-// than scoring it with prefix reuse.
-const ScoreRequestSchema = z.object({
-  model: z.string().nullable().optional(),
-  prompt: z.unknown(),
-  logprobs: z.number().int().optional(),
-  priority: z.number().int().optional(),
-});
-
-/** The prompt's token ids, or why they are not valid. */
-export function promptIds(value: unknown, maxTokens: number): Uint32Array | string {
-  if (!Array.isArray(value)) return 'prompt: expected an array of token ids';
-  if (value.length === 0) return 'prompt: prompt is empty';
-  if (value.length > maxTokens) return `prompt has ${value.length} tokens, over the limit of ${maxTokens}`;
-  const ids = new Uint32Array(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const id: unknown = value[i];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) return `prompt.${i}: expected a token id (a whole number ≥ 0)`;
-    ids[i] = id;
-  }
-  return ids;
-}
 
 class HttpProblem extends Error {
   constructor(
@@ -59,7 +35,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new HttpProblem(413, `request body over ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -69,36 +45,23 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw new HttpProblem(413, `request body over ${limit} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> = {}): Server {
   const scorer = new BuiltinScorer({ latencyMs: options.latencyMs ?? 0, prefixReuse: options.prefixReuse ?? true });
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const maxPrompt = options.maxPromptTokens ?? DEFAULT_MAX_PROMPT;
-  const header = builtinTemplate.open('assistant');
 
   async function score(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const text = await readBody(req, maxBody);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new HttpProblem(400, 'request body is not JSON');
-    }
-    const parsed = ScoreRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new HttpProblem(400, `${issue.path.join('.') || 'body'}: ${issue.message}`);
-    }
-    const ids = promptIds(parsed.data.prompt, maxPrompt);
-    if (typeof ids === 'string') throw new HttpProblem(400, ids);
+    const request = parseScoreRequest(await readBody(req, maxBody), maxPrompt);
+    if (typeof request === 'string') throw new HttpProblem(400, request);
+    const ids = request.prompt;
     const problem = scorer.checkPrompt(ids);
     if (problem !== undefined) throw new HttpProblem(400, problem);
     const controller = new AbortController();
     res.on('close', () => controller.abort());
-    const expected = assistantSpans(ids, header).length;
-    const scores = await scorer.score({ prompt: ids, expected, signal: controller.signal });
+    const scores = await scorer.scorePrompt(ids, controller.signal);
     if (!res.destroyed) send(res, 200, { scores: scores.map((total_logprob) => ({ total_logprob })) });
   }
 

@@ -1,0 +1,68 @@
+// The /score request reader: its fast scanner must agree with JSON.parse and the schema on
+// every body, valid or not.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ScoreRequestSchema, parseScoreRequest, promptIds } from '../src/score-request.ts';
+import { tokenIdsJson } from '../src/token-ids-json.ts';
+
+/** The plain way: JSON.parse, the schema, then the ids. */
+function slow(text: string, maxTokens: number) {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'request body is not JSON';
+  }
+  const parsed = ScoreRequestSchema.safeParse(json);
+  if (!parsed.success) return `${parsed.error.issues[0]!.path.join('.') || 'body'}: ${parsed.error.issues[0]!.message}`;
+  const prompt = promptIds(parsed.data.prompt, maxTokens);
+  if (typeof prompt === 'string') return prompt;
+  return { model: parsed.data.model, prompt, logprobs: parsed.data.logprobs, priority: parsed.data.priority };
+}
+
+test('the fast reader agrees with JSON.parse and the schema, on good and bad bodies', () => {
+  const bodies = [
+    '{"model":"m","prompt":[1,20,300,4000],"logprobs":1,"priority":5}',
+    ' {\n "prompt" : [ 0 , 7 ,\t8 ] , "model" : null }\r\n',
+    '{"prompt":[4294967295,0,10]}',
+    '{"model":"caf\\u00e9 \\"x\\"","prompt":[1]}',
+    '{"prompt":[1],"prompt":[2,3]}',
+    '{"prompt":[1],"extra":true,"other":-1.5e3}',
+    '{"prompt":[]}',
+    '{"prompt":[4294967296]}',
+    '{"prompt":[01]}',
+    '{"prompt":[1.5]}',
+    '{"prompt":[1e3]}',
+    '{"prompt":[-2]}',
+    '{"prompt":[1,]}',
+    '{"prompt":[1 2]}',
+    '{"prompt":"abc"}',
+    '{"prompt":[[1]]}',
+    '{"prompt":[1],"model":5}',
+    '{"prompt":[1],"model":{"a":1}}',
+    '{"prompt":[1],"priority":1.5}',
+    '{"prompt":[1]} x',
+    '{"prompt":[1]',
+    '[1,2]',
+    '',
+    'not json',
+    '{}',
+    '{"prompt":[1,2,3,4,5,6]}',
+  ];
+  for (const body of bodies) {
+    for (const max of [4_000_000, 5]) {
+      assert.deepEqual(parseScoreRequest(Buffer.from(body), max), slow(body, max), `${body} (max ${max})`);
+    }
+  }
+});
+
+test('a long prompt written by the client reads back exactly', () => {
+  const ids = new Uint32Array(100_000);
+  for (let i = 0; i < ids.length; i++) ids[i] = (i * 2654435761) >>> 0;
+  const body = Buffer.concat([Buffer.from('{"model":"x","prompt":'), tokenIdsJson(ids), Buffer.from(',"logprobs":1,"priority":5}')]);
+  assert.equal(Buffer.from(tokenIdsJson(ids)).toString(), `[${ids.join(',')}]`);
+  const request = parseScoreRequest(body, 4_000_000);
+  assert.ok(typeof request !== 'string');
+  assert.deepEqual(request.prompt, ids);
+  assert.deepEqual(request, slow(body.toString(), 4_000_000));
+});
