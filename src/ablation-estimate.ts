@@ -81,14 +81,20 @@ export class AblationSurrogate {
     this.samples.set(id, { kept: Int32Array.from(kept), logprobs: Float64Array.from(logprobs) });
   }
 
+  /** A zero matrix (memories × responses) to fit into. */
+  emptyMatrix(): number[][] {
+    return Array.from({ length: this.n }, () => new Array<number>(this.r).fill(0));
+  }
+
   /**
-   * The estimated divergence matrix (memories × responses, clamped at 0). `warmStart` reuses the
-   * last fit's weights as the starting point (for refits while samples arrive); without it the
-   * answer depends only on the samples, not on the order they came in.
+   * The estimated divergence matrix (memories × responses, clamped at 0), written into `matrix`
+   * (every entry is overwritten; on a 1,000 × 5,000 matrix a fresh one per refit is 40 MB).
+   * `warmStart` reuses the last fit's weights as the starting point (for refits while samples
+   * arrive); without it the answer depends only on the samples, not on the order they came in.
    */
-  fit(warmStart = false): number[][] {
+  fit(warmStart = false, matrix: number[][] = this.emptyMatrix()): number[][] {
     const { n, r } = this;
-    const matrix = Array.from({ length: n }, () => new Array<number>(r).fill(0));
+    for (const row of matrix) row.fill(0);
     const S = this.samples.size;
     if (S < 2 || n === 0) return matrix;
     const samples = [...this.samples.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s);

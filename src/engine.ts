@@ -203,10 +203,12 @@ export class ScoringEngine {
       model: this.options.model,
       memories: memories.map(({ key }) => ({ key, max: 0, failed: false })),
       responses: responses.map((entry) => ({ entry, baseline: 0 })),
-      matrix: memories.map(() => responses.map(() => 0)),
+      // Each row is set when its call ends (a failed one to zeros); a run that does not reach
+      // the end throws, so no placeholder is ever returned.
+      matrix: memories.map(() => []),
       calls: 0,
     };
-    if (nothing) return result;
+    if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
 
     const range = fullRange(this.context);
     this.emit({ type: 'activity', text: 'scoring: baseline' });
@@ -241,6 +243,7 @@ export class ScoringEngine {
             if (error instanceof Interrupted || baselineFailed) return;
             const reason = errorMessage(error);
             Object.assign(result.memories[index]!, { failed: true, reason });
+            result.matrix[index] = responses.map(() => 0);
             this.writeScores(key, responses, null);
             this.emit({ type: 'row-failed', key, index, reason });
             return;
@@ -277,11 +280,11 @@ export class ScoringEngine {
       model: this.options.model,
       memories: memories.map(({ key }) => ({ key, max: 0, failed: false })),
       responses: responses.map((entry) => ({ entry, baseline: 0 })),
-      matrix: memories.map(() => responses.map(() => 0)),
+      matrix: [],
       calls: 0,
       estimate: count,
     };
-    if (nothing) return result;
+    if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
 
     // Memories are in order of first appearance, so those before a response are a prefix.
     let before = 0;
@@ -295,7 +298,10 @@ export class ScoringEngine {
     });
     const masks = ablationMasks(memories.length, count, seed);
     const range = fullRange(this.context);
-    const publish = (ablations: number, final: boolean, matrix: number[][]) => {
+    // One matrix, refitted in place: the live estimate that events show and the run returns.
+    const matrix = surrogate.emptyMatrix();
+    result.matrix = matrix;
+    const publish = (ablations: number, final: boolean) => {
       this.emit({ type: 'estimate-updated', ablations, of: count, matrix, max: matrix.map(maxOf), final });
     };
 
@@ -339,7 +345,8 @@ export class ScoringEngine {
           done++;
           const now = performance.now();
           if (done % every === 0 && done < count && now - lastFit.end >= 4 * lastFit.ms) {
-            publish(done, false, surrogate.fit(true));
+            surrogate.fit(true, matrix);
+            publish(done, false);
             const end = performance.now();
             lastFit = { end, ms: end - now };
           }
@@ -351,13 +358,12 @@ export class ScoringEngine {
     if (done === 0) throw new ScoringError(`every ablation failed: ${lastFailure}`);
 
     // The final fit starts cold, so the answer depends only on the ablations, not on timing.
-    const matrix = surrogate.fit();
-    result.matrix = matrix;
+    surrogate.fit(false, matrix);
     memories.forEach(({ key }, i) => {
       result.memories[i]!.max = maxOf(matrix[i]!);
       this.writeScores(key, responses, matrix[i]!);
     });
-    publish(done, true, matrix);
+    publish(done, true);
     result.calls = this.calls;
     return result;
   }

@@ -66,7 +66,9 @@ export type EngineEvent =
   | { type: 'memory-scored'; key: string; score: number; weight: number }
   /**
    * --estimate: the matrix as estimated from the ablations so far (memories × responses), and
-   * each memory's max. `final` on the last one, which is the run's result.
+   * each memory's max. `final` on the last one, which is the run's result. The matrix is the
+   * engine's live estimate, refitted in place at each update (it can be 1,000 × 5,000): copy
+   * what must outlive the next update; `max` is fresh each time.
    */
   | { type: 'estimate-updated'; ablations: number; of: number; matrix: number[][]; max: number[]; final: boolean }
   | { type: 'memory-skipped'; key: string; reason: string }

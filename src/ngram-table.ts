@@ -5,6 +5,8 @@
 //
 // Keys are exact non-negative integers below 2^53 (a·V² + b·V + t with V ≤ 2^17). A count that
 // falls back to 0 keeps its slot: a zero count reads as absent, which is all the model needs.
+// Tables grow (double) past 70% full: between 35% and 70% a probe takes one to three steps,
+// and a 2M-token prompt's tables stay near 36 MB instead of 72 MB.
 
 const EMPTY = -1;
 const MIN_CAPACITY = 1 << 10;
@@ -73,7 +75,7 @@ export class NgramTable {
 
   /** The slot of `key`, inserted with count 0 when absent (growing the table first if needed). */
   private slot(key: number): number {
-    if ((this.used + 1) * 2 > this.keys.length) this.resize(this.keys.length * 2);
+    if ((this.used + 1) * 10 > this.keys.length * 7) this.resize(this.keys.length * 2);
     const keys = this.keys;
     const mask = this.mask;
     for (let i = hashKey(key) & mask; ; i = (i + 1) & mask) {
@@ -124,7 +126,7 @@ export class NgramTable {
       this.keys.set(other.keys);
       this.counts.set(other.counts);
       this.used = other.used;
-    } else if (this.keys.length > other.keys.length && other.used * 2 <= this.keys.length) {
+    } else if (this.keys.length > other.keys.length && other.used * 10 <= this.keys.length * 7) {
       this.clear();
       this.insertAll(other.keys, other.counts);
     } else {

@@ -28,7 +28,8 @@ export interface PrefixStats {
 export interface PrefixCacheOptions {
   /** Cached prompts (with their logprobs) kept, most recently used first. */
   readonly maxEntries?: number;
-  /** And at most this many tokens over all cached prompts. */
+  /** And at most this many tokens over all cached prompts (12 bytes each; the latest prompt is
+   *  always kept). */
   readonly maxCachedTokens?: number;
   /** Tokens scored between pauses. */
   readonly yieldEvery?: number;
@@ -74,7 +75,7 @@ export class PrefixCache {
       { state: new ModelState(vocab), seq: EMPTY_SEQ, pos: 0 },
     ];
     this.maxEntries = options.maxEntries ?? 4;
-    this.maxCachedTokens = options.maxCachedTokens ?? 6_000_000;
+    this.maxCachedTokens = options.maxCachedTokens ?? 3_000_000;
     this.yieldEvery = options.yieldEvery ?? 1 << 16;
   }
 
@@ -84,8 +85,8 @@ export class PrefixCache {
 
   /**
    * log p(token i | tokens before i) for every position of the prompt, as tokenLogprobs computes
-   * it from scratch. The answer is shared with the cache: read it, do not change it. Calls must
-   * not overlap (the built-in scorer queues them).
+   * it from scratch. The prompt is kept, not copied, and the answer is shared with the cache:
+   * change neither afterwards. Calls must not overlap (the built-in scorer queues them).
    */
   async logprobs(prompt: Uint32Array, pause?: () => Promise<void>): Promise<Float64Array> {
     const L = prompt.length;
@@ -105,7 +106,7 @@ export class PrefixCache {
 
     const base = this.moveCheapest(source, shared);
     const work = this.states[0] === base ? this.states[1] : this.states[0];
-    const tokens = prompt.slice();
+    const tokens = prompt;
     work.state.copyFrom(base.state);
     work.seq = tokens;
     work.pos = shared;

@@ -3,7 +3,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
-import { tokenIdsJson } from './token-ids-json.ts';
+import { scoreRequestBody } from './score-request.ts';
 
 export const ScoreResponseSchema = z.object({
   scores: z.array(z.object({ total_logprob: z.number() })),
@@ -70,10 +70,7 @@ export class HttpScorer implements Scorer {
 
   async score(call: ScoreCall): Promise<number[]> {
     const { model, apiKey, timeoutMs } = this.options;
-    // Written by hand: the ids go straight into bytes (tokenIdsJson), the rest around them.
-    const head = model !== null ? `{"model":${JSON.stringify(model)},"prompt":` : '{"prompt":';
-    const tail = call.priority !== undefined ? `,"logprobs":1,"priority":${call.priority}}` : ',"logprobs":1}';
-    const payload = Buffer.concat([Buffer.from(head), tokenIdsJson(call.prompt), Buffer.from(tail)]);
+    const payload = scoreRequestBody(call.prompt, model, call.priority);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
 

@@ -1,10 +1,20 @@
-// The body of a /score request, as `memscope serve` reads it: {"model"?, "prompt": [ids],
-// "logprobs"?, "priority"?}. A prompt is tens of thousands of ids, and JSON.parse plus a
+// The body of a /score request, {"model"?, "prompt": [ids], "logprobs"?, "priority"?}: written
+// by the client (the ids straight into bytes), read by `memscope serve`. A prompt is tens of thousands of ids, and JSON.parse plus a
 // check of every element costs more than scoring it with prefix reuse, so a well-formed body
 // is read by a scanner that puts the ids straight into a Uint32Array. Anything it does not
 // expect (nesting, escapes, a bad id) goes through JSON.parse and the schema instead, which
 // also gives the error messages.
 import { z } from 'zod';
+import { tokenIdsJson } from './token-ids-json.ts';
+
+/** The request body the reference sends: model (unless null), prompt, logprobs 1, priority. */
+export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined): Uint8Array {
+  // Escaped to ASCII so that the text around the ids can be written byte for byte.
+  const name = model === null ? '' : JSON.stringify(model).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const head = model !== null ? `{"model":${name},"prompt":` : '{"prompt":';
+  const tail = priority !== undefined ? `,"logprobs":1,"priority":${priority}}` : ',"logprobs":1}';
+  return tokenIdsJson(prompt, head, tail);
+}
 
 export const ScoreRequestSchema = z.object({
   model: z.string().nullable().optional(),

@@ -1,6 +1,7 @@
 // Token ids as a JSON array, written straight into bytes. A prompt is tens of thousands to
 // millions of ids; TypedArray.prototype.join builds a string through boxed numbers and costs
-// several times more than the rest of a scoring call's work on the client.
+// several times more than the rest of a scoring call's work on the client. The bytes are
+// sized exactly (a first pass counts digits), so a 2M-token body is one ~14 MB allocation.
 
 const ZERO = 0x30;
 
@@ -9,10 +10,13 @@ function digits(v: number): number {
   return v >= 1000 ? (v >= 10000 ? 5 : 4) : v >= 100 ? 3 : v >= 10 ? 2 : 1;
 }
 
-/** `[id,id,…]` as UTF-8 bytes. Ids are whole numbers below 2^32, so at most 10 digits each. */
-export function tokenIdsJson(ids: Uint32Array): Uint8Array {
-  const out = new Uint8Array(ids.length * 11 + 2);
+/** `head` + `[id,id,…]` + `tail` as UTF-8 bytes; head and tail are ASCII JSON around the array. */
+export function tokenIdsJson(ids: Uint32Array, head = '', tail = ''): Uint8Array {
+  let size = head.length + tail.length + 2 + Math.max(0, ids.length - 1);
+  for (let i = 0; i < ids.length; i++) size += digits(ids[i]!);
+  const out = new Uint8Array(size);
   let o = 0;
+  for (let k = 0; k < head.length; k++) out[o++] = head.charCodeAt(k);
   out[o++] = 0x5b;
   for (let i = 0; i < ids.length; i++) {
     if (i > 0) out[o++] = 0x2c;
@@ -35,5 +39,6 @@ export function tokenIdsJson(ids: Uint32Array): Uint8Array {
     }
   }
   out[o++] = 0x5d;
-  return out.subarray(0, o);
+  for (let k = 0; k < tail.length; k++) out[o++] = tail.charCodeAt(k);
+  return out;
 }

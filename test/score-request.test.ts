@@ -2,7 +2,7 @@
 // every body, valid or not.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ScoreRequestSchema, parseScoreRequest, promptIds } from '../src/score-request.ts';
+import { ScoreRequestSchema, parseScoreRequest, promptIds, scoreRequestBody } from '../src/score-request.ts';
 import { tokenIdsJson } from '../src/token-ids-json.ts';
 
 /** The plain way: JSON.parse, the schema, then the ids. */
@@ -59,10 +59,23 @@ test('the fast reader agrees with JSON.parse and the schema, on good and bad bod
 test('a long prompt written by the client reads back exactly', () => {
   const ids = new Uint32Array(100_000);
   for (let i = 0; i < ids.length; i++) ids[i] = (i * 2654435761) >>> 0;
-  const body = Buffer.concat([Buffer.from('{"model":"x","prompt":'), tokenIdsJson(ids), Buffer.from(',"logprobs":1,"priority":5}')]);
+  const body = tokenIdsJson(ids, '{"model":"x","prompt":', ',"logprobs":1,"priority":5}');
   assert.equal(Buffer.from(tokenIdsJson(ids)).toString(), `[${ids.join(',')}]`);
   const request = parseScoreRequest(body, 4_000_000);
   assert.ok(typeof request !== 'string');
   assert.deepEqual(request.prompt, ids);
-  assert.deepEqual(request, slow(body.toString(), 4_000_000));
+  assert.deepEqual(request, slow(Buffer.from(body).toString(), 4_000_000));
+  assert.equal(Buffer.from(tokenIdsJson(Uint32Array.from([0, 9, 10, 4294967295]), 'a', 'b')).toString(), 'a[0,9,10,4294967295]b');
+  assert.equal(Buffer.from(tokenIdsJson(new Uint32Array(0))).toString(), '[]');
+});
+
+test('the client\'s body is the reference\'s JSON, whatever the model name', () => {
+  const prompt = Uint32Array.from([1, 22, 333]);
+  for (const [model, priority] of [['memscope-builtin', 5], ['modèle "ü" 🚀\\', undefined], [null, 0]] as const) {
+    const text = Buffer.from(scoreRequestBody(prompt, model, priority)).toString();
+    assert.match(text, /^[\x20-\x7e]+$/, 'ASCII');
+    const json = JSON.parse(text);
+    assert.deepEqual(json, { ...(model === null ? {} : { model }), prompt: [1, 22, 333], logprobs: 1, ...(priority === undefined ? {} : { priority }) });
+    assert.deepEqual(parseScoreRequest(Buffer.from(text), 10), { model: model ?? undefined, prompt, logprobs: 1, priority });
+  }
 });
