@@ -54,6 +54,13 @@ export function assistantSpans(prompt: Uint32Array, assistantHeader: readonly nu
   return spans;
 }
 
+/** 1 at every position inside a span, 0 elsewhere: the positions whose logprob is wanted. */
+export function spanMask(length: number, spans: readonly Span[]): Uint8Array {
+  const mask = new Uint8Array(length);
+  for (const { start, end } of spans) mask.fill(1, start, end);
+  return mask;
+}
+
 /** The total logprob of each span, summed in token order. */
 export function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
   return spans.map(({ start, end }) => {
@@ -81,8 +88,10 @@ export class ModelState {
   /**
    * Scores tokens[from..to) given that the state holds tokens[0..from): writes log p(token i |
    * tokens before i) into out[i] (0 for position 0, which has no history) and adds each token.
+   * With `wanted`, only positions marked 1 are scored (the others get 0 and are only counted):
+   * a response's logprob needs its own tokens' logprobs, not the prompt's.
    */
-  forward(tokens: Uint32Array, from: number, to: number, out: Float64Array): void {
+  forward(tokens: Uint32Array, from: number, to: number, out: Float64Array, wanted?: Uint8Array): void {
     const V = this.vocab;
     const uni = this.uni;
     const bi = this.bi;
@@ -100,11 +109,18 @@ export class ModelState {
       }
       const b = tokens[i - 1]!;
       const a = i >= 2 ? tokens[i - 2]! : -1;
+      const bt = bi.increment(b * V + t);
+      const abt = a >= 0 ? tri.increment((a * V + b) * V + t) : 0;
+      if (wanted !== undefined && wanted[i] === 0) {
+        out[i] = 0;
+        uni[t]!++;
+        n++;
+        pair = bt + 1;
+        continue;
+      }
       const l1 = Math.min(0.97, n / (n + K1));
       let p = l1 * (n > 0 ? uni[t]! / n : 0) + (1 - l1) / V;
       const c1 = uni[b]! - 1;
-      const bt = bi.increment(b * V + t);
-      const abt = a >= 0 ? tri.increment((a * V + b) * V + t) : 0;
       if (c1 > 0) {
         const l2 = c1 / (c1 + K2);
         p = l2 * (bt / c1) + (1 - l2) * p;
@@ -177,11 +193,11 @@ export interface ModelOptions {
 export const DEFAULT_YIELD_EVERY = 1 << 16;
 
 /** Runs state.forward over tokens[from..to) in slices, pausing between them. */
-export async function forwardInSlices(state: ModelState, tokens: Uint32Array, from: number, to: number, out: Float64Array, options: Omit<ModelOptions, 'vocab'>): Promise<void> {
+export async function forwardInSlices(state: ModelState, tokens: Uint32Array, from: number, to: number, out: Float64Array, options: Omit<ModelOptions, 'vocab'>, wanted?: Uint8Array): Promise<void> {
   const step = options.pause === undefined ? Infinity : (options.yieldEvery ?? DEFAULT_YIELD_EVERY);
   for (let i = from; i < to; i += step) {
     if (i > from) await options.pause!();
-    state.forward(tokens, i, Math.min(to, i + step), out);
+    state.forward(tokens, i, Math.min(to, i + step), out, wanted);
   }
 }
 
@@ -194,5 +210,8 @@ export async function tokenLogprobs(prompt: Uint32Array, options: ModelOptions):
 
 /** The total logprob of every assistant response in the prompt, in order, from scratch. */
 export async function scoreResponses(prompt: Uint32Array, options: ModelOptions & { readonly assistantHeader: readonly number[] }): Promise<number[]> {
-  return spanTotals(await tokenLogprobs(prompt, options), assistantSpans(prompt, options.assistantHeader));
+  const spans = assistantSpans(prompt, options.assistantHeader);
+  const out = new Float64Array(prompt.length);
+  await forwardInSlices(new ModelState(options.vocab), prompt, 0, prompt.length, out, options, spanMask(prompt.length, spans));
+  return spanTotals(out, spans);
 }

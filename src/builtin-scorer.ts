@@ -2,7 +2,7 @@
 // `memscope serve` over HTTP. Prompts are scored one at a time (the model is one CPU-bound
 // state) with prefix reuse: see src/prefix-cache.ts.
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { MODEL_NAME, assistantSpans, spanTotals, tokenLogprobs } from './builtin-model.ts';
+import { MODEL_NAME, ModelState, assistantSpans, forwardInSlices, spanMask, spanTotals } from './builtin-model.ts';
 import { PrefixCache, type PrefixStats } from './prefix-cache.ts';
 import type { ScoreCall, Scorer } from './scorer.ts';
 import { builtinTemplate } from './template.ts';
@@ -16,6 +16,11 @@ export interface BuiltinScorerOptions {
 }
 
 export type BuiltinStats = PrefixStats;
+
+/** A prompt the model cannot read (a token id outside its vocabulary): the request's fault. */
+export class PromptError extends Error {
+  override readonly name = 'PromptError';
+}
 
 export class BuiltinScorer implements Scorer {
   readonly backend = 'built-in';
@@ -52,22 +57,27 @@ export class BuiltinScorer implements Scorer {
   async scorePrompt(prompt: Uint32Array, signal?: AbortSignal): Promise<number[]> {
     signal?.throwIfAborted();
     const problem = this.checkPrompt(prompt);
-    if (problem !== undefined) throw new Error(problem);
+    if (problem !== undefined) throw new PromptError(problem);
     if (this.options.latencyMs) await sleep(this.options.latencyMs, undefined, { signal });
     const pause = async () => {
       await nextTurn();
       signal?.throwIfAborted();
     };
+    // Only the responses' own tokens are scored; the rest of the prompt is only counted.
+    const spans = assistantSpans(prompt, this.assistantHeader);
+    const wanted = spanMask(prompt.length, spans);
     const turn = this.queue.then(async () => {
       signal?.throwIfAborted();
-      if (this.cache !== undefined) return this.cache.logprobs(prompt, pause);
+      if (this.cache !== undefined) return this.cache.logprobs(prompt, pause, wanted);
       this.fromScratch.calls++;
       this.fromScratch.tokensReceived += prompt.length;
       this.fromScratch.tokensComputed += prompt.length;
-      return tokenLogprobs(prompt, { vocab: this.vocab, pause });
+      const out = new Float64Array(prompt.length);
+      await forwardInSlices(new ModelState(this.vocab), prompt, 0, prompt.length, out, { pause }, wanted);
+      return out;
     });
     this.queue = turn.catch(() => undefined);
-    return spanTotals(await turn, assistantSpans(prompt, this.assistantHeader));
+    return spanTotals(await turn, spans);
   }
 
   async close(): Promise<void> {}

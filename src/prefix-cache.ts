@@ -87,8 +87,13 @@ export class PrefixCache {
    * log p(token i | tokens before i) for every position of the prompt, as tokenLogprobs computes
    * it from scratch. The prompt is kept, not copied, and the answer is shared with the cache:
    * change neither afterwards. Calls must not overlap (the built-in scorer queues them).
+   *
+   * With `wanted`, only the positions marked 1 are scored (others read 0). Cached logprobs are
+   * reused for any prompt sharing the prefix, so every call must choose its positions by one
+   * rule under which a position's mark depends only on the tokens up to it, as "inside an
+   * assistant response" does.
    */
-  async logprobs(prompt: Uint32Array, pause?: () => Promise<void>): Promise<Float64Array> {
+  async logprobs(prompt: Uint32Array, pause?: () => Promise<void>, wanted?: Uint8Array): Promise<Float64Array> {
     const L = prompt.length;
     this.counters.calls++;
     this.counters.tokensReceived += L;
@@ -116,7 +121,7 @@ export class PrefixCache {
     for (let i = shared; i < L; i += this.yieldEvery) {
       if (i > shared && pause !== undefined) await pause();
       const end = Math.min(L, i + this.yieldEvery);
-      work.state.forward(tokens, i, end, out);
+      work.state.forward(tokens, i, end, out, wanted);
       work.pos = end;
       this.counters.tokensComputed += end - i;
     }

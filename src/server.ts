@@ -2,7 +2,7 @@
 // that memscope (or anything else) can score against it as against a real server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BuiltinScorer } from './builtin-scorer.ts';
+import { BuiltinScorer, PromptError } from './builtin-scorer.ts';
 import { MODEL_NAME } from './builtin-model.ts';
 import { parseScoreRequest } from './score-request.ts';
 
@@ -57,8 +57,6 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
     const request = parseScoreRequest(await readBody(req, maxBody), maxPrompt);
     if (typeof request === 'string') throw new HttpProblem(400, request);
     const ids = request.prompt;
-    const problem = scorer.checkPrompt(ids);
-    if (problem !== undefined) throw new HttpProblem(400, problem);
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     const scores = await scorer.scorePrompt(ids, controller.signal);
@@ -84,7 +82,9 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
     };
     handle().catch((error: unknown) => {
       if (res.headersSent || res.destroyed) return;
-      if (error instanceof HttpProblem) {
+      if (error instanceof PromptError) {
+        send(res, 400, { error: error.message });
+      } else if (error instanceof HttpProblem) {
         // Refuse the rest of an oversized body rather than reading it.
         if (error.status === 413) res.setHeader('connection', 'close');
         send(res, error.status, { error: error.message });

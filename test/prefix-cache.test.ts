@@ -2,13 +2,14 @@
 // every prompt from scratch, whatever order prompts come in, and the work counted honestly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ModelState, tokenLogprobs } from '../src/builtin-model.ts';
+import { ModelState, assistantSpans, scoreResponses, spanMask, spanTotals, tokenLogprobs } from '../src/builtin-model.ts';
 import { BuiltinScorer } from '../src/builtin-scorer.ts';
 import { ScoringEngine, memoryRefs } from '../src/engine.ts';
 import type { FullResult } from '../src/events.ts';
 import { loadContext } from '../src/load-context.ts';
 import { PrefixCache, commonPrefix } from '../src/prefix-cache.ts';
 import { NO_FILTER, buildPrompt, fullRange } from '../src/prompt.ts';
+import { builtinTemplate } from '../src/template.ts';
 import { BUILTIN_VOCAB_SIZE } from '../src/tokenizer.ts';
 import { fixture } from './helpers.ts';
 import { referenceLogprobs } from './reference-model.ts';
@@ -81,6 +82,20 @@ test('prefix reuse is bit-identical to scoring from scratch, in any order of pro
       const scratch = await tokenLogprobs(prompt, { vocab: V });
       sameBits(await cache.logprobs(prompt, async () => {}), scratch, `${what}, prompt ${i}`);
     }
+  }
+});
+
+test('scoring only the responses\' tokens gives the same response totals, with or without reuse', async () => {
+  const header = builtinTemplate.open('assistant');
+  const { baseline, ablations } = await fullMatrixPrompts('medium.json');
+  const cache = new PrefixCache(V);
+  for (const prompt of [baseline, ...ablations.slice(0, 12), baseline.subarray(0, 3000), ablations[5]!]) {
+    const spans = assistantSpans(prompt, header);
+    const full = await tokenLogprobs(prompt, { vocab: V });
+    const reused = await cache.logprobs(prompt, undefined, spanMask(prompt.length, spans));
+    for (const { start, end } of spans) sameBits(reused.subarray(start, end), full.subarray(start, end), `span ${start}..${end}`);
+    assert.deepEqual(spanTotals(reused, spans), spanTotals(full, spans));
+    assert.deepEqual(await scoreResponses(prompt, { vocab: V, assistantHeader: header }), spanTotals(full, spans));
   }
 });
 
