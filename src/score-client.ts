@@ -3,7 +3,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
-import { scoreRequestBody } from './score-request.ts';
+import { scoreRequestPayload } from './score-request.ts';
 
 export const ScoreResponseSchema = z.object({
   scores: z.array(z.object({ total_logprob: z.number() })),
@@ -19,6 +19,8 @@ export interface HttpScorerOptions {
   readonly timeoutMs: number;
   readonly connections?: number;
   readonly maxAnswerBytes?: number;
+  /** Prompts longer than this are streamed (default STREAM_ABOVE_IDS). */
+  readonly streamAboveIds?: number;
 }
 
 export class ScoreCallError extends Error {
@@ -70,8 +72,8 @@ export class HttpScorer implements Scorer {
 
   async score(call: ScoreCall): Promise<number[]> {
     const { model, apiKey, timeoutMs } = this.options;
-    const payload = scoreRequestBody(call.prompt, model, call.priority);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const payload = scoreRequestPayload(call.prompt, model, call.priority, this.options.streamAboveIds);
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(payload.length) };
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
 
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -82,7 +84,7 @@ export class HttpScorer implements Scorer {
       const answer = await request(this.endpoint, {
         method: 'POST',
         headers,
-        body: payload,
+        body: payload.body,
         signal,
         dispatcher: this.dispatcher,
         headersTimeout: timeoutMs,

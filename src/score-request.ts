@@ -4,16 +4,44 @@
 // is read by a scanner that puts the ids straight into a Uint32Array. Anything it does not
 // expect (nesting, escapes, a bad id) goes through JSON.parse and the schema instead, which
 // also gives the error messages.
+import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { tokenIdsJson } from './token-ids-json.ts';
+import { tokenIdsJson, tokenIdsJsonLength, tokenIdsJsonPieces } from './token-ids-json.ts';
 
-/** The request body the reference sends: model (unless null), prompt, logprobs 1, priority. */
-export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined): Uint8Array {
-  // Escaped to ASCII so that the text around the ids can be written byte for byte.
+/** The JSON around the prompt's ids, in ASCII (so that it is written byte for byte). */
+function around(model: string | null, priority: number | undefined): [string, string] {
   const name = model === null ? '' : JSON.stringify(model).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const head = model !== null ? `{"model":${name},"prompt":` : '{"prompt":';
   const tail = priority !== undefined ? `,"logprobs":1,"priority":${priority}}` : ',"logprobs":1}';
-  return tokenIdsJson(prompt, head, tail);
+  return [head, tail];
+}
+
+/** The request body the reference sends: model (unless null), prompt, logprobs 1, priority. */
+export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined): Uint8Array {
+  return tokenIdsJson(prompt, ...around(model, priority));
+}
+
+/** Prompts above this many ids are sent as a stream of pieces (scoreRequestPayload). */
+export const STREAM_ABOVE_IDS = 1 << 18;
+
+/**
+ * The request body to send and its length: one buffer, or for a prompt of more than
+ * `streamAboveIds` ids a stream of pieces written as the socket takes them (a 2M-token prompt is
+ * a 14 MB body, and with eight calls in flight whole bodies would hold over 100 MB).
+ */
+export function scoreRequestPayload(prompt: Uint32Array, model: string | null, priority: number | undefined, streamAboveIds = STREAM_ABOVE_IDS): { body: Uint8Array | Readable; length: number } {
+  if (prompt.length <= streamAboveIds) {
+    const body = scoreRequestBody(prompt, model, priority);
+    return { body, length: body.length };
+  }
+  const { length, pieces } = scoreRequestPieces(prompt, model, priority);
+  return { body: Readable.from(pieces, { objectMode: false }), length };
+}
+
+/** The same body as pieces, each written when asked for, and its length. */
+export function scoreRequestPieces(prompt: Uint32Array, model: string | null, priority: number | undefined): { length: number; pieces: Generator<Uint8Array> } {
+  const [head, tail] = around(model, priority);
+  return { length: tokenIdsJsonLength(prompt, head, tail), pieces: tokenIdsJsonPieces(prompt, head, tail) };
 }
 
 export const ScoreRequestSchema = z.object({

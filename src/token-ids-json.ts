@@ -1,7 +1,8 @@
 // Token ids as a JSON array, written straight into bytes. A prompt is tens of thousands to
 // millions of ids; TypedArray.prototype.join builds a string through boxed numbers and costs
 // several times more than the rest of a scoring call's work on the client. The bytes are
-// sized exactly (a first pass counts digits), so a 2M-token body is one ~14 MB allocation.
+// sized exactly (a first pass counts digits), either as one buffer or, for the largest
+// prompts, as a run of pieces written while the request is sent.
 
 const ZERO = 0x30;
 
@@ -10,15 +11,16 @@ function digits(v: number): number {
   return v >= 1000 ? (v >= 10000 ? 5 : 4) : v >= 100 ? 3 : v >= 10 ? 2 : 1;
 }
 
-/** `head` + `[id,id,…]` + `tail` as UTF-8 bytes; head and tail are ASCII JSON around the array. */
-export function tokenIdsJson(ids: Uint32Array, head = '', tail = ''): Uint8Array {
-  let size = head.length + tail.length + 2 + Math.max(0, ids.length - 1);
-  for (let i = 0; i < ids.length; i++) size += digits(ids[i]!);
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (let k = 0; k < head.length; k++) out[o++] = head.charCodeAt(k);
-  out[o++] = 0x5b;
-  for (let i = 0; i < ids.length; i++) {
+/** Bytes of ids[from..to) written with a comma before each (but the array's first). */
+function idsLength(ids: Uint32Array, from: number, to: number): number {
+  let size = to - from - (from === 0 && to > 0 ? 1 : 0);
+  for (let i = from; i < to; i++) size += digits(ids[i]!);
+  return size;
+}
+
+/** Writes ids[from..to) into out at o, a comma before each but the array's first; returns the end. */
+function writeIds(ids: Uint32Array, from: number, to: number, out: Uint8Array, o: number): number {
+  for (let i = from; i < to; i++) {
     if (i > 0) out[o++] = 0x2c;
     let v = ids[i]!;
     let end = o + digits(v);
@@ -38,7 +40,45 @@ export function tokenIdsJson(ids: Uint32Array, head = '', tail = ''): Uint8Array
       } while (v > 0);
     }
   }
+  return o;
+}
+
+function writeAscii(text: string, out: Uint8Array, o: number): number {
+  for (let k = 0; k < text.length; k++) out[o++] = text.charCodeAt(k);
+  return o;
+}
+
+/** Byte length of `head` + `[id,id,…]` + `tail` (head and tail ASCII). */
+export function tokenIdsJsonLength(ids: Uint32Array, head = '', tail = ''): number {
+  return head.length + 1 + idsLength(ids, 0, ids.length) + 1 + tail.length;
+}
+
+/** `head` + `[id,id,…]` + `tail` as UTF-8 bytes; head and tail are ASCII JSON around the array. */
+export function tokenIdsJson(ids: Uint32Array, head = '', tail = ''): Uint8Array {
+  const out = new Uint8Array(tokenIdsJsonLength(ids, head, tail));
+  let o = writeAscii(head, out, 0);
+  out[o++] = 0x5b;
+  o = writeIds(ids, 0, ids.length, out, o);
   out[o++] = 0x5d;
-  for (let k = 0; k < tail.length; k++) out[o++] = tail.charCodeAt(k);
+  writeAscii(tail, out, o);
   return out;
+}
+
+/** The same bytes as tokenIdsJson, in pieces of `perPiece` ids, each written when asked for. */
+export function* tokenIdsJsonPieces(ids: Uint32Array, head = '', tail = '', perPiece = 1 << 16): Generator<Uint8Array> {
+  for (let from = 0; from < ids.length || from === 0; from += perPiece) {
+    const to = Math.min(ids.length, from + perPiece);
+    const first = from === 0;
+    const last = to === ids.length;
+    const out = new Uint8Array((first ? head.length + 1 : 0) + idsLength(ids, from, to) + (last ? 1 + tail.length : 0));
+    let o = first ? writeAscii(head, out, 0) : 0;
+    if (first) out[o++] = 0x5b;
+    o = writeIds(ids, from, to, out, o);
+    if (last) {
+      out[o++] = 0x5d;
+      writeAscii(tail, out, o);
+    }
+    yield out;
+    if (last) return;
+  }
 }

@@ -2,8 +2,8 @@
 // every body, valid or not.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ScoreRequestSchema, parseScoreRequest, promptIds, scoreRequestBody } from '../src/score-request.ts';
-import { tokenIdsJson } from '../src/token-ids-json.ts';
+import { ScoreRequestSchema, parseScoreRequest, promptIds, scoreRequestBody, scoreRequestPieces } from '../src/score-request.ts';
+import { tokenIdsJson, tokenIdsJsonPieces } from '../src/token-ids-json.ts';
 
 /** The plain way: JSON.parse, the schema, then the ids. */
 function slow(text: string, maxTokens: number) {
@@ -77,5 +77,20 @@ test('the client\'s body is the reference\'s JSON, whatever the model name', () 
     const json = JSON.parse(text);
     assert.deepEqual(json, { ...(model === null ? {} : { model }), prompt: [1, 22, 333], logprobs: 1, ...(priority === undefined ? {} : { priority }) });
     assert.deepEqual(parseScoreRequest(Buffer.from(text), 10), { model: model ?? undefined, prompt, logprobs: 1, priority });
+  }
+});
+
+test('a streamed body is the same bytes as the whole one, however it is cut', () => {
+  for (const length of [0, 1, 2, 5, 1000, 70_000]) {
+    const ids = Uint32Array.from({ length }, (_, i) => (i * 2654435761) % 200_000);
+    const whole = Buffer.from(tokenIdsJson(ids, '{"prompt":', '}'));
+    for (const per of [1, 3, 1000, 1 << 16]) {
+      const pieces = [...tokenIdsJsonPieces(ids, '{"prompt":', '}', per)];
+      assert.deepEqual(Buffer.concat(pieces), whole, `${length} ids in pieces of ${per}`);
+    }
+    const streamed = scoreRequestPieces(ids, 'm', 5);
+    const body = Buffer.concat([...streamed.pieces]);
+    assert.equal(streamed.length, body.length);
+    assert.deepEqual(body, Buffer.from(scoreRequestBody(ids, 'm', 5)));
   }
 });

@@ -109,3 +109,19 @@ test('an unreachable server fails the run with exit 1 and one line', async () =>
   assert.match(last, /^memscope: baseline failed: .*ECONNREFUSED/);
   assert.equal(run.stderr.includes('    at '), false, 'no stack trace');
 });
+
+test('a long prompt is streamed to the server in pieces and scores exactly as a whole one', async () => {
+  const { loadContext } = await import('../src/load-context.ts');
+  const { buildPrompt, fullRange, NO_FILTER } = await import('../src/prompt.ts');
+  const { HttpScorer } = await import('../src/score-client.ts');
+  const { BuiltinScorer } = await import('../src/builtin-scorer.ts');
+  const { context } = await loadContext(fixture('medium.json'));
+  const prompt = buildPrompt(context, fullRange(context), NO_FILTER);
+  const streamed = new HttpScorer({ url: serve.url, model: 'memscope-builtin', timeoutMs: 30_000, streamAboveIds: 100 });
+  try {
+    const scores = await streamed.score({ prompt, expected: 100, priority: 5 });
+    assert.deepEqual(scores, await new BuiltinScorer().score({ prompt, expected: 100 }));
+  } finally {
+    await streamed.close();
+  }
+});
