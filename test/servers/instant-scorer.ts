@@ -11,7 +11,7 @@ import { parseScoreRequest } from '../../src/score-request.ts';
 import { builtinTemplate } from '../../src/template.ts';
 
 const header = builtinTemplate.open('assistant');
-let longest = new Uint32Array(0);
+let longest: Uint32Array = new Uint32Array(0);
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
