@@ -3,6 +3,8 @@
 // assistant response in it, in order.
 
 export interface ScoreCall {
+  /** Built fresh for each call and never changed afterwards: a scorer may keep it (the built-in
+   *  one keeps recent prompts for prefix reuse). */
   readonly prompt: Uint32Array;
   /** How many assistant responses the prompt holds: an answer with another count is wrong. */
   readonly expected: number;
