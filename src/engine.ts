@@ -121,11 +121,10 @@ export class ScoringEngine {
   /** One score call: counts it, reports it; the scorer checks the answer. Callers hold a limiter slot. */
   private async request(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
     if (this.signal?.aborted) throw new Interrupted();
-    const entries = this.context.sections.conversation;
     let layout = this.layouts.get(range);
     if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
     const prompt = layout.build(filter);
-    const expected = responseEntries(entries, range).length;
+    const expected = layout.responses;
     const id = this.nextCall++;
     this.calls++;
     this.emit({ type: 'call-started', call: id, label });

@@ -2,7 +2,7 @@
 // node of system, identity and journal, then the conversation entries in `range` less those
 // the filter drops. Lengths are summed first so the prompt is one allocation, not a chain of
 // concatenations.
-import { SECTION_NAMES, isMemory, memoryKey, tokenCount, writeTokens, type AstNode, type Context } from './context.ts';
+import { SECTION_NAMES, isAssistant, isMemory, memoryKey, tokenCount, writeTokens, type AstNode, type Context } from './context.ts';
 
 export type Filter =
   | { readonly kind: 'none' }
@@ -68,6 +68,8 @@ export class PromptLayout {
   readonly full: Uint32Array;
   /** starts[k] is where entry range.start + k begins in `full`; starts[n] is the end. */
   private readonly starts: Int32Array;
+  /** Assistant responses in the range: every prompt built from it holds them all. */
+  readonly responses: number;
 
   constructor(
     private readonly context: Context,
@@ -76,6 +78,9 @@ export class PromptLayout {
     this.full = buildPrompt(context, range, NO_FILTER);
     const entries = context.sections.conversation;
     const count = range.end - range.start;
+    let responses = 0;
+    for (let i = range.start; i < range.end; i++) if (isAssistant(entries[i]!)) responses++;
+    this.responses = responses;
     this.starts = new Int32Array(count + 1);
     // The conversation entries come last, after the fixed sections.
     let offset = this.full.length;

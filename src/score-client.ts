@@ -3,7 +3,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
-import { scoreRequestPayload } from './score-request.ts';
+import { requestEncoder, scoreRequestPayload } from './score-request.ts';
 
 export const ScoreResponseSchema = z.object({
   scores: z.array(z.object({ total_logprob: z.number() })),
@@ -63,6 +63,8 @@ export class HttpScorer implements Scorer {
   readonly backend: string;
   private readonly endpoint: string;
   private readonly dispatcher: Agent;
+  /** A full matrix's prompts are the baseline less a memory: their bytes are mostly copied. */
+  private readonly encoder = requestEncoder();
 
   constructor(private readonly options: HttpScorerOptions) {
     this.backend = options.url;
@@ -72,7 +74,7 @@ export class HttpScorer implements Scorer {
 
   async score(call: ScoreCall): Promise<number[]> {
     const { model, apiKey, timeoutMs } = this.options;
-    const payload = scoreRequestPayload(call.prompt, model, call.priority, this.options.streamAboveIds);
+    const payload = scoreRequestPayload(call.prompt, model, call.priority, this.options.streamAboveIds, this.encoder);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(payload.length) };
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
 

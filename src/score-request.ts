@@ -6,7 +6,8 @@
 // also gives the error messages.
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { tokenIdsJson, tokenIdsJsonLength, tokenIdsJsonPieces } from './token-ids-json.ts';
+import type { ReferenceDecoder } from './reference-decoder.ts';
+import { ReferenceEncoder, tokenIdsJson, tokenIdsJsonLength, tokenIdsJsonPieces } from './token-ids-json.ts';
 
 /** The JSON around the prompt's ids, in ASCII (so that it is written byte for byte). */
 function around(model: string | null, priority: number | undefined): [string, string] {
@@ -16,9 +17,17 @@ function around(model: string | null, priority: number | undefined): [string, st
   return [head, tail];
 }
 
-/** The request body the reference sends: model (unless null), prompt, logprobs 1, priority. */
-export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined): Uint8Array {
-  return tokenIdsJson(prompt, ...around(model, priority));
+/**
+ * The request body the reference sends: model (unless null), prompt, logprobs 1, priority. With
+ * an encoder, the ids shared with its reference prompt are copied rather than written.
+ */
+export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined, encoder?: ReferenceEncoder): Uint8Array {
+  return encoder !== undefined ? encoder.encode(prompt, ...around(model, priority)) : tokenIdsJson(prompt, ...around(model, priority));
+}
+
+/** An encoder for one client's prompts: its reference is at most a streamed prompt's size. */
+export function requestEncoder(): ReferenceEncoder {
+  return new ReferenceEncoder(STREAM_ABOVE_IDS);
 }
 
 /** Prompts above this many ids are sent as a stream of pieces (scoreRequestPayload). */
@@ -29,9 +38,9 @@ export const STREAM_ABOVE_IDS = 1 << 18;
  * `streamAboveIds` ids a stream of pieces written as the socket takes them (a 2M-token prompt is
  * a 14 MB body, and with eight calls in flight whole bodies would hold over 100 MB).
  */
-export function scoreRequestPayload(prompt: Uint32Array, model: string | null, priority: number | undefined, streamAboveIds = STREAM_ABOVE_IDS): { body: Uint8Array | Readable; length: number } {
+export function scoreRequestPayload(prompt: Uint32Array, model: string | null, priority: number | undefined, streamAboveIds = STREAM_ABOVE_IDS, encoder?: ReferenceEncoder): { body: Uint8Array | Readable; length: number } {
   if (prompt.length <= streamAboveIds) {
-    const body = scoreRequestBody(prompt, model, priority);
+    const body = scoreRequestBody(prompt, model, priority, encoder);
     return { body, length: body.length };
   }
   const { length, pieces } = scoreRequestPieces(prompt, model, priority);
@@ -198,8 +207,25 @@ function scan(bytes: Uint8Array, maxTokens: number): Record<string, unknown> {
   return fields;
 }
 
-/** The request, or why it is not valid (for a 400 answer). */
-export function parseScoreRequest(body: Uint8Array, maxTokens: number): ScoreRequest | string {
+/**
+ * The request, or why it is not valid (for a 400 answer). With a decoder, a body that repeats
+ * the decoder's reference but for part of its prompt is read from the reference.
+ */
+export function parseScoreRequest(body: Uint8Array, maxTokens: number, decoder?: ReferenceDecoder): ScoreRequest | string {
+  if (decoder === undefined) return readScoreRequest(body, maxTokens);
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const known = decoder.decode(bytes);
+  if (known !== undefined) {
+    if (known.prompt.length === 0) return 'prompt: prompt is empty';
+    if (known.prompt.length > maxTokens) return `prompt has ${known.prompt.length} tokens, over the limit of ${maxTokens}`;
+    return known;
+  }
+  const request = readScoreRequest(body, maxTokens);
+  if (typeof request !== 'string') decoder.offer(bytes, request);
+  return request;
+}
+
+function readScoreRequest(body: Uint8Array, maxTokens: number): ScoreRequest | string {
   let fields: Record<string, unknown>;
   let prompt: Uint32Array | string;
   try {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { BuiltinScorer, PromptError } from './builtin-scorer.ts';
 import { MODEL_NAME } from './builtin-model.ts';
+import { ReferenceDecoder } from './reference-decoder.ts';
 import { parseScoreRequest } from './score-request.ts';
 
 export interface ServeOptions {
@@ -52,9 +53,11 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
   const scorer = new BuiltinScorer({ latencyMs: options.latencyMs ?? 0, prefixReuse: options.prefixReuse ?? true });
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const maxPrompt = options.maxPromptTokens ?? DEFAULT_MAX_PROMPT;
+  // A full matrix's requests repeat the baseline's body but for one memory's ids.
+  const decoder = new ReferenceDecoder();
 
   async function score(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const request = parseScoreRequest(await readBody(req, maxBody), maxPrompt);
+    const request = parseScoreRequest(await readBody(req, maxBody), maxPrompt, decoder);
     if (typeof request === 'string') throw new HttpProblem(400, request);
     const ids = request.prompt;
     const controller = new AbortController();

@@ -82,3 +82,74 @@ export function* tokenIdsJsonPieces(ids: Uint32Array, head = '', tail = '', perP
     if (last) return;
   }
 }
+
+/** The length of the longest common suffix of a and b, looking no further than `limit`. */
+function commonSuffix(a: Uint32Array, b: Uint32Array, limit: number): number {
+  let s = 0;
+  let i = a.length - 1;
+  let j = b.length - 1;
+  while (s < limit && a[i - s] === b[j - s]) s++;
+  return s;
+}
+
+function commonPrefixOf(a: Uint32Array, b: Uint32Array): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * Encodes prompts that mostly repeat one reference prompt, as a full matrix's do (the baseline,
+ * then the baseline with one memory removed): the bytes of the prefix and suffix shared with the
+ * reference are copied from its encoding, and only the ids between are written. The reference
+ * is the longest prompt seen of at most `maxIds` ids.
+ */
+export class ReferenceEncoder {
+  private ref: { ids: Uint32Array; bytes: Uint8Array; starts: Uint32Array } | undefined;
+
+  constructor(private readonly maxIds: number) {}
+
+  /** The same bytes as tokenIdsJson(ids, head, tail). */
+  encode(ids: Uint32Array, head = '', tail = ''): Uint8Array {
+    const ref = this.ref;
+    if (ref === undefined || (ids.length > ref.ids.length && ids.length <= this.maxIds)) {
+      const whole = tokenIdsJson(ids, head, tail);
+      if (ids.length <= this.maxIds) this.remember(ids, whole.subarray(head.length, whole.length - tail.length));
+      return whole;
+    }
+    const p = commonPrefixOf(ids, ref.ids);
+    const s = commonSuffix(ids, ref.ids, Math.min(ids.length, ref.ids.length) - p);
+    const middleEnd = ids.length - s;
+    // The reference's bytes up to id p end with the comma before it, unless p is 0 ('[') or
+    // the reference's length (everything before ']').
+    let prefix = ref.bytes.subarray(0, ref.starts[p]!);
+    const comma = p > 0 && p < ref.ids.length;
+    if (comma) prefix = prefix.subarray(0, prefix.length - 1);
+    const suffix = ref.bytes.subarray(ref.starts[ref.ids.length - s]!);
+    // writeIds puts a comma before every id but the array's first; one more joins the suffix.
+    const middle = middleEnd > p ? idsLength(ids, p, middleEnd) : 0;
+    const join = s > 0 && (middleEnd > p || p > 0) ? 1 : 0;
+    const out = new Uint8Array(head.length + prefix.length + middle + join + suffix.length + tail.length);
+    let o = writeAscii(head, out, 0);
+    out.set(prefix, o);
+    o += prefix.length;
+    o = writeIds(ids, p, middleEnd, out, o);
+    if (join) out[o++] = 0x2c;
+    out.set(suffix, o);
+    o += suffix.length;
+    writeAscii(tail, out, o);
+    return out;
+  }
+
+  private remember(ids: Uint32Array, bytes: Uint8Array): void {
+    const starts = new Uint32Array(ids.length + 1);
+    let o = 1;
+    for (let i = 0; i < ids.length; i++) {
+      starts[i] = o;
+      o += digits(ids[i]!) + 1;
+    }
+    starts[ids.length] = bytes.length - 1;
+    this.ref = { ids, bytes: bytes.slice(), starts };
+  }
+}

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ScoreRequestSchema, parseScoreRequest, promptIds, scoreRequestBody, scoreRequestPieces } from '../src/score-request.ts';
-import { tokenIdsJson, tokenIdsJsonPieces } from '../src/token-ids-json.ts';
+import { ReferenceEncoder, tokenIdsJson, tokenIdsJsonPieces } from '../src/token-ids-json.ts';
 
 /** The plain way: JSON.parse, the schema, then the ids. */
 function slow(text: string, maxTokens: number) {
@@ -93,4 +93,56 @@ test('a streamed body is the same bytes as the whole one, however it is cut', ()
     assert.equal(streamed.length, body.length);
     assert.deepEqual(body, Buffer.from(scoreRequestBody(ids, 'm', 5)));
   }
+});
+
+test('encoding against a reference prompt gives the same bytes as encoding from scratch', () => {
+  let x = 7;
+  const random = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n);
+  const base = Uint32Array.from({ length: 500 }, () => random(200_000));
+  const cut = (a: Uint32Array, from: number, to: number) => Uint32Array.from([...a.subarray(0, from), ...a.subarray(to)]);
+  const cases: Uint32Array[] = [base, cut(base, 10, 20), cut(base, 0, 5), cut(base, 490, 500), base.subarray(0, 1), base.subarray(0, 250), new Uint32Array(0), base.subarray(400), Uint32Array.from([...base.subarray(0, 100), 1, 2, 3, ...base.subarray(100)]), Uint32Array.from([...base.subarray(0, 100), 4294967295, ...base.subarray(300)]), Uint32Array.from([9, 9, 9]), Uint32Array.from([...base, 5]), cut(base, 1, 499)];
+  for (let i = 0; i < 50; i++) {
+    const from = random(500);
+    cases.push(cut(base, from, from + random(500 - from)));
+  }
+  const encoder = new ReferenceEncoder(10_000);
+  encoder.encode(base, 'H', 'T');
+  for (const [i, ids] of cases.entries()) {
+    assert.deepEqual(Buffer.from(encoder.encode(ids, '{"prompt":', '}')), Buffer.from(tokenIdsJson(ids, '{"prompt":', '}')), `case ${i} (${ids.length} ids)`);
+  }
+  // A longer prompt becomes the reference; prompts over the limit never do.
+  const small = new ReferenceEncoder(3);
+  for (const ids of [Uint32Array.from([1, 2]), Uint32Array.from([1, 2, 3, 4, 5]), Uint32Array.from([1, 2, 4, 5]), Uint32Array.from([2])]) {
+    assert.deepEqual(Buffer.from(small.encode(ids)), Buffer.from(tokenIdsJson(ids)));
+  }
+});
+
+test('reading a body against a reference body gives what reading it whole gives', async () => {
+  const { ReferenceDecoder, commonPrefixBytes, commonSuffixBytes } = await import('../src/reference-decoder.ts');
+  let x = 11;
+  const random = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n);
+  const base = Uint32Array.from({ length: 20_000 }, () => random(150_000));
+  const cut = (a: Uint32Array, from: number, to: number) => Uint32Array.from([...a.subarray(0, from), ...a.subarray(to)]);
+  const body = (ids: Uint32Array, model = 'm', priority = 5) => Buffer.from(scoreRequestBody(ids, model, priority));
+  const bodies: Buffer[] = [body(base), body(base), body(cut(base, 100, 200)), body(cut(base, 0, 1)), body(cut(base, 19_999, 20_000)), body(base.subarray(0, 7)), body(cut(base, 1, 19_999)), body(base, 'other'), body(base, 'm', 6), body(Uint32Array.from([...base.subarray(0, 50), 7, 77, 777, ...base.subarray(50)]))];
+  for (let i = 0; i < 60; i++) {
+    const from = random(20_000);
+    bodies.push(body(cut(base, from, from + random(Math.min(3000, 20_000 - from)))));
+  }
+  // Hand-edited bodies: spaces, a bad id, empty slots, a leading zero, a changed head or tail.
+  const text = body(cut(base, 500, 600)).toString();
+  const at = text.indexOf(',', 3000);
+  for (const edited of [text.slice(0, at) + ' ' + text.slice(at), text.slice(0, at) + ',,' + text.slice(at + 1), text.slice(0, at) + ',-5' + text.slice(at), text.slice(0, at) + ',01' + text.slice(at), text.slice(0, at) + ',99999999999' + text.slice(at), text.slice(0, at) + ',1.5' + text.slice(at), text.replace('"m"', '"n"'), text.replace('"priority":5', '"priority":"x"'), text.slice(0, at) + ']' + text.slice(at + 1), '{"prompt":[]}', '{"prompt":[1,2]}']) {
+    bodies.push(Buffer.from(edited));
+  }
+  for (const max of [4_000_000, 19_950]) {
+    const decoder = new ReferenceDecoder();
+    for (const [i, b] of bodies.entries()) assert.deepEqual(parseScoreRequest(b, max, decoder), parseScoreRequest(b, max), `body ${i} (max ${max})`);
+    assert.ok(decoder.hits >= 60, `most bodies read from the reference: ${decoder.hits}`);
+  }
+  const a = Buffer.from('abcdefgh'.repeat(3000));
+  const b = Buffer.from(`${'abcdefgh'.repeat(1500)}X${'abcdefgh'.repeat(1500)}`);
+  assert.equal(commonPrefixBytes(a, b), 12_000);
+  assert.equal(commonSuffixBytes(a, b, Infinity), 12_000);
+  assert.equal(commonPrefixBytes(a, a), a.length);
 });
