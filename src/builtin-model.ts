@@ -10,15 +10,23 @@
 // vocabulary V. A response that restates an earlier memory continues trigrams seen in it and
 // scores far higher with the memory present than without: its divergence is large, while an
 // unrelated memory only shifts the unigram counts a little.
+//
+// The state is three count tables (unigrams, bigrams, trigrams). The context counts need no
+// tables of their own: before token i, with a = t[i−2] and b = t[i−1],
+//   c(b·)  = c(b) − 1      (b's only occurrence not yet followed by a token is the last one)
+//   c(ab·) = c(a,b) − 1    (likewise for the last pair)
+// so a step costs two hash probes. Adding a token is undone by removing it, which is how prefix
+// reuse (src/prefix-cache.ts) rewinds a state.
+import { NgramTable } from './ngram-table.ts';
 import type { Span } from './scorer.ts';
 import { IM_END, IM_START } from './template.ts';
-
-export type { Span };
 
 export const MODEL_NAME = 'memscope-builtin';
 const K1 = 20;
 const K2 = 1.5;
 const K3 = 1;
+
+export type { Span };
 
 /** Assistant response spans: after the assistant header up to and including <|im_end|>. */
 export function assistantSpans(prompt: Uint32Array, assistantHeader: readonly number[]): Span[] {
@@ -44,56 +52,132 @@ export function assistantSpans(prompt: Uint32Array, assistantHeader: readonly nu
   return spans;
 }
 
-/** Counts seen so far in one prompt. */
-class CacheCounts {
-  readonly uni: Uint32Array;
-  readonly ctx1: Uint32Array;
-  readonly bi = new Map<number, number>();
-  readonly ctx2 = new Map<number, number>();
-  readonly tri = new Map<number, number>();
+/** 1 at every position inside a span, 0 elsewhere: the positions whose logprob is wanted. */
+export function spanMask(length: number, spans: readonly Span[]): Uint8Array {
+  const mask = new Uint8Array(length);
+  for (const { start, end } of spans) mask.fill(1, start, end);
+  return mask;
+}
+
+/** The total logprob of each span, summed in token order. */
+export function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
+  return spans.map(({ start, end }) => {
+    let total = 0;
+    for (let i = start; i < end; i++) total += logprobs[i]!;
+    return total;
+  });
+}
+
+/** The model's counts after some prefix of a prompt. */
+export class ModelState {
+  uni: Uint32Array;
+  readonly bi = new NgramTable();
+  readonly tri = new NgramTable();
   n = 0;
 
   constructor(readonly vocab: number) {
     this.uni = new Uint32Array(vocab);
-    this.ctx1 = new Uint32Array(vocab);
   }
 
-  /** log p(t | a, b), where a or b is -1 near the start of the prompt. */
-  logprob(a: number, b: number, t: number): number {
+  get bytes(): number {
+    return this.uni.byteLength + this.bi.bytes + this.tri.bytes;
+  }
+
+  /**
+   * Scores tokens[from..to) given that the state holds tokens[0..from): writes log p(token i |
+   * tokens before i) into out[i] (0 for position 0, which has no history) and adds each token.
+   * With `wanted`, only positions marked 1 are scored (the others get 0 and are only counted):
+   * a response's logprob needs its own tokens' logprobs, not the prompt's.
+   */
+  forward(tokens: Uint32Array, from: number, to: number, out: Float64Array, wanted?: Uint8Array): void {
     const V = this.vocab;
-    const l1 = Math.min(0.97, this.n / (this.n + K1));
-    let p = l1 * (this.n > 0 ? this.uni[t]! / this.n : 0) + (1 - l1) / V;
-    if (b >= 0) {
-      const c1 = this.ctx1[b]!;
+    const uni = this.uni;
+    const bi = this.bi;
+    const tri = this.tri;
+    let n = this.n;
+    // c(a,b) for the last pair, carried from one step to the next.
+    let pair = from >= 2 ? bi.get(tokens[from - 2]! * V + tokens[from - 1]!) : 0;
+    for (let i = from; i < to; i++) {
+      const t = tokens[i]!;
+      if (i === 0) {
+        out[0] = 0;
+        uni[t]!++;
+        n++;
+        continue;
+      }
+      const b = tokens[i - 1]!;
+      const a = i >= 2 ? tokens[i - 2]! : -1;
+      const bt = bi.increment(b * V + t);
+      const abt = a >= 0 ? tri.increment((a * V + b) * V + t) : 0;
+      if (wanted !== undefined && wanted[i] === 0) {
+        out[i] = 0;
+        uni[t]!++;
+        n++;
+        pair = bt + 1;
+        continue;
+      }
+      const l1 = Math.min(0.97, n / (n + K1));
+      let p = l1 * (n > 0 ? uni[t]! / n : 0) + (1 - l1) / V;
+      const c1 = uni[b]! - 1;
       if (c1 > 0) {
         const l2 = c1 / (c1 + K2);
-        p = l2 * ((this.bi.get(b * V + t) ?? 0) / c1) + (1 - l2) * p;
+        p = l2 * (bt / c1) + (1 - l2) * p;
         if (a >= 0) {
-          const ab = a * V + b;
-          const c2 = this.ctx2.get(ab) ?? 0;
+          const c2 = pair - 1;
           if (c2 > 0) {
             const l3 = c2 / (c2 + K3);
-            p = l3 * ((this.tri.get(ab * V + t) ?? 0) / c2) + (1 - l3) * p;
+            p = l3 * (abt / c2) + (1 - l3) * p;
           }
         }
       }
+      out[i] = Math.log(p);
+      uni[t]!++;
+      n++;
+      pair = bt + 1;
     }
-    return Math.log(p);
+    this.n = n;
   }
 
-  add(a: number, b: number, t: number): void {
+  /** Adds tokens[from..to) without scoring them (replaying a prefix whose logprobs are known). */
+  replay(tokens: Uint32Array, from: number, to: number): void {
     const V = this.vocab;
-    this.uni[t]!++;
-    this.n++;
-    if (b < 0) return;
-    this.ctx1[b]!++;
-    const bt = b * V + t;
-    this.bi.set(bt, (this.bi.get(bt) ?? 0) + 1);
-    if (a < 0) return;
-    const ab = a * V + b;
-    this.ctx2.set(ab, (this.ctx2.get(ab) ?? 0) + 1);
-    const abt = ab * V + t;
-    this.tri.set(abt, (this.tri.get(abt) ?? 0) + 1);
+    for (let i = from; i < to; i++) {
+      const t = tokens[i]!;
+      this.uni[t]!++;
+      this.n++;
+      if (i === 0) continue;
+      const b = tokens[i - 1]!;
+      this.bi.increment(b * V + t);
+      if (i >= 2) this.tri.increment((tokens[i - 2]! * V + b) * V + t);
+    }
+  }
+
+  /** Removes tokens[from..to), the last ones added: afterwards the state holds tokens[0..from). */
+  rewind(tokens: Uint32Array, from: number, to: number): void {
+    const V = this.vocab;
+    for (let i = to - 1; i >= from; i--) {
+      const t = tokens[i]!;
+      this.uni[t]!--;
+      this.n--;
+      if (i === 0) continue;
+      const b = tokens[i - 1]!;
+      this.bi.decrement(b * V + t);
+      if (i >= 2) this.tri.decrement((tokens[i - 2]! * V + b) * V + t);
+    }
+  }
+
+  clear(): void {
+    this.uni.fill(0);
+    this.bi.clear();
+    this.tri.clear();
+    this.n = 0;
+  }
+
+  copyFrom(other: ModelState): void {
+    this.uni.set(other.uni);
+    this.bi.copyFrom(other.bi);
+    this.tri.copyFrom(other.tri);
+    this.n = other.n;
   }
 }
 
@@ -104,30 +188,28 @@ export interface ModelOptions {
   readonly yieldEvery?: number;
 }
 
-/** log p(token i | tokens before i) for every position; position 0 has no history and gets 0. */
+export const DEFAULT_YIELD_EVERY = 1 << 16;
+
+/** Runs state.forward over tokens[from..to) in slices, pausing between them. */
+export async function forwardInSlices(state: ModelState, tokens: Uint32Array, from: number, to: number, out: Float64Array, options: Omit<ModelOptions, 'vocab'>, wanted?: Uint8Array): Promise<void> {
+  const step = options.pause === undefined ? Infinity : (options.yieldEvery ?? DEFAULT_YIELD_EVERY);
+  for (let i = from; i < to; i += step) {
+    if (i > from) await options.pause!();
+    state.forward(tokens, i, Math.min(to, i + step), out, wanted);
+  }
+}
+
+/** log p(token i | tokens before i) for every position, from scratch; position 0 gets 0. */
 export async function tokenLogprobs(prompt: Uint32Array, options: ModelOptions): Promise<Float64Array> {
   const out = new Float64Array(prompt.length);
-  const counts = new CacheCounts(options.vocab);
-  const yieldEvery = options.yieldEvery ?? 1 << 16;
-  let a = -1;
-  let b = -1;
-  for (let i = 0; i < prompt.length; i++) {
-    const t = prompt[i]!;
-    if (i > 0) out[i] = counts.logprob(a, b, t);
-    counts.add(a, b, t);
-    a = b;
-    b = t;
-    if (options.pause !== undefined && i > 0 && i % yieldEvery === 0) await options.pause();
-  }
+  await forwardInSlices(new ModelState(options.vocab), prompt, 0, prompt.length, out, options);
   return out;
 }
 
-/** The total logprob of every assistant response in the prompt, in order. */
+/** The total logprob of every assistant response in the prompt, in order, from scratch. */
 export async function scoreResponses(prompt: Uint32Array, options: ModelOptions & { readonly assistantHeader: readonly number[] }): Promise<number[]> {
-  const logprobs = await tokenLogprobs(prompt, options);
-  return assistantSpans(prompt, options.assistantHeader).map(({ start, end }) => {
-    let total = 0;
-    for (let i = start; i < end; i++) total += logprobs[i]!;
-    return total;
-  });
+  const spans = assistantSpans(prompt, options.assistantHeader);
+  const out = new Float64Array(prompt.length);
+  await forwardInSlices(new ModelState(options.vocab), prompt, 0, prompt.length, out, options, spanMask(prompt.length, spans));
+  return spanTotals(out, spans);
 }

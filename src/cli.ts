@@ -69,7 +69,8 @@ Usage:
   memscope --help | --version
 
 Score options:
-  --url URL             scoring server base URL, e.g. http://127.0.0.1:8000/v1 (default: built-in scorer)
+  --url URL             scoring server base URL, e.g. http://127.0.0.1:8000/v1 (default: built-in scorer);
+                        give it again for replicas of the same model (calls go to the least busy one)
   --backend B           score (default): POST {url}/score, the reference's endpoint
                         completions: POST {url}/completions with prompt logprobs (a stock vLLM)
   --logprobs-field F    completions: prompt_logprobs (default, vLLM) | echo (echo + logprobs,
@@ -83,6 +84,8 @@ Score options:
   --mode MODE           full (default) | single | incremental | finetune
   --key K               single: the memory key to score
   --count N             finetune: how many recent entries to score (default 50)
+  --estimate K          full: estimate the matrix from K random ablations (K + 1 calls, not N + 1)
+  --seed S              with --estimate: seed of the random ablations (default 0)
   --window N            incremental: responses after each memory (default 50)
   --max-age DURATION    incremental: skip memories scored within it, e.g. 6h (default 24h)
   --store FILE          incremental: weight store (default $XDG_STATE_HOME/memscope/weights.json)

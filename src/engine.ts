@@ -1,6 +1,7 @@
 // The scoring engine: the reference's four modes over a Scorer. It mutates the context AST
 // (memory_scores on assistant messages) and emits typed events; it knows nothing of screens.
-import { isAssistant, memoryKey, type AstNode, type Context, tokenCount } from './context.ts';
+import { AblationSurrogate, ablationMasks } from './ablation-estimate.ts';
+import { isAssistant, memoryKey, responseSpanLength, type AstNode, type Context, type MessageBranch, tokenCount } from './context.ts';
 import { SCORE_THRESHOLD, divergence, ewma, maxOf, sum } from './divergence.ts';
 import { ScoringError, errorMessage } from './errors.ts';
 import type {
@@ -15,7 +16,7 @@ import type {
   SingleResult,
 } from './events.ts';
 import { Limiter } from './limiter.ts';
-import { NO_FILTER, buildScorePrompt, fullRange, type EntryRange, type Filter } from './prompt.ts';
+import { NO_FILTER, PromptLayout, fullRange, type EntryRange, type Filter } from './prompt.ts';
 import type { Scorer } from './scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
@@ -27,6 +28,8 @@ export const TOKEN_CUTOFF_PERCENT = 60;
 export const DEFAULT_ALPHA = 0.3;
 /** The reference sends priority 5 with every scoring call. */
 export const DEFAULT_PRIORITY = 5;
+/** The estimator's seed when none is given. */
+export const DEFAULT_SEED = 0;
 
 export interface EngineOptions {
   readonly scorer: Scorer;
@@ -37,7 +40,12 @@ export interface EngineOptions {
 }
 
 export type ModeOptions =
-  | { readonly mode: 'full' }
+  | {
+      readonly mode: 'full';
+      /** Estimate the matrix from this many random ablations instead of one call per memory. */
+      readonly estimate?: number | undefined;
+      readonly seed?: number | undefined;
+    }
   | { readonly mode: 'single'; readonly key: string }
   | {
       readonly mode: 'incremental';
@@ -86,12 +94,15 @@ export class ScoringEngine {
   private readonly limiter: Limiter;
   private calls = 0;
   private nextCall = 0;
+  /** Prompt layouts by range: every call of a full or estimate run shares one range. */
+  private readonly layouts = new WeakMap<EntryRange, PromptLayout>();
 
   constructor(
     readonly context: Context,
     private readonly options: EngineOptions,
   ) {
     this.limiter = new Limiter(options.concurrency ?? 1);
+    options.scorer.subscribe?.((event) => this.emit(event));
   }
 
   subscribe(listener: EventListener): () => void {
@@ -110,9 +121,10 @@ export class ScoringEngine {
   /** One score call: counts it, reports it; the scorer checks the answer. Callers hold a limiter slot. */
   private async request(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
     if (this.signal?.aborted) throw new Interrupted();
-    const entries = this.context.sections.conversation;
-    const { tokens: prompt, spans } = buildScorePrompt(this.context, range, filter);
-    const expected = responseEntries(entries, range).length;
+    let layout = this.layouts.get(range);
+    if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
+    const prompt = layout.build(filter);
+    const expected = layout.responses;
     const id = this.nextCall++;
     this.calls++;
     this.emit({ type: 'call-started', call: id, label });
@@ -120,7 +132,7 @@ export class ScoringEngine {
       const scores = await this.options.scorer.score({
         prompt,
         expected,
-        spans,
+        spans: layout.spans(filter),
         priority: this.options.priority,
         signal: this.signal,
         onRetry: ({ attempt, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, delayMs, reason }),
@@ -164,7 +176,7 @@ export class ScoringEngine {
   private runMode(options: ModeOptions): Promise<RunResult> {
     switch (options.mode) {
       case 'full':
-        return this.full();
+        return options.estimate === undefined ? this.full() : this.estimated(options.estimate, options.seed ?? DEFAULT_SEED);
       case 'single':
         return this.single(options.key);
       case 'incremental':
@@ -198,41 +210,58 @@ export class ScoringEngine {
       model: this.options.model,
       memories: memories.map(({ key }) => ({ key, max: 0, failed: false })),
       responses: responses.map((entry) => ({ entry, baseline: 0 })),
-      matrix: memories.map(() => responses.map(() => 0)),
+      // Each row is set when its call ends (a failed one to zeros); a run that does not reach
+      // the end throws, so no placeholder is ever returned.
+      matrix: memories.map(() => []),
       calls: 0,
     };
-    if (nothing) return result;
+    if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
 
     const range = fullRange(this.context);
     this.emit({ type: 'activity', text: 'scoring: baseline' });
-    let baseline: number[];
-    try {
-      baseline = await this.limited('baseline', range, NO_FILTER);
-    } catch (error) {
-      if (error instanceof Interrupted) throw error;
-      throw new ScoringError(`baseline failed: ${errorMessage(error)}`);
-    }
-    baseline.forEach((score, j) => (result.responses[j]!.baseline = score));
-    this.emit({ type: 'baseline-done', scores: baseline });
+    // The baseline goes first but does not hold the rows back: they are sent at once and each
+    // waits for the baseline only to compute its divergences.
+    let baselineFailed = false;
+    const baselineCall = this.limited('baseline', range, NO_FILTER).then(
+      (scores) => {
+        scores.forEach((score, j) => (result.responses[j]!.baseline = score));
+        this.emit({ type: 'baseline-done', scores });
+        return scores;
+      },
+      (error: unknown) => {
+        baselineFailed = true;
+        throw error instanceof Interrupted ? error : new ScoringError(`baseline failed: ${errorMessage(error)}`);
+      },
+    );
+    // Settled here; the rows below and the end of the run read it again.
+    baselineCall.catch(() => undefined);
 
     const total = memories.length;
     await Promise.all(
       memories.map(({ key }, index) =>
         this.limiter.run(async () => {
-          if (this.signal?.aborted) return;
+          if (this.signal?.aborted || baselineFailed) return;
           this.emit({ type: 'activity', text: `scoring: ${index + 1}/${total} ${key}` });
           this.emit({ type: 'row-started', key, index });
-          let row: number[];
+          let without: number[];
           try {
-            row = divergence(baseline, await this.request(key, range, { kind: 'skip-key', key }));
+            without = await this.request(key, range, { kind: 'skip-key', key });
           } catch (error) {
-            if (error instanceof Interrupted) return;
+            if (error instanceof Interrupted || baselineFailed) return;
             const reason = errorMessage(error);
             Object.assign(result.memories[index]!, { failed: true, reason });
+            result.matrix[index] = responses.map(() => 0);
             this.writeScores(key, responses, null);
             this.emit({ type: 'row-failed', key, index, reason });
             return;
           }
+          let baseline: number[];
+          try {
+            baseline = await baselineCall;
+          } catch {
+            return;
+          }
+          const row = divergence(baseline, without);
           result.matrix[index] = row;
           result.memories[index]!.max = maxOf(row);
           this.writeScores(key, responses, row);
@@ -240,7 +269,108 @@ export class ScoringEngine {
         }),
       ),
     );
+    await baselineCall;
     if (this.signal?.aborted) throw new Interrupted();
+    result.calls = this.calls;
+    return result;
+  }
+
+  // ── estimated full matrix (ContextCite-style) ──────────────
+  private async estimated(count: number, seed: number): Promise<FullResult> {
+    const entries = this.context.sections.conversation;
+    const memories = memoryRefs(entries);
+    const responses = responseEntries(entries);
+    const nothing = memories.length === 0 || responses.length === 0;
+    this.started('full', memories, responses, nothing ? 0 : count + 1);
+    const result: FullResult = {
+      mode: 'full',
+      model: this.options.model,
+      memories: memories.map(({ key }) => ({ key, max: 0, failed: false })),
+      responses: responses.map((entry) => ({ entry, baseline: 0 })),
+      matrix: [],
+      calls: 0,
+      estimate: count,
+    };
+    if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
+
+    // Memories are in order of first appearance, so those before a response are a prefix.
+    let before = 0;
+    const surrogate = new AblationSurrogate({
+      memories: memories.length,
+      responseLengths: responses.map((entry) => responseSpanLength(entries[entry] as MessageBranch)),
+      visibleMemories: responses.map((entry) => {
+        while (before < memories.length && memories[before]!.entry < entry) before++;
+        return before;
+      }),
+    });
+    const masks = ablationMasks(memories.length, count, seed);
+    const range = fullRange(this.context);
+    // One matrix, refitted in place: the live estimate that events show and the run returns.
+    const matrix = surrogate.emptyMatrix();
+    result.matrix = matrix;
+    const publish = (ablations: number, final: boolean) => {
+      this.emit({ type: 'estimate-updated', ablations, of: count, matrix, max: matrix.map(maxOf), final });
+    };
+
+    this.emit({ type: 'activity', text: 'estimating: baseline' });
+    let baselineFailed = false;
+    const baselineCall = this.limited('baseline', range, NO_FILTER).then(
+      (scores) => {
+        scores.forEach((score, j) => (result.responses[j]!.baseline = score));
+        surrogate.add(0, new Uint8Array(memories.length).fill(1), scores);
+        this.emit({ type: 'baseline-done', scores });
+      },
+      (error: unknown) => {
+        baselineFailed = true;
+        throw error instanceof Interrupted ? error : new ScoringError(`baseline failed: ${errorMessage(error)}`);
+      },
+    );
+    baselineCall.catch(() => undefined);
+
+    // Refits while ablations arrive, every few of them, and never taking more than a fifth of
+    // the time: the screen watches the estimate settle.
+    const every = Math.max(4, Math.ceil(count / 8));
+    let done = 0;
+    let lastFit = { end: 0, ms: 0 };
+    let lastFailure = '';
+    await Promise.all(
+      masks.map((mask, s) =>
+        this.limiter.run(async () => {
+          if (this.signal?.aborted || baselineFailed) return;
+          const keys = new Set(memories.filter((_, i) => mask[i] === 0).map((m) => m.key));
+          this.emit({ type: 'activity', text: `estimating: ablation ${s + 1}/${count} (${keys.size} of ${memories.length} memories removed)` });
+          let scores: number[];
+          try {
+            scores = await this.request(`ablation ${s + 1}`, range, { kind: 'skip-keys', keys });
+          } catch (error) {
+            if (error instanceof Interrupted || baselineFailed) return;
+            lastFailure = errorMessage(error);
+            this.emit({ type: 'activity', text: `estimating: ablation ${s + 1} failed: ${lastFailure}` });
+            return;
+          }
+          surrogate.add(s + 1, mask, scores);
+          done++;
+          const now = performance.now();
+          if (done % every === 0 && done < count && now - lastFit.end >= 4 * lastFit.ms) {
+            surrogate.fit(true, matrix);
+            publish(done, false);
+            const end = performance.now();
+            lastFit = { end, ms: end - now };
+          }
+        }),
+      ),
+    );
+    await baselineCall;
+    if (this.signal?.aborted) throw new Interrupted();
+    if (done === 0) throw new ScoringError(`every ablation failed: ${lastFailure}`);
+
+    // The final fit starts cold, so the answer depends only on the ablations, not on timing.
+    surrogate.fit(false, matrix);
+    memories.forEach(({ key }, i) => {
+      result.memories[i]!.max = maxOf(matrix[i]!);
+      this.writeScores(key, responses, matrix[i]!);
+    });
+    publish(done, true);
     result.calls = this.calls;
     return result;
   }

@@ -21,6 +21,8 @@ export const FullResultSchema = z.strictObject({
   responses: z.array(z.strictObject({ entry: z.number().int(), baseline: z.number() })),
   matrix: z.array(z.array(z.number())),
   calls: z.number().int(),
+  /** Present when the matrix is estimated from this many random ablations (--estimate K). */
+  estimate: z.number().int().positive().optional(),
 });
 
 export const SingleResultSchema = z.strictObject({
@@ -93,6 +95,23 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('row-failed'), key: z.string(), index: z.number().int().nonnegative(), reason: z.string() }),
   z.strictObject({ type: z.literal('memory-scored'), key: z.string(), score: z.number(), weight: z.number() }),
   z.strictObject({ type: z.literal('memory-skipped'), key: z.string(), reason: z.string() }),
+  /**
+   * --estimate: the matrix as estimated from the ablations so far (memories × responses), and
+   * each memory's max. `final` on the last one, which is the run's result. The matrix is the
+   * engine's live estimate, refitted in place at each update (it can be 1,000 × 5,000): copy
+   * what must outlive the next update; `max` is fresh each time.
+   */
+  z.strictObject({
+    type: z.literal('estimate-updated'),
+    ablations: z.number().int().nonnegative(),
+    of: z.number().int().nonnegative(),
+    matrix: z.array(z.array(z.number())),
+    max: z.array(z.number()),
+    final: z.boolean(),
+  }),
+  /** Relayed from the scorer: a replica set aside after a failure, or answering again. */
+  z.strictObject({ type: z.literal('replica-down'), backend: z.string(), reason: z.string(), retryInMs: z.number().nonnegative() }),
+  z.strictObject({ type: z.literal('replica-up'), backend: z.string() }),
   z.strictObject({ type: z.literal('run-done'), result: RunResultSchema }),
   z.strictObject({ type: z.literal('run-failed'), reason: z.string() }),
   z.strictObject({ type: z.literal('run-interrupted') }),

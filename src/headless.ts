@@ -30,6 +30,12 @@ export function progressLine(event: EngineEvent, started: number): string | unde
       return `  ${neutralize(event.key)}: max ${formatNumber(event.max)}`;
     case 'call-retry':
       return `  ${neutralize(event.label)}: retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${neutralize(event.reason)}`;
+    case 'replica-down':
+      return `replica ${neutralize(event.backend)} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${neutralize(event.reason)}`;
+    case 'replica-up':
+      return `replica ${neutralize(event.backend)} is answering again`;
+    case 'estimate-updated':
+      return `estimate${event.final ? '' : ' so far'}: from ${event.ablations} of ${event.of} ablations`;
     case 'row-failed':
       return `  ${neutralize(event.key)}: FAILED: ${neutralize(event.reason)}`;
     case 'memory-skipped':
@@ -53,7 +59,8 @@ export function resultText(result: RunResult): string {
   switch (result.mode) {
     case 'full': {
       const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => b.max - a.max);
-      lines.push(`memory importance (max divergence over ${result.responses.length} responses):`);
+      const how = result.estimate === undefined ? '' : `, ESTIMATED from ${result.estimate} random ablations`;
+      lines.push(`memory importance (max divergence over ${result.responses.length} responses${how}):`);
       for (const m of order) lines.push(`  ${formatNumber(m.max).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
       if (order.length === 0) lines.push('  (no memories)');
       break;

@@ -1,6 +1,7 @@
 // One JSON API endpoint over undici's keep-alive pool: POST a body, get the parsed answer back.
 // Every client (the /score scorer, the completions scorer, the tokenizer) reports a timeout, an
 // HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { errorMessage } from './errors.ts';
 import { isTransientCode, isTransientStatus, parseRetryAfter } from './retry-policy.ts';
@@ -43,6 +44,9 @@ export interface JsonEndpointOptions {
   readonly connections?: number | undefined;
 }
 
+/** JSON text, its bytes, or a stream of them (a long prompt is written in pieces). */
+export type RequestBody = string | Uint8Array | Readable;
+
 export interface JsonAnswer {
   readonly status: number;
   readonly body: unknown;
@@ -84,9 +88,9 @@ export class JsonEndpoint {
   }
 
   /** POSTs `body` (JSON text); resolves with a 2xx answer's JSON, throws ApiCallError otherwise. */
-  async post(body: string, maxAnswerBytes: number, callSignal?: AbortSignal): Promise<JsonAnswer> {
+  async post(body: RequestBody, maxAnswerBytes: number, callSignal?: AbortSignal, contentLength?: number): Promise<JsonAnswer> {
     try {
-      return await this.attempt(body, maxAnswerBytes, callSignal);
+      return await this.attempt(body, maxAnswerBytes, callSignal, contentLength);
     } catch (error) {
       if (callSignal?.aborted) throw error;
       const known = error instanceof ApiCallError ? error : (transportError(error) ?? new ApiCallError(errorMessage(error)));
@@ -100,9 +104,10 @@ export class JsonEndpoint {
   }
 
   /** Throws ApiCallError for anything the answer says is wrong; transport errors pass through. */
-  private async attempt(body: string, maxAnswerBytes: number, callSignal?: AbortSignal): Promise<JsonAnswer> {
+  private async attempt(body: RequestBody, maxAnswerBytes: number, callSignal?: AbortSignal, contentLength?: number): Promise<JsonAnswer> {
     const { label, apiKey, timeoutMs } = this.options;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (contentLength !== undefined) headers['content-length'] = String(contentLength);
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = callSignal ? AbortSignal.any([callSignal, timeout]) : timeout;

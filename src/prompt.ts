@@ -1,14 +1,15 @@
 // Building the token-id prompt of a scoring call, as the reference's build_token_ids: every
 // node of system, identity and journal, then the conversation entries in `range` less those
 // the filter drops. Lengths are summed first so the prompt is one allocation, not a chain of
-// concatenations. The spans of the assistant responses are noted while the prompt is written,
-// from the AST, so no backend has to find them again in the token ids.
+// concatenations.
 import { SECTION_NAMES, isAssistant, isMemory, memoryKey, responseSpanLength, tokenCount, writeTokens, type AstNode, type Context } from './context.ts';
 import type { Span } from './scorer.ts';
 
 export type Filter =
   | { readonly kind: 'none' }
   | { readonly kind: 'skip-key'; readonly key: string }
+  /** An ablation of several memories at once (the estimator's random ablations). */
+  | { readonly kind: 'skip-keys'; readonly keys: ReadonlySet<string> }
   | { readonly kind: 'skip-all-memories' };
 
 export const NO_FILTER: Filter = { kind: 'none' };
@@ -24,6 +25,10 @@ function skipped(node: AstNode, filter: Filter): boolean {
       return false;
     case 'skip-key':
       return memoryKey(node) === filter.key;
+    case 'skip-keys': {
+      const key = memoryKey(node);
+      return key !== undefined && filter.keys.has(key);
+    }
     case 'skip-all-memories':
       return isMemory(node);
   }
@@ -43,30 +48,107 @@ function* promptNodes(context: Context, range: EntryRange, filter: Filter): Gene
 
 export interface ScorePrompt {
   readonly tokens: Uint32Array;
-  /** One per assistant response in the prompt, in order. */
+  /** One per assistant response in the prompt, in order: its content and end-of-turn token. */
   readonly spans: Span[];
 }
 
+/** The prompt and its response spans, noted from the AST while it is written. */
 export function buildScorePrompt(context: Context, range: EntryRange, filter: Filter): ScorePrompt {
-  let length = 0;
-  for (const node of promptNodes(context, range, filter)) length += tokenCount(node);
-  const tokens = new Uint32Array(length);
+  const tokens = buildPrompt(context, range, filter);
+  const fixed = SECTION_NAMES.filter((n) => n !== 'conversation').reduce((n, name) => n + context.sections[name].reduce((m, node) => m + tokenCount(node), 0), 0);
+  return { tokens, spans: conversationSpans(context, range, filter, fixed) };
+}
+
+function conversationSpans(context: Context, range: EntryRange, filter: Filter, offset: number): Span[] {
+  const entries = context.sections.conversation;
   const spans: Span[] = [];
-  let offset = 0;
-  for (const node of promptNodes(context, range, filter)) {
+  for (let i = range.start; i < range.end; i++) {
+    const node = entries[i]!;
+    if (skipped(node, filter)) continue;
     if (isAssistant(node)) {
       const start = offset + node.open.length;
       spans.push({ start, end: start + responseSpanLength(node) });
     }
-    offset = writeTokens(node, tokens, offset);
+    offset += tokenCount(node);
   }
-  return { tokens, spans };
+  return spans;
 }
 
 export function buildPrompt(context: Context, range: EntryRange, filter: Filter): Uint32Array {
-  return buildScorePrompt(context, range, filter).tokens;
+  let length = 0;
+  for (const node of promptNodes(context, range, filter)) length += tokenCount(node);
+  const out = new Uint32Array(length);
+  let offset = 0;
+  for (const node of promptNodes(context, range, filter)) offset = writeTokens(node, out, offset);
+  return out;
 }
 
 export function fullRange(context: Context): EntryRange {
   return { start: 0, end: context.sections.conversation.length };
+}
+
+/**
+ * One range's prompt laid out once, with every entry's offset in it: a prompt with some entries
+ * filtered out is then a few copies of runs of the unfiltered one. The full and estimate modes
+ * build hundreds of prompts over the same range; this keeps each to a handful of memcpys.
+ */
+export class PromptLayout {
+  /** The prompt with nothing filtered out. */
+  readonly full: Uint32Array;
+  /** starts[k] is where entry range.start + k begins in `full`; starts[n] is the end. */
+  private readonly starts: Int32Array;
+  /** Assistant responses in the range: every prompt built from it holds them all. */
+  readonly responses: number;
+
+  constructor(
+    private readonly context: Context,
+    readonly range: EntryRange,
+  ) {
+    this.full = buildPrompt(context, range, NO_FILTER);
+    const entries = context.sections.conversation;
+    const count = range.end - range.start;
+    let responses = 0;
+    for (let i = range.start; i < range.end; i++) if (isAssistant(entries[i]!)) responses++;
+    this.responses = responses;
+    this.starts = new Int32Array(count + 1);
+    // The conversation entries come last, after the fixed sections.
+    let offset = this.full.length;
+    for (let i = range.end - 1; i >= range.start; i--) offset -= tokenCount(entries[i]!);
+    for (let k = 0; k < count; k++) {
+      this.starts[k] = offset;
+      offset += tokenCount(entries[range.start + k]!);
+    }
+    this.starts[count] = offset;
+  }
+
+  /** Where each response lies in the prompt build(filter) returns. */
+  spans(filter: Filter): Span[] {
+    return conversationSpans(this.context, this.range, filter, this.starts[0]!);
+  }
+
+  /** The same tokens as buildPrompt(context, range, filter), in a new array. */
+  build(filter: Filter): Uint32Array {
+    if (filter.kind === 'none') return this.full.slice();
+    const entries = this.context.sections.conversation;
+    const { start, end } = this.range;
+    const drop: number[] = [];
+    let length = this.full.length;
+    for (let i = start; i < end; i++) {
+      if (skipped(entries[i]!, filter)) {
+        drop.push(i - start);
+        length -= this.starts[i - start + 1]! - this.starts[i - start]!;
+      }
+    }
+    const out = new Uint32Array(length);
+    let from = 0;
+    let offset = 0;
+    for (const k of drop) {
+      const until = this.starts[k]!;
+      out.set(this.full.subarray(from, until), offset);
+      offset += until - from;
+      from = this.starts[k + 1]!;
+    }
+    out.set(this.full.subarray(from), offset);
+    return out;
+  }
 }

@@ -55,6 +55,8 @@ export interface RunState {
   readonly failedRows: number;
   readonly result: RunResult | null;
   readonly failure: string | null;
+  /** --estimate: how far the estimated matrix has got; null for an exact run. */
+  readonly estimate: { readonly ablations: number; readonly of: number; readonly final: boolean } | null;
 }
 
 export const INITIAL_RUN_STATE: RunState = {
@@ -77,6 +79,7 @@ export const INITIAL_RUN_STATE: RunState = {
   failedRows: 0,
   result: null,
   failure: null,
+  estimate: null,
 };
 
 function pendingRow(key: string, entry: number | null): MemoryRow {
@@ -161,6 +164,25 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       rowOf.set(event.key, state.memories.length);
       return { ...state, memories: [...state.memories, row], rowOf, skipped };
     }
+    case 'estimate-updated': {
+      // The engine refits its matrix in place: keep copies, not the live rows.
+      const memories = state.memories.map((row, i) => {
+        const values = event.matrix[i];
+        if (values === undefined) return row;
+        return { ...row, status: event.final ? ('done' as const) : row.status, divergences: values.slice(), first: 0, max: event.max[i] ?? 0 };
+      });
+      return {
+        ...state,
+        memories,
+        maxDivergence: Math.max(0, ...event.max),
+        estimate: { ablations: event.ablations, of: event.of, final: event.final },
+        activity: `estimate from ${event.ablations} of ${event.of} ablations`,
+      };
+    }
+    case 'replica-down':
+      return { ...state, activity: `replica ${event.backend} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${event.reason}` };
+    case 'replica-up':
+      return { ...state, activity: `replica ${event.backend} is answering again` };
     case 'run-done': {
       // A context without responses ends at once: its memories had nothing to be scored on.
       const memories = state.responses.length > 0 ? state.memories : settle(state.memories, { status: 'skipped', reason: 'no assistant response to score it on' });

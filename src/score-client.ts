@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
+import { requestEncoder, scoreRequestPayload } from './score-request.ts';
 
 export { ApiCallError as ScoreCallError } from './json-endpoint.ts';
 
@@ -20,6 +21,8 @@ export interface HttpScorerOptions {
   readonly timeoutMs: number;
   readonly connections?: number;
   readonly maxAnswerBytes?: number;
+  /** Prompts longer than this are streamed (default STREAM_ABOVE_IDS). */
+  readonly streamAboveIds?: number;
 }
 
 export function scoreUrl(base: string): string {
@@ -29,6 +32,8 @@ export function scoreUrl(base: string): string {
 export class HttpScorer implements Scorer {
   readonly backend: string;
   private readonly endpoint: JsonEndpoint;
+  /** A full matrix's prompts are the baseline less a memory: their bytes are mostly copied. */
+  private readonly encoder = requestEncoder();
 
   constructor(private readonly options: HttpScorerOptions) {
     this.backend = options.url;
@@ -41,12 +46,8 @@ export class HttpScorer implements Scorer {
   }
 
   async score(call: ScoreCall): Promise<number[]> {
-    const { model } = this.options;
-    // Written by hand: join() on the typed array avoids boxing millions of ids into an Array.
-    const fields = [`"prompt":[${call.prompt.join(',')}]`, '"logprobs":1'];
-    if (model !== null) fields.unshift(`"model":${JSON.stringify(model)}`);
-    if (call.priority !== undefined) fields.push(`"priority":${call.priority}`);
-    const { status, body } = await this.endpoint.post(`{${fields.join(',')}}`, this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES, call.signal);
+    const payload = scoreRequestPayload(call.prompt, this.options.model, call.priority, this.options.streamAboveIds, this.encoder);
+    const { status, body } = await this.endpoint.post(payload.body, this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES, call.signal, payload.length);
     const parsed = ScoreResponseSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util';
 import { LOGPROBS_FIELDS, type LogprobsField } from './completions-answer.ts';
 import { InputError } from './errors.ts';
 import { MODES, type Mode } from './events.ts';
-import { DEFAULT_ALPHA, DEFAULT_PRIORITY, RESPONSE_WINDOW } from './engine.ts';
 import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from './retry-policy.ts';
 import { loadTextTemplate } from './template-file.ts';
 import type { TextTemplate } from './text-template.ts';
+import { DEFAULT_ALPHA, DEFAULT_PRIORITY, DEFAULT_SEED, RESPONSE_WINDOW } from './engine.ts';
 import { defaultStorePath } from './weight-store.ts';
 
 export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
@@ -50,6 +50,8 @@ export const scoreOptionSpec = {
   'logprobs-field': { type: 'string' },
   tokenizer: { type: 'string' },
   template: { type: 'string' },
+  estimate: { type: 'string' },
+  seed: { type: 'string' },
   debug: { type: 'boolean', default: false },
 } as const;
 
@@ -82,6 +84,9 @@ export interface ScoreSettings {
   tokenizer: TokenizerChoice;
   /** --tokenizer server: the template chat input is rendered with. */
   template: TextTemplate | undefined;
+  /** full mode: estimate the matrix from this many random ablations. */
+  estimate: number | undefined;
+  seed: number;
   debug: boolean;
 }
 
@@ -164,6 +169,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   if (mode === 'single' && values.key === undefined) throw new InputError('--mode single needs --key K');
   if (mode !== 'single' && values.key !== undefined) throw new InputError('--key goes with --mode single');
   if (mode !== 'finetune' && values.count !== undefined) throw new InputError('--count goes with --mode finetune');
+  if (mode !== 'full' && values.estimate !== undefined) throw new InputError('--estimate goes with --mode full');
+  if (values.estimate === undefined && values.seed !== undefined) throw new InputError('--seed goes with --estimate');
   const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
   const backend = oneOf('backend', BACKENDS, values.backend, 'score');
@@ -177,9 +184,10 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     priority = Number(values.priority);
   }
   const urls = (values.url ?? []).map(checkUrl);
-  if (urls.length > 1) throw new InputError('--url: give one scoring server (several replicas are not supported yet)');
   if (backend === 'completions' && urls.length === 0) throw new InputError('--backend completions needs --url (a server with vLLM\'s /completions)');
   const { tokenizer, template } = await parseTokenizing(values, urls);
+  const twice = urls.find((url, i) => urls.indexOf(url) !== i);
+  if (twice !== undefined) throw new InputError(`--url: ${twice} is given twice`);
   const timeoutSeconds = parseDuration('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
   if (timeoutSeconds <= 0) throw new InputError('--timeout: must be more than 0');
   return {
@@ -207,6 +215,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     logprobsField,
     tokenizer,
     template,
+    estimate: values.estimate === undefined ? undefined : wholeNumber('estimate', values.estimate, 0, 1),
+    seed: wholeNumber('seed', values.seed, DEFAULT_SEED),
     debug: values.debug,
   };
 }

@@ -9,6 +9,8 @@ export interface Span {
 }
 
 export interface ScoreCall {
+  /** Built fresh for each call and never changed afterwards: a scorer may keep it (the built-in
+   *  one keeps recent prompts for prefix reuse). */
   readonly prompt: Uint32Array;
   /** How many assistant responses the prompt holds: an answer with another count is wrong. */
   readonly expected: number;
@@ -28,11 +30,18 @@ export interface RetryInfo {
   readonly reason: string;
 }
 
+/** What a scorer over several replicas reports as replicas fail and recover. */
+export type ScorerEvent =
+  | { type: 'replica-down'; backend: string; reason: string; retryInMs: number }
+  | { type: 'replica-up'; backend: string };
+
 export interface Scorer {
   /** "built-in" or the URL, for headers and session files (never a key). */
   readonly backend: string;
   score(call: ScoreCall): Promise<number[]>;
   close(): Promise<void>;
+  /** Scorers with something to report (replica pools) take listeners; the engine relays them. */
+  subscribe?(listener: (event: ScorerEvent) => void): () => void;
 }
 
 /** Checks an answer the way every backend must: one finite, non-positive logprob per response. */

@@ -6,6 +6,7 @@ import { CompletionsScorer } from './completions-client.ts';
 import { ScoringEngine, type ModeOptions } from './engine.ts';
 import { loadContext, type LoadedContext } from './load-context.ts';
 import type { ScoreSettings } from './score-settings.ts';
+import { ReplicaPool } from './replica-pool.ts';
 import { RetryingScorer } from './retrying-scorer.ts';
 import { HttpScorer } from './score-client.ts';
 import type { Scorer } from './scorer.ts';
@@ -49,10 +50,14 @@ export async function loadWithTokenizer(file: string, server: ServerTokenizing |
 }
 
 function createScorer(settings: ScoreSettings, model: string | null): Scorer {
-  const url = settings.urls[0];
-  if (url === undefined) return new BuiltinScorer({ latencyMs: settings.latencyMs });
-  const http = { url, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency };
-  const scorer = settings.backend === 'completions' ? new CompletionsScorer({ ...http, field: settings.logprobsField }) : new HttpScorer(http);
+  if (settings.urls.length === 0) return new BuiltinScorer({ latencyMs: settings.latencyMs });
+  const replica = (url: string): Scorer => {
+    const http = { url, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency };
+    return settings.backend === 'completions' ? new CompletionsScorer({ ...http, field: settings.logprobsField }) : new HttpScorer(http);
+  };
+  // Several replicas: each call goes to the least busy one, a failing one is set aside and the
+  // call tried elsewhere; the retries with backoff wrap the whole pool.
+  const scorer = settings.urls.length === 1 ? replica(settings.urls[0]!) : new ReplicaPool(settings.urls.map(replica));
   return new RetryingScorer(scorer, { retries: settings.retries, baseDelayMs: settings.retryDelayMs });
 }
 
@@ -82,7 +87,7 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':
-      modeOptions = { mode: 'full' };
+      modeOptions = { mode: 'full', estimate: settings.estimate, seed: settings.seed };
       break;
     case 'single':
       modeOptions = { mode: 'single', key: settings.key! };

@@ -2,10 +2,10 @@
 // that memscope (or anything else) can score against it as against a real server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
-import { BuiltinScorer } from './builtin-scorer.ts';
-import { MODEL_NAME, assistantSpans } from './builtin-model.ts';
-import { builtinTemplate } from './template.ts';
+import { BuiltinScorer, PromptError } from './builtin-scorer.ts';
+import { MODEL_NAME } from './builtin-model.ts';
+import { ReferenceDecoder } from './reference-decoder.ts';
+import { parseScoreRequest } from './score-request.ts';
 
 export interface ServeOptions {
   readonly host: string;
@@ -13,18 +13,13 @@ export interface ServeOptions {
   readonly latencyMs?: number;
   readonly maxBodyBytes?: number;
   readonly maxPromptTokens?: number;
+  /** Resume from the longest prefix shared with recent prompts (default true). */
+  readonly prefixReuse?: boolean;
 }
 
 /** A 2M-token prompt is ~16 MB of JSON; this leaves room and still refuses floods. */
 export const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 export const DEFAULT_MAX_PROMPT = 4_000_000;
-
-const ScoreRequestSchema = z.object({
-  model: z.string().nullable().optional(),
-  prompt: z.array(z.number().int().nonnegative()).min(1, 'prompt is empty'),
-  logprobs: z.number().int().optional(),
-  priority: z.number().int().optional(),
-});
 
 class HttpProblem extends Error {
   constructor(
@@ -41,7 +36,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new HttpProblem(413, `request body over ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -51,37 +46,23 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw new HttpProblem(413, `request body over ${limit} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> = {}): Server {
-  const scorer = new BuiltinScorer({ latencyMs: options.latencyMs ?? 0 });
+  const scorer = new BuiltinScorer({ latencyMs: options.latencyMs ?? 0, prefixReuse: options.prefixReuse ?? true });
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const maxPrompt = options.maxPromptTokens ?? DEFAULT_MAX_PROMPT;
-  const header = builtinTemplate.open('assistant');
+  // A full matrix's requests repeat the baseline's body but for one memory's ids.
+  const decoder = new ReferenceDecoder();
 
   async function score(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const text = await readBody(req, maxBody);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new HttpProblem(400, 'request body is not JSON');
-    }
-    const parsed = ScoreRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new HttpProblem(400, `${issue.path.join('.') || 'body'}: ${issue.message}`);
-    }
-    const { prompt } = parsed.data;
-    if (prompt.length > maxPrompt) throw new HttpProblem(400, `prompt has ${prompt.length} tokens, over the limit of ${maxPrompt}`);
-    const ids = Uint32Array.from(prompt);
-    const problem = scorer.checkPrompt(ids);
-    if (problem !== undefined) throw new HttpProblem(400, problem);
+    const request = parseScoreRequest(await readBody(req, maxBody), maxPrompt, decoder);
+    if (typeof request === 'string') throw new HttpProblem(400, request);
+    const ids = request.prompt;
     const controller = new AbortController();
     res.on('close', () => controller.abort());
-    const expected = assistantSpans(ids, header).length;
-    const scores = await scorer.score({ prompt: ids, expected, signal: controller.signal });
+    const scores = await scorer.scorePrompt(ids, controller.signal);
     if (!res.destroyed) send(res, 200, { scores: scores.map((total_logprob) => ({ total_logprob })) });
   }
 
@@ -91,6 +72,10 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
       if (path === '/health' || path === '/v1/health') {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpProblem(405, 'use GET');
         send(res, 200, { status: 'ok', model: MODEL_NAME });
+      } else if (path === '/stats' || path === '/v1/stats') {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpProblem(405, 'use GET');
+        const { calls, tokensReceived, tokensComputed, tokensReplayed } = scorer.stats();
+        send(res, 200, { calls, tokens_received: tokensReceived, tokens_computed: tokensComputed, tokens_replayed: tokensReplayed });
       } else if (path === '/v1/score' || path === '/score') {
         if (req.method !== 'POST') throw new HttpProblem(405, 'use POST');
         await score(req, res);
@@ -100,7 +85,9 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
     };
     handle().catch((error: unknown) => {
       if (res.headersSent || res.destroyed) return;
-      if (error instanceof HttpProblem) {
+      if (error instanceof PromptError) {
+        send(res, 400, { error: error.message });
+      } else if (error instanceof HttpProblem) {
         // Refuse the rest of an oversized body rather than reading it.
         if (error.status === 413) res.setHeader('connection', 'close');
         send(res, error.status, { error: error.message });

@@ -21,13 +21,16 @@ function fnv1a(text: string): number {
   return hash;
 }
 
+// Pieces seen before skip the hash. Bounded: a long log full of unique ids would otherwise keep
+// every one of them (tens of MB on a 2M-token context).
+const CACHE_LIMIT = 100_000;
 const cache = new Map<string, number>();
 
 export function pieceId(piece: string): number {
   let id = cache.get(piece);
   if (id === undefined) {
     id = SPECIAL_TOKENS + (fnv1a(piece) % (BUILTIN_VOCAB_SIZE - SPECIAL_TOKENS));
-    if (cache.size < 1_000_000) cache.set(piece, id);
+    if (cache.size < CACHE_LIMIT) cache.set(piece, id);
   }
   return id;
 }

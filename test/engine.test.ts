@@ -249,3 +249,32 @@ test('on the fixtures, every response that restates a memory has that memory on 
     assert.ok(restating >= 8, `${name}: ${restating} restating responses`);
   }
 });
+
+test('full mode sends rows while the baseline is still out, and a late baseline still yields the exact matrix', { timeout: 30_000 }, async () => {
+  const { context } = await loadContext(fixture('small.json'));
+  const inner = new BuiltinScorer();
+  let release!: () => void;
+  const baselineHeld = new Promise<void>((resolve) => (release = resolve));
+  let longest = 0;
+  // The baseline (the longest prompt) is answered only once two other calls have come in:
+  // an engine that waited for the baseline before sending rows would never finish.
+  let others = 0;
+  const scorer: Scorer = {
+    backend: 'held',
+    async score(call) {
+      longest = Math.max(longest, call.prompt.length);
+      const isBaseline = call.prompt.length === longest && others === 0;
+      if (isBaseline) await baselineHeld;
+      else if (++others === 2) release();
+      return inner.score(call);
+    },
+    async close() {},
+  };
+  const { engine, events } = engineFor(context, scorer, 3);
+  const result = (await engine.run({ mode: 'full' })) as FullResult;
+  const ref = await refFull(context, refScore);
+  assert.deepEqual(result.matrix, ref.matrix);
+  const baselineAt = events.findIndex((e) => e.type === 'baseline-done');
+  assert.ok(events.findIndex((e) => e.type === 'row-started') < baselineAt, 'rows started before the baseline was in');
+  assert.ok(events.findIndex((e) => e.type === 'row-done') > baselineAt, 'divergences only after it');
+});

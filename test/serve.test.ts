@@ -48,6 +48,24 @@ test('scoring over HTTP gives exactly the in-process result', async () => {
   assert.deepEqual(JSON.parse(remote.stdout), JSON.parse(local.stdout));
 });
 
+test('serve reports the tokens it received and the tokens it computed (prefix reuse)', async () => {
+  const read = async () => {
+    const answer = await request(`${serve.url}/stats`);
+    assert.equal(answer.statusCode, 200);
+    return (await answer.body.json()) as { calls: number; tokens_received: number; tokens_computed: number; tokens_replayed: number };
+  };
+  const before = await read();
+  const run = await runCli(['score', fixture('medium.json'), '--json', '--url', serve.url]);
+  assert.equal(run.code, 0, run.stderr);
+  const after = await read();
+  const calls = after.calls - before.calls;
+  const received = after.tokens_received - before.tokens_received;
+  const computed = after.tokens_computed - before.tokens_computed;
+  assert.equal(calls, JSON.parse(run.stdout).calls);
+  assert.ok(received > 0);
+  assert.ok(computed > 0 && computed < received, `computed ${computed} of ${received}`);
+});
+
 test('through a recording proxy: N+1 calls of the reference shape, the key only in the header, the matrix recomputable', async () => {
   const dir = await tempDir();
   const log = `${dir.path}/calls.jsonl`;
@@ -120,5 +138,21 @@ test('serve limits body size and prompt length, and stays up under a flood of ba
     await ok.body.dump();
   } finally {
     await small.stop();
+  }
+});
+
+test('a long prompt is streamed to the server in pieces and scores exactly as a whole one', async () => {
+  const { loadContext } = await import('../src/load-context.ts');
+  const { buildPrompt, fullRange, NO_FILTER } = await import('../src/prompt.ts');
+  const { HttpScorer } = await import('../src/score-client.ts');
+  const { BuiltinScorer } = await import('../src/builtin-scorer.ts');
+  const { context } = await loadContext(fixture('medium.json'));
+  const prompt = buildPrompt(context, fullRange(context), NO_FILTER);
+  const streamed = new HttpScorer({ url: serve.url, model: 'memscope-builtin', timeoutMs: 30_000, streamAboveIds: 100 });
+  try {
+    const scores = await streamed.score({ prompt, expected: 100, priority: 5 });
+    assert.deepEqual(scores, await new BuiltinScorer().score({ prompt, expected: 100 }));
+  } finally {
+    await streamed.close();
   }
 });

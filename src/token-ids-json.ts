@@ -1,0 +1,155 @@
+// Token ids as a JSON array, written straight into bytes. A prompt is tens of thousands to
+// millions of ids; TypedArray.prototype.join builds a string through boxed numbers and costs
+// several times more than the rest of a scoring call's work on the client. The bytes are
+// sized exactly (a first pass counts digits), either as one buffer or, for the largest
+// prompts, as a run of pieces written while the request is sent.
+
+const ZERO = 0x30;
+
+function digits(v: number): number {
+  if (v >= 100000) return v >= 10000000 ? (v >= 1000000000 ? 10 : v >= 100000000 ? 9 : 8) : v >= 1000000 ? 7 : 6;
+  return v >= 1000 ? (v >= 10000 ? 5 : 4) : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+}
+
+/** Bytes of ids[from..to) written with a comma before each (but the array's first). */
+function idsLength(ids: Uint32Array, from: number, to: number): number {
+  let size = to - from - (from === 0 && to > 0 ? 1 : 0);
+  for (let i = from; i < to; i++) size += digits(ids[i]!);
+  return size;
+}
+
+/** Writes ids[from..to) into out at o, a comma before each but the array's first; returns the end. */
+function writeIds(ids: Uint32Array, from: number, to: number, out: Uint8Array, o: number): number {
+  for (let i = from; i < to; i++) {
+    if (i > 0) out[o++] = 0x2c;
+    let v = ids[i]!;
+    let end = o + digits(v);
+    o = end;
+    if (v < 0x80000000) {
+      // Small enough for int32 division, the fast path.
+      do {
+        const next = (v / 10) | 0;
+        out[--end] = ZERO + (v - next * 10);
+        v = next;
+      } while (v > 0);
+    } else {
+      do {
+        const next = Math.floor(v / 10);
+        out[--end] = ZERO + (v - next * 10);
+        v = next;
+      } while (v > 0);
+    }
+  }
+  return o;
+}
+
+function writeAscii(text: string, out: Uint8Array, o: number): number {
+  for (let k = 0; k < text.length; k++) out[o++] = text.charCodeAt(k);
+  return o;
+}
+
+/** Byte length of `head` + `[id,id,…]` + `tail` (head and tail ASCII). */
+export function tokenIdsJsonLength(ids: Uint32Array, head = '', tail = ''): number {
+  return head.length + 1 + idsLength(ids, 0, ids.length) + 1 + tail.length;
+}
+
+/** `head` + `[id,id,…]` + `tail` as UTF-8 bytes; head and tail are ASCII JSON around the array. */
+export function tokenIdsJson(ids: Uint32Array, head = '', tail = ''): Uint8Array {
+  const out = new Uint8Array(tokenIdsJsonLength(ids, head, tail));
+  let o = writeAscii(head, out, 0);
+  out[o++] = 0x5b;
+  o = writeIds(ids, 0, ids.length, out, o);
+  out[o++] = 0x5d;
+  writeAscii(tail, out, o);
+  return out;
+}
+
+/** The same bytes as tokenIdsJson, in pieces of `perPiece` ids, each written when asked for. */
+export function* tokenIdsJsonPieces(ids: Uint32Array, head = '', tail = '', perPiece = 1 << 16): Generator<Uint8Array> {
+  for (let from = 0; from < ids.length || from === 0; from += perPiece) {
+    const to = Math.min(ids.length, from + perPiece);
+    const first = from === 0;
+    const last = to === ids.length;
+    const out = new Uint8Array((first ? head.length + 1 : 0) + idsLength(ids, from, to) + (last ? 1 + tail.length : 0));
+    let o = first ? writeAscii(head, out, 0) : 0;
+    if (first) out[o++] = 0x5b;
+    o = writeIds(ids, from, to, out, o);
+    if (last) {
+      out[o++] = 0x5d;
+      writeAscii(tail, out, o);
+    }
+    yield out;
+    if (last) return;
+  }
+}
+
+/** The length of the longest common suffix of a and b, looking no further than `limit`. */
+function commonSuffix(a: Uint32Array, b: Uint32Array, limit: number): number {
+  let s = 0;
+  let i = a.length - 1;
+  let j = b.length - 1;
+  while (s < limit && a[i - s] === b[j - s]) s++;
+  return s;
+}
+
+function commonPrefixOf(a: Uint32Array, b: Uint32Array): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * Encodes prompts that mostly repeat one reference prompt, as a full matrix's do (the baseline,
+ * then the baseline with one memory removed): the bytes of the prefix and suffix shared with the
+ * reference are copied from its encoding, and only the ids between are written. The reference
+ * is the longest prompt seen of at most `maxIds` ids.
+ */
+export class ReferenceEncoder {
+  private ref: { ids: Uint32Array; bytes: Uint8Array; starts: Uint32Array } | undefined;
+
+  constructor(private readonly maxIds: number) {}
+
+  /** The same bytes as tokenIdsJson(ids, head, tail). */
+  encode(ids: Uint32Array, head = '', tail = ''): Uint8Array {
+    const ref = this.ref;
+    if (ref === undefined || (ids.length > ref.ids.length && ids.length <= this.maxIds)) {
+      const whole = tokenIdsJson(ids, head, tail);
+      if (ids.length <= this.maxIds) this.remember(ids, whole.subarray(head.length, whole.length - tail.length));
+      return whole;
+    }
+    const p = commonPrefixOf(ids, ref.ids);
+    const s = commonSuffix(ids, ref.ids, Math.min(ids.length, ref.ids.length) - p);
+    const middleEnd = ids.length - s;
+    // The reference's bytes up to id p end with the comma before it, unless p is 0 ('[') or
+    // the reference's length (everything before ']').
+    let prefix = ref.bytes.subarray(0, ref.starts[p]!);
+    const comma = p > 0 && p < ref.ids.length;
+    if (comma) prefix = prefix.subarray(0, prefix.length - 1);
+    const suffix = ref.bytes.subarray(ref.starts[ref.ids.length - s]!);
+    // writeIds puts a comma before every id but the array's first; one more joins the suffix.
+    const middle = middleEnd > p ? idsLength(ids, p, middleEnd) : 0;
+    const join = s > 0 && (middleEnd > p || p > 0) ? 1 : 0;
+    const out = new Uint8Array(head.length + prefix.length + middle + join + suffix.length + tail.length);
+    let o = writeAscii(head, out, 0);
+    out.set(prefix, o);
+    o += prefix.length;
+    o = writeIds(ids, p, middleEnd, out, o);
+    if (join) out[o++] = 0x2c;
+    out.set(suffix, o);
+    o += suffix.length;
+    writeAscii(tail, out, o);
+    return out;
+  }
+
+  private remember(ids: Uint32Array, bytes: Uint8Array): void {
+    const starts = new Uint32Array(ids.length + 1);
+    let o = 1;
+    for (let i = 0; i < ids.length; i++) {
+      starts[i] = o;
+      o += digits(ids[i]!) + 1;
+    }
+    starts[ids.length] = bytes.length - 1;
+    this.ref = { ids, bytes: bytes.slice(), starts };
+  }
+}

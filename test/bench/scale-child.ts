@@ -1,0 +1,63 @@
+// One scale measurement in a process of its own (so its peak RSS is its own), started by
+// test/bench/measure.ts scaleRun. Prints a ScaleReport as JSON.
+//   node --import tsx test/bench/scale-child.ts estimate|engine-full full|quick|tiny [K]
+import { assistantSpans } from '../../src/builtin-model.ts';
+import { BuiltinScorer } from '../../src/builtin-scorer.ts';
+import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine.ts';
+import type { FullResult } from '../../src/events.ts';
+import { commonPrefix } from '../../src/prefix-cache.ts';
+import type { ScoreCall, Scorer } from '../../src/scorer.ts';
+import { builtinTemplate } from '../../src/template.ts';
+import type { ScaleReport } from './measure.ts';
+import { SCALE, scaleContext, type ScaleOptions } from './scale-context.ts';
+
+const SIZES: Record<string, ScaleOptions> = {
+  full: SCALE,
+  quick: { memories: 200, responses: 1000, tokens: 400_000 },
+  tiny: { memories: 10, responses: 30, tokens: 6_000 },
+};
+
+/**
+ * A scorer that answers at once, to measure the engine alone: every response scores −10, and
+ * removing a memory lowers the next 100 responses after it by 1 (a matrix 2% dense, like the
+ * built-in model's on the fixtures).
+ */
+class InstantScorer implements Scorer {
+  readonly backend = 'instant';
+  private baseline: Uint32Array | undefined;
+  private starts: number[] = [];
+  tokens = 0;
+  async score(call: ScoreCall): Promise<number[]> {
+    this.tokens += call.prompt.length;
+    if (this.baseline === undefined) {
+      this.baseline = call.prompt;
+      this.starts = assistantSpans(call.prompt, builtinTemplate.open('assistant')).map((s) => s.start);
+    }
+    const removedAt = commonPrefix(call.prompt, this.baseline);
+    let first = this.starts.findIndex((start) => start > removedAt);
+    if (first === -1) first = this.starts.length;
+    return this.starts.map((_, j) => (removedAt < call.prompt.length && j >= first && j < first + 100 ? -11 : -10));
+  }
+  async close() {}
+}
+
+const [kind, size = 'full', k = '16'] = process.argv.slice(2);
+const context = scaleContext(SIZES[size]!);
+const rssLoaded = process.memoryUsage().rss;
+const entries = context.sections.conversation;
+const scorer = kind === 'estimate' ? new BuiltinScorer() : new InstantScorer();
+const engine = new ScoringEngine(context, { scorer, model: 'memscope-builtin', concurrency: 4 });
+const start = performance.now();
+const result = (await engine.run(kind === 'estimate' ? { mode: 'full', estimate: Number(k), seed: 1 } : { mode: 'full' })) as FullResult;
+const ms = performance.now() - start;
+const report: ScaleReport = {
+  memories: memoryRefs(entries).length,
+  responses: responseEntries(entries).length,
+  tokens: entries.reduce((n, node) => n + (node.kind === 'message' ? node.open.length + node.close.length + node.children.reduce((m, c) => m + c.tokens.length, 0) : node.tokens.length), 0),
+  rssLoaded,
+  rssPeak: process.resourceUsage().maxRSS * 1024,
+  ms,
+  calls: result.calls,
+  tokensComputed: scorer instanceof BuiltinScorer ? scorer.stats().tokensComputed : (scorer as InstantScorer).tokens,
+};
+process.stdout.write(`${JSON.stringify(report)}\n`);

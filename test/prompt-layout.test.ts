@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { memoryRefs } from '../src/engine.ts';
+import { loadContext } from '../src/load-context.ts';
+import { PromptLayout, buildPrompt, type Filter } from '../src/prompt.ts';
+import { seededRandom } from '../src/seeded-random.ts';
+import { fixture } from './helpers.ts';
+
+test('a prompt layout builds exactly the prompts buildPrompt does, for every kind of filter and range', async () => {
+  const { context } = await loadContext(fixture('medium.json'));
+  const entries = context.sections.conversation;
+  const keys = memoryRefs(entries).map((m) => m.key);
+  const random = seededRandom(2);
+  const filters: Filter[] = [
+    { kind: 'none' },
+    { kind: 'skip-all-memories' },
+    ...keys.map((key): Filter => ({ kind: 'skip-key', key })),
+    ...[0, 1, 2, 3].map((): Filter => ({ kind: 'skip-keys', keys: new Set(keys.filter(() => random() < 0.5)) })),
+    { kind: 'skip-keys', keys: new Set(keys) },
+    { kind: 'skip-keys', keys: new Set() },
+  ];
+  for (const range of [
+    { start: 0, end: entries.length },
+    { start: 17, end: 90 },
+    { start: 0, end: 1 },
+    { start: 5, end: 5 },
+  ]) {
+    const layout = new PromptLayout(context, range);
+    for (const filter of filters) {
+      const built = layout.build(filter);
+      assert.deepEqual(built, buildPrompt(context, range, filter), `${range.start}..${range.end} ${filter.kind}`);
+      built[0] = 999_999; // a copy: changing it does not change the layout
+    }
+    assert.deepEqual(layout.build({ kind: 'none' }), buildPrompt(context, range, { kind: 'none' }));
+  }
+});

@@ -1,0 +1,39 @@
+// A scoring server that answers at once, to measure the client alone on huge contexts (the
+// engine's memory at scale over HTTP). It reads the prompt like `memscope serve`, finds the
+// responses, and scores each −10, or −11 for the responses in the 40,000 tokens after the first
+// token where the prompt differs from the longest prompt seen (about 100 responses on the
+// bench's scale context): a sparse matrix, like the built-in model's. Prints its URL on stderr.
+//   node --import tsx test/servers/instant-scorer.ts
+import { createServer } from 'node:http';
+import { assistantSpans } from '../../src/builtin-model.ts';
+import { commonPrefix } from '../../src/prefix-cache.ts';
+import { parseScoreRequest } from '../../src/score-request.ts';
+import { builtinTemplate } from '../../src/template.ts';
+
+const header = builtinTemplate.open('assistant');
+let longest: Uint32Array = new Uint32Array(0);
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const request = parseScoreRequest(Buffer.concat(chunks), 4_000_000);
+    if (typeof request === 'string') {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: request }));
+      return;
+    }
+    const { prompt } = request;
+    if (prompt.length > longest.length) longest = prompt;
+    const differs = prompt === longest ? prompt.length : commonPrefix(prompt, longest);
+    const scores = assistantSpans(prompt, header).map(({ start }) => ({ total_logprob: start > differs && start < differs + 40_000 ? -11 : -10 }));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ scores }));
+  });
+});
+
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const address = server.address();
+  if (typeof address === 'object' && address !== null) process.stderr.write(`instant scorer on http://127.0.0.1:${address.port}/v1\n`);
+});
+process.on('SIGTERM', () => process.exit(0));
