@@ -30,9 +30,9 @@ export function Header({ state, file: file_, width, now, theme }: HeaderProps) {
   const calls = `${state.calls.done}/${state.calls.total} calls`;
   const rate = `${formatRate(callRate(state, now))}/s`;
   const right = ` ${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;
-  const title = state.mode ? MODE_TITLES[state.mode] : 'starting';
+  const modeTitle = state.mode ? MODE_TITLES[state.mode] : 'starting';
   // An estimated matrix says so, and how many ablations it rests on.
-  const mode = state.estimate ? `${title} (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : title;
+  const mode = state.estimate ? `${modeTitle} (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : modeTitle;
   const backend = state.backend ? `${neutralize(state.model ?? 'model?')} @ ${neutralize(state.backend)}` : '';
   const title = ' memscope ';
   const room = width - displayWidth(title) - displayWidth(right) - 1;

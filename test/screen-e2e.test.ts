@@ -130,7 +130,8 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
     try {
       // With 5 s per call the run would take about a minute; quitting must not wait for it.
       tmux.start(`node src/memscope.js score fixtures/medium.json --latency 5000; ${AFTER}`, 100, 30);
-      await tmux.waitFor('the first call', (s) => /scoring: baseline/.test(s));
+      // Calls start with the screen (rows no longer wait for the baseline): wait for the matrix.
+      await tmux.waitFor('the screen', (s) => /memory 1\/40/.test(s) && /0\/41 calls/.test(s));
       tmux.keys('C-c');
       const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s), 30_000);
       assert.match(after, /after-memscope exit=130/);
