@@ -2,18 +2,10 @@
 // benchmark need 500 × 2000 matrices that the built-in scorer would take minutes to make.
 // Divergences are sparse and heavy-tailed, as real ones are: most cells 0, a few in the hundreds.
 import type { EngineEvent } from '../src/events.ts';
+import { seededRandom } from '../src/seeded-random.ts';
 
-/** mulberry32: small, seeded, the same on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every machine sees the same synthetic run. */
+export const seeded = seededRandom;
 
 export interface SyntheticRun {
   readonly started: EngineEvent;
