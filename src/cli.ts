@@ -22,7 +22,10 @@ import {
   readApiKey,
   type ScoreSettings,
 } from './score-settings.ts';
-import { loadWithTokenizer, prepareRun, type PreparedRun } from './scoring-run.ts';
+import { loadForSettings, loadWithTokenizer, prepareRun, type PreparedRun } from './scoring-run.ts';
+import { MAX_SPEED, MIN_SPEED } from './replay-driver.ts';
+import { followFeed, replayFeed } from './replay-feed.ts';
+import { watchFeed } from './watch-feed.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from './server.ts';
 import { TemplateFileSchema } from './text-template.ts';
 import { WeightStoreSchema } from './weight-store.ts';
@@ -60,8 +63,10 @@ Usage:
   memscope watch <file> [options]   score, then score again whenever the file changes
   memscope serve [options]          serve the built-in scorer over HTTP (POST /v1/score, GET /health)
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
-  memscope replay <session> [--json] [--follow]
-                                    replay a recorded session
+  memscope replay <session> [--json] [--follow] [--speed X] [--instant]
+                                    replay a recorded session on the screen (original timing,
+                                    X times faster, or at once); --follow: one still being
+                                    written; --json/--headless or no terminal: print its result
   memscope export <session> --format csv|json|svg [-o OUT]
                                     export a session's result
   memscope schema [context|chat|weights|template|session-header|session-event]
@@ -280,6 +285,36 @@ async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Opens a screen feed on the terminal, with a loading line while the screen's modules load. */
+async function onScreen(file: string, io: CliIo, makeFeed: () => Promise<import('./screen.tsx').ScreenFeed>): Promise<number> {
+  enterAltScreen(io.stdout);
+  drawLoading(io.stdout, `memscope: loading ${neutralize(file)}…`);
+  let feed;
+  let showScreen: typeof import('./screen.tsx').showScreen;
+  try {
+    [feed, { showScreen }] = await Promise.all([makeFeed(), import('./screen.tsx')]);
+  } catch (error) {
+    leaveAltScreen(io.stdout);
+    throw error;
+  }
+  return showScreen(feed, { env: io.env });
+}
+
+function parseSpeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const speed = Number(text);
+  if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) throw new InputError(`--speed: expected a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${text}"`);
+  return speed;
+}
+
+/** A session on the screen: replayed from its file, or followed while another process writes it. */
+export async function replayOnScreen(path: string, io: CliIo, options: { follow?: boolean; speed?: number | undefined; instant?: boolean } = {}): Promise<number> {
+  const feedOptions = { ...(options.speed !== undefined ? { speed: options.speed } : {}), ...(options.instant ? { instant: true } : {}) };
+  if (options.follow) return onScreen(path, io, () => followFeed(path, feedOptions));
+  const session = await readSession(path);
+  return onScreen(path, io, async () => replayFeed(session, feedOptions));
+}
+
 async function replay(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -287,12 +322,16 @@ async function replay(args: string[], io: CliIo): Promise<number> {
       json: { type: 'boolean', default: false },
       headless: { type: 'boolean', default: false },
       follow: { type: 'boolean', default: false },
+      speed: { type: 'string' },
+      instant: { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length !== 1) throw new InputError('replay: name one session file');
+  const speed = parseSpeed(values.speed);
+  if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant });
   if (values.follow) return follow(positionals[0]!, values.json, io);
   const session = await readSession(positionals[0]!);
   const print = printProgress(io.stderr as never);
@@ -311,6 +350,11 @@ async function replay(args: string[], io: CliIo): Promise<number> {
 }
 
 async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<number> {
+  if (wantsScreen(settings, io)) {
+    // Bad input on the first load ends with its one line before the screen opens.
+    await loadForSettings(settings);
+    return onScreen(settings.file, io, async () => watchFeed(settings));
+  }
   const controller = new AbortController();
   const signals = trapSignals(controller);
   const print = printProgress(io.stderr as never);

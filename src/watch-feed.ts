@@ -1,0 +1,31 @@
+// What drives the screen for `watch`: every run of the watched context feeds the store (a new
+// run's run-started resets it), and the screen says what changed in the file.
+import { contextTexts } from './context-texts.ts';
+import { NO_TEXTS } from './context-texts.ts';
+import type { ScoreSettings } from './score-settings.ts';
+import type { ScreenFeed } from './screen.tsx';
+import { watchContext } from './watch-command.ts';
+
+export function watchFeed(settings: ScoreSettings): ScreenFeed {
+  const controller = new AbortController();
+  return {
+    file: settings.file,
+    texts: NO_TEXTS,
+    tag: 'watch',
+    async start(store, view) {
+      await watchContext(
+        settings,
+        {
+          onEvent: (event) => store.dispatch(event),
+          onNotice: (text) => view.setNotice(text),
+          // The screen shows the result; nothing is printed over it.
+          onResult: () => undefined,
+          onContext: (loaded) => view.setTexts(contextTexts(loaded.context)),
+        },
+        controller.signal,
+      );
+      return 0;
+    },
+    stop: () => controller.abort(),
+  };
+}
