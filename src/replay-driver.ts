@@ -76,6 +76,7 @@ export class ReplayDriver {
   private timeBase = 0;
   private wallBase: number;
   private timer: unknown;
+  private started = false;
   private readonly listeners = new Set<() => void>();
   private status: ReplayStatus;
 
@@ -101,6 +102,7 @@ export class ReplayDriver {
   };
 
   start(): this {
+    this.started = true;
     this.wallBase = this.clock.now();
     this.schedule();
     return this;
@@ -227,7 +229,8 @@ export class ReplayDriver {
   /** Applies what is due, then sets a timer for the next event. */
   private schedule(): void {
     this.cancel();
-    if (this.paused || this.position >= this.lines.length) return;
+    // Nothing reaches the sink before start: the screen's store may not exist yet.
+    if (!this.started || this.paused || this.position >= this.lines.length) return;
     if (this.instant) {
       this.apply(this.lines.length);
       this.timeBase = this.timeAt(this.position);
