@@ -36,6 +36,8 @@ import { sessionHeader } from './session-header.ts';
 import { readSession } from './session-reader.ts';
 import { SessionRecorder, sessionFileName, sessionsDir } from './session-recorder.ts';
 import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { SESSION_COLUMNS, SessionDirectory, listSessions, sessionRow } from './session-list.ts';
 import { SessionFollower } from './session-follower.ts';
 import { resultCsv } from './export-csv.ts';
 import { resultSvg } from './export-svg.ts';
@@ -67,8 +69,11 @@ Usage:
                                     replay a recorded session on the screen (original timing,
                                     X times faster, or at once); --follow: one still being
                                     written; --json/--headless or no terminal: print its result
-  memscope export <session> --format csv|json|svg [-o OUT]
-                                    export a session's result
+  memscope sessions [--json] [--dir DIR]
+                                    the recorded sessions, updated live; Enter replays one
+                                    (no terminal, --json or --headless: printed once)
+  memscope export <session> --format csv|json|svg|cast [-o OUT]
+                                    export a session's result, or (cast) an asciicast of its replay
   memscope schema [context|chat|weights|template|session-header|session-event]
                                     print the JSON Schema of a file format
   memscope --help | --version
@@ -349,6 +354,52 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+async function sessions(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, dir: { type: 'string' } },
+    allowPositionals: false,
+    strict: true,
+  });
+  void positionals;
+  const dir = values.dir ?? sessionsDir(io.env);
+  if (!io.isTTY || values.json || values.headless) {
+    const list = await listSessions(dir);
+    if (values.json) {
+      for (const summary of list) io.stdout.write(`${safeJson(summary)}\n`);
+      return 0;
+    }
+    if (list.length === 0) {
+      io.stderr.write(`no sessions in ${neutralize(dir)}\n`);
+      return 0;
+    }
+    const rows = [SESSION_COLUMNS, ...list.map((summary) => [...sessionRow(summary), summary.path])].map((row) => row.map(neutralize));
+    rows[0] = [...rows[0]!, 'file'];
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+    for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === 3 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
+    return 0;
+  }
+  await mkdir(dir, { recursive: true });
+  const directory = await new SessionDirectory(dir).start();
+  const { showSessions } = await import('./sessions-screen.tsx');
+  try {
+    for (;;) {
+      const choice = await showSessions(directory, io.env);
+      if ('quit' in choice) return choice.quit ?? 0;
+      // A session that cannot be read says so on the list's next showing, not by ending it.
+      try {
+        const state = directory.getSnapshot().find((x) => x.path === choice.open)?.state;
+        await replayOnScreen(choice.open, io, { follow: state === 'running' });
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        io.stderr.write(`memscope: ${neutralize(error.message)}\n`);
+      }
+    }
+  } finally {
+    await directory.close();
+  }
+}
+
 async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<number> {
   if (wantsScreen(settings, io)) {
     // Bad input on the first load ends with its one line before the screen opens.
@@ -502,6 +553,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return replay(rest, io);
     case 'export':
       return exportSession(rest, io);
+    case 'sessions':
+      return sessions(rest, io);
     case 'schema':
       return schema(rest, io);
     case '--help':
