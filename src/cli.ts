@@ -232,7 +232,7 @@ function openRecorder(path: string, header: SessionHeader): SessionRecorder {
   }
 }
 
-const EXPORT_FORMATS = ['csv', 'json', 'svg'] as const;
+const EXPORT_FORMATS = ['csv', 'json', 'svg', 'cast'] as const;
 
 async function exportSession(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -245,6 +245,17 @@ async function exportSession(args: string[], io: CliIo): Promise<number> {
   const format = values.format as (typeof EXPORT_FORMATS)[number];
   if (!EXPORT_FORMATS.includes(format)) throw new InputError(`--format: expected one of ${EXPORT_FORMATS.join(', ')}, got "${values.format ?? ''}"`);
   const session = await readSession(positionals[0]!);
+  if (format === 'cast') {
+    // The replay screen, whatever the run's outcome: a cut or failed run is worth watching too.
+    const { sessionCast } = await import('./export-cast.tsx');
+    const cast = await sessionCast(session);
+    if (values.output === undefined) io.stdout.write(cast);
+    else {
+      await writeFileAtomic(values.output, cast);
+      io.stderr.write(`wrote ${neutralize(values.output)} (asciicast v2, ${session.events.length} events)\n`);
+    }
+    return 0;
+  }
   const result = session.events.findLast((line) => line.event.type === 'run-done')?.event;
   if (result?.type !== 'run-done') throw new ScoringError(`${session.path}: no result to export: the run did not finish`);
   let text: string;

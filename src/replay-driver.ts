@@ -255,3 +255,38 @@ export class ReplayDriver {
     }, wait);
   }
 }
+
+/** A clock that moves only when told, firing the timers that fall due: for rendering a replay offline (and tests). */
+export class ManualClock implements ReplayClock {
+  private time = 0;
+  private readonly timers = new Map<number, { at: number; callback: () => void }>();
+  private nextId = 1;
+
+  now = (): number => this.time;
+
+  setTimer = (callback: () => void, ms: number): number => {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.time + ms, callback });
+    return id;
+  };
+
+  clearTimer = (id: unknown): void => {
+    this.timers.delete(id as number);
+  };
+
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  advanceTo(until: number): void {
+    for (;;) {
+      let due: [number, { at: number; callback: () => void }] | undefined;
+      for (const entry of this.timers) if (entry[1].at <= until && (!due || entry[1].at < due[1].at)) due = entry;
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.time = Math.max(this.time, due[1].at);
+      due[1].callback();
+    }
+    this.time = Math.max(this.time, until);
+  }
+}
