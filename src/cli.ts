@@ -23,7 +23,8 @@ import {
   type ScoreSettings,
 } from './score-settings.ts';
 import { loadForSettings, loadWithTokenizer, prepareRun, type PreparedRun } from './scoring-run.ts';
-import { MAX_SPEED, MIN_SPEED } from './replay-driver.ts';
+import { MAX_SPEED, MIN_SPEED, stateAt } from './replay-driver.ts';
+import { partialFullResult } from './partial-result.ts';
 import { followFeed, replayFeed } from './replay-feed.ts';
 import { watchFeed } from './watch-feed.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from './server.ts';
@@ -357,10 +358,17 @@ async function replay(args: string[], io: CliIo): Promise<number> {
     if (event.type === 'run-done') result = event.result;
   }
   if (session.cut) io.stderr.write(`${neutralize(session.path)}: the tail was cut (a partial last line); replayed ${session.events.length} complete events\n`);
-  if (result === undefined) {
-    const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: '' }[session.state];
-    throw new ScoringError(`${session.path}: no result to print: ${why}`);
+  const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: '' }[session.state];
+  if (result === undefined && values.json && session.state !== 'failed') {
+    // An unfinished full-matrix run: the rows done so far, rebuilt through the screen's reducer.
+    const partial = partialFullResult(stateAt(session.events, session.events.length));
+    if (partial) {
+      io.stderr.write(`${neutralize(session.path)}: ${why}: partial result, ${partial.done} of ${partial.total} memories scored${partial.failed ? `, ${partial.failed} failed` : ''} (rows not scored read 0)\n`);
+      io.stdout.write(`${resultJson(partial.result)}\n`);
+      return 0;
+    }
   }
+  if (result === undefined) throw new ScoringError(`${session.path}: no result to print: ${why}`);
   io.stdout.write(values.json ? `${resultJson(result)}\n` : resultText(result));
   return 0;
 }

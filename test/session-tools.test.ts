@@ -110,3 +110,33 @@ test('sessions headless: a table or JSON lines, states read from the files', asy
     await dir.remove();
   }
 });
+
+test('replay --json of an unfinished full run prints the rows done so far, rebuilt through the reducer', async () => {
+  const dir = await tempDir();
+  try {
+    const file = join(dir.path, 'run.jsonl');
+    const run = await runCli(['score', fixture('small.json'), '--record', file, '--json', '--concurrency', '1']);
+    assert.equal(run.code, 0, run.stderr);
+    const finished = JSON.parse(run.stdout);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    // Up to the third row-done, then a partial line: a run killed mid-write.
+    let rowsDone = 0;
+    const keep = lines.findIndex((line) => line.includes('"type":"row-done"') && ++rowsDone === 3);
+    writeFileSync(join(dir.path, 'cut.jsonl'), `${lines.slice(0, keep + 1).join('\n')}\n{"t":1`);
+    const replay = await runCli(['replay', join(dir.path, 'cut.jsonl'), '--json']);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.match(replay.stderr, /the recording was cut short: partial result, 3 of 8 memories scored \(rows not scored read 0\)/);
+    const partial = JSON.parse(replay.stdout);
+    assert.deepEqual(Object.keys(partial), Object.keys(finished), 'the shape of the finished run’s --json');
+    assert.deepEqual(partial.responses, finished.responses);
+    const done = partial.memories.map((m: { max: number }, i: number) => (i < 3 ? finished.matrix[i] : finished.matrix[i].map(() => 0)));
+    assert.deepEqual(partial.matrix, done, 'the first three rows as scored, the rest 0');
+    assert.deepEqual(partial.memories.slice(0, 3), finished.memories.slice(0, 3));
+    assert.equal(partial.calls, 4, 'the baseline and three rows');
+
+    // Without --json there is still no result.
+    assert.equal((await runCli(['replay', join(dir.path, 'cut.jsonl')])).code, 1);
+  } finally {
+    await dir.remove();
+  }
+});
