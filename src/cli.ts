@@ -303,16 +303,29 @@ async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
 }
 
 /** Opens a screen feed on the terminal, with a loading line while the screen's modules load. */
-async function onScreen(file: string, io: CliIo, makeFeed: () => Promise<import('./screen.tsx').ScreenFeed>): Promise<number> {
+async function onScreen(file: string, io: CliIo, makeFeed: (signal: AbortSignal) => Promise<import('./screen.tsx').ScreenFeed>): Promise<number> {
+  const controller = new AbortController();
+  // Until the screen takes them, a signal leaves the loading line (e.g. a followed file that never appears).
+  const signals = trapSignals(controller);
   enterAltScreen(io.stdout);
   drawLoading(io.stdout, `memscope: loading ${neutralize(file)}…`);
   let feed;
   let showScreen: typeof import('./screen.tsx').showScreen;
   try {
-    [feed, { showScreen }] = await Promise.all([makeFeed(), import('./screen.tsx')]);
+    [feed, { showScreen }] = await Promise.all([makeFeed(controller.signal), import('./screen.tsx')]);
   } catch (error) {
     leaveAltScreen(io.stdout);
+    const code = signals.exitCode();
+    if (code !== undefined) throw new Interrupt(code);
     throw error;
+  } finally {
+    signals.release();
+  }
+  const code = signals.exitCode();
+  if (code !== undefined) {
+    feed.stop();
+    leaveAltScreen(io.stdout);
+    throw new Interrupt(code);
   }
   return showScreen(feed, { env: io.env });
 }
@@ -327,7 +340,7 @@ function parseSpeed(text: string | undefined): number | undefined {
 /** A session on the screen: replayed from its file, or followed while another process writes it. */
 export async function replayOnScreen(path: string, io: CliIo, options: { follow?: boolean; speed?: number | undefined; instant?: boolean } = {}): Promise<number> {
   const feedOptions = { ...(options.speed !== undefined ? { speed: options.speed } : {}), ...(options.instant ? { instant: true } : {}) };
-  if (options.follow) return onScreen(path, io, () => followFeed(path, feedOptions));
+  if (options.follow) return onScreen(path, io, (signal) => followFeed(path, feedOptions, signal));
   const session = await readSession(path);
   return onScreen(path, io, async () => replayFeed(session, feedOptions));
 }

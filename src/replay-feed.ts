@@ -67,7 +67,7 @@ const ALIVE_CHECK_MS = 1000;
  * that shows every event as it is appended, until the run's end event. When the recording
  * process is gone without an end event, the screen says the recording was cut.
  */
-export async function followFeed(path: string, options: ReplayFeedOptions = {}): Promise<ScreenFeed> {
+export async function followFeed(path: string, options: ReplayFeedOptions = {}, signal?: AbortSignal): Promise<ScreenFeed> {
   const sink = new StoreSink();
   let driver: ReplayDriver | undefined;
   const early: SessionEventLine[] = [];
@@ -80,6 +80,7 @@ export async function followFeed(path: string, options: ReplayFeedOptions = {}):
       else early.push(line);
     },
   }).start();
+  signal?.addEventListener('abort', () => follower.stop(), { once: true });
   const header = await Promise.race([headerRead, follower.done.then(() => undefined)]);
   if (header === undefined) throw new Error(`${path}: stopped before the header was read`);
   driver = new ReplayDriver(early, sink, { instant: options.instant ?? true, live: !early.some(isEndLine), ...(options.speed ? { speed: options.speed } : {}), ...(options.clock ? { clock: options.clock } : {}) });

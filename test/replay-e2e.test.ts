@@ -1,8 +1,8 @@
 // Sessions on the real screen in tmux: a run recorded, replayed (pause, step, seek, speed, quit),
 // and the sessions list opening it. MEMSCOPE_SESSIONS points into the test's own directory.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AFTER, ROOT, SKIP, Tmux } from './tmux.ts';
@@ -66,6 +66,51 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       await tmux.waitFor('the replay', (s) => /small\.jsonl · full matrix/.test(s) && /replay \d+\/\d+ ×1/.test(s));
       tmux.keys('q');
       await tmux.waitFor('the list again', (s) => /memscope sessions/.test(s));
+      tmux.keys('q');
+      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
+      assert.match(after, /after-memscope exit=0/);
+    } finally {
+      tmux.kill();
+    }
+  });
+
+  it('follows a session another process is writing, until its end', async () => {
+    const tmux = new Tmux();
+    mkdirSync(tmux.sessions, { recursive: true });
+    const file = join(tmux.sessions, 'live.jsonl');
+    const writer = spawn(process.execPath, ['src/memscope.js', 'score', 'fixtures/medium.json', '--latency', '250', '--concurrency', '2', '--record', file, '--headless'], { cwd: ROOT, stdio: 'ignore' });
+    const exited = new Promise((resolve) => writer.on('close', resolve));
+    try {
+      tmux.start(`node src/memscope.js replay --follow ${file}; ${AFTER}`, 120, 30);
+      const live = await tmux.waitFor('the live run', (s) => /follow \d+\/\d+ instant live/.test(s) && /scoring: \d+\/40/.test(s));
+      assert.match(live, /live\.jsonl · full matrix/);
+      const end = await tmux.waitFor('the end of the run', (s) => /✓ done: 41 calls/.test(s), 60_000);
+      assert.match(end, /replay (\d+)\/\1 instant end/, 'no longer live');
+      tmux.keys('q');
+      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
+      assert.match(after, /after-memscope exit=0/);
+    } finally {
+      writer.kill();
+      await exited;
+      tmux.kill();
+    }
+  });
+
+  it('watch: scores the context, and again when it is replaced atomically, saying what changed', async () => {
+    const tmux = new Tmux();
+    try {
+      mkdirSync(tmux.sessions, { recursive: true });
+      const context = join(tmux.sessions, 'context.json');
+      const chat = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'small.json'), 'utf8'));
+      writeFileSync(context, JSON.stringify(chat));
+      tmux.start(`node src/memscope.js watch ${context} --latency 50; ${AFTER}`, 120, 30);
+      await tmux.waitFor('the first run', (s) => /context\.json · watch · full matrix/.test(s) && /✓ done: 9 calls/.test(s));
+      chat.conversation.push({ role: 'memory', key: 'added-memory', content: 'a memory added while watching' }, { role: 'user', content: 'and now?' }, { role: 'assistant', content: 'an answer after it' });
+      writeFileSync(`${context}.tmp`, JSON.stringify(chat));
+      renameSync(`${context}.tmp`, context);
+      const second = await tmux.waitFor('the second run', (s) => /✓ done: 10 calls/.test(s) && /changed: 1 memory added \(added-memory\); 1 response appended/.test(s));
+      assert.match(second, /^✓ added-memory +\d/m);
+      assert.match(second, /memory 1\/9/);
       tmux.keys('q');
       const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
       assert.match(after, /after-memscope exit=0/);
