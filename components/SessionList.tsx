@@ -24,6 +24,8 @@ export interface SessionListProps {
   readonly size: { readonly columns: number; readonly rows: number };
   readonly onOpen: (path: string) => void;
   readonly onQuit: (interrupt: boolean) => void;
+  /** A line for the user, e.g. why the last session could not be opened. */
+  readonly notice?: string | undefined;
 }
 
 const STATE_ROLE: Record<SummaryState, 'good' | 'accent' | 'warn' | 'badStrong'> = {
@@ -37,7 +39,7 @@ const STATE_ROLE: Record<SummaryState, 'good' | 'accent' | 'warn' | 'badStrong'>
 /** Widths of the fixed columns; the context path takes what is left. */
 const WIDTHS = [21, 0, 12, 9, 10, 12];
 
-export function SessionList({ source, dir, depth, size, onOpen, onQuit }: SessionListProps) {
+export function SessionList({ source, dir, depth, size, onOpen, onQuit, notice }: SessionListProps) {
   const sessions = useSyncExternalStore(source.subscribe, source.getSnapshot);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const [top, setTop] = useState(0);
@@ -97,7 +99,8 @@ export function SessionList({ source, dir, depth, size, onOpen, onQuit }: Sessio
     lines.push(scrollTop + i === cursor ? paint(fit(' ' + cells(row), width), s.cursor) : text);
   });
   const body = <Lines lines={lines} height={size.rows - 1} slot="sessions" />;
-  const footer = ` ${paint('↑↓', s.key)} ${paint('choose', s.faint)}  ${paint('⏎', s.key)} ${paint('replay', s.faint)}  ${paint('q', s.key)} ${paint('quit', s.faint)}`;
+  const keys = ` ${paint('↑↓', s.key)} ${paint('choose', s.faint)}  ${paint('⏎', s.key)} ${paint('replay', s.faint)}  ${paint('q', s.key)} ${paint('quit', s.faint)}`;
+  const footer = notice ? keys + paint(fit(`  ${neutralize(notice)}`, Math.max(0, width - 28)), s.warn) : keys;
   return (
     <>
       {body}

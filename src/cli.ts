@@ -63,13 +63,16 @@ Usage:
                                     live on screen (headless when not in a terminal)
   memscope score <file> [options]   score a context (chat or native format); in a terminal the live
                                     screen opens (q quits, ? lists the keys)
-  memscope watch <file> [options]   score, then score again whenever the file changes
+  memscope watch <file> [options]   score, then score again whenever the file changes (on the
+                                    screen in a terminal, saying what changed)
   memscope serve [options]          serve the built-in scorer over HTTP (POST /v1/score, GET /health)
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
   memscope replay <session> [--json] [--follow] [--speed X] [--instant]
                                     replay a recorded session on the screen (original timing,
                                     X times faster, or at once); --follow: one still being
-                                    written; --json/--headless or no terminal: print its result
+                                    written; --json/--headless or no terminal: print its result.
+                                    Keys: space pause, . step, + - speed, < > seek, Shift-←/→ seek
+                                    a tenth, ? all keys
   memscope sessions [--json] [--dir DIR]
                                     the recorded sessions, updated live; Enter replays one
                                     (no terminal, --json or --headless: printed once)
@@ -415,16 +418,20 @@ async function sessions(args: string[], io: CliIo): Promise<number> {
   const directory = await new SessionDirectory(dir).start();
   const { showSessions } = await import('./sessions-screen.tsx');
   try {
+    let notice: string | undefined;
     for (;;) {
-      const choice = await showSessions(directory, io.env);
+      const choice = await showSessions(directory, io.env, notice);
       if ('quit' in choice) return choice.quit ?? 0;
-      // A session that cannot be read says so on the list's next showing, not by ending it.
+      notice = undefined;
+      // A session that cannot be read says so on the list, rather than ending it.
       try {
         const state = directory.getSnapshot().find((x) => x.path === choice.open)?.state;
-        await replayOnScreen(choice.open, io, { follow: state === 'running' });
+        const code = await replayOnScreen(choice.open, io, { follow: state === 'running' });
+        if (code >= 128) return code;
       } catch (error) {
+        if (error instanceof Interrupt) return error.exitCode;
         if (!(error instanceof InputError)) throw error;
-        io.stderr.write(`memscope: ${neutralize(error.message)}\n`);
+        notice = error.message;
       }
     }
   } finally {

@@ -9,7 +9,7 @@ import type { SessionDirectory } from './session-list.ts';
 
 export type SessionsChoice = { readonly open: string } | { readonly quit: number | undefined };
 
-export async function showSessions(directory: SessionDirectory, env: NodeJS.ProcessEnv): Promise<SessionsChoice> {
+export async function showSessions(directory: SessionDirectory, env: NodeJS.ProcessEnv, notice?: string): Promise<SessionsChoice> {
   const stdout = process.stdout;
   const depth = colorDepth({ env, isTTY: Boolean(stdout.isTTY) });
   enterAltScreen(stdout);
@@ -32,6 +32,7 @@ export async function showSessions(directory: SessionDirectory, env: NodeJS.Proc
       size={{ columns: stdout.columns || 80, rows: stdout.rows || 24 }}
       onOpen={(path) => choose({ open: path })}
       onQuit={(interrupt) => choose({ quit: interrupt ? 130 : undefined })}
+      notice={notice}
     />
   );
   const instance = render(app(), { stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false });

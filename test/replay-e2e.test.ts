@@ -62,7 +62,13 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       record(tmux);
       tmux.start(`node src/memscope.js sessions; ${AFTER}`, 120, 24);
       await tmux.waitFor('the list', (s) => /memscope sessions · .* 1 recorded/.test(s) && /fixtures\/small\.json +full +8 +12 done/.test(s));
+      // A session that appears while the list is open shows up (newest first); one that cannot be read says why.
+      const text = readFileSync(join(tmux.sessions, 'small.jsonl'), 'utf8');
+      writeFileSync(join(tmux.sessions, 'zz-broken.jsonl'), text.replace(/"created":"[^"]+"/, '"created":"2099-01-01T00:00:00.000Z"').replace(/\n.*\n/, '\n{oops}\n'));
+      await tmux.waitFor('the new session', (s) => /2 recorded/.test(s));
       tmux.keys('Enter');
+      await tmux.waitFor('the reason', (s) => /zz-broken\.jsonl: line 2: corrupt line/.test(s) && /memscope sessions/.test(s));
+      tmux.keys('j', 'Enter');
       await tmux.waitFor('the replay', (s) => /small\.jsonl · full matrix/.test(s) && /replay \d+\/\d+ ×1/.test(s));
       tmux.keys('q');
       await tmux.waitFor('the list again', (s) => /memscope sessions/.test(s));
