@@ -119,8 +119,11 @@ export class ReplayDriver {
     this.changed();
   }
 
+  /** The file will not grow any more, and ended without the run's end: nothing more is coming. */
   markCut(): void {
     this.cut = true;
+    this.live = false;
+    this.holdAtEnd();
     this.changed();
   }
 
