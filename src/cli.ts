@@ -317,8 +317,7 @@ async function onScreen(file: string, io: CliIo, makeFeed: (signal: AbortSignal)
   try {
     // The screen's modules first: loading them while a follower's file watcher starts up has
     // been seen to stall the module loader (tsx, Node 20); in sequence it never does.
-    ({ showScreen } = await import('./screen.tsx'));
-    feed = await makeFeed(controller.signal);
+    [feed, { showScreen }] = await Promise.all([makeFeed(controller.signal), import('./screen.tsx')]);
   } catch (error) {
     leaveAltScreen(io.stdout);
     const code = signals.exitCode();
