@@ -3,38 +3,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EngineEvent } from '../src/events.ts';
-import { ReplayDriver, stateAt, type ReplayClock, type ReplaySink } from '../src/replay-driver.ts';
+import { ManualClock, ReplayDriver, stateAt, type ReplaySink } from '../src/replay-driver.ts';
 import { INITIAL_RUN_STATE, reduceRun, type RunState } from '../src/run-state.ts';
 import type { SessionEventLine } from '../src/session-format.ts';
 import { syntheticRun } from './synthetic-run.ts';
 
-/** A clock whose time moves only when the test says, firing timers that fall due. */
-class FakeClock implements ReplayClock {
-  time = 0;
-  private timers = new Map<number, { at: number; callback: () => void }>();
-  private next = 1;
-  now = () => this.time;
-  setTimer = (callback: () => void, ms: number) => {
-    const id = this.next++;
-    this.timers.set(id, { at: this.time + ms, callback });
-    return id;
-  };
-  clearTimer = (id: unknown) => {
-    this.timers.delete(id as number);
-  };
-  get pending(): number {
-    return this.timers.size;
-  }
+/** The driver's own manual clock, moved by relative steps. */
+class FakeClock extends ManualClock {
   advance(ms: number): void {
-    const until = this.time + ms;
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = Math.max(this.time, due[1].at);
-      due[1].callback();
-    }
-    this.time = until;
+    this.advanceTo(this.now() + ms);
   }
 }
 
