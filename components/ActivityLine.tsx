@@ -15,6 +15,8 @@ export interface ActivityLineProps {
   /** Animation frame, advanced by the app's clock. */
   readonly frame: number;
   readonly theme: Theme;
+  /** A line for the user beside the run's own (watch: what changed in the file). */
+  readonly notice?: string | undefined;
 }
 
 function outcome(state: RunState, now: number): { text: string; role: 'good' | 'badStrong' | 'warn' } {
@@ -31,10 +33,12 @@ function outcome(state: RunState, now: number): { text: string; role: 'good' | '
   }
 }
 
-export function ActivityLine({ state, width, now, frame, theme }: ActivityLineProps) {
+export function ActivityLine({ state, width, now, frame, theme, notice }: ActivityLineProps) {
   const s = theme.style;
+  const prefix = notice ? `${neutralize(notice)} · ` : '';
   if (state.phase !== 'running' && state.phase !== 'waiting') {
-    const { text, role } = outcome(state, now);
+    const { text: outcomeText, role } = outcome(state, now);
+    const text = notice ? `${outcomeText} · ${neutralize(notice)}` : outcomeText;
     return <Line slot="activity" text={paint(fit(' ' + text, width), s[role])} />;
   }
   const spinner = paint(SPINNER[frame % SPINNER.length]!, s.accent);
@@ -47,7 +51,7 @@ export function ActivityLine({ state, width, now, frame, theme }: ActivityLinePr
   const etaText = ` ETA ${eta === undefined ? '–:––' : formatDuration(eta)} `;
   const barWidth = Math.max(0, Math.min(30, Math.floor(width / 5)));
   const activityRoom = width - 3 - barWidth - 1 - displayWidth(counts) - displayWidth(etaText);
-  const activity = state.phase === 'waiting' ? 'starting…' : neutralize(state.activity || 'scoring…');
+  const activity = prefix + (state.phase === 'waiting' ? 'starting…' : neutralize(state.activity || 'scoring…'));
   const filled = Math.round(fraction * barWidth);
   const line = ` ${spinner} ${fit(activity, Math.max(0, activityRoom))}${paint('━'.repeat(filled), s.accent)}${paint('━'.repeat(barWidth - filled), s.faint)} ${counts}${paint(etaText, s.faint)}`;
   return <Line slot="activity" text={line} />;

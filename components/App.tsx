@@ -9,8 +9,9 @@ import { displayWidth, fit } from '../src/display-width.ts';
 import type { LineOverlay } from '../src/line-overlay.ts';
 import { matrixLayout, screenLayout, MIN_COLUMNS, MIN_ROWS } from '../src/matrix-layout.ts';
 import { SORT_LABELS, orderRows } from '../src/row-order.ts';
+import type { ReplayCommand, ReplayStatus } from '../src/replay-driver.ts';
 import type { RunState } from '../src/run-state.ts';
-import { commandForKey, splitKeys, type KeyPress } from '../src/screen-keys.ts';
+import { commandForKey, replayCommandForKey, splitKeys, type KeyPress } from '../src/screen-keys.ts';
 import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../src/screen-nav.ts';
 import { screenTheme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
@@ -34,6 +35,15 @@ export interface RunSource {
   getSnapshot(): RunState;
 }
 
+/** A replay the screen shows and steers: its status, and the replay keys' commands. */
+export interface ReplayControl {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): ReplayStatus;
+  command(command: ReplayCommand): void;
+}
+
+const NO_REPLAY = { subscribe: () => () => undefined, getSnapshot: () => undefined };
+
 export interface AppProps {
   readonly store: RunSource;
   readonly texts: ContextTexts;
@@ -50,6 +60,11 @@ export interface AppProps {
   readonly animate?: boolean;
   /** Takes the matrix lines past Ink's per-character work; the frame's writer composes them in. */
   readonly overlay?: LineOverlay;
+  readonly replay?: ReplayControl | undefined;
+  /** A word before the mode in the header, e.g. "watch". */
+  readonly tag?: string | undefined;
+  /** A line for the user in the activity line (watch: what changed). */
+  readonly notice?: string | undefined;
 }
 
 export const TICK_MS = 120;
@@ -79,8 +94,10 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay }: AppProps) {
+export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const replaySource = replay ?? NO_REPLAY;
+  const replayStatus: ReplayStatus | undefined = useSyncExternalStore(replaySource.subscribe, replaySource.getSnapshot);
   const size = useScreenSize(fixedSize);
   const [nav, setNav] = useState<NavState>(INITIAL_NAV);
   const running = state.phase === 'running' || state.phase === 'waiting';
@@ -148,9 +165,17 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   quit.current = onQuit;
   const redraw = useRef(onRedraw);
   redraw.current = onRedraw;
+  const replayRef = useRef(replay);
+  replayRef.current = replay;
 
   useInput((input: string, key: KeyPress) => {
     for (const [one, press] of splitKeys(input, key)) {
+      const player = replayRef.current;
+      const replayCommand = player ? replayCommandForKey(one, press, player.getSnapshot().total, navRef.current) : null;
+      if (replayCommand) {
+        player!.command(replayCommand);
+        continue;
+      }
       const command = commandForKey(one, press, navRef.current);
       if (command === null) continue;
       if (command.type === 'quit') {
@@ -168,7 +193,7 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   });
 
   const at = now();
-  const header = <Header state={state} file={file} width={width} now={at} theme={theme} />;
+  const header = <Header state={state} file={file} width={width} now={at} theme={theme} replay={replayStatus} tag={tag} />;
   if (screen.tooSmall) {
     const message = `memscope needs at least ${MIN_COLUMNS}×${MIN_ROWS} (this terminal is ${size.columns}×${size.rows}); q quits`;
     const lines = wrapText(message, width).map((line) => paint(fit(line, width), theme.style.warn));
@@ -182,7 +207,7 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   const sortLabel = finetune ? (nav.sort === 'key' ? 'entry' : 'rank') : SORT_LABELS[nav.sort];
   let body;
   if (nav.help) {
-    body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} />;
+    body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} replay={replay !== undefined} />;
   } else if (finetune) {
     body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight} theme={theme} />;
   } else {
@@ -213,8 +238,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
         {header}
         {body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
-        <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} />
-        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} />
+        <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />
+        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} replay={replayStatus} />
       </Box>
     </OverlayContext.Provider>
   );

@@ -17,6 +17,8 @@ export interface FooterProps {
   readonly shown: number;
   readonly total: number;
   readonly sortLabel: string;
+  /** Replaying: the replay's keys come first. */
+  readonly replay?: { readonly paused: boolean; readonly ended: boolean } | undefined;
 }
 
 /** A key hint: the key, what it does, how much it matters when room is short (1 = most), a short form. */
@@ -39,7 +41,7 @@ function hints(all: readonly Hint[], room: number, theme: Theme): string {
   return shown.map(([key, what]) => `${paint(key, theme.style.key)} ${paint(what, theme.style.faint)}  `).join('') + ' '.repeat(Math.max(0, room - used));
 }
 
-export function Footer({ nav, width, theme, max, shown, total, sortLabel }: FooterProps) {
+export function Footer({ nav, width, theme, max, shown, total, sortLabel, replay }: FooterProps) {
   const s = theme.style;
   if (nav.editingFilter) {
     const prompt = ' filter: ';
@@ -56,6 +58,14 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel }: Foot
   const filterWidth = nav.filter !== '' ? 2 + displayWidth(neutralize(nav.filter)) + 1 + `${shown}/${total}`.length + 1 : 0;
   const room = Math.max(0, width - legendRoom - filterWidth - 1);
   const pairs: Hint[] = [
+    ...(replay
+      ? [
+          ['␣', replay.ended ? 'again' : replay.paused ? 'play' : 'pause', 1] as const,
+          ['.', 'step', 3] as const,
+          ['<>', 'seek', 3] as const,
+          ['+-', 'speed', 4] as const,
+        ]
+      : []),
     ['↑↓←→', 'move', 6],
     ['⏎', nav.detail ? 'close' : 'detail', 3],
     ...(nav.detail ? [['[ ]', 'scroll', 5] as const] : []),

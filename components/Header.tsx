@@ -1,6 +1,7 @@
 // The top bar: what is scored, on what, and how far the run is.
 import { displayWidth, fit } from '../src/display-width.ts';
 import type { Mode } from '../src/events.ts';
+import type { ReplayStatus } from '../src/replay-driver.ts';
 import { callRate, elapsedMs, type RunState } from '../src/run-state.ts';
 import { neutralize } from '../src/sanitize.ts';
 import { formatDuration, formatRate } from '../src/screen-format.ts';
@@ -16,6 +17,21 @@ export interface HeaderProps {
   readonly width: number;
   readonly now: number;
   readonly theme: Theme;
+  /** Replaying a session: where the replay is, how fast, paused or not. */
+  readonly replay?: ReplayStatus | undefined;
+  /** A word before the mode, e.g. "watch". */
+  readonly tag?: string | undefined;
+}
+
+/** "replay 12/164 ×2 paused", "replay 164/164 instant tail cut", "follow 40/40 live". */
+export function replayLabel(status: ReplayStatus): string {
+  const parts = [`${status.live ? 'follow' : 'replay'} ${status.position}/${status.total}`];
+  parts.push(status.instant ? 'instant' : `×${Number(status.speed.toFixed(3))}`);
+  if (status.ended) parts.push('end');
+  else if (status.paused) parts.push('⏸ paused');
+  if (status.live) parts.push('live');
+  if (status.cut) parts.push('tail cut');
+  return parts.join(' ');
 }
 
 /** The file as shown: the whole path when it fits, else its tail. */
@@ -25,14 +41,15 @@ function fileLabel(safe: string, room: number): string {
   return displayWidth(base) <= room ? base : fit(base, Math.max(1, room));
 }
 
-export function Header({ state, file: file_, width, now, theme }: HeaderProps) {
+export function Header({ state, file: file_, width, now, theme, replay, tag }: HeaderProps) {
   const s = theme.style;
   const calls = `${state.calls.done}/${state.calls.total} calls`;
   const rate = `${formatRate(callRate(state, now))}/s`;
-  const right = ` ${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;
-  const modeTitle = state.mode ? MODE_TITLES[state.mode] : 'starting';
+  const replayText = replay ? `${replayLabel(replay)}  ` : '';
+  const right = ` ${replayText}${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;
   // An estimated matrix says so, and how many ablations it rests on.
-  const mode = state.estimate ? `${modeTitle} (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : modeTitle;
+  const modeTitle = `${state.mode ? MODE_TITLES[state.mode] : 'starting'}${state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : ''}`;
+  const mode = tag ? `${tag} · ${modeTitle}` : modeTitle;
   const backend = state.backend ? `${neutralize(state.model ?? 'model?')} @ ${neutralize(state.backend)}` : '';
   const title = ' memscope ';
   const room = width - displayWidth(title) - displayWidth(right) - 1;

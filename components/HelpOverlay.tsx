@@ -1,6 +1,6 @@
 // `?`: the key bindings and how to read the matrix, over the body of the screen.
 import { fit } from '../src/display-width.ts';
-import { KEY_HELP } from '../src/screen-keys.ts';
+import { KEY_HELP, REPLAY_KEY_HELP } from '../src/screen-keys.ts';
 import type { Theme } from '../src/screen-theme.ts';
 import { paint } from '../src/term-style.ts';
 import { Lines } from './Lines.tsx';
@@ -9,6 +9,8 @@ export interface HelpOverlayProps {
   readonly width: number;
   readonly height: number;
   readonly theme: Theme;
+  /** Replaying: the replay's keys are listed too. */
+  readonly replay?: boolean;
 }
 
 const READING = [
@@ -18,12 +20,13 @@ const READING = [
   'Status: · pending  ▶ scoring  ✓ done  ✗ failed  – skipped',
 ];
 
-export function HelpOverlay({ width, height, theme }: HelpOverlayProps) {
+export function HelpOverlay({ width, height, theme, replay = false }: HelpOverlayProps) {
   const s = theme.style;
-  const keyWidth = Math.max(...KEY_HELP.map((k) => k.keys.length)) + 2;
+  const keys = replay ? [...KEY_HELP, ...REPLAY_KEY_HELP] : KEY_HELP;
+  const keyWidth = Math.max(...keys.map((k) => k.keys.length)) + 2;
   const inner = Math.min(width - 4, Math.max(60, keyWidth + 50));
   const body: string[] = [
-    ...KEY_HELP.map(({ keys, what }) => paint(fit(keys, keyWidth), s.key) + fit(what, inner - keyWidth - 2)),
+    ...keys.map(({ keys, what }) => paint(fit(keys, keyWidth), s.key) + fit(what, inner - keyWidth - 2)),
     fit('', inner - 2),
     ...READING.map((line) => paint(fit(line, inner - 2), s.faint)),
     fit('', inner - 2),

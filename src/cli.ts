@@ -22,7 +22,11 @@ import {
   readApiKey,
   type ScoreSettings,
 } from './score-settings.ts';
-import { loadWithTokenizer, prepareRun, type PreparedRun } from './scoring-run.ts';
+import { loadForSettings, loadWithTokenizer, prepareRun, type PreparedRun } from './scoring-run.ts';
+import { MAX_SPEED, MIN_SPEED, stateAt } from './replay-driver.ts';
+import { partialFullResult } from './partial-result.ts';
+import { followFeed, replayFeed } from './replay-feed.ts';
+import { watchFeed } from './watch-feed.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from './server.ts';
 import { TemplateFileSchema } from './text-template.ts';
 import { WeightStoreSchema } from './weight-store.ts';
@@ -33,6 +37,8 @@ import { sessionHeader } from './session-header.ts';
 import { readSession } from './session-reader.ts';
 import { SessionRecorder, sessionFileName, sessionsDir } from './session-recorder.ts';
 import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { SESSION_COLUMNS, SessionDirectory, listSessions, sessionRow } from './session-list.ts';
 import { SessionFollower } from './session-follower.ts';
 import { resultCsv } from './export-csv.ts';
 import { resultSvg } from './export-svg.ts';
@@ -57,13 +63,21 @@ Usage:
                                     live on screen (headless when not in a terminal)
   memscope score <file> [options]   score a context (chat or native format); in a terminal the live
                                     screen opens (q quits, ? lists the keys)
-  memscope watch <file> [options]   score, then score again whenever the file changes
+  memscope watch <file> [options]   score, then score again whenever the file changes (on the
+                                    screen in a terminal, saying what changed)
   memscope serve [options]          serve the built-in scorer over HTTP (POST /v1/score, GET /health)
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
-  memscope replay <session> [--json] [--follow]
-                                    replay a recorded session
-  memscope export <session> --format csv|json|svg [-o OUT]
-                                    export a session's result
+  memscope replay <session> [--json] [--follow] [--speed X] [--instant]
+                                    replay a recorded session on the screen (original timing,
+                                    X times faster, or at once); --follow: one still being
+                                    written; --json/--headless or no terminal: print its result.
+                                    Keys: space pause, . step, + - speed, < > seek, Shift-←/→ seek
+                                    a tenth, ? all keys
+  memscope sessions [--json] [--dir DIR]
+                                    the recorded sessions, updated live; Enter replays one
+                                    (no terminal, --json or --headless: printed once)
+  memscope export <session> --format csv|json|svg|cast [-o OUT]
+                                    export a session's result, or (cast) an asciicast of its replay
   memscope schema [context|chat|weights|template|session-header|session-event]
                                     print the JSON Schema of a file format
   memscope --help | --version
@@ -225,7 +239,7 @@ function openRecorder(path: string, header: SessionHeader): SessionRecorder {
   }
 }
 
-const EXPORT_FORMATS = ['csv', 'json', 'svg'] as const;
+const EXPORT_FORMATS = ['csv', 'json', 'svg', 'cast'] as const;
 
 async function exportSession(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -238,6 +252,17 @@ async function exportSession(args: string[], io: CliIo): Promise<number> {
   const format = values.format as (typeof EXPORT_FORMATS)[number];
   if (!EXPORT_FORMATS.includes(format)) throw new InputError(`--format: expected one of ${EXPORT_FORMATS.join(', ')}, got "${values.format ?? ''}"`);
   const session = await readSession(positionals[0]!);
+  if (format === 'cast') {
+    // The replay screen, whatever the run's outcome: a cut or failed run is worth watching too.
+    const { sessionCast } = await import('./export-cast.tsx');
+    const cast = await sessionCast(session);
+    if (values.output === undefined) io.stdout.write(cast);
+    else {
+      await writeFileAtomic(values.output, cast);
+      io.stderr.write(`wrote ${neutralize(values.output)} (asciicast v2, ${session.events.length} events)\n`);
+    }
+    return 0;
+  }
   const result = session.events.findLast((line) => line.event.type === 'run-done')?.event;
   if (result?.type !== 'run-done') throw new ScoringError(`${session.path}: no result to export: the run did not finish`);
   let text: string;
@@ -283,6 +308,51 @@ async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Opens a screen feed on the terminal, with a loading line while the screen's modules load. */
+async function onScreen(file: string, io: CliIo, makeFeed: (signal: AbortSignal) => Promise<import('./screen.tsx').ScreenFeed>): Promise<number> {
+  const controller = new AbortController();
+  // Until the screen takes them, a signal leaves the loading line (e.g. a followed file that never appears).
+  const signals = trapSignals(controller);
+  enterAltScreen(io.stdout);
+  drawLoading(io.stdout, `memscope: loading ${neutralize(file)}…`);
+  let feed;
+  let showScreen: typeof import('./screen.tsx').showScreen;
+  try {
+    // The screen's modules first: loading them while a follower's file watcher starts up has
+    // been seen to stall the module loader (tsx, Node 20); in sequence it never does.
+    [feed, { showScreen }] = await Promise.all([makeFeed(controller.signal), import('./screen.tsx')]);
+  } catch (error) {
+    leaveAltScreen(io.stdout);
+    const code = signals.exitCode();
+    if (code !== undefined) throw new Interrupt(code);
+    throw error;
+  } finally {
+    signals.release();
+  }
+  const code = signals.exitCode();
+  if (code !== undefined) {
+    feed.stop();
+    leaveAltScreen(io.stdout);
+    throw new Interrupt(code);
+  }
+  return showScreen(feed, { env: io.env });
+}
+
+function parseSpeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const speed = Number(text);
+  if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) throw new InputError(`--speed: expected a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${text}"`);
+  return speed;
+}
+
+/** A session on the screen: replayed from its file, or followed while another process writes it. */
+export async function replayOnScreen(path: string, io: CliIo, options: { follow?: boolean; speed?: number | undefined; instant?: boolean } = {}): Promise<number> {
+  const feedOptions = { ...(options.speed !== undefined ? { speed: options.speed } : {}), ...(options.instant ? { instant: true } : {}) };
+  if (options.follow) return onScreen(path, io, (signal) => followFeed(path, feedOptions, signal));
+  const session = await readSession(path);
+  return onScreen(path, io, async () => replayFeed(session, feedOptions));
+}
+
 async function replay(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -290,12 +360,16 @@ async function replay(args: string[], io: CliIo): Promise<number> {
       json: { type: 'boolean', default: false },
       headless: { type: 'boolean', default: false },
       follow: { type: 'boolean', default: false },
+      speed: { type: 'string' },
+      instant: { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length !== 1) throw new InputError('replay: name one session file');
+  const speed = parseSpeed(values.speed);
+  if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant });
   if (values.follow) return follow(positionals[0]!, values.json, io);
   const session = await readSession(positionals[0]!);
   const print = printProgress(io.stderr as never);
@@ -305,15 +379,77 @@ async function replay(args: string[], io: CliIo): Promise<number> {
     if (event.type === 'run-done') result = event.result;
   }
   if (session.cut) io.stderr.write(`${neutralize(session.path)}: the tail was cut (a partial last line); replayed ${session.events.length} complete events\n`);
-  if (result === undefined) {
-    const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: '' }[session.state];
-    throw new ScoringError(`${session.path}: no result to print: ${why}`);
+  const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: '' }[session.state];
+  if (result === undefined && values.json && session.state !== 'failed') {
+    // An unfinished full-matrix run: the rows done so far, rebuilt through the screen's reducer.
+    const partial = partialFullResult(stateAt(session.events, session.events.length));
+    if (partial) {
+      io.stderr.write(`${neutralize(session.path)}: ${why}: partial result, ${partial.done} of ${partial.total} memories scored${partial.failed ? `, ${partial.failed} failed` : ''} (rows not scored read 0)\n`);
+      io.stdout.write(`${resultJson(partial.result)}\n`);
+      return 0;
+    }
   }
+  if (result === undefined) throw new ScoringError(`${session.path}: no result to print: ${why}`);
   io.stdout.write(values.json ? `${resultJson(result)}\n` : resultText(result));
   return 0;
 }
 
+async function sessions(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, dir: { type: 'string' } },
+    allowPositionals: false,
+    strict: true,
+  });
+  void positionals;
+  const dir = values.dir ?? sessionsDir(io.env);
+  if (!io.isTTY || values.json || values.headless) {
+    const list = await listSessions(dir);
+    if (values.json) {
+      for (const summary of list) io.stdout.write(`${safeJson(summary)}\n`);
+      return 0;
+    }
+    if (list.length === 0) {
+      io.stderr.write(`no sessions in ${neutralize(dir)}\n`);
+      return 0;
+    }
+    const rows = [SESSION_COLUMNS, ...list.map((summary) => [...sessionRow(summary), summary.path])].map((row) => row.map(neutralize));
+    rows[0] = [...rows[0]!, 'file'];
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+    for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === 3 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
+    return 0;
+  }
+  await mkdir(dir, { recursive: true });
+  const directory = await new SessionDirectory(dir).start();
+  const { showSessions } = await import('./sessions-screen.tsx');
+  try {
+    let notice: string | undefined;
+    for (;;) {
+      const choice = await showSessions(directory, io.env, notice);
+      if ('quit' in choice) return choice.quit ?? 0;
+      notice = undefined;
+      // A session that cannot be read says so on the list, rather than ending it.
+      try {
+        const state = directory.getSnapshot().find((x) => x.path === choice.open)?.state;
+        const code = await replayOnScreen(choice.open, io, { follow: state === 'running' });
+        if (code >= 128) return code;
+      } catch (error) {
+        if (error instanceof Interrupt) return error.exitCode;
+        if (!(error instanceof InputError)) throw error;
+        notice = error.message;
+      }
+    }
+  } finally {
+    await directory.close();
+  }
+}
+
 async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<number> {
+  if (wantsScreen(settings, io)) {
+    // Bad input on the first load ends with its one line before the screen opens.
+    await loadForSettings(settings);
+    return onScreen(settings.file, io, async () => watchFeed(settings));
+  }
   const controller = new AbortController();
   const signals = trapSignals(controller);
   const print = printProgress(io.stderr as never);
@@ -461,6 +597,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return replay(rest, io);
     case 'export':
       return exportSession(rest, io);
+    case 'sessions':
+      return sessions(rest, io);
     case 'schema':
       return schema(rest, io);
     case '--help':

@@ -37,9 +37,16 @@ export class RunStore {
     return source.subscribe((event) => this.dispatch(event));
   }
 
-  dispatch(event: EngineEvent): void {
-    this.state = reduceRun(this.state, event, this.now());
+  /** Applies an event stamped now, or at `at` (a replay's recorded time). */
+  dispatch(event: EngineEvent, at: number = this.now()): void {
+    this.state = reduceRun(this.state, event, at);
     this.events++;
+    this.timer ??= setTimeout(() => this.flush(), this.batchMs);
+  }
+
+  /** Puts a whole state in place (a replay seeking), published with the next batch. */
+  replace(state: RunState): void {
+    this.state = state;
     this.timer ??= setTimeout(() => this.flush(), this.batchMs);
   }
 

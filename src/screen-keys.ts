@@ -1,5 +1,6 @@
 // Key bindings: which key does what, as data (the help overlay and footer list the same table)
 // and as a pure function from a key press to a screen action.
+import type { ReplayCommand } from './replay-driver.ts';
 import type { NavAction, NavState } from './screen-nav.ts';
 
 /** The parts of Ink's key report the screen reads. */
@@ -19,6 +20,7 @@ export interface KeyPress {
   readonly backspace: boolean;
   readonly delete: boolean;
   readonly tab: boolean;
+  readonly shift?: boolean;
 }
 
 export type ScreenCommand = NavAction | { readonly type: 'quit'; readonly interrupt: boolean } | { readonly type: 'redraw' };
@@ -43,6 +45,41 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'Ctrl-L', what: 'redraw the whole screen' },
   { keys: 'q  Ctrl-C', what: 'quit (cancels calls in flight)' },
 ];
+
+/** The replay's own keys, listed after the screen's in the help overlay. */
+export const REPLAY_KEY_HELP: readonly KeyHelp[] = [
+  { keys: 'Space', what: 'replay: pause / resume' },
+  { keys: '.', what: 'replay: one event forward (pauses)' },
+  { keys: '+ -', what: 'replay: twice / half the speed' },
+  { keys: '< >', what: 'replay: seek one event back / forward' },
+  { keys: 'Shift-← Shift-→', what: 'replay: seek a tenth of the run back / forward' },
+];
+
+/** Replay keys; arrows without Shift stay the cursor's. Null when the key is not one of them. */
+export function replayCommandForKey(input: string, key: KeyPress, total: number, nav: NavState): ReplayCommand | null {
+  if (nav.help || nav.editingFilter || key.ctrl || key.meta) return null;
+  const tenth = Math.max(1, Math.round(total / 10));
+  if (key.shift && key.leftArrow) return { type: 'seek', by: -tenth };
+  if (key.shift && key.rightArrow) return { type: 'seek', by: tenth };
+  switch (input) {
+    case ' ':
+      return { type: 'toggle-pause' };
+    case '.':
+      return { type: 'step' };
+    case '+':
+    case '=':
+      return { type: 'speed', faster: true };
+    case '-':
+    case '_':
+      return { type: 'speed', faster: false };
+    case '<':
+      return { type: 'seek', by: -1 };
+    case '>':
+      return { type: 'seek', by: 1 };
+    default:
+      return null;
+  }
+}
 
 export const NO_KEY: KeyPress = {
   upArrow: false,

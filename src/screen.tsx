@@ -1,11 +1,12 @@
-// Runs the live screen over a prepared scoring run: the alternate screen buffer, the store fed
-// by the engine, the Ink app; on quit (q, Ctrl-C or a signal) it cancels the calls in flight
-// and leaves the terminal as it found it.
+// The live screen: the alternate screen buffer, a store, the Ink app; on quit (q, Ctrl-C or a
+// signal) it stops what feeds the store and leaves the terminal as it found it. What feeds the
+// store is the caller's: a scoring engine (runScreen), a recorded session's replay driver, a
+// followed file, a watched context.
 import { render } from 'ink';
-import { App } from '../components/App.tsx';
+import { App, type ReplayControl } from '../components/App.tsx';
 import { enterAltScreen, leaveAltScreen } from './alt-screen.ts';
 import { colorDepth, type ColorDepth } from './color-depth.ts';
-import { contextTexts } from './context-texts.ts';
+import { contextTexts, type ContextTexts } from './context-texts.ts';
 import { FrameStdout, FrameWriter } from './frame-writer.ts';
 import { LineOverlay } from './line-overlay.ts';
 import { RunStore } from './run-store.ts';
@@ -13,25 +14,41 @@ import type { PreparedRun } from './scoring-run.ts';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
-export interface ScreenOptions {
-  readonly run: PreparedRun;
-  /** Aborting it cancels the run's calls in flight; the run was prepared with its signal. */
-  readonly controller: AbortController;
+/** What a feed may change on the screen while it runs. */
+export interface ScreenView {
+  setTexts(texts: ContextTexts): void;
+  setNotice(notice: string | undefined): void;
+}
+
+export interface ScreenFeed {
   readonly file: string;
+  readonly texts: ContextTexts;
+  /** The screen's clock (a replay shows recorded time); the wall clock by default. */
+  readonly now?: () => number;
+  readonly replay?: ReplayControl;
+  readonly tag?: string;
+  /**
+   * Starts feeding `store`; settles when the feed is over (the screen stays until the user
+   * quits) with the exit code its outcome asks for.
+   */
+  start(store: RunStore, view: ScreenView): Promise<number>;
+  /** The user quit: stop feeding, cancel what is in flight. */
+  stop(): void;
+}
+
+export interface TerminalOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly stdin?: NodeJS.ReadStream;
   readonly stdout?: NodeJS.WriteStream;
   readonly depth?: ColorDepth;
 }
 
-/** Shows the run until the user quits; resolves with the exit code. */
-export async function runScreen(options: ScreenOptions): Promise<number> {
-  const { run, controller, file, env } = options;
+/** Shows what the feed sends until the user quits; resolves with the exit code. */
+export async function showScreen(feed: ScreenFeed, options: TerminalOptions): Promise<number> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  const depth = options.depth ?? colorDepth({ env, isTTY: Boolean(stdout.isTTY) });
+  const depth = options.depth ?? colorDepth({ env: options.env, isTTY: Boolean(stdout.isTTY) });
   const store = new RunStore();
-  const detach = store.attach(run.engine);
 
   let restored = false;
   const restore = () => {
@@ -42,13 +59,13 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
   // Whatever ends the process, the terminal gets its screen back.
   process.once('exit', restore);
 
-  // A signal or Ctrl-C decides the exit code; a plain q leaves it to the run's outcome.
+  // A signal or Ctrl-C decides the exit code; a plain q leaves it to the feed's outcome.
   let interruptCode: number | undefined;
   let onQuit!: () => void;
   const quitting = new Promise<void>((resolve) => (onQuit = resolve));
   const quit = (code?: number) => {
     if (code !== undefined) interruptCode ??= code;
-    controller.abort();
+    feed.stop();
     onQuit();
   };
   const signalHandlers = Object.entries(SIGNAL_EXIT).map(([signal, code]) => {
@@ -61,12 +78,13 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
   const writer = new FrameWriter(stdout, () => stdout.rows || 24);
   const overlay = new LineOverlay();
   const frames = new FrameStdout(stdout, writer, overlay);
-  const texts = contextTexts(run.loaded.context);
+  let texts = feed.texts;
+  let notice: string | undefined;
   const app = () => (
     <App
       store={store}
       texts={texts}
-      file={file}
+      file={feed.file}
       depth={depth}
       overlay={overlay}
       size={{ columns: stdout.columns || 80, rows: stdout.rows || 24 }}
@@ -75,6 +93,10 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
         writer.invalidate();
         relayout();
       }}
+      {...(feed.now ? { now: feed.now } : {})}
+      replay={feed.replay}
+      tag={feed.tag}
+      notice={notice}
     />
   );
   // Debug mode hands every frame, whole and unthrottled, to FrameStdout (renders are already paced
@@ -86,22 +108,26 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
   }
   frames.on('resize', relayout);
 
-  let failed = false;
-  const scoring = run.engine.run(run.modeOptions).then(
-    () => undefined,
-    () => {
-      // The store already holds the failure and the screen shows it; the exit code says it too.
-      failed = !controller.signal.aborted;
+  const view: ScreenView = {
+    setTexts(next) {
+      texts = next;
+      relayout();
     },
-  );
+    setNotice(next) {
+      notice = next;
+      relayout();
+    },
+  };
+  const feeding = feed.start(store, view);
 
   let crash: unknown;
+  let outcome: number;
   try {
     await Promise.race([quitting, instance.waitUntilExit()]);
   } catch (error) {
     crash = error;
   } finally {
-    controller.abort();
+    feed.stop();
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
     store.close();
@@ -110,10 +136,45 @@ export async function runScreen(options: ScreenOptions): Promise<number> {
     restore();
     process.off('exit', restore);
     for (const off of signalHandlers) off();
-    detach();
-    await scoring;
-    await run.scorer.close();
+    outcome = await feeding.catch((error: unknown) => {
+      crash ??= error;
+      return 1;
+    });
   }
   if (crash !== undefined) throw crash;
-  return interruptCode ?? (failed ? 1 : 0);
+  return interruptCode ?? outcome;
+}
+
+export interface ScreenOptions extends TerminalOptions {
+  readonly run: PreparedRun;
+  /** Aborting it cancels the run's calls in flight; the run was prepared with its signal. */
+  readonly controller: AbortController;
+  readonly file: string;
+}
+
+/** Shows a scoring run until the user quits; resolves with the exit code. */
+export async function runScreen(options: ScreenOptions): Promise<number> {
+  const { run, controller, file } = options;
+  let detach = () => {};
+  return showScreen(
+    {
+      file,
+      texts: contextTexts(run.loaded.context),
+      async start(store) {
+        detach = store.attach(run.engine);
+        try {
+          await run.engine.run(run.modeOptions);
+          return 0;
+        } catch {
+          // The store already holds the failure and the screen shows it; the exit code says it too.
+          return controller.signal.aborted ? 0 : 1;
+        } finally {
+          detach();
+          await run.scorer.close();
+        }
+      },
+      stop: () => controller.abort(),
+    },
+    options,
+  );
 }

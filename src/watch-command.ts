@@ -18,6 +18,8 @@ export interface WatchHooks {
   /** A line for the user: a change seen, a file that does not parse yet, a run that failed. */
   onNotice(text: string): void;
   onResult(text: string): void;
+  /** The context each run scores (a screen shows its texts). */
+  onContext?(loaded: LoadedContext): void;
 }
 
 interface InFlight {
@@ -37,6 +39,7 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
   const startRun = async (loaded: LoadedContext): Promise<void> => {
     const controller = new AbortController();
     const run = await prepareRun(settings, controller.signal, loaded);
+    hooks.onContext?.(loaded);
     run.engine.subscribe(hooks.onEvent);
     const done = run.engine
       .run(run.modeOptions)

@@ -3,7 +3,7 @@
 import { render } from 'ink-testing-library';
 import { stripVTControlCharacters } from 'node:util';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { App, type ScreenSize } from '../components/App.tsx';
+import { App, type ReplayControl, type ScreenSize } from '../components/App.tsx';
 import type { ColorDepth } from '../src/color-depth.ts';
 import { NO_TEXTS, type ContextTexts } from '../src/context-texts.ts';
 import type { EngineEvent } from '../src/events.ts';
@@ -53,6 +53,9 @@ export interface MountOptions {
   readonly texts?: ContextTexts;
   readonly file?: string;
   readonly now?: () => number;
+  readonly replay?: ReplayControl;
+  readonly tag?: string;
+  readonly notice?: string;
 }
 
 export async function mount(events: readonly EngineEvent[] = [], options: MountOptions = {}): Promise<Mounted> {
@@ -72,6 +75,9 @@ export async function mount(events: readonly EngineEvent[] = [], options: MountO
       now={options.now ?? (() => clock)}
       onQuit={(interrupt) => quits.push(interrupt)}
       {...(overlay ? { overlay } : {})}
+      replay={options.replay}
+      tag={options.tag}
+      notice={options.notice}
     />
   );
   const instance = render(element(size));

@@ -1,0 +1,110 @@
+// `memscope sessions`: the recorded sessions, newest first, kept up to date as files appear and
+// runs end. Up/down choose, Enter opens one in replay, q quits. It reads a list and renders.
+import { useInput } from 'ink';
+import { useRef, useState, useSyncExternalStore } from 'react';
+import type { ColorDepth } from '../src/color-depth.ts';
+import { fit } from '../src/display-width.ts';
+import { neutralize } from '../src/sanitize.ts';
+import { screenTheme } from '../src/screen-theme.ts';
+import { splitKeys, type KeyPress } from '../src/screen-keys.ts';
+import type { SessionSummary, SummaryState } from '../src/session-summary.ts';
+import { SESSION_COLUMNS, sessionRow } from '../src/session-list.ts';
+import { paint } from '../src/term-style.ts';
+import { Lines } from './Lines.tsx';
+
+export interface SessionSource {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): readonly SessionSummary[];
+}
+
+export interface SessionListProps {
+  readonly source: SessionSource;
+  readonly dir: string;
+  readonly depth: ColorDepth;
+  readonly size: { readonly columns: number; readonly rows: number };
+  readonly onOpen: (path: string) => void;
+  readonly onQuit: (interrupt: boolean) => void;
+  /** A line for the user, e.g. why the last session could not be opened. */
+  readonly notice?: string | undefined;
+}
+
+const STATE_ROLE: Record<SummaryState, 'good' | 'accent' | 'warn' | 'badStrong'> = {
+  done: 'good',
+  running: 'accent',
+  cut: 'warn',
+  interrupted: 'warn',
+  failed: 'badStrong',
+};
+
+/** Widths of the fixed columns; the context path takes what is left. */
+const WIDTHS = [21, 0, 12, 9, 10, 12];
+
+export function SessionList({ source, dir, depth, size, onOpen, onQuit, notice }: SessionListProps) {
+  const sessions = useSyncExternalStore(source.subscribe, source.getSnapshot);
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const [top, setTop] = useState(0);
+  const theme = screenTheme(depth);
+  const s = theme.style;
+  const width = size.columns;
+  const listHeight = Math.max(1, size.rows - 4);
+  // The cursor stays on its session as newer ones arrive above it.
+  const found = selected === undefined ? -1 : sessions.findIndex((x) => x.path === selected);
+  const cursor = sessions.length === 0 ? 0 : Math.max(0, found);
+  const scrollTop = cursor < top ? cursor : cursor >= top + listHeight ? cursor - listHeight + 1 : Math.min(top, Math.max(0, sessions.length - listHeight));
+  const state = useRef({ cursor, sessions });
+  state.current = { cursor, sessions };
+
+  useInput((chunk: string, pressed: KeyPress) => {
+    for (const [input, key] of splitKeys(chunk, pressed)) if (onKey(input, key)) return;
+  });
+  /** One key; true when the list is done with keys (a session opened, or quit). */
+  function onKey(input: string, key: KeyPress): boolean {
+    const { cursor: at, sessions: list } = state.current;
+    const move = (to: number) => {
+      const next = Math.max(0, Math.min(list.length - 1, to));
+      const session = list[next];
+      if (session) setSelected(session.path);
+      state.current = { cursor: next, sessions: list };
+      setTop((t) => (next < t ? next : next >= t + listHeight ? next - listHeight + 1 : t));
+    };
+    if ((key.ctrl && input === 'c') || input === 'q' || key.escape) {
+      onQuit(key.ctrl && input === 'c');
+      return true;
+    }
+    else if (key.upArrow || input === 'k') move(at - 1);
+    else if (key.downArrow || input === 'j') move(at + 1);
+    else if (key.pageUp) move(at - listHeight);
+    else if (key.pageDown) move(at + listHeight);
+    else if (input === 'g' || key.home) move(0);
+    else if (input === 'G' || key.end) move(list.length - 1);
+    else if (key.return && list[at]) {
+      onOpen(list[at].path);
+      return true;
+    }
+    return false;
+  }
+
+  const contextWidth = Math.max(8, width - WIDTHS.reduce((a, b) => a + b, 0) - 1);
+  const widths = WIDTHS.map((w) => w || contextWidth);
+  const cells = (values: readonly string[]) => values.map((v, i) => fit(neutralize(v), widths[i]! - 1, i >= 3 && i <= 4 ? 'right' : 'left') + ' ').join('');
+  const title = ` memscope sessions · ${neutralize(dir)} `;
+  const lines: string[] = [
+    paint(fit(`${title}· ${sessions.length} recorded`, width), s.barTitle),
+    paint(fit(' ' + cells(SESSION_COLUMNS), width), s.title),
+  ];
+  if (sessions.length === 0) lines.push(paint(fit(' no sessions yet: every run on the screen is recorded here', width), s.faint));
+  sessions.slice(scrollTop, scrollTop + listHeight).forEach((session, i) => {
+    const row = sessionRow(session);
+    const text = ' ' + cells(row.slice(0, 5)) + paint(fit(row[5]!, widths[5]!), s[STATE_ROLE[session.state]]);
+    lines.push(scrollTop + i === cursor ? paint(fit(' ' + cells(row), width), s.cursor) : text);
+  });
+  const body = <Lines lines={lines} height={size.rows - 1} slot="sessions" />;
+  const keys = ` ${paint('↑↓', s.key)} ${paint('choose', s.faint)}  ${paint('⏎', s.key)} ${paint('replay', s.faint)}  ${paint('q', s.key)} ${paint('quit', s.faint)}`;
+  const footer = notice ? keys + paint(fit(`  ${neutralize(notice)}`, Math.max(0, width - 28)), s.warn) : keys;
+  return (
+    <>
+      {body}
+      <Lines lines={[footer]} height={1} slot="sessions-footer" />
+    </>
+  );
+}
