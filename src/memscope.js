@@ -4,6 +4,14 @@ import { register } from 'tsx/esm/api';
 
 // React and its reconciler load (and render) several times faster in their production builds.
 process.env.NODE_ENV ??= 'production';
+// A reader that stops early (`memscope sessions --json | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 register();
 const { main } = await import('./cli.ts');
 const code = await main(process.argv.slice(2), {
