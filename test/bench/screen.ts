@@ -1,6 +1,6 @@
 // Screen benchmark: how long one frame of a 500 × 2000 matrix takes in a 200 × 60 terminal, and
 // how long a key press takes to reach the screen while results pour in at 1000 per second.
-//   node --import tsx test/bench-screen.ts [--quick]
+//   node --import tsx test/bench/screen.ts [--quick]
 // Frames go through the same path as in the terminal (Ink in debug mode → FrameStdout →
 // FrameWriter), into a sink instead of a TTY.
 import { EventEmitter } from 'node:events';
@@ -10,12 +10,12 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 process.env.NODE_ENV ??= 'production';
 const React = await import('react');
 const { render } = await import('ink');
-const { App } = await import('../components/App.tsx');
-const { RunStore } = await import('../src/run-store.ts');
-const { NO_TEXTS } = await import('../src/context-texts.ts');
-const { FrameStdout, FrameWriter } = await import('../src/frame-writer.ts');
-const { LineOverlay } = await import('../src/line-overlay.ts');
-const { syntheticRun } = await import('./synthetic-run.ts');
+const { App } = await import('../../components/App.tsx');
+const { RunStore } = await import('../../src/run-store.ts');
+const { NO_TEXTS } = await import('../../src/context-texts.ts');
+const { FrameStdout, FrameWriter } = await import('../../src/frame-writer.ts');
+const { LineOverlay } = await import('../../src/line-overlay.ts');
+const { syntheticRun } = await import('../synthetic-run.ts');
 
 const quick = process.argv.includes('--quick');
 const MEMORIES = 500;
