@@ -154,3 +154,10 @@ test('reading a body against a reference body gives what reading it whole gives'
   assert.equal(commonPrefix(ids.subarray(3), other.subarray(3), 100), 100);
   assert.equal(commonPrefix(ids, ids.subarray(0, 10)), 10);
 });
+
+test('serve writes its answer as JSON.stringify would', async () => {
+  const { scoresJson } = await import('../src/server.ts');
+  for (const scores of [[], [-1.5], [-0, 0, -123.456789012345, -1e-7, -3.3e21]]) {
+    assert.equal(scoresJson(scores), JSON.stringify({ scores: scores.map((total_logprob) => ({ total_logprob })) }));
+  }
+});
