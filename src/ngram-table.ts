@@ -13,7 +13,8 @@ const MIN_CAPACITY = 1 << 10;
 
 /** 32-bit hash of a key below 2^53 (a murmur3-style finaliser over its low and high words). */
 function hashKey(key: number): number {
-  let h = (key >>> 0) ^ Math.imul((key / 4294967296) | 0, 0x9e3779b1);
+  // key · 2^-32 is exact (a power of two): the high word without a division.
+  let h = (key >>> 0) ^ Math.imul((key * 2.3283064365386963e-10) | 0, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
@@ -75,13 +76,16 @@ export class NgramTable {
 
   /** The slot of `key`, inserted with count 0 when absent (growing the table first if needed). */
   private slot(key: number): number {
-    if ((this.used + 1) * 10 > this.keys.length * 7) this.resize(this.keys.length * 2);
     const keys = this.keys;
     const mask = this.mask;
     for (let i = hashKey(key) & mask; ; i = (i + 1) & mask) {
       const k = keys[i]!;
       if (k === key) return i;
       if (k === EMPTY) {
+        if ((this.used + 1) * 10 > keys.length * 7) {
+          this.resize(keys.length * 2);
+          return this.slot(key);
+        }
         keys[i] = key;
         this.used++;
         return i;

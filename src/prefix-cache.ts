@@ -13,6 +13,9 @@
 //   prefix: the next ablation of the same baseline starts from there. Memory is two states plus
 //   the cached prompts (12 bytes a token).
 import { ModelState } from './builtin-model.ts';
+import { commonPrefix } from './common-prefix.ts';
+
+export { commonPrefix };
 
 export interface PrefixStats {
   /** Prompts scored. */
@@ -48,15 +51,6 @@ interface Positioned {
 }
 
 const EMPTY_SEQ = new Uint32Array(0);
-
-/** Length of the longest common prefix of a and b, looking no further than `limit`. */
-export function commonPrefix(a: Uint32Array, b: Uint32Array, limit = Infinity): number {
-  const n = Math.min(a.length, b.length, limit);
-  if (a === b) return n;
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return i;
-}
 
 export class PrefixCache {
   private entries: Entry[] = [];

@@ -4,45 +4,12 @@
 // before and after the difference are taken from the reference and only the few bytes between
 // are read. Anything else is left to the full reader (undefined), so the answer is always what
 // reading the whole body would give.
+import { commonPrefixBytes, commonSuffixBytes } from './common-prefix.ts';
 import type { ScoreRequest } from './score-request.ts';
 
-const BLOCK = 8192;
 const COMMA = 0x2c;
 const ZERO = 0x30;
 const NINE = 0x39;
-
-function same(a: Buffer, aFrom: number, b: Buffer, bFrom: number, length: number): boolean {
-  return a.compare(b, bFrom, bFrom + length, aFrom, aFrom + length) === 0;
-}
-
-/** Bytes a and b share at the start. */
-export function commonPrefixBytes(a: Buffer, b: Buffer): number {
-  const n = Math.min(a.length, b.length);
-  let lo = 0;
-  while (lo + BLOCK <= n && same(a, lo, b, lo, BLOCK)) lo += BLOCK;
-  let hi = Math.min(n, lo + BLOCK);
-  // a[0..lo) == b[0..lo); the answer is in [lo, hi].
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (same(a, lo, b, lo, mid - lo)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/** Bytes a and b share at the end, at most `limit`. */
-export function commonSuffixBytes(a: Buffer, b: Buffer, limit: number): number {
-  const n = Math.min(a.length, b.length, limit);
-  let lo = 0;
-  while (lo + BLOCK <= n && same(a, a.length - lo - BLOCK, b, b.length - lo - BLOCK, BLOCK)) lo += BLOCK;
-  let hi = Math.min(n, lo + BLOCK);
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (same(a, a.length - mid, b, b.length - mid, mid - lo)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 /** Ids written as `id,id,…,id` (digits and commas only, no leading zeros), or undefined. */
 function plainIds(body: Buffer, from: number, to: number): number[] | undefined {

@@ -31,9 +31,20 @@ class HttpProblem extends Error {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** {"scores":[{"total_logprob":n},…]} written directly (the same text JSON.stringify gives for
+ *  finite numbers, without an object per response). */
+export function scoresJson(scores: readonly number[]): string {
+  let text = '{"scores":[';
+  for (let i = 0; i < scores.length; i++) text += `${i > 0 ? ',' : ''}{"total_logprob":${JSON.stringify(scores[i])}}`;
+  return `${text}]}`;
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -63,7 +74,7 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     const scores = await scorer.scorePrompt(ids, controller.signal);
-    if (!res.destroyed) send(res, 200, { scores: scores.map((total_logprob) => ({ total_logprob })) });
+    if (!res.destroyed) sendText(res, 200, scoresJson(scores));
   }
 
   return createServer((req, res) => {

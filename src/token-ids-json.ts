@@ -3,6 +3,7 @@
 // several times more than the rest of a scoring call's work on the client. The bytes are
 // sized exactly (a first pass counts digits), either as one buffer or, for the largest
 // prompts, as a run of pieces written while the request is sent.
+import { commonPrefix, commonSuffix } from './common-prefix.ts';
 
 const ZERO = 0x30;
 
@@ -83,22 +84,6 @@ export function* tokenIdsJsonPieces(ids: Uint32Array, head = '', tail = '', perP
   }
 }
 
-/** The length of the longest common suffix of a and b, looking no further than `limit`. */
-function commonSuffix(a: Uint32Array, b: Uint32Array, limit: number): number {
-  let s = 0;
-  let i = a.length - 1;
-  let j = b.length - 1;
-  while (s < limit && a[i - s] === b[j - s]) s++;
-  return s;
-}
-
-function commonPrefixOf(a: Uint32Array, b: Uint32Array): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return i;
-}
-
 /**
  * Encodes prompts that mostly repeat one reference prompt, as a full matrix's do (the baseline,
  * then the baseline with one memory removed): the bytes of the prefix and suffix shared with the
@@ -118,7 +103,7 @@ export class ReferenceEncoder {
       if (ids.length <= this.maxIds) this.remember(ids, whole.subarray(head.length, whole.length - tail.length));
       return whole;
     }
-    const p = commonPrefixOf(ids, ref.ids);
+    const p = commonPrefix(ids, ref.ids);
     const s = commonSuffix(ids, ref.ids, Math.min(ids.length, ref.ids.length) - p);
     const middleEnd = ids.length - s;
     // The reference's bytes up to id p end with the comma before it, unless p is 0 ('[') or

@@ -118,7 +118,8 @@ test('encoding against a reference prompt gives the same bytes as encoding from 
 });
 
 test('reading a body against a reference body gives what reading it whole gives', async () => {
-  const { ReferenceDecoder, commonPrefixBytes, commonSuffixBytes } = await import('../src/reference-decoder.ts');
+  const { ReferenceDecoder } = await import('../src/reference-decoder.ts');
+  const { commonPrefixBytes, commonSuffixBytes, commonPrefix, commonSuffix } = await import('../src/common-prefix.ts');
   let x = 11;
   const random = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n);
   const base = Uint32Array.from({ length: 20_000 }, () => random(150_000));
@@ -145,4 +146,18 @@ test('reading a body against a reference body gives what reading it whole gives'
   assert.equal(commonPrefixBytes(a, b), 12_000);
   assert.equal(commonSuffixBytes(a, b, Infinity), 12_000);
   assert.equal(commonPrefixBytes(a, a), a.length);
+  const ids = Uint32Array.from({ length: 30_000 }, (_, i) => i * 7);
+  const other = ids.slice();
+  other[12_345] = 1;
+  assert.equal(commonPrefix(ids, other), 12_345);
+  assert.equal(commonSuffix(ids, other), 30_000 - 12_346);
+  assert.equal(commonPrefix(ids.subarray(3), other.subarray(3), 100), 100);
+  assert.equal(commonPrefix(ids, ids.subarray(0, 10)), 10);
+});
+
+test('serve writes its answer as JSON.stringify would', async () => {
+  const { scoresJson } = await import('../src/server.ts');
+  for (const scores of [[], [-1.5], [-0, 0, -123.456789012345, -1e-7, -3.3e21]]) {
+    assert.equal(scoresJson(scores), JSON.stringify({ scores: scores.map((total_logprob) => ({ total_logprob })) }));
+  }
 });

@@ -2,8 +2,9 @@
 // engine's memory at scale over HTTP). It reads the prompt like `memscope serve`, finds the
 // responses, and scores each −10, or −11 for the responses in the 40,000 tokens after the first
 // token where the prompt differs from the longest prompt seen (about 100 responses on the
-// bench's scale context): a sparse matrix, like the built-in model's. Prints its URL on stderr.
-//   node --import tsx test/servers/instant-scorer.ts
+// bench's scale context): a sparse matrix, like the built-in model's. DELAY=ms holds each answer
+// back that long (a slow server, without using the CPU). Prints its URL on stderr.
+//   [PORT=8000] [DELAY=0] node --import tsx test/servers/instant-scorer.ts
 import { createServer } from 'node:http';
 import { assistantSpans } from '../../src/builtin-model.ts';
 import { commonPrefix } from '../../src/prefix-cache.ts';
@@ -27,8 +28,10 @@ const server = createServer((req, res) => {
     if (prompt.length > longest.length) longest = prompt;
     const differs = prompt === longest ? prompt.length : commonPrefix(prompt, longest);
     const scores = assistantSpans(prompt, header).map(({ start }) => ({ total_logprob: start > differs && start < differs + 40_000 ? -11 : -10 }));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ scores }));
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ scores }));
+    }, Number(process.env.DELAY ?? 0));
   });
 });
 
