@@ -1,9 +1,8 @@
 // The benchmark's pieces on tiny inputs, so that `npm run bench` cannot rot. No timing is
 // asserted: only that every piece runs and its figures are what they claim to be.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { ROOT, fixture } from './helpers.ts';
+import { fixture, runNode } from './helpers.ts';
 import { builtinFull, estimateRun, fitTimes, median, memoryPositions, load, scaleRun, spearman, topRecall } from './bench/measure.ts';
 
 test('the bench statistics: median, Spearman with ties, top-k recall', () => {
@@ -49,15 +48,7 @@ test('the bench pieces run on the small fixture and the tiny scale context', asy
 });
 
 test('npm run bench -- --tiny prints the whole table', async () => {
-  const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/run.ts', '--tiny'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const output = await runNode(['--import', 'tsx', 'test/bench/run.ts', '--tiny']);
   assert.equal(output.code, 0, output.stderr);
   const rows = output.stdout.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| measure') && !line.startsWith('| ---'));
   for (const n of ['1.', '2.', '3.', '4.', '5.']) assert.ok(rows.some((r) => r.startsWith(`| ${n}`)), `row ${n} in\n${output.stdout}`);

@@ -18,6 +18,7 @@ import { nativeToContext, NativeContextSchema } from '../src/native-format.ts';
 import { parseScoreSettings } from '../src/score-settings.ts';
 import { prepareRun } from '../src/scoring-run.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from '../src/tokenizer.ts';
+import { runCli as runHelperCli } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'src', 'memscope.js');
@@ -61,17 +62,7 @@ function startProcess(args: string[]): Promise<Server> {
 const startWire = (...extra: string[]) =>
   startProcess(['--import', 'tsx', join(ROOT, 'test', 'servers', 'vllm-wire.ts'), '--port', '0', '--exit-with-stdin', ...extra]);
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, MEMSCOPE_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[]) => runHelperCli(args, { env: { MEMSCOPE_API_KEY: '' } });
 
 async function control(server: Server, path: string, body: unknown = {}): Promise<unknown> {
   const root = server.url.replace(/\/v1$/, '');
