@@ -123,13 +123,14 @@ export class ScoringEngine {
     if (this.signal?.aborted) throw new Interrupted();
     let layout = this.layouts.get(range);
     if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
-    const prompt = layout.build(filter);
+    const { prompt, runs } = layout.buildWithRuns(filter);
+    const source = { base: layout.full, runs };
     const expected = layout.responses;
     const id = this.nextCall++;
     this.calls++;
     this.emit({ type: 'call-started', call: id, label });
     try {
-      const scores = await this.options.scorer.score({ prompt, expected, priority: this.options.priority, signal: this.signal });
+      const scores = await this.options.scorer.score({ prompt, source, expected, priority: this.options.priority, signal: this.signal });
       this.emit({ type: 'call-done', call: id, ok: true });
       return scores;
     } catch (error) {

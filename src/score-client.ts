@@ -74,7 +74,7 @@ export class HttpScorer implements Scorer {
 
   async score(call: ScoreCall): Promise<number[]> {
     const { model, apiKey, timeoutMs } = this.options;
-    const payload = scoreRequestPayload(call.prompt, model, call.priority, this.options.streamAboveIds, this.encoder);
+    const payload = scoreRequestPayload(call.prompt, model, call.priority, this.options.streamAboveIds, this.encoder, call.source);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(payload.length) };
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
 
