@@ -123,7 +123,8 @@ export class ScoringEngine {
     if (this.signal?.aborted) throw new Interrupted();
     let layout = this.layouts.get(range);
     if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
-    const prompt = layout.build(filter);
+    const { prompt, runs } = layout.buildWithRuns(filter);
+    const source = { base: layout.full, runs };
     const expected = layout.responses;
     const id = this.nextCall++;
     this.calls++;
@@ -131,6 +132,7 @@ export class ScoringEngine {
     try {
       const scores = await this.options.scorer.score({
         prompt,
+        source,
         expected,
         spans: layout.spans(filter),
         priority: this.options.priority,

@@ -34,7 +34,8 @@ export interface PrefixCacheOptions {
   /** And at most this many tokens over all cached prompts (12 bytes each; the latest prompt is
    *  always kept). */
   readonly maxCachedTokens?: number;
-  /** Tokens scored between pauses. */
+  /** Tokens scored between pauses. Short (a fraction of a millisecond) so that a server keeps
+   *  reading and answering other calls while one prompt is scored. */
   readonly yieldEvery?: number;
 }
 
@@ -70,7 +71,7 @@ export class PrefixCache {
     ];
     this.maxEntries = options.maxEntries ?? 4;
     this.maxCachedTokens = options.maxCachedTokens ?? 3_000_000;
-    this.yieldEvery = options.yieldEvery ?? 1 << 16;
+    this.yieldEvery = options.yieldEvery ?? 1 << 12;
   }
 
   stats(): PrefixStats {

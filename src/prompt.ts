@@ -128,27 +128,37 @@ export class PromptLayout {
 
   /** The same tokens as buildPrompt(context, range, filter), in a new array. */
   build(filter: Filter): Uint32Array {
-    if (filter.kind === 'none') return this.full.slice();
+    return this.buildWithRuns(filter).prompt;
+  }
+
+  /**
+   * The prompt, and the runs of `full` it is made of: prompt = full[runs[0]..runs[1]) +
+   * full[runs[2]..runs[3]) + … (a client can copy their encoded bytes instead of encoding).
+   */
+  buildWithRuns(filter: Filter): { prompt: Uint32Array; runs: Int32Array } {
+    const n = this.full.length;
+    if (filter.kind === 'none') return { prompt: this.full.slice(), runs: Int32Array.of(0, n) };
     const entries = this.context.sections.conversation;
     const { start, end } = this.range;
-    const drop: number[] = [];
-    let length = this.full.length;
+    const runs: number[] = [0];
+    let length = n;
     for (let i = start; i < end; i++) {
-      if (skipped(entries[i]!, filter)) {
-        drop.push(i - start);
-        length -= this.starts[i - start + 1]! - this.starts[i - start]!;
-      }
+      if (!skipped(entries[i]!, filter)) continue;
+      const from = this.starts[i - start]!;
+      const to = this.starts[i - start + 1]!;
+      length -= to - from;
+      // Adjacent dropped entries merge into one gap.
+      if (runs[runs.length - 1] === from && runs.length > 1) runs[runs.length - 1] = to;
+      else runs.push(from, to);
     }
+    runs.push(n);
     const out = new Uint32Array(length);
-    let from = 0;
     let offset = 0;
-    for (const k of drop) {
-      const until = this.starts[k]!;
-      out.set(this.full.subarray(from, until), offset);
-      offset += until - from;
-      from = this.starts[k + 1]!;
+    const kept = Int32Array.from(runs);
+    for (let k = 0; k < kept.length; k += 2) {
+      out.set(this.full.subarray(kept[k]!, kept[k + 1]!), offset);
+      offset += kept[k + 1]! - kept[k]!;
     }
-    out.set(this.full.subarray(from), offset);
-    return out;
+    return { prompt: out, runs: kept };
   }
 }

@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { ReferenceDecoder } from './reference-decoder.ts';
+import type { ScoreCall } from './scorer.ts';
 import { ReferenceEncoder, tokenIdsJson, tokenIdsJsonLength, tokenIdsJsonPieces } from './token-ids-json.ts';
 
 /** The JSON around the prompt's ids, in ASCII (so that it is written byte for byte). */
@@ -21,8 +22,8 @@ function around(model: string | null, priority: number | undefined): [string, st
  * The request body the reference sends: model (unless null), prompt, logprobs 1, priority. With
  * an encoder, the ids shared with its reference prompt are copied rather than written.
  */
-export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined, encoder?: ReferenceEncoder): Uint8Array {
-  return encoder !== undefined ? encoder.encode(prompt, ...around(model, priority)) : tokenIdsJson(prompt, ...around(model, priority));
+export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined, encoder?: ReferenceEncoder, source?: ScoreCall['source']): Uint8Array {
+  return encoder !== undefined ? encoder.encode(prompt, ...around(model, priority), source) : tokenIdsJson(prompt, ...around(model, priority));
 }
 
 /** An encoder for one client's prompts: its reference is at most a streamed prompt's size. */
@@ -38,9 +39,9 @@ export const STREAM_ABOVE_IDS = 1 << 18;
  * `streamAboveIds` ids a stream of pieces written as the socket takes them (a 2M-token prompt is
  * a 14 MB body, and with eight calls in flight whole bodies would hold over 100 MB).
  */
-export function scoreRequestPayload(prompt: Uint32Array, model: string | null, priority: number | undefined, streamAboveIds = STREAM_ABOVE_IDS, encoder?: ReferenceEncoder): { body: Uint8Array | Readable; length: number } {
+export function scoreRequestPayload(prompt: Uint32Array, model: string | null, priority: number | undefined, streamAboveIds = STREAM_ABOVE_IDS, encoder?: ReferenceEncoder, source?: ScoreCall['source']): { body: Uint8Array | Readable; length: number } {
   if (prompt.length <= streamAboveIds) {
-    const body = scoreRequestBody(prompt, model, priority, encoder);
+    const body = scoreRequestBody(prompt, model, priority, encoder, source);
     return { body, length: body.length };
   }
   const { length, pieces } = scoreRequestPieces(prompt, model, priority);

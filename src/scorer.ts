@@ -12,6 +12,12 @@ export interface ScoreCall {
   /** Built fresh for each call and never changed afterwards: a scorer may keep it (the built-in
    *  one keeps recent prompts for prefix reuse). */
   readonly prompt: Uint32Array;
+  /**
+   * Where the prompt comes from, when the engine knows: prompt = base[runs[0]..runs[1]) +
+   * base[runs[2]..runs[3]) + …, base being shared by the run's calls. A client may use it to
+   * copy what it already encoded for the base.
+   */
+  readonly source?: { readonly base: Uint32Array; readonly runs: Int32Array } | undefined;
   /** How many assistant responses the prompt holds: an answer with another count is wrong. */
   readonly expected: number;
   /** Where each response lies in the prompt, from the AST (see responseSpanLength). Backends that

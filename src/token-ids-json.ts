@@ -95,8 +95,15 @@ export class ReferenceEncoder {
 
   constructor(private readonly maxIds: number) {}
 
-  /** The same bytes as tokenIdsJson(ids, head, tail). */
-  encode(ids: Uint32Array, head = '', tail = ''): Uint8Array {
+  /**
+   * The same bytes as tokenIdsJson(ids, head, tail). With a source (ids = runs of a base), the
+   * base becomes the reference if it is not yet, and the ids are copied run by run.
+   */
+  encode(ids: Uint32Array, head = '', tail = '', source?: { readonly base: Uint32Array; readonly runs: Int32Array }): Uint8Array {
+    if (source !== undefined && source.base.length <= this.maxIds && source.base.length > 0) {
+      if (this.ref?.ids !== source.base) this.remember(source.base, tokenIdsJson(source.base));
+      return this.encodeRuns(source.runs, head, tail);
+    }
     const ref = this.ref;
     if (ref === undefined || (ids.length > ref.ids.length && ids.length <= this.maxIds)) {
       const whole = tokenIdsJson(ids, head, tail);
@@ -123,6 +130,38 @@ export class ReferenceEncoder {
     if (join) out[o++] = 0x2c;
     out.set(suffix, o);
     o += suffix.length;
+    writeAscii(tail, out, o);
+    return out;
+  }
+
+  /** ids = the reference's runs: each run's bytes copied, joined by commas. */
+  private encodeRuns(runs: Int32Array, head: string, tail: string): Uint8Array {
+    const { bytes, starts, ids } = this.ref!;
+    const L = ids.length;
+    // The bytes of ids [a, b) run from a's first digit to just before the separator after b − 1.
+    const end = (b: number) => (b < L ? starts[b]! - 1 : starts[L]!);
+    let size = head.length + 2 + tail.length;
+    let pieces = 0;
+    for (let k = 0; k < runs.length; k += 2) {
+      const a = runs[k]!;
+      const b = runs[k + 1]!;
+      if (a >= b) continue;
+      size += end(b) - starts[a]! + (pieces++ > 0 ? 1 : 0);
+    }
+    const out = new Uint8Array(size);
+    let o = writeAscii(head, out, 0);
+    out[o++] = 0x5b;
+    let first = true;
+    for (let k = 0; k < runs.length; k += 2) {
+      const a = runs[k]!;
+      const b = runs[k + 1]!;
+      if (a >= b) continue;
+      if (!first) out[o++] = 0x2c;
+      first = false;
+      out.set(bytes.subarray(starts[a]!, end(b)), o);
+      o += end(b) - starts[a]!;
+    }
+    out[o++] = 0x5d;
     writeAscii(tail, out, o);
     return out;
   }

@@ -29,6 +29,10 @@ test('a prompt layout builds exactly the prompts buildPrompt does, for every kin
     for (const filter of filters) {
       const built = layout.build(filter);
       assert.deepEqual(built, buildPrompt(context, range, filter), `${range.start}..${range.end} ${filter.kind}`);
+      const { prompt, runs } = layout.buildWithRuns(filter);
+      const joined: number[] = [];
+      for (let k = 0; k < runs.length; k += 2) joined.push(...layout.full.subarray(runs[k]!, runs[k + 1]!));
+      assert.deepEqual(Uint32Array.from(joined), prompt, 'the runs make the prompt');
       built[0] = 999_999; // a copy: changing it does not change the layout
     }
     assert.deepEqual(layout.build({ kind: 'none' }), buildPrompt(context, range, { kind: 'none' }));

@@ -110,6 +110,19 @@ test('encoding against a reference prompt gives the same bytes as encoding from 
   for (const [i, ids] of cases.entries()) {
     assert.deepEqual(Buffer.from(encoder.encode(ids, '{"prompt":', '}')), Buffer.from(tokenIdsJson(ids, '{"prompt":', '}')), `case ${i} (${ids.length} ids)`);
   }
+  // From runs of a base: each run's bytes copied.
+  const withRuns = new ReferenceEncoder(10_000);
+  for (let i = 0; i < 60; i++) {
+    const cuts = [0, ...Array.from({ length: 2 * random(6) }, () => random(501)).sort((a, b) => a - b), 500];
+    if (i === 0) cuts.splice(1, cuts.length - 2);
+    const runs = Int32Array.from(cuts);
+    const joined: number[] = [];
+    for (let k = 0; k < runs.length; k += 2) joined.push(...base.subarray(runs[k]!, runs[k + 1]!));
+    const ids = Uint32Array.from(joined);
+    assert.deepEqual(Buffer.from(withRuns.encode(ids, 'h', 't', { base, runs })), Buffer.from(tokenIdsJson(ids, 'h', 't')), `runs ${[...runs]}`);
+    // Interleaved with a call that gives no source.
+    assert.deepEqual(Buffer.from(withRuns.encode(cases[i % cases.length]!)), Buffer.from(tokenIdsJson(cases[i % cases.length]!)));
+  }
   // A longer prompt becomes the reference; prompts over the limit never do.
   const small = new ReferenceEncoder(3);
   for (const ids of [Uint32Array.from([1, 2]), Uint32Array.from([1, 2, 3, 4, 5]), Uint32Array.from([1, 2, 4, 5]), Uint32Array.from([2])]) {

@@ -35,7 +35,8 @@ const started = performance.now();
 const note = (text: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const rows: [string, string, string][] = [];
-const row = (what: string, figure: string, target = '') => rows.push([what, figure, target]);
+// Targets are for the full configuration; a smoke run on smaller inputs is not held to them.
+const row = (what: string, figure: string, target = '') => rows.push([what, figure, quick ? '' : target]);
 
 // ── 1 and 2: concurrency, and the client's overhead over a bare loop ──────────
 {
