@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { AstNode, Context, ContentLeaf, MessageBranch, MessageRole } from './context.ts';
 import { InputError } from './errors.ts';
+import { MemoryScores } from './memory-scores.ts';
 import { builtinTemplate, type Template } from './template.ts';
 import { bindTemplate, endOfTurn, type TextTemplate } from './text-template.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from './tokenizer.ts';
@@ -56,7 +57,7 @@ function message(role: MessageRole, text: string, encoder: Encoder, template: Te
     open: Uint32Array.from(template.open(role)),
     children: [content(text, encoder)],
     close: Uint32Array.from(template.close),
-    memoryScores: new Map(),
+    memoryScores: new MemoryScores(),
   };
 }
 

@@ -2,6 +2,8 @@
 // (plain content, recalled memories) and branches (messages with a role and children). Every
 // node knows its token ids; the prompt is all nodes' tokens in section order.
 
+import type { MemoryScores } from './memory-scores.ts';
+
 export const SECTION_NAMES = ['system', 'identity', 'journal', 'conversation'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
@@ -29,7 +31,7 @@ export interface MessageBranch {
   readonly children: readonly ContentLeaf[];
   readonly close: Uint32Array;
   /** Assistant messages only: divergence of each memory key on this response (> 0.01 kept). */
-  readonly memoryScores: Map<string, number>;
+  readonly memoryScores: MemoryScores;
 }
 
 export type AstNode = ContentLeaf | MemoryLeaf | MessageBranch;

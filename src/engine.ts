@@ -16,6 +16,7 @@ import type {
   SingleResult,
 } from './events.ts';
 import { Limiter } from './limiter.ts';
+import { keyNumber } from './memory-scores.ts';
 import { NO_FILTER, PromptLayout, fullRange, type EntryRange, type Filter } from './prompt.ts';
 import type { Scorer } from './scorer.ts';
 import type { WeightStore } from './weight-store.ts';
@@ -123,15 +124,20 @@ export class ScoringEngine {
     if (this.signal?.aborted) throw new Interrupted();
     let layout = this.layouts.get(range);
     if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
-    const { prompt, runs } = layout.buildWithRuns(filter);
+    const runs = layout.runs(filter);
     const source = { base: layout.full, runs };
+    // Built on first read: an HTTP client sends the runs' bytes and never needs it.
+    let prompt: Uint32Array | undefined;
+    const promptLayout = layout;
     const expected = layout.responses;
     const id = this.nextCall++;
     this.calls++;
     this.emit({ type: 'call-started', call: id, label });
     try {
       const scores = await this.options.scorer.score({
-        prompt,
+        get prompt() {
+          return (prompt ??= promptLayout.fromRuns(runs));
+        },
         source,
         expected,
         spans: layout.spans(filter),
@@ -189,6 +195,8 @@ export class ScoringEngine {
   }
 
   private started(mode: Mode, memories: MemoryRef[], responses: number[], totalCalls: number): void {
+    // Scores written to the AST then iterate in the memories' order (see memory-scores.ts).
+    for (const { key } of memories) keyNumber(key);
     this.emit({
       type: 'run-started',
       mode,

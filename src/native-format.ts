@@ -1,6 +1,7 @@
 // The native format: a context with the token ids of every node, so that an agent written in
 // any language can dump its live context and memscope scores exactly the prompt it would send.
 import { z } from 'zod';
+import { MemoryScores } from './memory-scores.ts';
 import { MESSAGE_ROLES, SECTION_NAMES, type AstNode, type Context, type ContentLeaf } from './context.ts';
 
 export const NATIVE_FORMAT = 'memscope-context';
@@ -112,7 +113,7 @@ function fromNativeNode(node: NativeNode): AstNode {
         open: Uint32Array.from(node.open),
         children: node.children.map(leaf),
         close: Uint32Array.from(node.close),
-        memoryScores: new Map(Object.entries(node.memory_scores ?? {})),
+        memoryScores: new MemoryScores(Object.entries(node.memory_scores ?? {})),
       };
   }
 }

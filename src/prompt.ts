@@ -131,34 +131,49 @@ export class PromptLayout {
     return this.buildWithRuns(filter).prompt;
   }
 
-  /**
-   * The prompt, and the runs of `full` it is made of: prompt = full[runs[0]..runs[1]) +
-   * full[runs[2]..runs[3]) + … (a client can copy their encoded bytes instead of encoding).
-   */
+  /** The prompt, and the runs of `full` it is made of (see runs). */
   buildWithRuns(filter: Filter): { prompt: Uint32Array; runs: Int32Array } {
+    const runs = this.runs(filter);
+    return { prompt: this.fromRuns(runs), runs };
+  }
+
+  /**
+   * The runs of `full` that the prompt for this filter is made of: prompt = full[runs[0]..runs[1])
+   * + full[runs[2]..runs[3]) + …, so a client can send their bytes without the prompt being built.
+   */
+  runs(filter: Filter): Int32Array {
     const n = this.full.length;
-    if (filter.kind === 'none') return { prompt: this.full.slice(), runs: Int32Array.of(0, n) };
+    if (filter.kind === 'none') return Int32Array.of(0, n);
     const entries = this.context.sections.conversation;
     const { start, end } = this.range;
     const runs: number[] = [0];
-    let length = n;
     for (let i = start; i < end; i++) {
       if (!skipped(entries[i]!, filter)) continue;
       const from = this.starts[i - start]!;
       const to = this.starts[i - start + 1]!;
-      length -= to - from;
       // Adjacent dropped entries merge into one gap.
       if (runs[runs.length - 1] === from && runs.length > 1) runs[runs.length - 1] = to;
       else runs.push(from, to);
     }
     runs.push(n);
-    const out = new Uint32Array(length);
-    let offset = 0;
-    const kept = Int32Array.from(runs);
-    for (let k = 0; k < kept.length; k += 2) {
-      out.set(this.full.subarray(kept[k]!, kept[k + 1]!), offset);
-      offset += kept[k + 1]! - kept[k]!;
-    }
-    return { prompt: out, runs: kept };
+    return Int32Array.from(runs);
   }
+
+  /** The prompt that runs (from this.runs) describe, in a new array. */
+  fromRuns(runs: Int32Array): Uint32Array {
+    const out = new Uint32Array(runsLength(runs));
+    let offset = 0;
+    for (let k = 0; k < runs.length; k += 2) {
+      out.set(this.full.subarray(runs[k]!, runs[k + 1]!), offset);
+      offset += runs[k + 1]! - runs[k]!;
+    }
+    return out;
+  }
+}
+
+/** How many ids runs [a0, b0, a1, b1, …) cover. */
+export function runsLength(runs: Int32Array): number {
+  let length = 0;
+  for (let k = 0; k < runs.length; k += 2) length += runs[k + 1]! - runs[k]!;
+  return length;
 }

@@ -46,7 +46,7 @@ export class HttpScorer implements Scorer {
   }
 
   async score(call: ScoreCall): Promise<number[]> {
-    const payload = scoreRequestPayload(call.prompt, this.options.model, call.priority, this.options.streamAboveIds, this.encoder, call.source);
+    const payload = scoreRequestPayload(call, this.options.model, this.options.streamAboveIds, this.encoder);
     const { status, body } = await this.endpoint.post(payload.body, this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES, call.signal, payload.length);
     const parsed = ScoreResponseSchema.safeParse(body);
     if (!parsed.success) {

@@ -6,9 +6,10 @@
 // also gives the error messages.
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { runsLength } from './prompt.ts';
 import type { ReferenceDecoder } from './reference-decoder.ts';
 import type { ScoreCall } from './scorer.ts';
-import { ReferenceEncoder, tokenIdsJson, tokenIdsJsonLength, tokenIdsJsonPieces } from './token-ids-json.ts';
+import { ReferenceEncoder, tokenIdsJson, tokenIdsJsonLength, tokenIdsJsonPieces, type IdParts } from './token-ids-json.ts';
 
 /** The JSON around the prompt's ids, in ASCII (so that it is written byte for byte). */
 function around(model: string | null, priority: number | undefined): [string, string] {
@@ -22,8 +23,8 @@ function around(model: string | null, priority: number | undefined): [string, st
  * The request body the reference sends: model (unless null), prompt, logprobs 1, priority. With
  * an encoder, the ids shared with its reference prompt are copied rather than written.
  */
-export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined, encoder?: ReferenceEncoder, source?: ScoreCall['source']): Uint8Array {
-  return encoder !== undefined ? encoder.encode(prompt, ...around(model, priority), source) : tokenIdsJson(prompt, ...around(model, priority));
+export function scoreRequestBody(prompt: Uint32Array, model: string | null, priority: number | undefined, encoder?: ReferenceEncoder): Uint8Array {
+  return encoder !== undefined ? encoder.encode(prompt, ...around(model, priority)) : tokenIdsJson(prompt, ...around(model, priority));
 }
 
 /** An encoder for one client's prompts: its reference is at most a streamed prompt's size. */
@@ -37,19 +38,36 @@ export const STREAM_ABOVE_IDS = 1 << 18;
 /**
  * The request body to send and its length: one buffer, or for a prompt of more than
  * `streamAboveIds` ids a stream of pieces written as the socket takes them (a 2M-token prompt is
- * a 14 MB body, and with eight calls in flight whole bodies would hold over 100 MB).
+ * a 14 MB body, and with eight calls in flight whole bodies would hold over 100 MB). With the
+ * call's source, the bytes come from its runs and the prompt itself is not read (so, from the
+ * engine, never built: at that size each one is 8 MB).
  */
-export function scoreRequestPayload(prompt: Uint32Array, model: string | null, priority: number | undefined, streamAboveIds = STREAM_ABOVE_IDS, encoder?: ReferenceEncoder, source?: ScoreCall['source']): { body: Uint8Array | Readable; length: number } {
-  if (prompt.length <= streamAboveIds) {
-    const body = scoreRequestBody(prompt, model, priority, encoder, source);
+export function scoreRequestPayload(
+  call: Pick<ScoreCall, 'prompt' | 'source' | 'priority'>,
+  model: string | null,
+  streamAboveIds = STREAM_ABOVE_IDS,
+  encoder?: ReferenceEncoder,
+): { body: Uint8Array | Readable; length: number } {
+  const { source, priority } = call;
+  const size = source !== undefined ? runsLength(source.runs) : call.prompt.length;
+  if (size <= streamAboveIds) {
+    const copied = source !== undefined ? encoder?.encodeSource(source, ...around(model, priority)) : undefined;
+    const body = copied ?? scoreRequestBody(call.prompt, model, priority, encoder);
     return { body, length: body.length };
   }
-  const { length, pieces } = scoreRequestPieces(prompt, model, priority);
+  const ids = source !== undefined ? runViews(source.base, source.runs) : call.prompt;
+  const { length, pieces } = scoreRequestPieces(ids, model, priority);
   return { body: Readable.from(pieces, { objectMode: false }), length };
 }
 
+function runViews(base: Uint32Array, runs: Int32Array): Uint32Array[] {
+  const views: Uint32Array[] = [];
+  for (let k = 0; k < runs.length; k += 2) views.push(base.subarray(runs[k]!, runs[k + 1]!));
+  return views;
+}
+
 /** The same body as pieces, each written when asked for, and its length. */
-export function scoreRequestPieces(prompt: Uint32Array, model: string | null, priority: number | undefined): { length: number; pieces: Generator<Uint8Array> } {
+export function scoreRequestPieces(prompt: IdParts, model: string | null, priority: number | undefined): { length: number; pieces: Generator<Uint8Array> } {
   const [head, tail] = around(model, priority);
   return { length: tokenIdsJsonLength(prompt, head, tail), pieces: tokenIdsJsonPieces(prompt, head, tail) };
 }

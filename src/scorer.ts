@@ -10,7 +10,8 @@ export interface Span {
 
 export interface ScoreCall {
   /** Built fresh for each call and never changed afterwards: a scorer may keep it (the built-in
-   *  one keeps recent prompts for prefix reuse). */
+   *  one keeps recent prompts for prefix reuse). The engine builds it on first read, so a scorer
+   *  that can work from `source` should not read it. */
   readonly prompt: Uint32Array;
   /**
    * Where the prompt comes from, when the engine knows: prompt = base[runs[0]..runs[1]) +

@@ -7,6 +7,9 @@ import { commonPrefix, commonSuffix } from './common-prefix.ts';
 
 const ZERO = 0x30;
 
+/** Ids given whole, or as parts sent one after the other (views of a prompt's runs). */
+export type IdParts = Uint32Array | readonly Uint32Array[];
+
 function digits(v: number): number {
   if (v >= 100000) return v >= 10000000 ? (v >= 1000000000 ? 10 : v >= 100000000 ? 9 : 8) : v >= 1000000 ? 7 : 6;
   return v >= 1000 ? (v >= 10000 ? 5 : 4) : v >= 100 ? 3 : v >= 10 ? 2 : 1;
@@ -50,8 +53,15 @@ function writeAscii(text: string, out: Uint8Array, o: number): number {
 }
 
 /** Byte length of `head` + `[id,id,…]` + `tail` (head and tail ASCII). */
-export function tokenIdsJsonLength(ids: Uint32Array, head = '', tail = ''): number {
-  return head.length + 1 + idsLength(ids, 0, ids.length) + 1 + tail.length;
+export function tokenIdsJsonLength(ids: IdParts, head = '', tail = ''): number {
+  if (ids instanceof Uint32Array) return head.length + 1 + idsLength(ids, 0, ids.length) + 1 + tail.length;
+  let count = 0;
+  let size = 0;
+  for (const part of ids) {
+    count += part.length;
+    for (let i = 0; i < part.length; i++) size += digits(part[i]!);
+  }
+  return head.length + 1 + size + Math.max(0, count - 1) + 1 + tail.length;
 }
 
 /** `head` + `[id,id,…]` + `tail` as UTF-8 bytes; head and tail are ASCII JSON around the array. */
@@ -65,23 +75,30 @@ export function tokenIdsJson(ids: Uint32Array, head = '', tail = ''): Uint8Array
   return out;
 }
 
-/** The same bytes as tokenIdsJson, in pieces of `perPiece` ids, each written when asked for. */
-export function* tokenIdsJsonPieces(ids: Uint32Array, head = '', tail = '', perPiece = 1 << 16): Generator<Uint8Array> {
-  for (let from = 0; from < ids.length || from === 0; from += perPiece) {
-    const to = Math.min(ids.length, from + perPiece);
-    const first = from === 0;
-    const last = to === ids.length;
-    const out = new Uint8Array((first ? head.length + 1 : 0) + idsLength(ids, from, to) + (last ? 1 + tail.length : 0));
-    let o = first ? writeAscii(head, out, 0) : 0;
-    if (first) out[o++] = 0x5b;
-    o = writeIds(ids, from, to, out, o);
-    if (last) {
-      out[o++] = 0x5d;
-      writeAscii(tail, out, o);
+/**
+ * The same bytes as tokenIdsJson, in pieces of at most `perPiece` ids, each written when asked
+ * for. The ids may come as parts (views of the runs of a base prompt), so the prompt itself
+ * need never be built.
+ */
+export function* tokenIdsJsonPieces(ids: IdParts, head = '', tail = '', perPiece = 1 << 16): Generator<Uint8Array> {
+  let open = `${head}[`;
+  let first = true;
+  for (const part of ids instanceof Uint32Array ? [ids] : ids) {
+    for (let from = 0; from < part.length; from += perPiece) {
+      const chunk = part.subarray(from, Math.min(part.length, from + perPiece));
+      const out = new Uint8Array(open.length + (first ? 0 : 1) + idsLength(chunk, 0, chunk.length));
+      let o = writeAscii(open, out, 0);
+      open = '';
+      if (!first) out[o++] = 0x2c;
+      first = false;
+      writeIds(chunk, 0, chunk.length, out, o);
+      yield out;
     }
-    yield out;
-    if (last) return;
   }
+  const close = `${open}]${tail}`;
+  const out = new Uint8Array(close.length);
+  writeAscii(close, out, 0);
+  yield out;
 }
 
 /**
@@ -96,14 +113,18 @@ export class ReferenceEncoder {
   constructor(private readonly maxIds: number) {}
 
   /**
-   * The same bytes as tokenIdsJson(ids, head, tail). With a source (ids = runs of a base), the
-   * base becomes the reference if it is not yet, and the ids are copied run by run.
+   * The same bytes as tokenIdsJson(ids, head, tail) for the ids that runs of a base make (see
+   * PromptLayout.runs): the base becomes the reference if it is not yet, and the runs' bytes are
+   * copied. Undefined when the base is too long to keep.
    */
-  encode(ids: Uint32Array, head = '', tail = '', source?: { readonly base: Uint32Array; readonly runs: Int32Array }): Uint8Array {
-    if (source !== undefined && source.base.length <= this.maxIds && source.base.length > 0) {
-      if (this.ref?.ids !== source.base) this.remember(source.base, tokenIdsJson(source.base));
-      return this.encodeRuns(source.runs, head, tail);
-    }
+  encodeSource(source: { readonly base: Uint32Array; readonly runs: Int32Array }, head = '', tail = ''): Uint8Array | undefined {
+    if (source.base.length > this.maxIds || source.base.length === 0) return undefined;
+    if (this.ref?.ids !== source.base) this.remember(source.base, tokenIdsJson(source.base));
+    return this.encodeRuns(source.runs, head, tail);
+  }
+
+  /** The same bytes as tokenIdsJson(ids, head, tail). */
+  encode(ids: Uint32Array, head = '', tail = ''): Uint8Array {
     const ref = this.ref;
     if (ref === undefined || (ids.length > ref.ids.length && ids.length <= this.maxIds)) {
       const whole = tokenIdsJson(ids, head, tail);

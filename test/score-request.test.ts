@@ -2,7 +2,7 @@
 // every body, valid or not.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ScoreRequestSchema, parseScoreRequest, promptIds, scoreRequestBody, scoreRequestPieces } from '../src/score-request.ts';
+import { ScoreRequestSchema, parseScoreRequest, promptIds, scoreRequestBody, scoreRequestPayload, scoreRequestPieces } from '../src/score-request.ts';
 import { ReferenceEncoder, tokenIdsJson, tokenIdsJsonPieces } from '../src/token-ids-json.ts';
 
 /** The plain way: JSON.parse, the schema, then the ids. */
@@ -88,10 +88,38 @@ test('a streamed body is the same bytes as the whole one, however it is cut', ()
       const pieces = [...tokenIdsJsonPieces(ids, '{"prompt":', '}', per)];
       assert.deepEqual(Buffer.concat(pieces), whole, `${length} ids in pieces of ${per}`);
     }
+    const parts = [ids.subarray(0, length >> 2), ids.subarray(length >> 2, length >> 2), ids.subarray(length >> 2)];
+    assert.deepEqual(Buffer.concat([...tokenIdsJsonPieces(parts, '{"prompt":', '}', 777)]), whole, `${length} ids in three parts`);
     const streamed = scoreRequestPieces(ids, 'm', 5);
     const body = Buffer.concat([...streamed.pieces]);
     assert.equal(streamed.length, body.length);
     assert.deepEqual(body, Buffer.from(scoreRequestBody(ids, 'm', 5)));
+  }
+});
+
+test('a body sent from a prompt\'s runs is the same bytes as from the prompt, streamed or whole, and never reads the prompt', async () => {
+  let x = 3;
+  const random = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n);
+  const base = Uint32Array.from({ length: 3000 }, () => random(300_000));
+  const encoder = new ReferenceEncoder(10_000);
+  for (let i = 0; i < 40; i++) {
+    const cuts = [0, ...Array.from({ length: 2 * random(5) }, () => random(3001)).sort((a, b) => a - b), 3000];
+    const runs = Int32Array.from(cuts);
+    const joined: number[] = [];
+    for (let k = 0; k < runs.length; k += 2) joined.push(...base.subarray(runs[k]!, runs[k + 1]!));
+    const whole = Buffer.from(scoreRequestBody(Uint32Array.from(joined), 'm', 5));
+    const call = {
+      get prompt(): Uint32Array {
+        throw new Error('the prompt was built');
+      },
+      source: { base, runs },
+      priority: 5,
+    };
+    // Streamed above 100 ids (most cases here), one buffer below.
+    const payload = scoreRequestPayload(call, 'm', 100, encoder);
+    const bytes = payload.body instanceof Uint8Array ? Buffer.from(payload.body) : Buffer.concat(await payload.body.toArray());
+    assert.equal(payload.length, bytes.length);
+    assert.deepEqual(bytes, whole, `runs ${[...runs]}`);
   }
 });
 
@@ -119,7 +147,7 @@ test('encoding against a reference prompt gives the same bytes as encoding from 
     const joined: number[] = [];
     for (let k = 0; k < runs.length; k += 2) joined.push(...base.subarray(runs[k]!, runs[k + 1]!));
     const ids = Uint32Array.from(joined);
-    assert.deepEqual(Buffer.from(withRuns.encode(ids, 'h', 't', { base, runs })), Buffer.from(tokenIdsJson(ids, 'h', 't')), `runs ${[...runs]}`);
+    assert.deepEqual(Buffer.from(withRuns.encodeSource({ base, runs }, 'h', 't')!), Buffer.from(tokenIdsJson(ids, 'h', 't')), `runs ${[...runs]}`);
     // Interleaved with a call that gives no source.
     assert.deepEqual(Buffer.from(withRuns.encode(cases[i % cases.length]!)), Buffer.from(tokenIdsJson(cases[i % cases.length]!)));
   }

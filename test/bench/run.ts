@@ -115,7 +115,7 @@ const exactMax = new Map<string, number[]>();
   note(`scale, full mode, engine alone: peak RSS ${(engine.rssPeak / 2 ** 20).toFixed(0)} MiB in ${s(engine.ms)}`);
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   const what = `${estimate.memories.toLocaleString('en')} memories, ${estimate.responses.toLocaleString('en')} responses, ${(estimate.tokens / 1e6).toFixed(2)}M tokens`;
-  row(`5. scale context (${what}): full mode, engine alone (${engine.calls} calls to a scorer that answers at once)`, `peak RSS **${mib(engine.rssPeak)}** (${mib(engine.rssLoaded)} after loading), ${s(engine.ms)}`, '< 500 MB');
+  row(`5. scale context (${what}): full mode, engine alone (${engine.calls} calls to a scorer that answers at once; half the cells scored, the densest a causal model gives)`, `peak RSS **${mib(engine.rssPeak)}** (${mib(engine.rssLoaded)} after loading), ${s(engine.ms)}`, '< 500 MB');
   row(`   --estimate 16 with the built-in scorer in-process (${estimate.calls} calls)`, `peak RSS **${mib(estimate.rssPeak)}**, ${s(estimate.ms)}`, '< 500 MB');
   row(`   built-in scorer throughput on it`, `**${(estimate.tokensComputed / estimate.ms / 1000).toFixed(2)}M tokens/s** (${(estimate.tokensComputed / 1e6).toFixed(1)}M tokens computed)`, '');
 }

@@ -1,9 +1,9 @@
 // A scoring server that answers at once, to measure the client alone on huge contexts (the
 // engine's memory at scale over HTTP). It reads the prompt like `memscope serve`, finds the
-// responses, and scores each −10, or −11 for the responses in the 40,000 tokens after the first
-// token where the prompt differs from the longest prompt seen (about 100 responses on the
-// bench's scale context): a sparse matrix, like the built-in model's. DELAY=ms holds each answer
-// back that long (a slow server, without using the CPU). Prints its URL on stderr.
+// responses, and scores each −10, or −11 for every response after the first token where the
+// prompt differs from the longest prompt seen: half the matrix scored, the densest a causal model
+// gives (a real LLM's nearly is). DELAY=ms holds each answer back that long (a slow server,
+// without using the CPU). Prints its URL on stderr.
 //   [PORT=8000] [DELAY=0] node --import tsx test/servers/instant-scorer.ts
 import { createServer } from 'node:http';
 import { assistantSpans } from '../../src/builtin-model.ts';
@@ -27,7 +27,7 @@ const server = createServer((req, res) => {
     const { prompt } = request;
     if (prompt.length > longest.length) longest = prompt;
     const differs = prompt === longest ? prompt.length : commonPrefix(prompt, longest);
-    const scores = assistantSpans(prompt, header).map(({ start }) => ({ total_logprob: start > differs && start < differs + 40_000 ? -11 : -10 }));
+    const scores = assistantSpans(prompt, header).map(({ start }) => ({ total_logprob: start > differs ? -11 : -10 }));
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ scores }));
