@@ -22,6 +22,8 @@ export interface ReplaySink {
   dispatch(event: SessionEventLine['event'], at: number): void;
   /** The state after a seek, replacing what the sink holds. */
   replace(state: RunState): void;
+  /** Shows what it holds now: the replay position is about to change with it. */
+  flush?(): void;
 }
 
 export type ReplayCommand =
@@ -198,6 +200,8 @@ export class ReplayDriver {
   }
 
   private changed(): void {
+    // The state first, so that no frame shows the new position over the old matrix.
+    this.sink.flush?.();
     this.status = this.makeStatus();
     for (const listener of this.listeners) listener();
   }

@@ -32,6 +32,9 @@ class StoreSink implements ReplaySink {
   replace(state: RunState): void {
     this.store?.replace(state);
   }
+  flush(): void {
+    this.store?.flush();
+  }
 }
 
 function driverFeed(file: string, header: SessionHeader, driver: ReplayDriver, sink: StoreSink, run: (view: ScreenView) => Promise<number>, stop: () => void): ScreenFeed {

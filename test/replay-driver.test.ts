@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { EngineEvent } from '../src/events.ts';
 import { ManualClock, ReplayDriver, stateAt, type ReplaySink } from '../src/replay-driver.ts';
 import { INITIAL_RUN_STATE, reduceRun, type RunState } from '../src/run-state.ts';
+import { RunStore } from '../src/run-store.ts';
 import type { SessionEventLine } from '../src/session-format.ts';
 import { syntheticRun } from './synthetic-run.ts';
 
@@ -143,5 +144,32 @@ describe('replay driver', () => {
     assert.equal(status.live, false);
     assert.equal(status.ended, true);
     assert.equal(sink.state.phase, 'done');
+  });
+
+  it('never shows a position with another position\'s state: the store is published with each move', () => {
+    const clock = new FakeClock();
+    // A batch far longer than the test: without the flush, nothing would be published at all.
+    const store = new RunStore({ batchMs: 60_000 });
+    const sink: ReplaySink = { dispatch: (e, at) => store.dispatch(e, at), replace: (state) => store.replace(state), flush: () => store.flush() };
+    const events = lines();
+    const driver = new ReplayDriver(events, sink, { clock });
+    let checked = 0;
+    driver.subscribe(() => {
+      const { position } = driver.getSnapshot();
+      const shown = store.getSnapshot();
+      const expected = stateAt(events, position);
+      assert.deepEqual([shown.phase, shown.calls, shown.memories, shown.baseline], [expected.phase, expected.calls, expected.memories, expected.baseline], `at position ${position}`);
+      checked++;
+    });
+    driver.start();
+    clock.advance(250);
+    driver.command({ type: 'toggle-pause' });
+    driver.command({ type: 'step' });
+    driver.command({ type: 'seek', by: -10 });
+    driver.command({ type: 'seek', by: 3 });
+    driver.command({ type: 'toggle-pause' });
+    clock.advance(1000);
+    store.close();
+    assert.ok(checked >= 6, `${checked} moves checked`);
   });
 });
