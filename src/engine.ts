@@ -18,7 +18,7 @@ import type {
 import { Limiter } from './limiter.ts';
 import { keyNumber } from './memory-scores.ts';
 import { NO_FILTER, PromptLayout, fullRange, type EntryRange, type Filter } from './prompt.ts';
-import type { Scorer } from './scorer.ts';
+import type { Scorer, Span } from './scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
 /** The reference scores a single memory over the 50 responses after it. */
@@ -122,13 +122,12 @@ export class ScoringEngine {
   /** One score call: counts it, reports it; the scorer checks the answer. Callers hold a limiter slot. */
   private async request(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
     if (this.signal?.aborted) throw new Interrupted();
-    let layout = this.layouts.get(range);
-    if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
+    const layout = this.layoutOf(range);
     const runs = layout.runs(filter);
     const source = { base: layout.full, runs };
-    // Built on first read: an HTTP client sends the runs' bytes and never needs it.
+    // Built on first read: a /score client sends the runs' bytes and needs neither.
     let prompt: Uint32Array | undefined;
-    const promptLayout = layout;
+    let spans: Span[] | undefined;
     const expected = layout.responses;
     const id = this.nextCall++;
     this.calls++;
@@ -136,11 +135,13 @@ export class ScoringEngine {
     try {
       const scores = await this.options.scorer.score({
         get prompt() {
-          return (prompt ??= promptLayout.fromRuns(runs));
+          return (prompt ??= layout.fromRuns(runs));
         },
         source,
         expected,
-        spans: layout.spans(filter),
+        get spans() {
+          return (spans ??= layout.spans(filter));
+        },
         priority: this.options.priority,
         signal: this.signal,
         onRetry: ({ attempt, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, delayMs, reason }),
@@ -152,6 +153,12 @@ export class ScoringEngine {
       if (this.signal?.aborted) throw new Interrupted();
       throw error;
     }
+  }
+
+  private layoutOf(range: EntryRange): PromptLayout {
+    let layout = this.layouts.get(range);
+    if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
+    return layout;
   }
 
   private limited(label: string, range: EntryRange, filter: Filter): Promise<number[]> {

@@ -29,6 +29,24 @@ export function scoreUrl(base: string): string {
   return `${base.replace(/\/+$/, '')}/score`;
 }
 
+/**
+ * The totals of an answer of the schema's shape, read in place; undefined for anything else (the
+ * schema then says what is wrong). A schema parse copies every entry: at thousands of responses
+ * per call that was most of the client's garbage.
+ */
+function answerTotals(body: unknown): number[] | undefined {
+  const scores = typeof body === 'object' && body !== null ? (body as { scores?: unknown }).scores : undefined;
+  if (!Array.isArray(scores)) return undefined;
+  const totals = new Array<number>(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    const entry: unknown = scores[i];
+    const total = typeof entry === 'object' && entry !== null ? (entry as { total_logprob?: unknown }).total_logprob : undefined;
+    if (typeof total !== 'number' || !Number.isFinite(total)) return undefined;
+    totals[i] = total;
+  }
+  return totals;
+}
+
 export class HttpScorer implements Scorer {
   readonly backend: string;
   private readonly endpoint: JsonEndpoint;
@@ -48,12 +66,15 @@ export class HttpScorer implements Scorer {
   async score(call: ScoreCall): Promise<number[]> {
     const payload = scoreRequestPayload(call, this.options.model, this.options.streamAboveIds, this.encoder);
     const { status, body } = await this.endpoint.post(payload.body, this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES, call.signal, payload.length);
-    const parsed = ScoreResponseSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ApiCallError(`failed to parse score response: ${issue.path.join('.') || 'answer'}: ${issue.message}`, status);
+    let scores = answerTotals(body);
+    if (scores === undefined) {
+      const parsed = ScoreResponseSchema.safeParse(body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new ApiCallError(`failed to parse score response: ${issue.path.join('.') || 'answer'}: ${issue.message}`, status);
+      }
+      scores = parsed.data.scores.map((s) => s.total_logprob);
     }
-    const scores = parsed.data.scores.map((s) => s.total_logprob);
     const problem = checkScores(scores, call.expected);
     if (problem !== undefined) throw new ApiCallError(`bad score response: ${problem}`, status);
     return scores;

@@ -5,7 +5,7 @@ import { assistantSpans } from '../../src/builtin-model.ts';
 import { BuiltinScorer } from '../../src/builtin-scorer.ts';
 import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine.ts';
 import type { FullResult } from '../../src/events.ts';
-import { commonPrefix } from '../../src/prefix-cache.ts';
+import { runsLength } from '../../src/prompt.ts';
 import type { ScoreCall, Scorer } from '../../src/scorer.ts';
 import { builtinTemplate } from '../../src/template.ts';
 import type { ScaleReport } from './measure.ts';
@@ -21,22 +21,20 @@ const SIZES: Record<string, ScaleOptions> = {
  * A scorer that answers at once, to measure the engine alone: every response scores −10, and
  * removing a memory lowers every response after it by 1. That is the densest matrix a causal
  * model can give (half the cells), as a real LLM's nearly is; the built-in model's is about 2%.
+ * It reads the call's runs of the full prompt, as the HTTP client does, so the engine builds no
+ * prompt (as over HTTP).
  */
 class InstantScorer implements Scorer {
   readonly backend = 'instant';
-  private baseline: Uint32Array | undefined;
-  private starts: number[] = [];
+  private starts: number[] | undefined;
   tokens = 0;
   async score(call: ScoreCall): Promise<number[]> {
-    this.tokens += call.prompt.length;
-    if (this.baseline === undefined) {
-      this.baseline = call.prompt;
-      this.starts = assistantSpans(call.prompt, builtinTemplate.open('assistant')).map((s) => s.start);
-    }
-    const removedAt = commonPrefix(call.prompt, this.baseline);
-    let first = this.starts.findIndex((start) => start > removedAt);
-    if (first === -1) first = this.starts.length;
-    return this.starts.map((_, j) => (removedAt < call.prompt.length && j >= first ? -11 : -10));
+    const { base, runs } = call.source!;
+    this.tokens += runsLength(runs);
+    this.starts ??= assistantSpans(base, builtinTemplate.open('assistant')).map((s) => s.start);
+    // Where the prompt first leaves the full one: the end of its first run.
+    const removedAt = runs.length > 2 ? runs[1]! : Infinity;
+    return this.starts.map((start) => (start > removedAt ? -11 : -10));
   }
   async close() {}
 }
