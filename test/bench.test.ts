@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fixture, runNode } from './helpers.ts';
-import { builtinFull, estimateRun, fitTimes, median, memoryPositions, load, scaleRun, spearman, topRecall } from './bench/measure.ts';
+import { builtinFull, cliScaleRun, estimateRun, fitTimes, median, memoryPositions, load, scaleRun, spearman, topRecall } from './bench/measure.ts';
 
 test('the bench statistics: median, Spearman with ties, top-k recall', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -45,6 +45,9 @@ test('the bench pieces run on the small fixture and the tiny scale context', asy
     assert.equal(report.calls, kind === 'estimate' ? 5 : 11);
     assert.ok(report.tokens > 3000 && report.rssPeak >= report.rssLoaded && report.rssLoaded > 0);
   }
+  const cli = await cliScaleRun('tiny', 2);
+  assert.equal(cli.calls, 11);
+  assert.ok(cli.rssPeak > 20 * 2 ** 20, `a whole process's peak RSS: ${cli.rssPeak}`);
 });
 
 test('npm run bench -- --tiny prints the whole table', async () => {

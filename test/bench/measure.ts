@@ -2,6 +2,8 @@
 // each on tiny inputs and the bench code cannot rot. Timing is wall time of the scoring run
 // only (not process start-up or file loading).
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { AblationSurrogate, ablationMasks } from '../../src/ablation-estimate.ts';
 import { BuiltinScorer } from '../../src/builtin-scorer.ts';
@@ -12,7 +14,8 @@ import { loadContext } from '../../src/load-context.ts';
 import { NO_FILTER, PromptLayout, fullRange } from '../../src/prompt.ts';
 import { HttpScorer } from '../../src/score-client.ts';
 import type { Scorer } from '../../src/scorer.ts';
-import { ROOT } from '../helpers.ts';
+import { BIN, ROOT, runNode, startProcess, tempDir } from '../helpers.ts';
+import { SCALE_SIZES, scaleChat, type ScaleSize } from './scale-context.ts';
 
 export const MODEL = 'memscope-builtin';
 
@@ -226,7 +229,7 @@ export interface ScaleReport {
 }
 
 /** Runs test/bench/scale-child.ts in its own process, so that its peak RSS is its own. */
-export function scaleRun(kind: 'estimate' | 'engine-full', size: 'full' | 'quick' | 'tiny', estimate = 16): Promise<ScaleReport> {
+export function scaleRun(kind: 'estimate' | 'engine-full', size: ScaleSize, estimate = 16): Promise<ScaleReport> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}test/bench/scale-child.ts`, kind, size, String(estimate)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -241,3 +244,26 @@ export function scaleRun(kind: 'estimate' | 'engine-full', size: 'full' | 'quick
   });
 }
 
+/**
+ * The real CLI scoring the scale context over HTTP (`score FILE --url … --json`) against
+ * test/servers/instant-scorer.ts, a server that answers at once with half the cells scored: the
+ * client's whole process, HTTP bodies and JSON output included. Its peak RSS is read at its
+ * exit by a preload (test/bench/peak-rss.mjs).
+ */
+export async function cliScaleRun(size: ScaleSize, concurrency: number): Promise<{ rssPeak: number; ms: number; calls: number }> {
+  const dir = await tempDir();
+  const server = await startProcess(['--import', 'tsx', `${ROOT}test/servers/instant-scorer.ts`]);
+  try {
+    const file = join(dir.path, 'scale.json');
+    await writeFile(file, JSON.stringify(scaleChat(SCALE_SIZES[size])));
+    const start = performance.now();
+    const run = await runNode(['--import', `${ROOT}test/bench/peak-rss.mjs`, BIN, 'score', file, '--url', server.url, '--concurrency', String(concurrency), '--json']);
+    const ms = performance.now() - start;
+    const peak = /^peak-rss (\d+)$/m.exec(run.stderr);
+    if (run.code !== 0 || peak === null) throw new Error(`the CLI exited ${run.code}: ${run.stderr.trim().split('\n').at(-1)}`);
+    return { rssPeak: Number(peak[1]), ms, calls: (JSON.parse(run.stdout) as FullResult).calls };
+  } finally {
+    await server.stop();
+    await dir.remove();
+  }
+}

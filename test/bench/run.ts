@@ -6,12 +6,14 @@
 //   2. the same run over a bare undici loop sending the same prompts at the same concurrency
 //   3. built-in scorer, full matrix: tokens computed with prefix reuse, and wall time
 //   4. --estimate: calls, Spearman and top-10 recall against the exact matrix; LASSO fit time
-//   5. the scale context (1,000 memories, 5,000 responses, 2M tokens): peak RSS, tokens/s
+//   5. the scale context (1,000 memories, 5,000 responses, 2M tokens): peak RSS of the engine
+//      and of the real CLI over HTTP, built-in scorer tokens/s
 import { cpus, totalmem } from 'node:os';
 import { startServe } from '../helpers.ts';
 import { fixture } from '../helpers.ts';
 import {
   builtinFull,
+  cliScaleRun,
   estimateRun,
   fitTimes,
   fullMatrixPrompts,
@@ -113,9 +115,12 @@ const exactMax = new Map<string, number[]>();
   note(`scale, --estimate 16 in-process: peak RSS ${(estimate.rssPeak / 2 ** 20).toFixed(0)} MiB in ${s(estimate.ms)}`);
   const engine = await scaleRun('engine-full', config.scale);
   note(`scale, full mode, engine alone: peak RSS ${(engine.rssPeak / 2 ** 20).toFixed(0)} MiB in ${s(engine.ms)}`);
+  const cli = await cliScaleRun(config.scale, 8);
+  note(`scale, the CLI over HTTP at concurrency 8: peak RSS ${(cli.rssPeak / 2 ** 20).toFixed(0)} MiB in ${s(cli.ms)}`);
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   const what = `${estimate.memories.toLocaleString('en')} memories, ${estimate.responses.toLocaleString('en')} responses, ${(estimate.tokens / 1e6).toFixed(2)}M tokens`;
   row(`5. scale context (${what}): full mode, engine alone (${engine.calls} calls to a scorer that answers at once; half the cells scored, the densest a causal model gives)`, `peak RSS **${mib(engine.rssPeak)}** (${mib(engine.rssLoaded)} after loading), ${s(engine.ms)}`, '< 500 MB');
+  row(`   the real CLI, \`score --json --concurrency 8\` over HTTP to a server that answers at once, as many cells scored (${cli.calls} calls)`, `peak RSS **${mib(cli.rssPeak)}**, ${s(cli.ms)}`, '< 500 MB');
   row(`   --estimate 16 with the built-in scorer in-process (${estimate.calls} calls)`, `peak RSS **${mib(estimate.rssPeak)}**, ${s(estimate.ms)}`, '< 500 MB');
   row(`   built-in scorer throughput on it`, `**${(estimate.tokensComputed / estimate.ms / 1000).toFixed(2)}M tokens/s** (${(estimate.tokensComputed / 1e6).toFixed(1)}M tokens computed)`, '');
 }

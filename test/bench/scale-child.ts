@@ -9,13 +9,7 @@ import { runsLength } from '../../src/prompt.ts';
 import type { ScoreCall, Scorer } from '../../src/scorer.ts';
 import { builtinTemplate } from '../../src/template.ts';
 import type { ScaleReport } from './measure.ts';
-import { SCALE, scaleContext, type ScaleOptions } from './scale-context.ts';
-
-const SIZES: Record<string, ScaleOptions> = {
-  full: SCALE,
-  quick: { memories: 200, responses: 1000, tokens: 400_000 },
-  tiny: { memories: 10, responses: 30, tokens: 6_000 },
-};
+import { SCALE_SIZES, scaleContext, type ScaleSize } from './scale-context.ts';
 
 /**
  * A scorer that answers at once, to measure the engine alone: every response scores −10, and
@@ -40,7 +34,7 @@ class InstantScorer implements Scorer {
 }
 
 const [kind, size = 'full', k = '16'] = process.argv.slice(2);
-const context = scaleContext(SIZES[size]!);
+const context = scaleContext(SCALE_SIZES[size as ScaleSize]);
 const rssLoaded = process.memoryUsage().rss;
 const entries = context.sections.conversation;
 const scorer = kind === 'estimate' ? new BuiltinScorer() : new InstantScorer();

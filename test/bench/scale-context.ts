@@ -16,6 +16,14 @@ export interface ScaleOptions {
 
 export const SCALE: ScaleOptions = { memories: 1000, responses: 5000, tokens: 2_000_000 };
 
+/** The bench's sizes: the scale context, and smaller ones for smoke runs and tests. */
+export const SCALE_SIZES = {
+  full: SCALE,
+  quick: { memories: 200, responses: 1000, tokens: 400_000 },
+  tiny: { memories: 10, responses: 30, tokens: 6_000 },
+} satisfies Record<string, ScaleOptions>;
+export type ScaleSize = keyof typeof SCALE_SIZES;
+
 const SERVICES = ['billing', 'search', 'auth', 'media', 'ledger', 'notifier', 'reports', 'geo', 'cart', 'inventory', 'flags', 'audit', 'limiter', 'email', 'pdf', 'sessions', 'metrics', 'cdn', 'webhooks', 'tax'];
 const PEOPLE = ['Maya', 'Tomas', 'Priya', 'Jonas', 'Aiko', 'Farid', 'Lena', 'Osei', 'Carmen', 'Dmitri', 'Noor', 'Hugo'];
 const WORDS = ['the', 'build', 'passed', 'after', 'retry', 'cache', 'warm', 'latency', 'spike', 'rolled', 'back', 'queue', 'drained', 'index', 'rebuilt', 'shard', 'moved', 'config', 'reloaded', 'alert', 'cleared', 'disk', 'pressure', 'ok', 'worker', 'restarted', 'lease', 'renewed'];
