@@ -1,7 +1,8 @@
 // SVG export: a heatmap of the matrix with memory keys, response entries and a colour legend,
-// for a browser or a slide. All text is neutralised and XML-escaped.
-import { interpolateInferno } from 'd3-scale-chromatic';
+// for a browser or a slide, on the screen's scale (viridis, logarithmic; see heat-palette.ts)
+// so that a cell reads the same in both. All text is neutralised and XML-escaped.
 import type { FullResult } from './events.ts';
+import { heatHex, heatValueAt } from './heat-palette.ts';
 import { neutralize } from './sanitize.ts';
 
 export function xmlEscape(text: string): string {
@@ -24,7 +25,7 @@ export function resultSvg(result: FullResult, title = 'memscope: memory importan
   const width = left + cols * cellW + 30;
   const legendY = top + rows * cellH + 30;
   const height = legendY + 60;
-  const colour = (v: number) => (max > 0 ? interpolateInferno(0.08 + 0.92 * Math.min(1, v / max)) : interpolateInferno(0.08));
+  const colour = (v: number) => heatHex(v, max);
   const rowLabelEvery = Math.ceil(10 / cellH);
   const colLabelEvery = Math.ceil(28 / cellW);
   const out: string[] = [
@@ -50,11 +51,14 @@ export function resultSvg(result: FullResult, title = 'memscope: memory importan
   });
   out.push(`</g>`);
   const legendW = Math.min(300, cols * cellW);
-  out.push(`<defs><linearGradient id="heat">${Array.from({ length: 11 }, (_, k) => `<stop offset="${k * 10}%" stop-color="${interpolateInferno(0.08 + 0.092 * k)}"/>`).join('')}</linearGradient></defs>`);
+  // The gradient is even in scale position; its ticks say which divergence sits where.
+  out.push(`<defs><linearGradient id="heat">${Array.from({ length: 11 }, (_, k) => `<stop offset="${k * 10}%" stop-color="${heatHex(heatValueAt(k / 10, max), max)}"/>`).join('')}</linearGradient></defs>`);
   out.push(`<rect x="${left}" y="${legendY}" width="${legendW}" height="12" fill="url(#heat)"/>`);
-  out.push(`<text x="${left}" y="${legendY + 26}">0</text>`);
-  out.push(`<text x="${left + legendW}" y="${legendY + 26}" text-anchor="end">${fmt(max)}</text>`);
-  out.push(`<text x="${left + legendW / 2}" y="${legendY + 26}" text-anchor="middle">divergence (nats)</text>`);
+  for (const f of max > 0 ? [0, 0.25, 0.5, 0.75, 1] : [0]) {
+    const anchor = f === 0 ? 'start' : f === 1 ? 'end' : 'middle';
+    out.push(`<text x="${left + f * legendW}" y="${legendY + 24}" text-anchor="${anchor}">${fmt(heatValueAt(f, max))}</text>`);
+  }
+  out.push(`<text x="${left}" y="${legendY + 40}">divergence (nats), log scale</text>`);
   out.push(`</svg>`);
   return `${out.join('\n')}\n`;
 }

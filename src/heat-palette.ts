@@ -21,6 +21,16 @@ export function heatFraction(value: number, max: number): number {
   return Math.min(1, Math.log1p(value) / Math.log1p(max));
 }
 
+/** The value at a position of the scale: heatFraction's inverse. */
+export function heatValueAt(fraction: number, max: number): number {
+  return max > 0 ? Math.expm1(fraction * Math.log1p(max)) : 0;
+}
+
+/** The colour of a value on the continuous scale (levelColour is the same scale in steps). */
+export function heatHex(value: number, max: number): string {
+  return interpolateViridis(heatFraction(value, max));
+}
+
 export function heatLevel(value: number, max: number): number {
   return Math.round(heatFraction(value, max) * (HEAT_LEVELS - 1));
 }
