@@ -31,11 +31,12 @@ import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from 
 import { TemplateFileSchema } from './text-template.ts';
 import { WeightStoreSchema } from './weight-store.ts';
 import { watchContext } from './watch-command.ts';
+import { recordWatchRuns } from './watch-recording.ts';
 import type { RunResult } from './events.ts';
 import { SessionEventLineSchema, SessionHeaderSchema, type SessionHeader } from './session-format.ts';
 import { sessionHeader } from './session-header.ts';
 import { readSession } from './session-reader.ts';
-import { SessionRecorder, sessionFileName, sessionsDir } from './session-recorder.ts';
+import { SessionRecorder, openRecording, sessionFileName, sessionsDir } from './session-recorder.ts';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { SESSION_COLUMNS, SessionDirectory, listSessions, sessionRow } from './session-list.ts';
@@ -114,7 +115,8 @@ Score options:
   --api-key-env NAME    read the API key from this variable (default MEMSCOPE_API_KEY)
   --api-key-file FILE   read the API key from this file
   --latency MS          built-in scorer: add this much time to every call
-  --record FILE         record the run as a session file (JSON Lines)
+  --record FILE         record the run as a session file (JSON Lines); watch: a file per
+                        run (FILE, then FILE-2, FILE-3 … before the extension)
   --json                print the result as JSON on stdout
   --headless            no screen: progress lines on stderr (also when stdin or stdout is not a terminal)
   --debug               print stack traces of unexpected errors
@@ -188,7 +190,7 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
   const path = settings.record ?? join(sessionsDir(io.env), sessionFileName(new Date(), settings.file, settings.mode));
   let recorder: SessionRecorder;
   try {
-    recorder = openRecorder(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+    recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
   } catch (error) {
     leaveAltScreen(io.stdout);
     await run.scorer.close();
@@ -213,7 +215,7 @@ async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
     run = await prepareRun(settings, controller.signal);
     run.engine.subscribe(printProgress(io.stderr as never));
     if (settings.record !== undefined) {
-      recorder = openRecorder(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+      recorder = openRecording(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
       run.engine.subscribe(recorder.record);
     }
     const result = await run.engine.run(run.modeOptions);
@@ -230,14 +232,6 @@ async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
   }
 }
 
-function openRecorder(path: string, header: SessionHeader): SessionRecorder {
-  try {
-    return new SessionRecorder(path, header);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`--record: ${path}: ${code === 'EEXIST' ? 'already exists (a recording is never overwritten)' : `cannot write (${code ?? errorMessage(error)})`}`);
-  }
-}
 
 const EXPORT_FORMATS = ['csv', 'json', 'svg', 'cast'] as const;
 
@@ -448,7 +442,9 @@ async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<number>
   if (wantsScreen(settings, io)) {
     // Bad input on the first load ends with its one line before the screen opens.
     await loadForSettings(settings);
-    return onScreen(settings.file, io, async () => watchFeed(settings));
+    // Each run is recorded, as `score` on the screen records its run.
+    const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env) });
+    return onScreen(settings.file, io, async () => watchFeed(settings, record));
   }
   const controller = new AbortController();
   const signals = trapSignals(controller);
@@ -456,7 +452,12 @@ async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<number>
   try {
     await watchContext(
       settings,
-      { onEvent: print, onNotice: (text) => io.stderr.write(`${text}\n`), onResult: (text) => io.stdout.write(text) },
+      {
+        onEvent: print,
+        onNotice: (text) => io.stderr.write(`${text}\n`),
+        onResult: (text) => io.stdout.write(text),
+        ...(settings.record !== undefined ? { onRun: recordWatchRuns(settings, VERSION, { record: settings.record }) } : {}),
+      },
       controller.signal,
     );
   } finally {

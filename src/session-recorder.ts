@@ -3,6 +3,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { InputError, errorMessage } from './errors.ts';
 import type { EngineEvent } from './events.ts';
 import { safeJson } from './sanitize.ts';
 import type { SessionHeader } from './session-format.ts';
@@ -50,5 +51,15 @@ export class SessionRecorder {
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/** A new recording, or an InputError saying why it cannot be written (one is never overwritten). */
+export function openRecording(path: string, header: SessionHeader): SessionRecorder {
+  try {
+    return new SessionRecorder(path, header);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`--record: ${path}: ${code === 'EEXIST' ? 'already exists (a recording is never overwritten)' : `cannot write (${code ?? errorMessage(error)})`}`);
   }
 }

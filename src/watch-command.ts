@@ -8,7 +8,7 @@ import { resultJson, resultText } from './headless.ts';
 import type { LoadedContext } from './load-context.ts';
 import { neutralize } from './sanitize.ts';
 import type { ScoreSettings } from './score-settings.ts';
-import { loadForSettings, prepareRun } from './scoring-run.ts';
+import { loadForSettings, prepareRun, type PreparedRun } from './scoring-run.ts';
 
 export const WATCH_DEBOUNCE_MS = 250;
 
@@ -20,6 +20,8 @@ export interface WatchHooks {
   onResult(text: string): void;
   /** The context each run scores (a screen shows its texts). */
   onContext?(loaded: LoadedContext): void;
+  /** A run about to start (the first is 1): may subscribe to it, and return what to do when it ends. */
+  onRun?(run: PreparedRun, index: number): (() => void) | undefined;
 }
 
 interface InFlight {
@@ -36,9 +38,17 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
   let inFlight: InFlight | undefined;
   let timer: NodeJS.Timeout | undefined;
 
+  let runs = 0;
   const startRun = async (loaded: LoadedContext): Promise<void> => {
     const controller = new AbortController();
     const run = await prepareRun(settings, controller.signal, loaded);
+    let ended: (() => void) | undefined;
+    try {
+      ended = hooks.onRun?.(run, ++runs);
+    } catch (error) {
+      await run.scorer.close();
+      throw error;
+    }
     hooks.onContext?.(loaded);
     run.engine.subscribe(hooks.onEvent);
     const done = run.engine
@@ -47,7 +57,10 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
       .catch((error: unknown) => {
         if (!controller.signal.aborted) hooks.onNotice(`scoring failed: ${neutralize(errorMessage(error))}`);
       })
-      .finally(() => run.scorer.close());
+      .finally(() => {
+        ended?.();
+        return run.scorer.close();
+      });
     inFlight = { controller, done };
   };
 

@@ -5,9 +5,9 @@ import { NO_TEXTS } from './context-texts.ts';
 import { neutralize } from './sanitize.ts';
 import type { ScoreSettings } from './score-settings.ts';
 import type { ScreenFeed } from './screen.tsx';
-import { watchContext } from './watch-command.ts';
+import { watchContext, type WatchHooks } from './watch-command.ts';
 
-export function watchFeed(settings: ScoreSettings): ScreenFeed {
+export function watchFeed(settings: ScoreSettings, onRun?: WatchHooks['onRun']): ScreenFeed {
   const controller = new AbortController();
   const ownName = neutralize(settings.file);
   return {
@@ -24,6 +24,7 @@ export function watchFeed(settings: ScoreSettings): ScreenFeed {
           // The screen shows the result; nothing is printed over it.
           onResult: () => undefined,
           onContext: (loaded) => view.setTexts(contextTexts(loaded.context)),
+          ...(onRun !== undefined ? { onRun } : {}),
         },
         controller.signal,
       );

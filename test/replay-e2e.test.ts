@@ -2,9 +2,10 @@
 // and the sessions list opening it. MEMSCOPE_SESSIONS points into the test's own directory.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runCli } from './helpers.ts';
 import { AFTER, ROOT, SKIP, Tmux } from './tmux.ts';
 
 /** Records a small run headless into the sessions directory; returns the file and its event count. */
@@ -120,6 +121,11 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       tmux.keys('q');
       const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
       assert.match(after, /after-memscope exit=0/);
+      // Both runs were recorded in the sessions directory, each a session of its own.
+      const sessions = readdirSync(tmux.sessions).filter((name) => name.endsWith('.jsonl')).sort();
+      assert.equal(sessions.length, 2, sessions.join(', '));
+      const calls = await Promise.all(sessions.map(async (name) => JSON.parse((await runCli(['replay', join(tmux.sessions, name), '--json'])).stdout).calls));
+      assert.deepEqual(calls.sort((a, b) => a - b), [9, 10]);
     } finally {
       tmux.kill();
     }

@@ -197,7 +197,7 @@ test('watch re-scores when another process rewrites the context atomically, and 
     const file = `${dir.path}/ctx.json`;
     const chat = JSON.parse(await readFile(fixture('small.json'), 'utf8'));
     await writeFile(file, JSON.stringify(chat));
-    const watcher = spawnCli(['watch', file, '--json']);
+    const watcher = spawnCli(['watch', file, '--json', '--record', `${dir.path}/w.jsonl`]);
     const results = () => watcher.out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
     await waitFor(() => (results().length >= 1 ? true : undefined), 20_000, 'the first result');
     assert.equal(results()[0].memories.length, 8);
@@ -223,6 +223,13 @@ test('watch re-scores when another process rewrites the context atomically, and 
     await waitFor(() => (results().length >= 3 ? true : undefined), 20_000, 'the third result');
     watcher.child.kill('SIGINT');
     assert.equal(await watcher.exited, 130);
+
+    // Each run was recorded as a session of its own, and replays to the result it printed.
+    for (const [i, name] of ['w.jsonl', 'w-2.jsonl', 'w-3.jsonl'].entries()) {
+      const replayed = await runCli(['replay', `${dir.path}/${name}`, '--json']);
+      assert.equal(replayed.code, 0, replayed.stderr);
+      assert.equal(replayed.stdout, watcher.out.stdout.trim().split('\n').filter(Boolean)[i] + '\n', name);
+    }
   } finally {
     await dir.remove();
   }
