@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { wantsScreen, type CliIo } from '../src/cli.ts';
+import type { CliIo } from '../src/cli-io.ts';
+import { wantsScreen } from '../src/score-command.ts';
 import { parseScoreSettings } from '../src/score-settings.ts';
 
 const BIN = fileURLToPath(new URL('../src/memscope.js', import.meta.url));
