@@ -64,8 +64,7 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
     inFlight = { controller, done };
   };
 
-  let previous = await loadForSettings(settings, stop);
-  await startRun(previous);
+  let previous: LoadedContext | undefined;
 
   const reload = async (): Promise<void> => {
     let loaded: LoadedContext;
@@ -76,7 +75,7 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
       hooks.onNotice(`${error.message} (waiting for the next change)`);
       return;
     }
-    hooks.onNotice(`${neutralize(settings.file)} changed: ${neutralize(describeChange(contextChange(previous.context, loaded.context)))}`);
+    if (previous !== undefined) hooks.onNotice(`${neutralize(settings.file)} changed: ${neutralize(describeChange(contextChange(previous.context, loaded.context)))}`);
     previous = loaded;
     await startRun(loaded);
   };
@@ -92,9 +91,23 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
     }, WATCH_DEBOUNCE_MS);
   };
 
+  // Watching starts before the first load: a change saved while the first run is scored (it may
+  // take a few milliseconds) is then never missed.
   const watcher = watch(settings.file, { ignoreInitial: true, atomic: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 } });
   watcher.on('change', rescore);
   watcher.on('add', rescore);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      watcher.once('ready', resolve);
+      watcher.once('error', reject);
+    });
+    previous = await loadForSettings(settings, stop);
+    await startRun(previous);
+  } catch (error) {
+    clearTimeout(timer);
+    await watcher.close();
+    throw error;
+  }
   await new Promise<void>((resolve) => {
     if (stop.aborted) resolve();
     else stop.addEventListener('abort', () => resolve(), { once: true });

@@ -175,31 +175,41 @@ function spawnCli(args: string[]) {
 
 test('replay --follow shows a session while another process writes it, until its end', async () => {
   const dir = await tempDir();
+  let follower: ReturnType<typeof spawnCli> | undefined;
+  let writer: ReturnType<typeof spawnCli> | undefined;
   try {
     const file = `${dir.path}/live.jsonl`;
     // The follower starts first and waits for the file to appear.
-    const follower = spawnCli(['replay', '--follow', file, '--json']);
+    follower = spawnCli(['replay', '--follow', file, '--json']);
     await new Promise((r) => setTimeout(r, 300));
-    const writer = spawnCli(['score', fixture('medium.json'), '--json', '--record', file, '--latency', '30', '--concurrency', '2']);
+    writer = spawnCli(['score', fixture('medium.json'), '--json', '--record', file, '--latency', '30', '--concurrency', '2']);
     assert.equal(await writer.exited, 0, writer.out.stderr);
     assert.equal(await follower.exited, 0, follower.out.stderr);
     assert.equal(follower.out.stdout, writer.out.stdout, 'the followed result is the run’s result');
     const rows = (follower.out.stderr.match(/: max /g) ?? []).length;
     assert.equal(rows, 40);
   } finally {
+    for (const spawned of [follower, writer]) if (spawned?.child.exitCode === null) spawned.child.kill('SIGKILL');
     await dir.remove();
   }
 });
 
 test('watch re-scores when another process rewrites the context atomically, and says what changed', async () => {
   const dir = await tempDir();
+  let watcher: ReturnType<typeof spawnCli> | undefined;
   try {
     const file = `${dir.path}/ctx.json`;
     const chat = JSON.parse(await readFile(fixture('small.json'), 'utf8'));
     await writeFile(file, JSON.stringify(chat));
-    const watcher = spawnCli(['watch', file, '--json', '--record', `${dir.path}/w.jsonl`]);
-    const results = () => watcher.out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    await waitFor(() => (results().length >= 1 ? true : undefined), 20_000, 'the first result');
+    watcher = spawnCli(['watch', file, '--json', '--record', `${dir.path}/w.jsonl`]);
+    const { out } = watcher;
+    const results = () => out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    // On a timeout, what watch said is the clue.
+    const until = (what: string, ok: () => boolean) =>
+      waitFor(() => (ok() ? true : undefined), 20_000, what).catch((error: Error) => {
+        throw new Error(`${error.message}; watch's stderr:\n${out.stderr}`);
+      });
+    await until('the first result', () => results().length >= 1);
     assert.equal(results()[0].memories.length, 8);
 
     // Rename-on-save, as editors and agents do: write a temp file, then rename it over.
@@ -209,18 +219,18 @@ test('watch re-scores when another process rewrites the context atomically, and 
     await writeFile(`${file}.tmp`, JSON.stringify(chat));
     const { rename } = await import('node:fs/promises');
     await rename(`${file}.tmp`, file);
-    await waitFor(() => (results().length >= 2 ? true : undefined), 20_000, 'the second result');
+    await until('the second result', () => results().length >= 2);
     const second = results()[1];
     assert.equal(second.memories.length, 9);
     assert.equal(second.memories[8].key, 'new-fact');
-    assert.match(watcher.out.stderr, /changed: 1 memory added \(new-fact\); 1 response appended/);
+    assert.match(out.stderr, /changed: 1 memory added \(new-fact\); 1 response appended/);
 
     // A half-written save is reported, not fatal; the next good save scores again.
     await writeFile(file, '{"conversation": [');
-    await waitFor(() => (/invalid JSON .*waiting for the next change/.test(watcher.out.stderr) ? true : undefined), 20_000, 'the notice');
+    await until('the notice', () => /invalid JSON .*waiting for the next change/.test(out.stderr));
     chat.conversation.pop();
     await writeFile(file, JSON.stringify(chat));
-    await waitFor(() => (results().length >= 3 ? true : undefined), 20_000, 'the third result');
+    await until('the third result', () => results().length >= 3);
     watcher.child.kill('SIGINT');
     assert.equal(await watcher.exited, 130);
 
@@ -228,9 +238,11 @@ test('watch re-scores when another process rewrites the context atomically, and 
     for (const [i, name] of ['w.jsonl', 'w-2.jsonl', 'w-3.jsonl'].entries()) {
       const replayed = await runCli(['replay', `${dir.path}/${name}`, '--json']);
       assert.equal(replayed.code, 0, replayed.stderr);
-      assert.equal(replayed.stdout, watcher.out.stdout.trim().split('\n').filter(Boolean)[i] + '\n', name);
+      assert.equal(replayed.stdout, out.stdout.trim().split('\n').filter(Boolean)[i] + '\n', name);
     }
   } finally {
+    // A failed test must not leave watch running: the test process would wait for it forever.
+    if (watcher?.child.exitCode === null) watcher.child.kill('SIGKILL');
     await dir.remove();
   }
 });
