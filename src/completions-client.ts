@@ -5,6 +5,7 @@
 import { AnswerProblem, responseTotals, type LogprobsField } from './completions-answer.ts';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
+import { asciiJson, tokenIdsJson } from './token-ids-json.ts';
 
 export interface CompletionsScorerOptions {
   readonly url: string;
@@ -39,15 +40,12 @@ export class CompletionsScorer implements Scorer {
     });
   }
 
-  /** The request body; written by hand, as join() on the typed array avoids boxing every id. */
-  requestBody(call: ScoreCall): string {
-    const fields: string[] = [];
-    if (this.options.model !== null) fields.push(`"model":${JSON.stringify(this.options.model)}`);
-    fields.push(`"prompt":[${call.prompt.join(',')}]`, '"max_tokens":1');
-    if (this.options.field === 'echo') fields.push('"echo":true', '"logprobs":1');
-    else fields.push('"prompt_logprobs":1');
+  /** The request body: the ids written straight into bytes (join() on a 2M-id prompt builds a 14 MB string). */
+  requestBody(call: ScoreCall): Uint8Array {
+    const head = this.options.model !== null ? `{"model":${asciiJson(this.options.model)},"prompt":` : '{"prompt":';
+    const fields = ['"max_tokens":1', ...(this.options.field === 'echo' ? ['"echo":true', '"logprobs":1'] : ['"prompt_logprobs":1'])];
     if (call.priority !== undefined) fields.push(`"priority":${call.priority}`);
-    return `{${fields.join(',')}}`;
+    return tokenIdsJson(call.prompt, head, `,${fields.join(',')}}`);
   }
 
   async score(call: ScoreCall): Promise<number[]> {

@@ -9,12 +9,11 @@ import { z } from 'zod';
 import { runsLength } from './prompt.ts';
 import type { ReferenceDecoder } from './reference-decoder.ts';
 import type { ScoreCall } from './scorer.ts';
-import { ReferenceEncoder, tokenIdsJson, tokenIdsJsonLength, tokenIdsJsonPieces, type IdParts } from './token-ids-json.ts';
+import { ReferenceEncoder, asciiJson, tokenIdsJson, tokenIdsJsonLength, tokenIdsJsonPieces, type IdParts } from './token-ids-json.ts';
 
 /** The JSON around the prompt's ids, in ASCII (so that it is written byte for byte). */
 function around(model: string | null, priority: number | undefined): [string, string] {
-  const name = model === null ? '' : JSON.stringify(model).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  const head = model !== null ? `{"model":${name},"prompt":` : '{"prompt":';
+  const head = model !== null ? `{"model":${asciiJson(model)},"prompt":` : '{"prompt":';
   const tail = priority !== undefined ? `,"logprobs":1,"priority":${priority}}` : ',"logprobs":1}';
   return [head, tail];
 }

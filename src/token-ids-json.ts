@@ -47,6 +47,11 @@ function writeIds(ids: Uint32Array, from: number, to: number, out: Uint8Array, o
   return o;
 }
 
+/** JSON.stringify(value) with every non-ASCII character escaped: safe as a head or tail below. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function writeAscii(text: string, out: Uint8Array, o: number): number {
   for (let k = 0; k < text.length; k++) out[o++] = text.charCodeAt(k);
   return o;

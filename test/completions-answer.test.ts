@@ -91,3 +91,25 @@ test('a span that uses the first token needs a logprob there', () => {
   refuses(() => promptLogprobsTotals(answer(goodItems()), prompt, withFirst), /prompt_logprobs\[0\] is null/);
   assert.throws(() => promptLogprobsTotals(answer(goodItems()), prompt, [{ start: 5, end: 12 }]), /outside a prompt of 9 tokens/);
 });
+
+test('the completions request body: the fields vLLM reads, any model name, ids as numbers', async () => {
+  const { CompletionsScorer } = await import('../src/completions-client.ts');
+  const prompt = Uint32Array.from([0, 7, 4294967295, 151643]);
+  for (const field of ['prompt_logprobs', 'echo'] as const) {
+    for (const model of [null, 'Qwen/Qwen2.5-7B', 'modèle "ünï" \u2028']) {
+      for (const priority of [undefined, 5]) {
+        const scorer = new CompletionsScorer({ url: 'http://127.0.0.1:1/v1', model, field, timeoutMs: 1000 });
+        const bytes = scorer.requestBody({ prompt, expected: 0, priority });
+        assert.match(Buffer.from(bytes).toString('latin1'), /^[\x20-\x7e]+$/, 'ASCII');
+        assert.deepEqual(JSON.parse(Buffer.from(bytes).toString()), {
+          ...(model === null ? {} : { model }),
+          prompt: [...prompt],
+          max_tokens: 1,
+          ...(field === 'echo' ? { echo: true, logprobs: 1 } : { prompt_logprobs: 1 }),
+          ...(priority === undefined ? {} : { priority }),
+        });
+        await scorer.close();
+      }
+    }
+  }
+});
