@@ -11,8 +11,8 @@ import { loadForSettings, prepareRun, type PreparedRun } from './scoring-run.ts'
 import { sessionHeader } from './session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from './session-recorder.ts';
 import { VERSION } from './version.ts';
-import { watchContext } from './watch-command.ts';
 import { watchFeed } from './watch-feed.ts';
+import { watchContext } from './watch-loop.ts';
 import { recordWatchRuns } from './watch-recording.ts';
 
 /** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */

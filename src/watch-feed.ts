@@ -5,7 +5,7 @@ import { NO_TEXTS } from './context-texts.ts';
 import { neutralize } from './sanitize.ts';
 import type { ScoreSettings } from './score-settings.ts';
 import type { ScreenFeed } from './screen.tsx';
-import { watchContext, type WatchHooks } from './watch-command.ts';
+import { watchContext, type WatchHooks } from './watch-loop.ts';
 
 export function watchFeed(settings: ScoreSettings, onRun?: WatchHooks['onRun']): ScreenFeed {
   const controller = new AbortController();
