@@ -1,5 +1,6 @@
-// The loop behind `memscope watch <context>`: score, then watch the file; when it changes (editors' and agents'
-// atomic rename-on-save included) cancel any run in flight and score again, debounced.
+// The loop behind `memscope watch <context>`: score, then watch the file; when it changes
+// (editors' and agents' atomic rename-on-save included) cancel any run in flight and score
+// again, debounced.
 import { watch } from 'chokidar';
 import { contextChange, describeChange } from './context-diff.ts';
 import { InputError, errorMessage } from './errors.ts';
