@@ -79,6 +79,20 @@ export function responseEntries(entries: readonly AstNode[], range: EntryRange =
   return out;
 }
 
+/** The estimator's surrogate for a conversation: each response sees only the memories before it. */
+export function conversationSurrogate(entries: readonly AstNode[], memories: readonly MemoryRef[], responses: readonly number[]): AblationSurrogate {
+  // Memories are in order of first appearance, so those before a response are a prefix.
+  let before = 0;
+  return new AblationSurrogate({
+    memories: memories.length,
+    responseLengths: responses.map((entry) => responseSpanLength(entries[entry] as MessageBranch)),
+    visibleMemories: responses.map((entry) => {
+      while (before < memories.length && memories[before]!.entry < entry) before++;
+      return before;
+    }),
+  });
+}
+
 /** The end of the range from `start` that holds n assistant responses (or the conversation's end). */
 export function nthResponseEnd(entries: readonly AstNode[], start: number, n: number): number {
   let count = 0;
@@ -310,16 +324,7 @@ export class ScoringEngine {
     };
     if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
 
-    // Memories are in order of first appearance, so those before a response are a prefix.
-    let before = 0;
-    const surrogate = new AblationSurrogate({
-      memories: memories.length,
-      responseLengths: responses.map((entry) => responseSpanLength(entries[entry] as MessageBranch)),
-      visibleMemories: responses.map((entry) => {
-        while (before < memories.length && memories[before]!.entry < entry) before++;
-        return before;
-      }),
-    });
+    const surrogate = conversationSurrogate(entries, memories, responses);
     const masks = ablationMasks(memories.length, count, seed);
     const range = fullRange(this.context);
     // One matrix, refitted in place: the live estimate that events show and the run returns.

@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { AblationSurrogate, ablationMasks } from '../../src/ablation-estimate.ts';
+import { ablationMasks } from '../../src/ablation-estimate.ts';
 import { BuiltinScorer } from '../../src/builtin-scorer.ts';
-import { responseSpanLength, tokenCount, type Context, type MessageBranch } from '../../src/context.ts';
-import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine.ts';
+import { tokenCount, type Context } from '../../src/context.ts';
+import { ScoringEngine, conversationSurrogate, memoryRefs, responseEntries } from '../../src/engine.ts';
 import type { FullResult } from '../../src/events.ts';
 import { loadContext } from '../../src/load-context.ts';
 import { NO_FILTER, PromptLayout, fullRange } from '../../src/prompt.ts';
@@ -193,15 +193,7 @@ export async function fitTimes(file: string, K: number, repeats: number): Promis
   const responses = responseEntries(entries);
   const layout = new PromptLayout(context, fullRange(context));
   const scorer = new BuiltinScorer();
-  let before = 0;
-  const surrogate = new AblationSurrogate({
-    memories: memories.length,
-    responseLengths: responses.map((e) => responseSpanLength(entries[e] as MessageBranch)),
-    visibleMemories: responses.map((e) => {
-      while (before < memories.length && memories[before]!.entry < e) before++;
-      return before;
-    }),
-  });
+  const surrogate = conversationSurrogate(entries, memories, responses);
   surrogate.add(0, new Uint8Array(memories.length).fill(1), await scorer.score({ prompt: layout.full, expected: responses.length }));
   for (const [s, mask] of ablationMasks(memories.length, K, 1).entries()) {
     const keys = new Set(memories.filter((_, i) => mask[i] === 0).map((m) => m.key));
