@@ -146,12 +146,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`memscope: ${neutralize(error.message)}\n`);
       return error.exitCode;
     }
-    // node:util parseArgs reports unknown or malformed flags with a TypeError and a code.
-    const code = (error as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`memscope: ${neutralize(errorMessage(error).split('\n')[0]!)}\n`);
-      return 2;
-    }
     io.stderr.write(`memscope: internal error: ${neutralize(errorMessage(error))}${debug ? '' : ' (run with --debug for the stack)'}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return 70;

@@ -1,9 +1,9 @@
 // `memscope convert <file>`: a context in native form (token ids for every node), tokenized by
 // the built-in tokenizer or a server's.
-import { parseArgs } from 'node:util';
 import { writeFileAtomic } from './atomic-write.ts';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { InputError } from './errors.ts';
+import { parseFlags } from './parse-flags.ts';
 import type { LoadedContext } from './load-context.ts';
 import { contextToNative } from './native-format.ts';
 import { neutralize, safeJson } from './sanitize.ts';
@@ -22,13 +22,7 @@ const convertOptionSpec = {
 } as const;
 
 export async function convert(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: convertOptionSpec, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new InputError((error as Error).message.split('\n')[0]!);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags({ args, options: convertOptionSpec, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new InputError('convert: name one context file');
   const urls = values.url === undefined ? [] : [checkUrl(values.url)];
   const { tokenizer, template } = await parseTokenizing(values, urls);

@@ -1,9 +1,9 @@
 // `memscope export <session> --format csv|json|svg|cast`: a recorded run's result for other
 // tools, or (cast) an asciicast of its replay; written atomically with -o.
-import { parseArgs } from 'node:util';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { CliIo } from './cli-io.ts';
 import { InputError, ScoringError } from './errors.ts';
+import { parseFlags } from './parse-flags.ts';
 import { resultCsv } from './export-csv.ts';
 import { resultSvg } from './export-svg.ts';
 import { resultJson } from './headless.ts';
@@ -13,7 +13,7 @@ import { readSession } from './session-reader.ts';
 const EXPORT_FORMATS = ['csv', 'json', 'svg', 'cast'] as const;
 
 export async function exportSession(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args,
     options: { format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' } },
     allowPositionals: true,

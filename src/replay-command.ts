@@ -1,8 +1,8 @@
 // `memscope replay <session>`: on the screen (at its original pace, faster, or at once), or
 // headless printing the run's result; --follow for a session another process is still writing.
-import { parseArgs } from 'node:util';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { InputError, ScoringError } from './errors.ts';
+import { parseFlags } from './parse-flags.ts';
 import type { RunResult } from './events.ts';
 import { printProgress, resultJson, resultText } from './headless.ts';
 import { onScreen } from './on-screen.ts';
@@ -57,7 +57,7 @@ export async function replayOnScreen(path: string, io: CliIo, options: { follow?
 }
 
 export async function replay(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args,
     options: {
       json: { type: 'boolean', default: false },

@@ -1,9 +1,9 @@
 // The options of `memscope score`, parsed and checked once, shared by the headless run and
 // the screen.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { LOGPROBS_FIELDS, type LogprobsField } from './completions-answer.ts';
 import { InputError } from './errors.ts';
+import { parseFlags } from './parse-flags.ts';
 import { MODES, type Mode } from './events.ts';
 import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from './retry-policy.ts';
 import { loadTextTemplate } from './template-file.ts';
@@ -156,13 +156,7 @@ export async function readApiKey(envName: string | undefined, file: string | und
 }
 
 export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ScoreSettings> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: scoreOptionSpec, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new InputError((error as Error).message.split('\n')[0]!);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags({ args, options: scoreOptionSpec, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new InputError(positionals.length === 0 ? 'score: name a context file' : `score: one context file, got ${positionals.length}`);
   const mode = values.mode as Mode;
   if (!MODES.includes(mode)) throw new InputError(`--mode: expected one of ${MODES.join(', ')}, got "${values.mode}"`);

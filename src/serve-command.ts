@@ -1,11 +1,11 @@
 // `memscope serve`: the built-in scorer over HTTP until a signal stops it.
-import { parseArgs } from 'node:util';
 import { SIGNAL_EXIT, type CliIo } from './cli-io.ts';
 import { InputError, errorMessage } from './errors.ts';
+import { parseFlags } from './parse-flags.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from './server.ts';
 
 export async function serve(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args,
     options: {
       host: { type: 'string', default: '127.0.0.1' },

@@ -1,22 +1,21 @@
 // `memscope sessions`: the recorded sessions, as a live list on the screen (Enter replays one)
 // or printed once.
 import { mkdir } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { Interrupt, type CliIo } from './cli-io.ts';
 import { InputError } from './errors.ts';
+import { parseFlags } from './parse-flags.ts';
 import { replayOnScreen } from './replay-command.ts';
 import { neutralize, safeJson } from './sanitize.ts';
 import { SESSION_COLUMNS, SessionDirectory, listSessions, sessionRow } from './session-list.ts';
 import { sessionsDir } from './session-recorder.ts';
 
 export async function sessions(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values } = parseFlags({
     args,
     options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, dir: { type: 'string' } },
     allowPositionals: false,
     strict: true,
   });
-  void positionals;
   const dir = values.dir ?? sessionsDir(io.env);
   if (!io.isTTY || values.json || values.headless) {
     const list = await listSessions(dir);

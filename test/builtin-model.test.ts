@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { assistantSpans, scoreResponses, tokenLogprobs } from '../src/builtin-model.ts';
 import { chatToContext } from '../src/chat-format.ts';
 import { buildPrompt, fullRange, NO_FILTER } from '../src/prompt.ts';
-import { IM_END, IM_START, builtinTemplate } from '../src/template.ts';
+import { IM_END, builtinTemplate } from '../src/template.ts';
 import { tokenize } from '../src/tokenizer.ts';
 
 const header = builtinTemplate.open('assistant');
