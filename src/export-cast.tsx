@@ -13,6 +13,7 @@ import { ManualClock, ReplayDriver } from './replay-driver.ts';
 import { headerTexts } from './replay-feed.ts';
 import { RunStore } from './run-store.ts';
 import { safeJson } from './sanitize.ts';
+import { ScriptedStdin } from './scripted-stdin.ts';
 import type { SessionData } from './session-reader.ts';
 
 export interface CastOptions {
@@ -37,20 +38,6 @@ class FixedTerminal extends EventEmitter {
     readonly rows: number,
   ) {
     super();
-  }
-}
-
-/** An idle keyboard: the app's key handler needs a stdin, nobody types. */
-class NoKeys extends EventEmitter {
-  readonly isTTY = true;
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-  read(): null {
-    return null;
   }
 }
 
@@ -91,7 +78,7 @@ export async function sessionCast(session: SessionData, options: CastOptions = {
       animate={false}
       replay={{ subscribe: driver.subscribe, getSnapshot: driver.getSnapshot, command: (c) => driver.command(c) }}
     />,
-    { stdin: new NoKeys() as unknown as NodeJS.ReadStream, stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false },
+    { stdin: new ScriptedStdin() as unknown as NodeJS.ReadStream, stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false },
   );
   try {
     await settle();

@@ -15,6 +15,7 @@ const { RunStore } = await import('../../src/run-store.ts');
 const { NO_TEXTS } = await import('../../src/context-texts.ts');
 const { FrameStdout, FrameWriter } = await import('../../src/frame-writer.ts');
 const { LineOverlay } = await import('../../src/line-overlay.ts');
+const { ScriptedStdin } = await import('../../src/scripted-stdin.ts');
 const { syntheticRun } = await import('../synthetic-run.ts');
 
 const quick = process.argv.includes('--quick');
@@ -39,24 +40,6 @@ class FakeTerminal extends EventEmitter {
   }
 }
 
-class FakeStdin extends EventEmitter {
-  readonly isTTY = true;
-  private queue: string[] = [];
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-  read(): string | null {
-    return this.queue.shift() ?? null;
-  }
-  press(key: string): void {
-    this.queue.push(key);
-    this.emit('readable');
-  }
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -69,7 +52,7 @@ const terminal = new FakeTerminal();
 const writer = new FrameWriter(terminal, () => ROWS);
 const overlay = new LineOverlay();
 const stdout = new FrameStdout(terminal as unknown as NodeJS.WriteStream, writer, overlay);
-const stdin = new FakeStdin();
+const stdin = new ScriptedStdin();
 const store = new RunStore();
 const run = syntheticRun(MEMORIES, RESPONSES);
 
