@@ -48,8 +48,7 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       const end = await tmux.waitFor('the end of the replay', (s) => /✓ done: 9 calls/.test(s) && /replay (\d+)\/\1 ×0\.4 end/.test(s), 30_000);
       assert.match(end, /^✓ deploy-billing-api-1 +\d+\.\d+ /m, 'the replayed matrix');
       assert.match(end, /␣ again/);
-      tmux.keys('q');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
+      const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=0 modes=.*\bicanon\b/);
       assert.equal(tmux.display('#{alternate_on}'), '0');
     } finally {
@@ -73,8 +72,7 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       await tmux.waitFor('the replay', (s) => /small\.jsonl · full matrix/.test(s) && /replay \d+\/\d+ ×1/.test(s));
       tmux.keys('q');
       await tmux.waitFor('the list again', (s) => /memscope sessions/.test(s));
-      tmux.keys('q');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
+      const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=0/);
     } finally {
       tmux.kill();
@@ -93,8 +91,7 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       assert.match(live, /live\.jsonl · full matrix/);
       const end = await tmux.waitFor('the end of the run', (s) => /✓ done: 41 calls/.test(s), 60_000);
       assert.match(end, /replay (\d+)\/\1 instant end/, 'no longer live');
-      tmux.keys('q');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
+      const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=0/);
     } finally {
       writer.kill();
@@ -118,8 +115,7 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       const second = await tmux.waitFor('the second run', (s) => /✓ done: 10 calls/.test(s) && /changed: 1 memory added \(added-memory\); 1 response appended/.test(s));
       assert.match(second, /^✓ added-memory +\d/m);
       assert.match(second, /memory 1\/9/);
-      tmux.keys('q');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
+      const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=0/);
       // Both runs were recorded in the sessions directory, each a session of its own.
       const sessions = readdirSync(tmux.sessions).filter((name) => name.endsWith('.jsonl')).sort();

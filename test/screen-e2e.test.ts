@@ -34,8 +34,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       assert.match(detail, /rank \d+ of 40/);
       assert.match(detail, /response +\S/);
 
-      tmux.keys('q');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
+      const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=0 modes=.*\bicanon\b/);
       assert.match(after, /\becho\b/);
       assert.doesNotMatch(after, /-icanon|-echo/, 'the terminal left raw mode');
@@ -59,8 +58,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       const failed = await tmux.waitFor('the failure', (s) => /✗ scoring failed: baseline failed: /.test(s));
       assert.match(failed, /ECONNREFUSED|refused/);
       assert.match(failed, /memory 1\/8/, 'the screen stays open on the failed run');
-      tmux.keys('q');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s));
+      const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=1/);
     } finally {
       tmux.kill();
@@ -74,8 +72,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       tmux.start(`node src/memscope.js score fixtures/medium.json --latency 5000; ${AFTER}`, 100, 30);
       // Calls start with the screen (rows no longer wait for the baseline): wait for the matrix.
       await tmux.waitFor('the screen', (s) => /memory 1\/40/.test(s) && /0\/41 calls/.test(s));
-      tmux.keys('C-c');
-      const after = await tmux.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s), 30_000);
+      const after = await tmux.quit(['C-c'], 30_000);
       assert.match(after, /after-memscope exit=130/);
       assert.equal(tmux.display('#{alternate_on}'), '0');
       // The run was recorded, and the recording ends with the interruption.

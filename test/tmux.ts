@@ -55,6 +55,12 @@ export class Tmux {
     assert.fail(`timed out waiting for ${what}; the screen was:\n${screen}`);
   }
 
+  /** Presses the keys that end memscope, and waits for the AFTER line (exit code and line modes). */
+  quit(keys: string[], ms?: number): Promise<string> {
+    this.keys(...keys);
+    return this.waitFor('memscope to exit', (s) => /after-memscope exit=.*:end/.test(s), ms);
+  }
+
   kill(): void {
     spawnSync('tmux', ['-S', this.socket, 'kill-server']);
     rmSync(this.dir, { recursive: true, force: true });
