@@ -1,11 +1,11 @@
 // The line above the footer: a spinner and the engine's activity while scoring, a progress bar
 // and the time left; the outcome once the run is over.
-import { displayWidth, fit } from '../src/display-width.ts';
-import { elapsedMs, etaMs, type RunState } from '../src/run-state.ts';
-import { neutralize } from '../src/sanitize.ts';
-import { SPINNER, formatDuration } from '../src/screen-format.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { paint } from '../src/term-style.ts';
+import { displayWidth, fit } from '../src/core/display-width.ts';
+import { elapsedMs, etaMs, type RunState } from '../src/screen/run-state.ts';
+import { neutralize } from '../src/core/sanitize.ts';
+import { SPINNER, formatDuration } from '../src/screen/screen-format.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { paint } from '../src/screen/term-style.ts';
 import { Line } from './Lines.tsx';
 
 export interface ActivityLineProps {

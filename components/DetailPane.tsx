@@ -2,13 +2,13 @@
 // the divergence, the baseline logprob and where this memory ranks for this response; a failed
 // or skipped memory's reason. All context text is neutralised before it is drawn.
 import wrapAnsi from 'wrap-ansi';
-import type { ContextTexts } from '../src/context-texts.ts';
-import { displayWidth, fit } from '../src/display-width.ts';
-import { baselineAt, cellValue, rankAt, type MemoryRow, type RunState } from '../src/run-state.ts';
-import { neutralize, neutralizeKeepingNewlines } from '../src/sanitize.ts';
-import { formatDivergence, formatLogprob } from '../src/screen-format.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { paint, paintFit, type Segment } from '../src/term-style.ts';
+import type { ContextTexts } from '../src/context/context-texts.ts';
+import { displayWidth, fit } from '../src/core/display-width.ts';
+import { baselineAt, cellValue, rankAt, type MemoryRow, type RunState } from '../src/screen/run-state.ts';
+import { neutralize, neutralizeKeepingNewlines } from '../src/core/sanitize.ts';
+import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
 import { Lines } from './Lines.tsx';
 
 export interface DetailPaneProps {

@@ -1,14 +1,14 @@
 // Fine-tune mode: the recent responses ranked by how much less likely they are without any
 // memory (the candidates for fine-tuning), with a heat bar and the start of each response.
 import { memo } from 'react';
-import type { ContextTexts } from '../src/context-texts.ts';
-import { fit } from '../src/display-width.ts';
-import { heatLevel } from '../src/heat-palette.ts';
-import type { RunState } from '../src/run-state.ts';
-import { neutralize } from '../src/sanitize.ts';
-import { bar, formatDivergence } from '../src/screen-format.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { paint } from '../src/term-style.ts';
+import type { ContextTexts } from '../src/context/context-texts.ts';
+import { fit } from '../src/core/display-width.ts';
+import { heatLevel } from '../src/screen/heat-palette.ts';
+import type { RunState } from '../src/screen/run-state.ts';
+import { neutralize } from '../src/core/sanitize.ts';
+import { bar, formatDivergence } from '../src/screen/screen-format.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { paint } from '../src/screen/term-style.ts';
 import { Lines } from './Lines.tsx';
 
 export interface FinetuneRow {

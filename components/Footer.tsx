@@ -1,10 +1,10 @@
 // The bottom line: the keys that matter now on the left, the colour legend on the right; while
 // typing a filter, the filter prompt instead.
-import { displayWidth, tailToWidth } from '../src/display-width.ts';
-import { neutralize } from '../src/sanitize.ts';
-import type { NavState } from '../src/screen-nav.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { paint } from '../src/term-style.ts';
+import { displayWidth, tailToWidth } from '../src/core/display-width.ts';
+import { neutralize } from '../src/core/sanitize.ts';
+import type { NavState } from '../src/screen/screen-nav.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { paint } from '../src/screen/term-style.ts';
 import { Line } from './Lines.tsx';
 import { legend, legendWidth } from './Legend.ts';
 

@@ -1,12 +1,12 @@
 // The top bar: what is scored, on what, and how far the run is.
-import { displayWidth, fit } from '../src/display-width.ts';
-import type { Mode } from '../src/events.ts';
-import type { ReplayStatus } from '../src/replay-driver.ts';
-import { callRate, elapsedMs, type RunState } from '../src/run-state.ts';
-import { neutralize } from '../src/sanitize.ts';
-import { formatDuration, formatRate } from '../src/screen-format.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { paint } from '../src/term-style.ts';
+import { displayWidth, fit } from '../src/core/display-width.ts';
+import type { Mode } from '../src/engine/events.ts';
+import type { ReplayStatus } from '../src/screen/replay-driver.ts';
+import { callRate, elapsedMs, type RunState } from '../src/screen/run-state.ts';
+import { neutralize } from '../src/core/sanitize.ts';
+import { formatDuration, formatRate } from '../src/screen/screen-format.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { paint } from '../src/screen/term-style.ts';
 import { Line } from './Lines.tsx';
 
 export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };

@@ -1,8 +1,8 @@
 // `?`: the key bindings and how to read the matrix, over the body of the screen.
-import { fit } from '../src/display-width.ts';
-import { KEY_HELP, REPLAY_KEY_HELP } from '../src/screen-keys.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { paint } from '../src/term-style.ts';
+import { fit } from '../src/core/display-width.ts';
+import { KEY_HELP, REPLAY_KEY_HELP } from '../src/screen/screen-keys.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { paint } from '../src/screen/term-style.ts';
 import { Lines } from './Lines.tsx';
 
 export interface HelpOverlayProps {

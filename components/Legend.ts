@@ -1,9 +1,9 @@
 // The heat scale's legend for the footer: the value range over the colours (or glyphs).
-import { displayWidth } from '../src/display-width.ts';
-import { GLYPH_RAMP } from '../src/heat-palette.ts';
-import { formatDivergence } from '../src/screen-format.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { paint } from '../src/term-style.ts';
+import { displayWidth } from '../src/core/display-width.ts';
+import { GLYPH_RAMP } from '../src/screen/heat-palette.ts';
+import { formatDivergence } from '../src/screen/screen-format.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { paint } from '../src/screen/term-style.ts';
 
 /** The legend: the value range over the colour (or glyph) scale. */
 export function legend(max: number, theme: Theme, swatches = 8): string {

@@ -3,16 +3,16 @@
 // one colour share an escape sequence) handed to the line overlay, which keeps a 200×60 frame of
 // a 500 × 2000 matrix within a few milliseconds.
 import { memo } from 'react';
-import { fit, sliceColumns } from '../src/display-width.ts';
-import { heatGlyph, heatLevel } from '../src/heat-palette.ts';
-import type { MatrixLayout } from '../src/matrix-layout.ts';
-import { VALUE_WIDTH } from '../src/matrix-layout.ts';
-import { cellValue, type MemoryRow, type RunState } from '../src/run-state.ts';
-import { neutralize } from '../src/sanitize.ts';
-import type { SortOrder } from '../src/screen-nav.ts';
-import { bar, formatDivergence } from '../src/screen-format.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { RESET, paint } from '../src/term-style.ts';
+import { fit, sliceColumns } from '../src/core/display-width.ts';
+import { heatGlyph, heatLevel } from '../src/screen/heat-palette.ts';
+import type { MatrixLayout } from '../src/screen/matrix-layout.ts';
+import { VALUE_WIDTH } from '../src/screen/matrix-layout.ts';
+import { cellValue, type MemoryRow, type RunState } from '../src/screen/run-state.ts';
+import { neutralize } from '../src/core/sanitize.ts';
+import type { SortOrder } from '../src/screen/screen-nav.ts';
+import { bar, formatDivergence } from '../src/screen/screen-format.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { RESET, paint } from '../src/screen/term-style.ts';
 import { Lines } from './Lines.tsx';
 
 export interface MatrixViewProps {

@@ -1,12 +1,12 @@
 // One line over the matrix for the modes that have a headline figure: the single memory's score,
 // the incremental run's scored / skipped / failed counts.
-import { fit } from '../src/display-width.ts';
-import { sum } from '../src/divergence.ts';
-import type { RunState } from '../src/run-state.ts';
-import { neutralize } from '../src/sanitize.ts';
-import { formatDivergence } from '../src/screen-format.ts';
-import type { Theme } from '../src/screen-theme.ts';
-import { paint, paintFit } from '../src/term-style.ts';
+import { fit } from '../src/core/display-width.ts';
+import { sum } from '../src/engine/divergence.ts';
+import type { RunState } from '../src/screen/run-state.ts';
+import { neutralize } from '../src/core/sanitize.ts';
+import { formatDivergence } from '../src/screen/screen-format.ts';
+import type { Theme } from '../src/screen/screen-theme.ts';
+import { paint, paintFit } from '../src/screen/term-style.ts';
 import { Line } from './Lines.tsx';
 
 export function hasSummary(state: RunState): boolean {

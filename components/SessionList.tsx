@@ -2,14 +2,14 @@
 // runs end. Up/down choose, Enter opens one in replay, q quits. It reads a list and renders.
 import { useInput } from 'ink';
 import { useRef, useState, useSyncExternalStore } from 'react';
-import type { ColorDepth } from '../src/color-depth.ts';
-import { fit } from '../src/display-width.ts';
-import { neutralize } from '../src/sanitize.ts';
-import { screenTheme } from '../src/screen-theme.ts';
-import { splitKeys, type KeyPress } from '../src/screen-keys.ts';
-import type { SessionSummary, SummaryState } from '../src/session-summary.ts';
-import { SESSION_COLUMNS, sessionRow } from '../src/session-list.ts';
-import { paint } from '../src/term-style.ts';
+import type { ColorDepth } from '../src/screen/color-depth.ts';
+import { fit } from '../src/core/display-width.ts';
+import { neutralize } from '../src/core/sanitize.ts';
+import { screenTheme } from '../src/screen/screen-theme.ts';
+import { splitKeys, type KeyPress } from '../src/screen/screen-keys.ts';
+import type { SessionSummary, SummaryState } from '../src/sessions/session-summary.ts';
+import { SESSION_COLUMNS, sessionRow } from '../src/sessions/session-list.ts';
+import { paint } from '../src/screen/term-style.ts';
 import { Lines } from './Lines.tsx';
 
 export interface SessionSource {

@@ -5,16 +5,16 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { ablationMasks } from '../../src/ablation-estimate.ts';
-import { BuiltinScorer } from '../../src/builtin-scorer.ts';
-import { tokenCount, type Context } from '../../src/context.ts';
-import { ScoringEngine, conversationSurrogate, memoryRefs, responseEntries } from '../../src/engine.ts';
-import type { FullResult } from '../../src/events.ts';
-import { loadContext } from '../../src/load-context.ts';
-import { NO_FILTER, PromptLayout, fullRange } from '../../src/prompt.ts';
-import { HttpScorer } from '../../src/score-client.ts';
-import type { Scorer } from '../../src/scorer.ts';
-import { BIN, ROOT, runNode, startProcess, tempDir } from '../helpers.ts';
+import { ablationMasks } from '../../src/engine/ablation-estimate.ts';
+import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
+import { tokenCount, type Context } from '../../src/context/context.ts';
+import { ScoringEngine, conversationSurrogate, memoryRefs, responseEntries } from '../../src/engine/engine.ts';
+import type { FullResult } from '../../src/engine/events.ts';
+import { loadContext } from '../../src/context/load-context.ts';
+import { NO_FILTER, PromptLayout, fullRange } from '../../src/scoring/prompt.ts';
+import { HttpScorer } from '../../src/scoring/score-client.ts';
+import type { Scorer } from '../../src/scoring/scorer.ts';
+import { BIN, ROOT, runNode, startProcess, tempDir, testScript } from '../support/helpers.ts';
 import { SCALE_SIZES, scaleChat, type ScaleSize } from './scale-context.ts';
 
 export const MODEL = 'memscope-builtin';
@@ -223,7 +223,7 @@ export interface ScaleReport {
 /** Runs test/bench/scale-child.ts in its own process, so that its peak RSS is its own. */
 export function scaleRun(kind: 'estimate' | 'engine-full', size: ScaleSize, estimate = 16): Promise<ScaleReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}test/bench/scale-child.ts`, kind, size, String(estimate)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [testScript('bench/scale-child.ts'), kind, size, String(estimate)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -244,12 +244,12 @@ export function scaleRun(kind: 'estimate' | 'engine-full', size: ScaleSize, esti
  */
 export async function cliScaleRun(size: ScaleSize, concurrency: number): Promise<{ rssPeak: number; ms: number; calls: number }> {
   const dir = await tempDir();
-  const server = await startProcess(['--import', 'tsx', `${ROOT}test/servers/instant-scorer.ts`]);
+  const server = await startProcess([testScript('servers/instant-scorer.ts')]);
   try {
     const file = join(dir.path, 'scale.json');
     await writeFile(file, JSON.stringify(scaleChat(SCALE_SIZES[size])));
     const start = performance.now();
-    const run = await runNode(['--import', `${ROOT}test/bench/peak-rss.mjs`, BIN, 'score', file, '--url', server.url, '--concurrency', String(concurrency), '--json']);
+    const run = await runNode(['--import', testScript('bench/peak-rss.ts'), BIN, 'score', file, '--url', server.url, '--concurrency', String(concurrency), '--json']);
     const ms = performance.now() - start;
     const peak = /^peak-rss (\d+)$/m.exec(run.stderr);
     if (run.code !== 0 || peak === null) throw new Error(`the CLI exited ${run.code}: ${run.stderr.trim().split('\n').at(-1)}`);

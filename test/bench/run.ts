@@ -9,8 +9,8 @@
 //   5. the scale context (1,000 memories, 5,000 responses, 2M tokens): peak RSS of the engine
 //      and of the real CLI over HTTP, built-in scorer tokens/s
 import { cpus, totalmem } from 'node:os';
-import { startServe } from '../helpers.ts';
-import { fixture } from '../helpers.ts';
+import { startServe } from '../support/helpers.ts';
+import { fixture } from '../support/helpers.ts';
 import {
   builtinFull,
   cliScaleRun,

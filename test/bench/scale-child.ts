@@ -1,13 +1,13 @@
 // One scale measurement in a process of its own (so its peak RSS is its own), started by
 // test/bench/measure.ts scaleRun. Prints a ScaleReport as JSON.
 //   node --import tsx test/bench/scale-child.ts estimate|engine-full full|quick|tiny [K]
-import { assistantSpans } from '../../src/builtin-model.ts';
-import { BuiltinScorer } from '../../src/builtin-scorer.ts';
-import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine.ts';
-import type { FullResult } from '../../src/events.ts';
-import { runsLength } from '../../src/prompt.ts';
-import type { ScoreCall, Scorer } from '../../src/scorer.ts';
-import { builtinTemplate } from '../../src/template.ts';
+import { assistantSpans } from '../../src/builtin/builtin-model.ts';
+import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
+import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine/engine.ts';
+import type { FullResult } from '../../src/engine/events.ts';
+import { runsLength } from '../../src/scoring/prompt.ts';
+import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
+import { builtinTemplate } from '../../src/context/template.ts';
 import type { ScaleReport } from './measure.ts';
 import { SCALE_SIZES, scaleContext, type ScaleSize } from './scale-context.ts';
 

@@ -2,9 +2,9 @@
 // 1,000 memories, 5,000 responses and about 2M tokens. Seeded, so every run scores the same
 // context. Tool output carries ids and numbers that rarely repeat, as real logs do, so the
 // model's count tables grow as they would on a real conversation.
-import { chatToContext, type ChatContext } from '../../src/chat-format.ts';
-import type { Context } from '../../src/context.ts';
-import { seededRandom } from '../../src/seeded-random.ts';
+import { chatToContext, type ChatContext } from '../../src/context/chat-format.ts';
+import type { Context } from '../../src/context/context.ts';
+import { seededRandom } from '../../src/core/seeded-random.ts';
 
 export interface ScaleOptions {
   readonly memories: number;

@@ -9,9 +9,9 @@
 // "echo-auth" (400 quoting the request's Authorization header).
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { assistantSpans } from '../../src/builtin-model.ts';
-import { BuiltinScorer } from '../../src/builtin-scorer.ts';
-import { builtinTemplate } from '../../src/template.ts';
+import { assistantSpans } from '../../src/builtin/builtin-model.ts';
+import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
+import { builtinTemplate } from '../../src/context/template.ts';
 
 const schedule: string[] = JSON.parse(process.env.FAULTS ?? '[]');
 const port = Number(process.env.PORT ?? 0);

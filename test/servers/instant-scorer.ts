@@ -6,10 +6,10 @@
 // without using the CPU). Prints its URL on stderr.
 //   [PORT=8000] [DELAY=0] node --import tsx test/servers/instant-scorer.ts
 import { createServer } from 'node:http';
-import { assistantSpans } from '../../src/builtin-model.ts';
-import { commonPrefix } from '../../src/prefix-cache.ts';
-import { parseScoreRequest } from '../../src/score-request.ts';
-import { builtinTemplate } from '../../src/template.ts';
+import { assistantSpans } from '../../src/builtin/builtin-model.ts';
+import { commonPrefix } from '../../src/builtin/prefix-cache.ts';
+import { parseScoreRequest } from '../../src/scoring/score-request.ts';
+import { builtinTemplate } from '../../src/context/template.ts';
 
 const header = builtinTemplate.open('assistant');
 let longest: Uint32Array = new Uint32Array(0);

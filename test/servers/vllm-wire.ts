@@ -21,8 +21,8 @@
 //        [--specials chatml|llama3|both] [--priority-scheduling] [--exit-with-stdin]
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
-import { tokenLogprobs } from '../../src/builtin-model.ts';
-import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/tokenizer.ts';
+import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
+import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,0 +1,36 @@
+// A screen feed (a replay, a followed session, a watch) opened on the terminal, with a loading
+// line on the alternate screen while the screen's modules load.
+import { drawLoading, enterAltScreen, leaveAltScreen } from '../screen/alt-screen.ts';
+import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
+import { neutralize } from '../core/sanitize.ts';
+
+/** Opens a screen feed on the terminal, with a loading line while the screen's modules load. */
+export async function onScreen(file: string, io: CliIo, makeFeed: (signal: AbortSignal) => Promise<import('../app/screen.tsx').ScreenFeed>): Promise<number> {
+  const controller = new AbortController();
+  // Until the screen takes them, a signal leaves the loading line (e.g. a followed file that never appears).
+  const signals = trapSignals(controller);
+  enterAltScreen(io.stdout);
+  drawLoading(io.stdout, `memscope: loading ${neutralize(file)}…`);
+  let feed;
+  let showScreen: typeof import('../app/screen.tsx').showScreen;
+  try {
+    // The screen's modules first: loading them while a follower's file watcher starts up has
+    // been seen to stall the module loader (tsx, Node 20); in sequence it never does.
+    [feed, { showScreen }] = await Promise.all([makeFeed(controller.signal), import('../app/screen.tsx')]);
+  } catch (error) {
+    leaveAltScreen(io.stdout);
+    const code = signals.exitCode();
+    if (code !== undefined) throw new Interrupt(code);
+    throw error;
+  } finally {
+    signals.release();
+  }
+  const code = signals.exitCode();
+  if (code !== undefined) {
+    feed.stop();
+    leaveAltScreen(io.stdout);
+    throw new Interrupt(code);
+  }
+  return showScreen(feed, { env: io.env });
+}
+

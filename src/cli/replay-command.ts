@@ -1,0 +1,99 @@
+// `memscope replay <session>`: on the screen (at its original pace, faster, or at once), or
+// headless printing the run's result; --follow for a session another process is still writing.
+import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
+import { InputError, ScoringError } from '../core/errors.ts';
+import { parseFlags } from '../core/parse-flags.ts';
+import type { RunResult } from '../engine/events.ts';
+import { printProgress, resultJson, resultText } from '../export/headless.ts';
+import { onScreen } from './on-screen.ts';
+import { partialFullResult } from '../screen/partial-result.ts';
+import { MAX_SPEED, MIN_SPEED, stateAt } from '../screen/replay-driver.ts';
+import { followFeed, replayFeed } from '../app/replay-feed.ts';
+import { neutralize } from '../core/sanitize.ts';
+import { SessionFollower } from '../sessions/session-follower.ts';
+import { readSession } from '../sessions/session-reader.ts';
+
+/** Headless follow: print events as another process appends them, then the result. */
+async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
+  const controller = new AbortController();
+  const signals = trapSignals(controller);
+  const print = printProgress(io.stderr as never);
+  let result: RunResult | undefined;
+  let end: string | undefined;
+  const follower = new SessionFollower(path, {
+    header: (header) => io.stderr.write(`following ${neutralize(path)}: ${neutralize(header.source.path)}, ${header.settings.mode} mode, started ${header.created}\n`),
+    event: ({ event }) => {
+      print(event);
+      if (event.type === 'run-done') result = event.result;
+      if (event.type === 'run-failed') end = `the run failed: ${event.reason}`;
+      if (event.type === 'run-interrupted') end = 'the run was interrupted';
+    },
+  }).start();
+  controller.signal.addEventListener('abort', () => follower.stop());
+  try {
+    await follower.done;
+  } finally {
+    signals.release();
+  }
+  if (!follower.ended) throw new Interrupt(signals.exitCode() ?? 130);
+  if (result === undefined) throw new ScoringError(`${path}: no result: ${end ?? 'the run did not finish'}`);
+  io.stdout.write(json ? `${resultJson(result)}\n` : resultText(result));
+  return 0;
+}
+
+function parseSpeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const speed = Number(text);
+  if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) throw new InputError(`--speed: expected a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${text}"`);
+  return speed;
+}
+
+/** A session on the screen: replayed from its file, or followed while another process writes it. */
+export async function replayOnScreen(path: string, io: CliIo, options: { follow?: boolean; speed?: number | undefined; instant?: boolean } = {}): Promise<number> {
+  const feedOptions = { ...(options.speed !== undefined ? { speed: options.speed } : {}), ...(options.instant ? { instant: true } : {}) };
+  if (options.follow) return onScreen(path, io, (signal) => followFeed(path, feedOptions, signal));
+  const session = await readSession(path);
+  return onScreen(path, io, async () => replayFeed(session, feedOptions));
+}
+
+export async function replay(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags({
+    args,
+    options: {
+      json: { type: 'boolean', default: false },
+      headless: { type: 'boolean', default: false },
+      follow: { type: 'boolean', default: false },
+      speed: { type: 'string' },
+      instant: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new InputError('replay: name one session file');
+  const speed = parseSpeed(values.speed);
+  if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant });
+  if (values.follow) return follow(positionals[0]!, values.json, io);
+  const session = await readSession(positionals[0]!);
+  const print = printProgress(io.stderr as never);
+  let result: RunResult | undefined;
+  for (const { event } of session.events) {
+    print(event);
+    if (event.type === 'run-done') result = event.result;
+  }
+  if (session.cut) io.stderr.write(`${neutralize(session.path)}: the tail was cut (a partial last line); replayed ${session.events.length} complete events\n`);
+  const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: '' }[session.state];
+  if (result === undefined && values.json && session.state !== 'failed') {
+    // An unfinished full-matrix run: the rows done so far, rebuilt through the screen's reducer.
+    const partial = partialFullResult(stateAt(session.events, session.events.length));
+    if (partial) {
+      io.stderr.write(`${neutralize(session.path)}: ${why}: partial result, ${partial.done} of ${partial.total} memories scored${partial.failed ? `, ${partial.failed} failed` : ''} (rows not scored read 0)\n`);
+      io.stdout.write(`${resultJson(partial.result)}\n`);
+      return 0;
+    }
+  }
+  if (result === undefined) throw new ScoringError(`${session.path}: no result to print: ${why}`);
+  io.stdout.write(values.json ? `${resultJson(result)}\n` : resultText(result));
+  return 0;
+}
+

@@ -1,0 +1,122 @@
+// `memscope score` and `memscope watch`: a run on the screen (recorded into the sessions
+// directory), or headless with progress on stderr and the result on stdout.
+import { join } from 'node:path';
+import { drawLoading, enterAltScreen, leaveAltScreen } from '../screen/alt-screen.ts';
+import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
+import { printProgress, resultJson, resultText } from '../export/headless.ts';
+import { onScreen } from './on-screen.ts';
+import { neutralize } from '../core/sanitize.ts';
+import type { ScoreSettings } from '../run/score-settings.ts';
+import { loadForSettings, prepareRun, type PreparedRun } from '../run/scoring-run.ts';
+import { sessionHeader } from '../sessions/session-header.ts';
+import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
+import { VERSION } from './version.ts';
+import { watchFeed } from '../app/watch-feed.ts';
+import { watchContext } from '../app/watch-loop.ts';
+import { recordWatchRuns } from '../app/watch-recording.ts';
+
+/** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */
+export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
+  return io.isTTY && !settings.headless && !settings.json;
+}
+
+async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number> {
+  const controller = new AbortController();
+  // The screen's modules (React, Ink, Yoga) load while the context is read, behind a loading
+  // line on the alternate screen; loading errors (bad file, bad store) leave it and end with
+  // their one line.
+  const signals = trapSignals(controller);
+  enterAltScreen(io.stdout);
+  drawLoading(io.stdout, `memscope: loading ${neutralize(settings.file)}…`);
+  let run: PreparedRun;
+  let runScreen: typeof import('../app/screen.tsx').runScreen;
+  try {
+    [run, { runScreen }] = await Promise.all([prepareRun(settings, controller.signal), import('../app/screen.tsx')]);
+  } catch (error) {
+    leaveAltScreen(io.stdout);
+    throw error;
+  } finally {
+    // From here the screen takes the signals (and raw mode turns Ctrl-C into a key).
+    signals.release();
+  }
+  const interrupted = signals.exitCode();
+  if (interrupted !== undefined) {
+    leaveAltScreen(io.stdout);
+    await run.scorer.close();
+    throw new Interrupt(interrupted);
+  }
+  // The screen records every run, by default into the sessions directory.
+  const path = settings.record ?? join(sessionsDir(io.env), sessionFileName(new Date(), settings.file, settings.mode));
+  let recorder: SessionRecorder;
+  try {
+    recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+  } catch (error) {
+    leaveAltScreen(io.stdout);
+    await run.scorer.close();
+    throw error;
+  }
+  run.engine.subscribe(recorder.record);
+  try {
+    return await runScreen({ run, controller, file: settings.file, env: io.env });
+  } finally {
+    recorder.close();
+  }
+}
+
+export async function score(settings: ScoreSettings, io: CliIo): Promise<number> {
+  if (wantsScreen(settings, io)) return scoreOnScreen(settings, io);
+  const controller = new AbortController();
+  const signals = trapSignals(controller);
+  let run: PreparedRun | undefined;
+  let recorder: SessionRecorder | undefined;
+  try {
+    // Inside the try: tokenizing through a server can take a while and be interrupted.
+    run = await prepareRun(settings, controller.signal);
+    run.engine.subscribe(printProgress(io.stderr as never));
+    if (settings.record !== undefined) {
+      recorder = openRecording(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+      run.engine.subscribe(recorder.record);
+    }
+    const result = await run.engine.run(run.modeOptions);
+    io.stdout.write(settings.json ? `${resultJson(result)}\n` : resultText(result));
+    return 0;
+  } catch (error) {
+    const code = signals.exitCode();
+    if (code !== undefined) throw new Interrupt(code);
+    throw error;
+  } finally {
+    recorder?.close();
+    signals.release();
+    await run?.scorer.close();
+  }
+}
+
+
+export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<number> {
+  if (wantsScreen(settings, io)) {
+    // Bad input on the first load ends with its one line before the screen opens.
+    await loadForSettings(settings);
+    // Each run is recorded, as `score` on the screen records its run.
+    const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env) });
+    return onScreen(settings.file, io, async () => watchFeed(settings, record));
+  }
+  const controller = new AbortController();
+  const signals = trapSignals(controller);
+  const print = printProgress(io.stderr as never);
+  try {
+    await watchContext(
+      settings,
+      {
+        onEvent: print,
+        onNotice: (text) => io.stderr.write(`${text}\n`),
+        onResult: (text) => io.stdout.write(text),
+        ...(settings.record !== undefined ? { onRun: recordWatchRuns(settings, VERSION, { record: settings.record }) } : {}),
+      },
+      controller.signal,
+    );
+  } finally {
+    signals.release();
+  }
+  throw new Interrupt(signals.exitCode() ?? 130);
+}
+

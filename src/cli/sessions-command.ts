@@ -1,0 +1,60 @@
+// `memscope sessions`: the recorded sessions, as a live list on the screen (Enter replays one)
+// or printed once.
+import { mkdir } from 'node:fs/promises';
+import { Interrupt, type CliIo } from './cli-io.ts';
+import { InputError } from '../core/errors.ts';
+import { parseFlags } from '../core/parse-flags.ts';
+import { replayOnScreen } from './replay-command.ts';
+import { neutralize, safeJson } from '../core/sanitize.ts';
+import { SESSION_COLUMNS, SessionDirectory, listSessions, sessionRow } from '../sessions/session-list.ts';
+import { sessionsDir } from '../sessions/session-recorder.ts';
+
+export async function sessions(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags({
+    args,
+    options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, dir: { type: 'string' } },
+    allowPositionals: false,
+    strict: true,
+  });
+  const dir = values.dir ?? sessionsDir(io.env);
+  if (!io.isTTY || values.json || values.headless) {
+    const list = await listSessions(dir);
+    if (values.json) {
+      for (const summary of list) io.stdout.write(`${safeJson(summary)}\n`);
+      return 0;
+    }
+    if (list.length === 0) {
+      io.stderr.write(`no sessions in ${neutralize(dir)}\n`);
+      return 0;
+    }
+    const rows = [SESSION_COLUMNS, ...list.map((summary) => [...sessionRow(summary), summary.path])].map((row) => row.map(neutralize));
+    rows[0] = [...rows[0]!, 'file'];
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+    for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === 3 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
+    return 0;
+  }
+  await mkdir(dir, { recursive: true });
+  const directory = await new SessionDirectory(dir).start();
+  const { showSessions } = await import('../app/sessions-screen.tsx');
+  try {
+    let notice: string | undefined;
+    for (;;) {
+      const choice = await showSessions(directory, io.env, notice);
+      if ('quit' in choice) return choice.quit ?? 0;
+      notice = undefined;
+      // A session that cannot be read says so on the list, rather than ending it.
+      try {
+        const state = directory.getSnapshot().find((x) => x.path === choice.open)?.state;
+        const code = await replayOnScreen(choice.open, io, { follow: state === 'running' });
+        if (code >= 128) return code;
+      } catch (error) {
+        if (error instanceof Interrupt) return error.exitCode;
+        if (!(error instanceof InputError)) throw error;
+        notice = error.message;
+      }
+    }
+  } finally {
+    await directory.close();
+  }
+}
+

@@ -1,0 +1,91 @@
+// Headless runs: progress as plain lines on stderr, the result on stdout (JSON with --json,
+// a short table otherwise). Every piece of context text is neutralised before it is printed.
+import type { Writable } from 'node:stream';
+import type { EngineEvent, RunResult } from '../engine/events.ts';
+import { neutralize, safeJson } from '../core/sanitize.ts';
+
+const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
+
+export function formatNumber(value: number): string {
+  return value.toFixed(3);
+}
+
+/** The stderr line for an event, or undefined for events that print nothing. */
+export function progressLine(event: EngineEvent, started: number): string | undefined {
+  switch (event.type) {
+    case 'run-started': {
+      const what =
+        event.mode === 'finetune'
+          ? `${event.responses.length} responses`
+          : `${event.memories.length} memories × ${event.responses.length} responses`;
+      const line = `${MODE_TITLES[event.mode]}: ${what}, ${event.totalCalls} calls, backend ${event.backend}`;
+      if (event.mode === 'full' && event.totalCalls === 0) {
+        return `${line}\nnothing to score: the context has no ${event.memories.length === 0 ? 'memories' : 'assistant responses'}`;
+      }
+      return line;
+    }
+    case 'activity':
+      return neutralize(event.text);
+    case 'row-done':
+      return `  ${neutralize(event.key)}: max ${formatNumber(event.max)}`;
+    case 'call-retry':
+      return `  ${neutralize(event.label)}: retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${neutralize(event.reason)}`;
+    case 'replica-down':
+      return `replica ${neutralize(event.backend)} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${neutralize(event.reason)}`;
+    case 'replica-up':
+      return `replica ${neutralize(event.backend)} is answering again`;
+    case 'estimate-updated':
+      return `estimate${event.final ? '' : ' so far'}: from ${event.ablations} of ${event.of} ablations`;
+    case 'row-failed':
+      return `  ${neutralize(event.key)}: FAILED: ${neutralize(event.reason)}`;
+    case 'memory-skipped':
+      return `  ${neutralize(event.key)}: skipped: ${neutralize(event.reason)}`;
+    case 'run-done':
+      return `done: ${event.result.calls} calls in ${((Date.now() - started) / 1000).toFixed(2)}s`;
+    case 'run-failed':
+    case 'run-interrupted':
+    default:
+      return undefined;
+  }
+}
+
+export function resultJson(result: RunResult): string {
+  return safeJson(result);
+}
+
+/** The human-readable result for stdout without --json. */
+export function resultText(result: RunResult): string {
+  const lines: string[] = [];
+  switch (result.mode) {
+    case 'full': {
+      const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => b.max - a.max);
+      const how = result.estimate === undefined ? '' : `, ESTIMATED from ${result.estimate} random ablations`;
+      lines.push(`memory importance (max divergence over ${result.responses.length} responses${how}):`);
+      for (const m of order) lines.push(`  ${formatNumber(m.max).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
+      if (order.length === 0) lines.push('  (no memories)');
+      break;
+    }
+    case 'single':
+      lines.push(`${neutralize(result.key)}: ${formatNumber(result.score)} (sum of divergence)`);
+      break;
+    case 'finetune':
+      lines.push('fine-tune candidates (entry, divergence without memories):');
+      for (const c of result.candidates) lines.push(`  ${String(c.entry).padStart(6)}  ${formatNumber(c.divergence)}`);
+      if (result.candidates.length === 0) lines.push('  (no responses in range)');
+      break;
+    case 'incremental':
+      lines.push(`scored ${result.scored.length}, skipped ${result.skipped.length}:`);
+      for (const s of result.scored) lines.push(`  ${neutralize(s.key)}: score ${formatNumber(s.score)}, weight ${formatNumber(s.weight)}`);
+      for (const s of result.skipped) lines.push(`  ${neutralize(s.key)}: skipped: ${neutralize(s.reason)}`);
+      break;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function printProgress(stderr: Writable): (event: EngineEvent) => void {
+  const started = Date.now();
+  return (event) => {
+    const line = progressLine(event, started);
+    if (line !== undefined) stderr.write(`${line}\n`);
+  };
+}

@@ -1,0 +1,216 @@
+// The options of `memscope score`, parsed and checked once, shared by the headless run and
+// the screen.
+import { readFile } from 'node:fs/promises';
+import { LOGPROBS_FIELDS, type LogprobsField } from '../scoring/completions-answer.ts';
+import { InputError } from '../core/errors.ts';
+import { parseFlags } from '../core/parse-flags.ts';
+import { MODES, type Mode } from '../engine/events.ts';
+import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from '../scoring/retry-policy.ts';
+import { loadTextTemplate } from '../context/template-file.ts';
+import type { TextTemplate } from '../context/text-template.ts';
+import { DEFAULT_ALPHA, DEFAULT_PRIORITY, DEFAULT_SEED, RESPONSE_WINDOW } from '../engine/engine.ts';
+import { defaultStorePath } from '../engine/weight-store.ts';
+
+export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_FINETUNE_COUNT = 50;
+export const DEFAULT_MAX_AGE_SECONDS = 24 * 3600;
+
+/** score: the reference's POST /score; completions: POST /completions with prompt logprobs (vLLM). */
+export const BACKENDS = ['score', 'completions'] as const;
+export type Backend = (typeof BACKENDS)[number];
+/** How chat-format input is tokenized: in-process, or by the server's POST /tokenize. */
+export const TOKENIZERS = ['builtin', 'server'] as const;
+export type TokenizerChoice = (typeof TOKENIZERS)[number];
+export const DEFAULT_SERVER_TEMPLATE = 'chatml';
+
+export const scoreOptionSpec = {
+  url: { type: 'string', multiple: true },
+  model: { type: 'string' },
+  mode: { type: 'string', default: 'full' },
+  key: { type: 'string' },
+  count: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  headless: { type: 'boolean', default: false },
+  'api-key-env': { type: 'string' },
+  'api-key-file': { type: 'string' },
+  timeout: { type: 'string' },
+  concurrency: { type: 'string' },
+  priority: { type: 'string' },
+  store: { type: 'string' },
+  'max-age': { type: 'string' },
+  window: { type: 'string' },
+  alpha: { type: 'string' },
+  latency: { type: 'string' },
+  retries: { type: 'string' },
+  'retry-delay': { type: 'string' },
+  record: { type: 'string' },
+  backend: { type: 'string' },
+  'logprobs-field': { type: 'string' },
+  tokenizer: { type: 'string' },
+  template: { type: 'string' },
+  estimate: { type: 'string' },
+  seed: { type: 'string' },
+  debug: { type: 'boolean', default: false },
+} as const;
+
+export interface ScoreSettings {
+  file: string;
+  urls: string[];
+  model: string | undefined;
+  mode: Mode;
+  key: string | undefined;
+  count: number;
+  json: boolean;
+  headless: boolean;
+  /** Never printed, logged or recorded. */
+  apiKey: string | undefined;
+  timeoutMs: number;
+  concurrency: number;
+  priority: number | undefined;
+  storePath: string;
+  maxAgeSeconds: number;
+  window: number;
+  alpha: number;
+  latencyMs: number;
+  retries: number;
+  retryDelayMs: number;
+  /** Session file to write; undefined: none (headless) or the default directory (screen). */
+  record: string | undefined;
+  backend: Backend;
+  /** completions: which answer shape to ask for and read. */
+  logprobsField: LogprobsField;
+  tokenizer: TokenizerChoice;
+  /** --tokenizer server: the template chat input is rendered with. */
+  template: TextTemplate | undefined;
+  /** full mode: estimate the matrix from this many random ablations. */
+  estimate: number | undefined;
+  seed: number;
+  debug: boolean;
+}
+
+function oneOf<T extends string>(flag: string, choices: readonly T[], value: string | undefined, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as T)) throw new InputError(`--${flag}: expected one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+/** --tokenizer and --template, shared by `score` and `convert`. */
+export async function parseTokenizing(
+  values: { tokenizer?: string | undefined; template?: string | undefined },
+  urls: readonly string[],
+): Promise<{ tokenizer: TokenizerChoice; template: TextTemplate | undefined }> {
+  const tokenizer = oneOf('tokenizer', TOKENIZERS, values.tokenizer, 'builtin');
+  if (tokenizer === 'server' && urls.length === 0) throw new InputError('--tokenizer server needs --url (the server that tokenizes)');
+  if (tokenizer !== 'server' && values.template !== undefined) throw new InputError('--template goes with --tokenizer server (the built-in tokenizer has its own template)');
+  return { tokenizer, template: tokenizer === 'server' ? await loadTextTemplate(values.template ?? DEFAULT_SERVER_TEMPLATE) : undefined };
+}
+
+function wholeNumber(flag: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new InputError(`--${flag}: expected a whole number${min > 0 ? ` ≥ ${min}` : ''}, got "${value}"`);
+  return Number(value);
+}
+
+const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "90", "90s", "15m", "6h", "2d" → seconds. */
+export function parseDuration(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(value);
+  if (!match) throw new InputError(`--${flag}: expected a duration like 90, 90s, 15m, 6h or 2d, got "${value}"`);
+  return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+}
+
+export function checkUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`--url: not a URL: "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InputError(`--url: expected http:// or https://, got "${url}"`);
+  if (parsed.username || parsed.password) throw new InputError('--url: put credentials in MEMSCOPE_API_KEY, not in the URL');
+  return url.replace(/\/+$/, '');
+}
+
+export async function readApiKey(envName: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new InputError(`--api-key-file: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const key = text.trim();
+    if (!key) throw new InputError(`--api-key-file: ${file}: the file is empty`);
+    return key;
+  }
+  if (envName !== undefined) {
+    const key = env[envName];
+    if (key === undefined || key === '') throw new InputError(`--api-key-env: environment variable ${envName} is not set`);
+    return key;
+  }
+  return env[DEFAULT_API_KEY_ENV] || undefined;
+}
+
+export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ScoreSettings> {
+  const { values, positionals } = parseFlags({ args, options: scoreOptionSpec, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new InputError(positionals.length === 0 ? 'score: name a context file' : `score: one context file, got ${positionals.length}`);
+  const mode = values.mode as Mode;
+  if (!MODES.includes(mode)) throw new InputError(`--mode: expected one of ${MODES.join(', ')}, got "${values.mode}"`);
+  if (mode === 'single' && values.key === undefined) throw new InputError('--mode single needs --key K');
+  if (mode !== 'single' && values.key !== undefined) throw new InputError('--key goes with --mode single');
+  if (mode !== 'finetune' && values.count !== undefined) throw new InputError('--count goes with --mode finetune');
+  if (mode !== 'full' && values.estimate !== undefined) throw new InputError('--estimate goes with --mode full');
+  if (values.estimate === undefined && values.seed !== undefined) throw new InputError('--seed goes with --estimate');
+  const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
+  if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
+  const backend = oneOf('backend', BACKENDS, values.backend, 'score');
+  if (backend !== 'completions' && values['logprobs-field'] !== undefined) throw new InputError('--logprobs-field goes with --backend completions');
+  const logprobsField = oneOf('logprobs-field', LOGPROBS_FIELDS, values['logprobs-field'], 'prompt_logprobs');
+  // A stock vLLM refuses any priority but 0 unless started with --scheduling-policy priority.
+  let priority: number | undefined = backend === 'completions' ? undefined : DEFAULT_PRIORITY;
+  if (values.priority === 'none') priority = undefined;
+  else if (values.priority !== undefined) {
+    if (!/^-?\d+$/.test(values.priority)) throw new InputError(`--priority: expected a whole number or "none", got "${values.priority}"`);
+    priority = Number(values.priority);
+  }
+  const urls = (values.url ?? []).map(checkUrl);
+  if (backend === 'completions' && urls.length === 0) throw new InputError('--backend completions needs --url (a server with vLLM\'s /completions)');
+  const { tokenizer, template } = await parseTokenizing(values, urls);
+  const twice = urls.find((url, i) => urls.indexOf(url) !== i);
+  if (twice !== undefined) throw new InputError(`--url: ${twice} is given twice`);
+  const timeoutSeconds = parseDuration('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
+  if (timeoutSeconds <= 0) throw new InputError('--timeout: must be more than 0');
+  return {
+    file: positionals[0]!,
+    urls,
+    model: values.model,
+    mode,
+    key: values.key,
+    count: wholeNumber('count', values.count, DEFAULT_FINETUNE_COUNT, 1),
+    json: values.json,
+    headless: values.headless,
+    apiKey: await readApiKey(values['api-key-env'], values['api-key-file'], env),
+    timeoutMs: timeoutSeconds * 1000,
+    concurrency: wholeNumber('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1),
+    priority,
+    storePath: values.store ?? defaultStorePath(env),
+    maxAgeSeconds: parseDuration('max-age', values['max-age'], DEFAULT_MAX_AGE_SECONDS),
+    window: wholeNumber('window', values.window, RESPONSE_WINDOW, 1),
+    alpha,
+    latencyMs: wholeNumber('latency', values.latency, 0),
+    retries: wholeNumber('retries', values.retries, DEFAULT_RETRIES),
+    retryDelayMs: wholeNumber('retry-delay', values['retry-delay'], BACKOFF_BASE_MS),
+    record: values.record,
+    backend,
+    logprobsField,
+    tokenizer,
+    template,
+    estimate: values.estimate === undefined ? undefined : wholeNumber('estimate', values.estimate, 0, 1),
+    seed: wholeNumber('seed', values.seed, DEFAULT_SEED),
+    debug: values.debug,
+  };
+}

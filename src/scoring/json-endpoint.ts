@@ -1,0 +1,156 @@
+// One JSON API endpoint over undici's keep-alive pool: POST a body, get the parsed answer back.
+// Every client (the /score scorer, the completions scorer, the tokenizer) reports a timeout, an
+// HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
+import type { Readable } from 'node:stream';
+import { Agent, request } from 'undici';
+import { errorMessage } from '../core/errors.ts';
+import { isTransientCode, isTransientStatus, parseRetryAfter } from './retry-policy.ts';
+
+export class ApiCallError extends Error {
+  override readonly name = 'ApiCallError';
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** Worth another try: the server may answer next time (see retry-policy.ts). */
+    readonly transient = false,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+const TRANSPORT_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_CLOSED: 'connection closed',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+  UND_ERR_BODY_TIMEOUT: 'answer stalled',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+};
+
+/** A transport failure (refused, reset, timed out) as a transient ApiCallError that says what happened. */
+function transportError(error: unknown): ApiCallError | undefined {
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (!isTransientCode(code)) return undefined;
+  return new ApiCallError(`${TRANSPORT_FAILURES[code!] ?? 'network error'} (${code})`, undefined, true);
+}
+
+export interface JsonEndpointOptions {
+  /** How the endpoint is named in error messages, e.g. "score API". */
+  readonly label: string;
+  readonly apiKey?: string | undefined;
+  readonly timeoutMs: number;
+  readonly connections?: number | undefined;
+}
+
+/** JSON text, its bytes, or a stream of them (a long prompt is written in pieces). */
+export type RequestBody = string | Uint8Array | Readable;
+
+export interface JsonAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+async function readCapped(body: AsyncIterable<Buffer>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw new ApiCallError(`answer is over the ${limit}-byte limit`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function errorField(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const error = (value as { error?: unknown }).error;
+  if (typeof error === 'string') return error;
+  // OpenAI-style servers nest it: {"error": {"message": ...}}
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    return (error as { message: string }).message;
+  }
+  return undefined;
+}
+
+// Python's json module writes NaN and ±Infinity as bare words, which no JSON parser accepts.
+const NON_JSON_NUMBER = /(?<![\w"])(?:NaN|-?Infinity)(?![\w"])/;
+
+export class JsonEndpoint {
+  private readonly dispatcher: Agent;
+
+  constructor(
+    readonly url: string,
+    private readonly options: JsonEndpointOptions,
+  ) {
+    this.dispatcher = new Agent({ connections: options.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
+  }
+
+  /** POSTs `body` (JSON text); resolves with a 2xx answer's JSON, throws ApiCallError otherwise. */
+  async post(body: RequestBody, maxAnswerBytes: number, callSignal?: AbortSignal, contentLength?: number): Promise<JsonAnswer> {
+    try {
+      return await this.attempt(body, maxAnswerBytes, callSignal, contentLength);
+    } catch (error) {
+      if (callSignal?.aborted) throw error;
+      const known = error instanceof ApiCallError ? error : (transportError(error) ?? new ApiCallError(errorMessage(error)));
+      // A server may echo the request's headers back; the key must not ride out in a message.
+      const { apiKey } = this.options;
+      if (apiKey && known.message.includes(apiKey)) {
+        throw new ApiCallError(known.message.split(apiKey).join('[redacted]'), known.status, known.transient, known.retryAfterMs);
+      }
+      throw known;
+    }
+  }
+
+  /** Throws ApiCallError for anything the answer says is wrong; transport errors pass through. */
+  private async attempt(body: RequestBody, maxAnswerBytes: number, callSignal?: AbortSignal, contentLength?: number): Promise<JsonAnswer> {
+    const { label, apiKey, timeoutMs } = this.options;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (contentLength !== undefined) headers['content-length'] = String(contentLength);
+    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = callSignal ? AbortSignal.any([callSignal, timeout]) : timeout;
+    let text: string;
+    let status: number;
+    let retryAfter: string | string[] | undefined;
+    try {
+      const answer = await request(this.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal,
+        dispatcher: this.dispatcher,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      status = answer.statusCode;
+      retryAfter = answer.headers['retry-after'];
+      text = await readCapped(answer.body, maxAnswerBytes);
+    } catch (error) {
+      if (timeout.aborted && !callSignal?.aborted) throw new ApiCallError(`no answer within ${timeoutMs / 1000}s`, undefined, true);
+      throw error;
+    }
+
+    const httpError = (detail: string) => {
+      const transient = isTransientStatus(status);
+      return new ApiCallError(`${label} HTTP ${status}: ${detail}`, status, transient, transient ? parseRetryAfter(retryAfter) : undefined);
+    };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      if (status < 200 || status >= 300) throw httpError(text.trim().slice(0, 200) || 'empty answer');
+      if (NON_JSON_NUMBER.test(text)) throw new ApiCallError(`${label} answer is not JSON: it holds NaN or Infinity as a number`, status);
+      throw new ApiCallError(`${label} answer is not JSON: ${text.trim().slice(0, 80) || 'empty answer'}`, status);
+    }
+    if (status < 200 || status >= 300) throw httpError(errorField(parsed) ?? 'unknown error');
+    const error = errorField(parsed);
+    if (error !== undefined) throw new ApiCallError(`${label} error: ${error}`, status);
+    return { status, body: parsed };
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

@@ -1,0 +1,90 @@
+// Tokenizing through the scoring server, so that a chat file is scored in the real model's
+// vocabulary: vLLM's POST /tokenize at the server's root (not under /v1), one call per distinct
+// text, {"model", "prompt", "add_special_tokens": false} -> {"tokens": [...]}. BOS/EOS are never
+// added: the template places every special token itself.
+import { z } from 'zod';
+import type { BatchTokenizer } from '../context/chat-format.ts';
+import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
+import { Limiter } from '../core/limiter.ts';
+
+export const TokenizeAnswerSchema = z.object({
+  tokens: z.array(z.number().int('token ids are whole numbers').nonnegative('token ids are not negative')),
+});
+
+export interface ServerTokenizerOptions {
+  /** The scoring URL (e.g. http://host:8000/v1); /tokenize is at its root. */
+  readonly url: string;
+  readonly model: string | null;
+  readonly apiKey?: string | undefined;
+  readonly timeoutMs: number;
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The server's root: the scoring URL without a trailing /v1. */
+export function serverRoot(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+export function tokenizeUrl(url: string): string {
+  return `${serverRoot(url)}/tokenize`;
+}
+
+/** Far more than the ids of any one text. */
+const MAX_TOKENIZE_ANSWER = 64 * 1024 * 1024;
+
+export class ServerTokenizer implements BatchTokenizer {
+  readonly name: string;
+  private readonly endpoint: JsonEndpoint;
+  private readonly limiter: Limiter;
+
+  constructor(private readonly options: ServerTokenizerOptions) {
+    this.name = options.model ?? serverRoot(options.url);
+    const concurrency = options.concurrency ?? 4;
+    this.endpoint = new JsonEndpoint(tokenizeUrl(options.url), {
+      label: 'tokenize API',
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs,
+      connections: concurrency,
+    });
+    this.limiter = new Limiter(concurrency);
+  }
+
+  async tokenize(text: string): Promise<number[]> {
+    // Nothing to ask: some servers refuse an empty prompt.
+    if (text === '') return [];
+    const fields: Record<string, unknown> = { prompt: text, add_special_tokens: false };
+    if (this.options.model !== null) fields.model = this.options.model;
+    const { status, body } = await this.endpoint.post(JSON.stringify(fields), MAX_TOKENIZE_ANSWER, this.options.signal);
+    const parsed = TokenizeAnswerSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ApiCallError(`failed to parse tokenize response: ${issue.path.join('.') || 'answer'}: ${issue.message}`, status);
+    }
+    return parsed.data.tokens;
+  }
+
+  /** Every distinct text once, a few calls at a time; after a failure the calls still queued are not made. */
+  async tokenizeAll(texts: readonly string[]): Promise<Map<string, number[]>> {
+    const unique = [...new Set(texts)];
+    let failure: unknown;
+    const ids = await Promise.all(
+      unique.map((text) =>
+        this.limiter.run(async () => {
+          if (failure !== undefined) throw failure;
+          try {
+            return await this.tokenize(text);
+          } catch (error) {
+            failure ??= error;
+            throw error;
+          }
+        }),
+      ),
+    );
+    return new Map(unique.map((text, i) => [text, ids[i]!]));
+  }
+
+  async close(): Promise<void> {
+    await this.endpoint.close();
+  }
+}

@@ -1,0 +1,248 @@
+// Everything the screen shows about a run, derived purely from the engine's events: a reducer
+// the live store applies as events arrive, and that a recorded session can be replayed through.
+import type { EngineEvent, Mode, RunResult } from '../engine/events.ts';
+
+export type RowStatus = 'pending' | 'scoring' | 'done' | 'failed' | 'skipped';
+export type RunPhase = 'waiting' | 'running' | 'done' | 'failed' | 'interrupted';
+
+export interface MemoryRow {
+  readonly key: string;
+  /** Conversation index of the memory's first appearance; null for a memory only named as skipped. */
+  readonly entry: number | null;
+  readonly status: RowStatus;
+  /** Why the row failed or was skipped. */
+  readonly reason: string | null;
+  /** Largest divergence over the row (the incremental mode's score). */
+  readonly max: number;
+  /** Divergence per response, starting at column `first`; null until the row is scored. */
+  readonly divergences: readonly number[] | null;
+  readonly first: number;
+  /** The row's own baseline (windowed modes), aligned with `divergences`. */
+  readonly baseline: readonly number[] | null;
+  /** Incremental mode: the weight after this run's EWMA update. */
+  readonly weight: number | null;
+}
+
+export interface CallCounts {
+  readonly total: number;
+  readonly started: number;
+  readonly done: number;
+  readonly failed: number;
+}
+
+export interface RunState {
+  readonly phase: RunPhase;
+  readonly mode: Mode | null;
+  readonly model: string | null;
+  readonly backend: string | null;
+  /** Times in ms, from the clock the events were stamped with. */
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  /** When the first call finished: the rate is measured from here, past connection set-up. */
+  readonly firstDoneAt: number | null;
+  readonly memories: readonly MemoryRow[];
+  readonly rowOf: ReadonlyMap<string, number>;
+  /** Conversation indices of the responses (the matrix columns). */
+  readonly responses: readonly number[];
+  /** Baseline logprob per response column, once known (full, single and fine-tune modes). */
+  readonly baseline: readonly number[] | null;
+  readonly calls: CallCounts;
+  readonly activity: string;
+  /** Largest divergence seen in any cell: the top of the heat scale. */
+  readonly maxDivergence: number;
+  readonly scored: number;
+  readonly skipped: number;
+  readonly failedRows: number;
+  readonly result: RunResult | null;
+  readonly failure: string | null;
+  /** --estimate: how far the estimated matrix has got; null for an exact run. */
+  readonly estimate: { readonly ablations: number; readonly of: number; readonly final: boolean } | null;
+}
+
+export const INITIAL_RUN_STATE: RunState = {
+  phase: 'waiting',
+  mode: null,
+  model: null,
+  backend: null,
+  startedAt: null,
+  endedAt: null,
+  firstDoneAt: null,
+  memories: [],
+  rowOf: new Map(),
+  responses: [],
+  baseline: null,
+  calls: { total: 0, started: 0, done: 0, failed: 0 },
+  activity: '',
+  maxDivergence: 0,
+  scored: 0,
+  skipped: 0,
+  failedRows: 0,
+  result: null,
+  failure: null,
+  estimate: null,
+};
+
+function pendingRow(key: string, entry: number | null): MemoryRow {
+  return { key, entry, status: 'pending', reason: null, max: 0, divergences: null, first: 0, baseline: null, weight: null };
+}
+
+/** Rows still waiting or being scored when the run ends get a final status. */
+function settle(rows: readonly MemoryRow[], change: Pick<MemoryRow, 'status' | 'reason'>): readonly MemoryRow[] {
+  if (!rows.some((row) => row.status === 'pending' || row.status === 'scoring')) return rows;
+  return rows.map((row) => (row.status === 'pending' || row.status === 'scoring' ? { ...row, ...change } : row));
+}
+
+function updateRow(state: RunState, key: string, change: (row: MemoryRow) => MemoryRow): RunState {
+  const index = state.rowOf.get(key);
+  if (index === undefined) return state;
+  const memories = state.memories.slice();
+  memories[index] = change(memories[index]!);
+  return { ...state, memories };
+}
+
+/** The state after one event stamped with time `at` (ms). Never mutates `state`. */
+export function reduceRun(state: RunState, event: EngineEvent, at: number): RunState {
+  switch (event.type) {
+    case 'run-started': {
+      const memories = event.memories.map(({ key, entry }) => pendingRow(key, entry));
+      return {
+        ...INITIAL_RUN_STATE,
+        phase: 'running',
+        mode: event.mode,
+        model: event.model,
+        backend: event.backend,
+        startedAt: at,
+        memories,
+        rowOf: new Map(memories.map((row, i) => [row.key, i])),
+        responses: event.responses,
+        calls: { ...INITIAL_RUN_STATE.calls, total: event.totalCalls },
+      };
+    }
+    case 'activity':
+      return { ...state, activity: event.text };
+    case 'call-started':
+      return { ...state, calls: { ...state.calls, started: state.calls.started + 1 } };
+    case 'call-done':
+      return {
+        ...state,
+        firstDoneAt: state.firstDoneAt ?? at,
+        calls: { ...state.calls, done: state.calls.done + 1, failed: state.calls.failed + (event.ok ? 0 : 1) },
+      };
+    case 'call-retry':
+      return { ...state, activity: `${event.label}: retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${event.reason}` };
+    case 'baseline-done':
+      return { ...state, baseline: event.scores };
+    case 'row-started':
+      return updateRow(state, event.key, (row) => ({ ...row, status: 'scoring' }));
+    case 'row-done': {
+      const next = updateRow(state, event.key, (row) => ({
+        ...row,
+        status: 'done',
+        reason: null,
+        max: event.max,
+        divergences: event.divergences,
+        first: event.first,
+        baseline: event.baseline ?? null,
+      }));
+      return { ...next, maxDivergence: Math.max(state.maxDivergence, event.max) };
+    }
+    case 'row-failed': {
+      const next = updateRow(state, event.key, (row) => ({ ...row, status: 'failed', reason: event.reason }));
+      return { ...next, failedRows: state.failedRows + 1 };
+    }
+    case 'memory-scored': {
+      const next = updateRow(state, event.key, (row) => ({ ...row, weight: event.weight }));
+      return { ...next, scored: state.scored + 1 };
+    }
+    case 'memory-skipped': {
+      const skipped = state.skipped + 1;
+      if (state.rowOf.has(event.key)) {
+        return { ...updateRow(state, event.key, (row) => ({ ...row, status: 'skipped', reason: event.reason })), skipped };
+      }
+      const row: MemoryRow = { ...pendingRow(event.key, null), status: 'skipped', reason: event.reason };
+      const rowOf = new Map(state.rowOf);
+      rowOf.set(event.key, state.memories.length);
+      return { ...state, memories: [...state.memories, row], rowOf, skipped };
+    }
+    case 'estimate-updated': {
+      // The engine refits its matrix in place: keep copies, not the live rows.
+      const memories = state.memories.map((row, i) => {
+        const values = event.matrix[i];
+        if (values === undefined) return row;
+        return { ...row, status: event.final ? ('done' as const) : row.status, divergences: values.slice(), first: 0, max: event.max[i] ?? 0 };
+      });
+      return {
+        ...state,
+        memories,
+        maxDivergence: Math.max(0, ...event.max),
+        estimate: { ablations: event.ablations, of: event.of, final: event.final },
+        activity: `estimate from ${event.ablations} of ${event.of} ablations`,
+      };
+    }
+    case 'replica-down':
+      return { ...state, activity: `replica ${event.backend} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${event.reason}` };
+    case 'replica-up':
+      return { ...state, activity: `replica ${event.backend} is answering again` };
+    case 'run-done': {
+      // A context without responses ends at once: its memories had nothing to be scored on.
+      const memories = state.responses.length > 0 ? state.memories : settle(state.memories, { status: 'skipped', reason: 'no assistant response to score it on' });
+      return { ...state, memories, phase: 'done', endedAt: at, result: event.result, activity: '' };
+    }
+    case 'run-failed':
+      return { ...state, memories: settle(state.memories, { status: 'pending', reason: null }), phase: 'failed', endedAt: at, failure: event.reason, activity: '' };
+    case 'run-interrupted':
+      return { ...state, memories: settle(state.memories, { status: 'pending', reason: null }), phase: 'interrupted', endedAt: at, activity: '' };
+  }
+}
+
+/** Divergence of a row at a response column, or undefined where the row has no value there. */
+export function cellValue(row: MemoryRow, column: number): number | undefined {
+  if (row.divergences === null) return undefined;
+  return row.divergences[column - row.first];
+}
+
+/** Baseline logprob at a response column for a row: the row's own, else the run's. */
+export function baselineAt(state: RunState, row: MemoryRow | undefined, column: number): number | undefined {
+  if (row?.baseline) return row.baseline[column - row.first];
+  return state.baseline?.[column];
+}
+
+/**
+ * Where this memory ranks for one response among the rows with a value there (1 = matters
+ * most); `tied` counts the other rows with the same value.
+ */
+export function rankAt(state: RunState, rowIndex: number, column: number): { rank: number; of: number; tied: number } | undefined {
+  const own = cellValue(state.memories[rowIndex]!, column);
+  if (own === undefined) return undefined;
+  let above = 0;
+  let of = 0;
+  let same = 0;
+  for (const row of state.memories) {
+    const value = cellValue(row, column);
+    if (value === undefined) continue;
+    of++;
+    if (value > own) above++;
+    else if (value === own) same++;
+  }
+  return { rank: above + 1, of, tied: same - 1 };
+}
+
+/** Seconds the run has taken so far (or took). */
+export function elapsedMs(state: RunState, now: number): number {
+  if (state.startedAt === null) return 0;
+  return Math.max(0, (state.endedAt ?? now) - state.startedAt);
+}
+
+/** Finished calls per second, measured from the run's start. */
+export function callRate(state: RunState, now: number): number {
+  const ms = elapsedMs(state, now);
+  return ms > 0 ? (state.calls.done * 1000) / ms : 0;
+}
+
+/** Estimated ms left at the current rate; undefined until a rate is known or when the run is over. */
+export function etaMs(state: RunState, now: number): number | undefined {
+  if (state.phase !== 'running' || state.firstDoneAt === null) return undefined;
+  const rate = callRate(state, now);
+  if (rate <= 0) return undefined;
+  return (Math.max(0, state.calls.total - state.calls.done) / rate) * 1000;
+}

@@ -1,0 +1,40 @@
+// The header of a recording: what was scored, against what, with which settings. Built from the
+// settings by an explicit list, so a secret can never slip in.
+import type { LoadedContext } from '../context/load-context.ts';
+import { contextToNative } from '../context/native-format.ts';
+import type { ScoreSettings } from '../run/score-settings.ts';
+import { SESSION_FORMAT, SESSION_VERSION, type SessionHeader } from './session-format.ts';
+
+export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, model: string | null, version: string, created: Date): SessionHeader {
+  const recorded: SessionHeader['settings'] = {
+    mode: settings.mode,
+    concurrency: settings.concurrency,
+    priority: settings.priority ?? null,
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    backend: settings.backend,
+    tokenizer: settings.tokenizer,
+  };
+  if (settings.backend === 'completions') recorded.logprobsField = settings.logprobsField;
+  if (settings.template !== undefined) recorded.template = settings.template.name;
+  if (settings.mode === 'single') recorded.key = settings.key ?? null;
+  if (settings.mode === 'finetune') recorded.count = settings.count;
+  if (settings.mode === 'incremental') {
+    recorded.window = settings.window;
+    recorded.maxAgeSeconds = settings.maxAgeSeconds;
+    recorded.alpha = settings.alpha;
+    recorded.store = settings.storePath;
+  }
+  if (settings.urls.length === 0 && settings.latencyMs > 0) recorded.latencyMs = settings.latencyMs;
+  return {
+    format: SESSION_FORMAT,
+    version: SESSION_VERSION,
+    created: created.toISOString(),
+    memscope: version,
+    pid: process.pid,
+    source: { path: loaded.path, format: loaded.format },
+    backend: { urls: settings.urls.length > 0 ? settings.urls : ['built-in'], model },
+    settings: recorded,
+    context: contextToNative(loaded.context),
+  };
+}

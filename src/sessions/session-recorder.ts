@@ -1,0 +1,65 @@
+// Writing a session file: append-only, one line per event, each written with a single
+// synchronous write so that a crash or kill loses at most the line being written.
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { InputError, errorMessage } from '../core/errors.ts';
+import type { EngineEvent } from '../engine/events.ts';
+import { safeJson } from '../core/sanitize.ts';
+import type { SessionHeader } from './session-format.ts';
+
+/** Where the screen records by default: $MEMSCOPE_SESSIONS, else the XDG state directory. */
+export function sessionsDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MEMSCOPE_SESSIONS) return env.MEMSCOPE_SESSIONS;
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'memscope', 'sessions');
+}
+
+/** A file name that sorts by time and says what was scored. */
+export function sessionFileName(created: Date, source: string, mode: string): string {
+  const stamp = created.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base = source.split(/[\\/]/).pop()!.replace(/\.json$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
+  return `${stamp}-${base}-${mode}-${process.pid}.jsonl`;
+}
+
+export class SessionRecorder {
+  private fd: number | undefined;
+  private readonly started: number;
+
+  constructor(
+    readonly path: string,
+    header: SessionHeader,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    // 'wx': never append to or clobber an existing recording.
+    this.fd = openSync(path, 'wx', 0o644);
+    this.started = clock();
+    this.write(safeJson(header));
+  }
+
+  private write(line: string): void {
+    if (this.fd === undefined) return;
+    writeSync(this.fd, `${line}\n`);
+  }
+
+  record = (event: EngineEvent): void => {
+    const t = Math.round((this.clock() - this.started) * 1000) / 1000;
+    this.write(safeJson({ t, event }));
+  };
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** A new recording, or an InputError saying why it cannot be written (one is never overwritten). */
+export function openRecording(path: string, header: SessionHeader): SessionRecorder {
+  try {
+    return new SessionRecorder(path, header);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`--record: ${path}: ${code === 'EEXIST' ? 'already exists (a recording is never overwritten)' : `cannot write (${code ?? errorMessage(error)})`}`);
+  }
+}

@@ -1,5 +1,0 @@
-// The version memscope reports, from package.json (the one place it is kept).
-import { readFileSync } from 'node:fs';
-
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-export const VERSION = packageJson.version;
