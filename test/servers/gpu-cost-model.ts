@@ -38,6 +38,9 @@ export interface GpuCostOptions {
   readonly blockSize: number;
   /** Wall ms slept per simulated ms (0: virtual time only). */
   readonly scale: number;
+  /** Wall ms an idle server waits after a request arrives before its first step, gathering what
+   *  else arrives (0: the next turn of the event loop). A busy server's queue does the same. */
+  readonly admitWaitMs: number;
 }
 
 /** Roughly an 8B model on one H100 (about 40,000 prefill tokens/s, 5 ms a step), a KV cache of
@@ -50,6 +53,7 @@ export const DEFAULT_COST: GpuCostOptions = {
   cacheTokens: 400_000,
   blockSize: 16,
   scale: 0,
+  admitWaitMs: 0,
 };
 
 export interface GpuStats {
@@ -246,7 +250,8 @@ export class GpuSimulator {
   private async loop(): Promise<void> {
     this.looping = true;
     // Requests sent together arrive in one turn of the event loop: let them all queue.
-    await nextTurn();
+    if (this.options.admitWaitMs > 0) await sleep(this.options.admitWaitMs);
+    else await nextTurn();
     try {
       while (this.waiting.length > 0 || this.running.length > 0) {
         const batch = this.plan();

@@ -19,7 +19,8 @@
 //
 //   node dist/test/servers/gpu-sim.js [--port 0] [--kind vllm|sglang] [--token-budget 8192]
 //     [--max-running 256] [--step-overhead-ms 5] [--per-token-ms 0.025] [--cache-tokens 400000]
-//     [--block-size 16 (vllm) | 1 (sglang)] [--scale 0] [--score-cache prefix|none]
+//     [--block-size 16 (vllm) | 1 (sglang)] [--scale 0] [--admit-wait-ms 0]
+//     [--score-cache prefix|none]
 //     [--exit-with-stdin]
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     'cache-tokens': { type: 'string' },
     'block-size': { type: 'string' },
     scale: { type: 'string' },
+    'admit-wait-ms': { type: 'string' },
     'score-cache': { type: 'string', default: 'prefix' },
     'exit-with-stdin': { type: 'boolean', default: false },
   },
@@ -73,6 +75,7 @@ const cost: GpuCostOptions = {
   cacheTokens: numberFlag('cache-tokens', DEFAULT_COST.cacheTokens),
   blockSize: numberFlag('block-size', values.kind === 'sglang' ? 1 : 16),
   scale: numberFlag('scale', DEFAULT_COST.scale),
+  admitWaitMs: numberFlag('admit-wait-ms', DEFAULT_COST.admitWaitMs),
 };
 const gpu = new GpuSimulator(cost);
 const scoreReadsCache = values['score-cache'] === 'prefix';
