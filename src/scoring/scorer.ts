@@ -42,9 +42,22 @@ export type ScorerEvent =
   | { type: 'replica-down'; backend: string; reason: string; retryInMs: number }
   | { type: 'replica-up'; backend: string };
 
+/** Prompt tokens a server computed (prefill) and read from its prefix cache, so far. */
+export interface PrefillTokens {
+  readonly computed: number;
+  readonly reused: number;
+}
+
 export interface Scorer {
   /** "built-in" or the URL, for headers and session files (never a key). */
   readonly backend: string;
+  /**
+   * The server behind reads its prefix cache for these calls: a call sent after another has
+   * returned reuses the prefix they share (SGLang, `memscope serve`; not vLLM's prompt logprobs).
+   */
+  readonly reusesPrefixes?: boolean;
+  /** Prefill tokens so far, when the backend reports them (undefined when it does not). */
+  prefill?(): PrefillTokens | undefined;
   score(call: ScoreCall): Promise<number[]>;
   close(): Promise<void>;
   /** Scorers with something to report (replica pools) take listeners; the engine relays them. */
