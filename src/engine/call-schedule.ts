@@ -7,8 +7,9 @@
 // Rules, each measured on test/servers/gpu-sim.ts (see the README's Performance section):
 // - no call longer than the last token it needs: prompts end with the last response in range
 //   (what follows it cannot change any response's logprob);
-// - on a server that reuses prefixes, the baseline goes first and the rows wait for its answer,
-//   so that none is admitted before the shared prefix is cached;
+// - on a server that batches calls and reads its prefix cache when it admits one (SGLang), the
+//   baseline goes first and the rows wait for its answer, so that none is admitted in the same
+//   step as the baseline and finds nothing cached; elsewhere waiting would only cost a round trip;
 // - with replicas, rows go to the least busy one in memory order: each replica's first row seeds
 //   its cache with a prefix of the baseline, and the extra cost is about one L per replica.
 import { isAssistant, memoryKey, tokenCount, type AstNode, type Context } from '../context/context.ts';
@@ -29,9 +30,10 @@ export function scoredRange(context: Context): EntryRange {
   return trimToLastResponse(entries, { start: 0, end: entries.length });
 }
 
-/** Whether rows should wait for the baseline's answer: only where the server reuses prefixes. */
+/** Whether rows should wait for the baseline's answer: where the server batches calls and reads
+ *  its prefix cache at admission (see Scorer.batchedPrefixCache). */
 export function baselineFirst(scorer: Scorer): boolean {
-  return scorer.reusesPrefixes === true;
+  return scorer.batchedPrefixCache === true;
 }
 
 export interface FullMatrixCost {

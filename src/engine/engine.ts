@@ -39,7 +39,7 @@ export interface EngineOptions {
   readonly concurrency?: number;
   readonly priority?: number | undefined;
   readonly signal?: AbortSignal;
-  /** Rows wait for the baseline's answer (default: when the scorer reuses prefixes; see call-schedule.ts). */
+  /** Rows wait for the baseline's answer (default: when the scorer says its server needs it; see call-schedule.ts). */
   readonly baselineFirst?: boolean | undefined;
 }
 
@@ -264,9 +264,10 @@ export class ScoringEngine {
 
     const range = scoredRange(this.context);
     this.emit({ type: 'activity', text: 'scoring: baseline' });
-    // The baseline goes first. On a server that reuses prefixes the rows wait for its answer, so
-    // that each finds the shared prefix cached (call-schedule.ts); elsewhere they are sent at
-    // once and each waits for the baseline only to compute its divergences.
+    // The baseline goes first. On a server that batches calls and reads its prefix cache when it
+    // admits one, the rows wait for its answer, so that each finds the shared prefix cached
+    // (call-schedule.ts); elsewhere they are sent at once and each waits for the baseline only
+    // to compute its divergences.
     let baselineFailed = false;
     const baselineCall = this.limited('baseline', range, NO_FILTER).then(
       (scores) => {

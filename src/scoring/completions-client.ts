@@ -30,7 +30,7 @@ export function completionsAnswerLimit(promptTokens: number): number {
 export class CompletionsScorer implements Scorer {
   readonly backend: string;
   /** vLLM does not read its prefix cache for a request that asks for prompt logprobs. */
-  readonly reusesPrefixes = false;
+  readonly batchedPrefixCache = false;
   private readonly counter = new PrefillCounter();
   private readonly endpoint: JsonEndpoint;
 

@@ -70,8 +70,8 @@ export class ReplicaPool implements Scorer {
   }
 
   /** Every replica reads its own cache. */
-  get reusesPrefixes(): boolean {
-    return this.replicas.every((r) => r.scorer.reusesPrefixes === true);
+  get batchedPrefixCache(): boolean {
+    return this.replicas.every((r) => r.scorer.batchedPrefixCache === true);
   }
 
   /** The sum over the replicas that report it. */

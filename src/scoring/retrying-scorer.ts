@@ -23,8 +23,8 @@ export class RetryingScorer implements Scorer {
     return this.inner.backend;
   }
 
-  get reusesPrefixes(): boolean | undefined {
-    return this.inner.reusesPrefixes;
+  get batchedPrefixCache(): boolean | undefined {
+    return this.inner.batchedPrefixCache;
   }
 
   prefill(): PrefillTokens | undefined {

@@ -78,8 +78,8 @@ export class PrefillCounter {
 
 export class HttpScorer implements Scorer {
   readonly backend: string;
-  /** `memscope serve` and prefix-caching /score servers reuse a prefix scored before. */
-  readonly reusesPrefixes = true;
+  /** `memscope serve` scores calls in arrival order, the baseline first: no need to wait for it. */
+  readonly batchedPrefixCache = false;
   private readonly counter = new PrefillCounter();
   private readonly endpoint: JsonEndpoint;
   /** A full matrix's prompts are the baseline less a memory: their bytes are mostly copied. */

@@ -53,7 +53,7 @@ describe('scheduling for GPU cost', () => {
     const expected = (await new ScoringEngine(context, { scorer: new BuiltinScorer(), model: 'memscope-builtin' }).run({ mode: 'full' })) as FullResult;
 
     await reset(server);
-    const first = await fullOver(server, fixture('small.json'), undefined);
+    const first = await fullOver(server, fixture('small.json'), true);
     const withGate = await stats(server);
     assert.deepEqual(first.matrix, expected.matrix, 'the simulator scores as the built-in model does');
     assert.ok(withGate.tokens_computed! <= cost.ideal * 1.05, `computed ${withGate.tokens_computed} vs C* ${cost.ideal}`);
