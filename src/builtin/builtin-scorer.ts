@@ -59,8 +59,12 @@ export class BuiltinScorer implements Scorer {
     return this.scorePrompt(call.prompt, call.signal);
   }
 
-  /** The total logprob of every assistant response in the prompt, however many there are. */
-  async scorePrompt(prompt: Uint32Array, signal?: AbortSignal): Promise<number[]> {
+  /**
+   * The total logprob of every assistant response in the prompt, however many there are.
+   * `onPrefill` is told how many of the prompt's tokens were computed (the rest came from a
+   * cached prefix).
+   */
+  async scorePrompt(prompt: Uint32Array, signal?: AbortSignal, onPrefill?: (computed: number) => void): Promise<number[]> {
     signal?.throwIfAborted();
     const problem = this.checkPrompt(prompt);
     if (problem !== undefined) throw new PromptError(problem);
@@ -74,7 +78,14 @@ export class BuiltinScorer implements Scorer {
     const wanted = spanMask(prompt.length, spans);
     const turn = this.queue.then(async () => {
       signal?.throwIfAborted();
-      if (this.cache !== undefined) return this.cache.logprobs(prompt, pause, wanted);
+      if (this.cache !== undefined) {
+        // Calls take turns, so the counter's change is this call's.
+        const before = this.cache.stats().tokensComputed;
+        const out = await this.cache.logprobs(prompt, pause, wanted);
+        onPrefill?.(this.cache.stats().tokensComputed - before);
+        return out;
+      }
+      onPrefill?.(prompt.length);
       this.fromScratch.calls++;
       this.fromScratch.tokensReceived += prompt.length;
       this.fromScratch.tokensComputed += prompt.length;
