@@ -39,6 +39,6 @@ export function parseJsonWithPlace(text: string): unknown {
       ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()
       : String((error as Error).message ?? error).split(' in JSON')[0]!;
     const { line, column } = lineColumn(text, position);
-    throw new Error(`line ${line}, column ${column}: invalid JSON (${reason})`);
+    throw new Error(`line ${line}, column ${column}: invalid JSON (${reason})`, { cause: error });
   }
 }
