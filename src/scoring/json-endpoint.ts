@@ -162,7 +162,8 @@ export class JsonEndpoint {
     return { status, body: parsed };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.agent.destroy();
+    return Promise.resolve();
   }
 }
