@@ -2,7 +2,6 @@
 // Every client (the /score scorer, the completions scorer, the tokenizer) reports a timeout, an
 // HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
 import type { Readable } from 'node:stream';
-import { createRequire } from 'node:module';
 import type { Agent } from 'undici';
 import { errorMessage } from '../core/errors.ts';
 import { isTransientCode, isTransientStatus, parseRetryAfter } from './retry-policy.ts';
@@ -76,21 +75,19 @@ function errorField(value: unknown): string | undefined {
 }
 
 // Python's json module writes NaN and ±Infinity as bare words, which no JSON parser accepts.
-// undici is loaded with the first endpoint: a run on the built-in scorer never pays for it at start-up.
-let loaded: typeof import('undici') | undefined;
-const undici = () => (loaded ??= createRequire(import.meta.url)('undici') as typeof import('undici'));
+// undici is loaded with the first call: a run on the built-in scorer never pays for it at start-up.
+const undici = () => import('undici');
 
 const NON_JSON_NUMBER = /(?<![\w"])(?:NaN|-?Infinity)(?![\w"])/;
 
 export class JsonEndpoint {
-  private readonly dispatcher: Agent;
+  /** The connection pool, made with the first call. */
+  private dispatcher: Agent | undefined;
 
   constructor(
     readonly url: string,
     private readonly options: JsonEndpointOptions,
-  ) {
-    this.dispatcher = new (undici().Agent)({ connections: options.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
-  }
+  ) {}
 
   /** POSTs `body` (JSON text); resolves with a 2xx answer's JSON, throws ApiCallError otherwise. */
   async post(body: RequestBody, maxAnswerBytes: number, callSignal?: AbortSignal, contentLength?: number): Promise<JsonAnswer> {
@@ -120,7 +117,10 @@ export class JsonEndpoint {
     let status: number;
     let retryAfter: string | string[] | undefined;
     try {
-      const answer = await undici().request(this.url, {
+      const { Agent, request } = await undici();
+      const { connections = 16 } = this.options;
+      this.dispatcher ??= new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
+      const answer = await request(this.url, {
         method: 'POST',
         headers,
         body,
@@ -156,6 +156,6 @@ export class JsonEndpoint {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatcher?.close();
   }
 }
