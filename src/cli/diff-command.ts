@@ -28,7 +28,12 @@ export async function diff(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 2) throw new InputError('diff: name two runs, A then B (session files or saved --json results)');
   if (values.json && values.csv) throw new InputError('diff: --json or --csv, not both');
   const [pathA, pathB] = positionals as [string, string];
+  // Both files are read before the screen opens, so a bad one is one line on the terminal as it was.
   const { a, b, diff: result } = await loadDiff(pathA, pathB);
+  if (io.isTTY && !values.json && !values.csv && !values.headless) {
+    const { showDiff } = await import('../app/diff-screen.tsx');
+    return showDiff(a, b, result, io.env);
+  }
   io.stdout.write(values.json ? diffJsonText(a, b, result) : values.csv ? diffCsv(result) : diffText(a, b, result));
   return 0;
 }
