@@ -177,10 +177,10 @@ function rulerLine(props: MatrixProps): string {
   const count = order.length > 0 ? ` ${cursorRow + 1}/${order.length}` : '';
   const arrow = (on: boolean) => (on ? '↓' : '');
   const titles =
+    // The memory title may run into the max A column's padding: "memory 10/10 max A".
     '  ' +
-    fit(`${arrow(sort === 'key')}memory${count}`, layout.keyWidth) +
-    ' ' +
-    fit('max A', DIFF_VALUE_WIDTH, 'right') +
+    fit(`${arrow(sort === 'key')}memory${count}`, layout.keyWidth + 2) +
+    fit('max A', DIFF_VALUE_WIDTH - 1, 'right') +
     ' ' +
     fit('max B', DIFF_VALUE_WIDTH, 'right') +
     ' ' +
