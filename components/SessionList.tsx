@@ -123,11 +123,11 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
     lines.push(scrollTop + i === cursor ? paint(fit(mark + cells(row), width), s.cursor) : text);
   });
   const body = <Lines lines={lines} height={size.rows - 1} slot="sessions" />;
-  const diffKeys = onDiff ? `  ${paint('␣', s.key)} ${paint('mark', s.faint)}  ${paint('d', s.key)} ${paint(`diff${marked.length > 0 ? ` (${marked.length}/2)` : ''}`, s.faint)}` : '';
-  const keys = ` ${paint('↑↓', s.key)} ${paint('choose', s.faint)}  ${paint('⏎', s.key)} ${paint('replay', s.faint)}${diffKeys}  ${paint('q', s.key)} ${paint('quit', s.faint)}`;
   const message = hint ?? notice;
-  const used = 28 + (onDiff ? 22 : 0);
-  const footer = message ? keys + paint(fit(`  ${neutralize(message)}`, Math.max(0, width - used)), s.warn) : keys;
+  // A message (why a session did not open) takes the room of the diff keys: it says what to do.
+  const diffKeys = onDiff && !message ? `  ${paint('␣', s.key)} ${paint('mark', s.faint)}  ${paint('d', s.key)} ${paint(`diff${marked.length > 0 ? ` (${marked.length}/2)` : ''}`, s.faint)}` : '';
+  const keys = ` ${paint('↑↓', s.key)} ${paint('choose', s.faint)}  ${paint('⏎', s.key)} ${paint('replay', s.faint)}${diffKeys}  ${paint('q', s.key)} ${paint('quit', s.faint)}`;
+  const footer = message ? keys + paint(fit(`  ${neutralize(message)}`, Math.max(0, width - 28)), s.warn) : keys;
   return (
     <>
       {body}
