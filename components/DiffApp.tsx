@@ -389,7 +389,8 @@ export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, overlay }: 
   const left = scrollToShow(scroll.current.left, cursorColumn, layout.visibleColumns, columns);
   scroll.current = { top, left };
 
-  const selectedRow = order[cursorRow] !== undefined ? rows[order[cursorRow]!] : undefined;
+  const shownRow = order[cursorRow];
+  const selectedRow = shownRow !== undefined ? rows[shownRow] : undefined;
   const detail =
     screen.detailHeight > 0 && !nav.help && !screen.tooSmall
       ? diffDetail({ a, b, diff, row: selectedRow, column: cursorColumn, scroll: nav.detailScroll, width, height: screen.detailHeight, theme })

@@ -101,5 +101,5 @@ export async function readRunInput(path: string): Promise<RunInput> {
 export function diffSide(input: RunInput): DiffSide {
   if (!input.context) return { result: input.result };
   const texts = contextTexts(input.context);
-  return { result: input.result, responseText: texts.response };
+  return { result: input.result, responseText: (entry) => texts.response(entry) };
 }

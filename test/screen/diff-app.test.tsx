@@ -39,7 +39,7 @@ const TEXTS_B = texts({ 2: 'first answer', 4: 'inserted answer', 6: 'second answ
 async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30 }) {
   const runA: DiffRun = { path: 'runs/before.jsonl', model: 'model-a', result: A, texts: TEXTS_A };
   const runB: DiffRun = { path: 'runs/after.jsonl', model: 'model-b', result: B, texts: TEXTS_B };
-  const diff = compareRuns({ result: A, responseText: TEXTS_A.response }, { result: B, responseText: TEXTS_B.response });
+  const diff = compareRuns({ result: A, responseText: (e) => TEXTS_A.response(e) }, { result: B, responseText: (e) => TEXTS_B.response(e) });
   const quits: boolean[] = [];
   const overlay = new LineOverlay();
   const instance = render(<DiffApp a={runA} b={runB} diff={diff} depth={depth} size={size} overlay={overlay} onQuit={(i) => quits.push(i)} />);
