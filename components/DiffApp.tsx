@@ -286,10 +286,14 @@ function headerLine(a: DiffRun, b: DiffRun, diff: RunDiff, width: number, theme:
   const title = ' memscope diff ';
   const right = ` ${diff.memories.length}×${diff.responses.length} compared `;
   const room = Math.max(0, width - displayWidth(title) - displayWidth(right));
-  const full = ` B − A · ${runLabel('A', a)} → ${runLabel('B', b)}`;
+  // The paths matter most: shorten them to their names, then leave out the models, until it fits.
   const base = (run: DiffRun) => ({ ...run, path: run.path.split('/').at(-1) ?? run.path });
-  const short = ` B − A · ${runLabel('A', base(a))} → ${runLabel('B', base(b))}`;
-  const middle = fit(displayWidth(full) <= room ? full : short, room);
+  const candidates = [
+    ` B − A · ${runLabel('A', a)} → ${runLabel('B', b)}`,
+    ` B − A · ${runLabel('A', base(a))} → ${runLabel('B', base(b))}`,
+    ` B − A · A ${neutralize(base(a).path)} → B ${neutralize(base(b).path)}`,
+  ];
+  const middle = fit(candidates.find((c) => displayWidth(c) <= room) ?? candidates.at(-1)!, room);
   return paint(title, s.barTitle) + paint(middle, s.bar) + paint(right, s.bar);
 }
 

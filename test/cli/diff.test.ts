@@ -1,7 +1,7 @@
 // `memscope diff A B` through the built CLI: two runs of contexts that differ by inserted and
 // removed messages, recomputed here independently from the two results; CSV; and bad input.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FullResult } from '../../src/engine/events.ts';
@@ -180,6 +180,7 @@ describe('memscope diff: bad input is one line and exit 2', () => {
     ['a JSON array', () => [runA.session, write('list.json', '[1, 2]')], /list\.json: neither a memscope session nor a saved --json result/],
     ['a single-mode result', () => [write('single.json', '{"mode":"single","key":"k","score":1,"calls":2}'), runB.json], /single\.json: a single-mode run; diff compares full-matrix runs/],
     ['a result with a broken matrix', () => [runA.json, write('broken.json', JSON.stringify({ ...runA.result, matrix: [[1]] }))], /broken\.json: \$\.matrix: 1 rows for 4 memories/],
+    ['a session whose run did not finish', () => [runA.session, write('unfinished.jsonl', readFileSync(runB.session, 'utf8').trimEnd().split('\n').slice(0, -1).join('\n') + '\n')], /unfinished\.jsonl: the run has not finished: no result to compare/],
     ['a missing file', () => [runA.session, join(dir.path, 'nope.jsonl')], /nope\.jsonl: no such session or result file/],
     ['one run only', () => [runA.session], /diff: name two runs/],
   ];
