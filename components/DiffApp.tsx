@@ -69,8 +69,10 @@ const DIFF_READING = [
   'Rows: A only in run A · B only in run B · ✗ failed, not compared',
 ];
 
+/** A change with its sign; one that rounds to nothing has none (not "-0.000"). */
 function signed(value: number): string {
-  return `${value > 0 ? '+' : ''}${formatDivergence(value)}`;
+  const text = formatDivergence(Math.abs(value));
+  return /^[0.]+$/.test(text) ? text : `${value < 0 ? '-' : '+'}${text}`;
 }
 
 function entryLabel(entryA: number, entryB: number): string {

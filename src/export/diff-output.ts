@@ -1,29 +1,43 @@
 // `memscope diff A B` headless: the comparison as JSON (--json), the difference matrix as CSV
 // (--csv), or a short table of the memories whose importance changed most. Context text (keys,
 // paths, model names) is neutralised in text and CSV, escaped in JSON.
+import { z } from 'zod';
 import type { RunDiff } from '../engine/run-diff.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import type { RunInput } from '../sessions/run-input.ts';
 import { csvCell } from './export-csv.ts';
 import { formatNumber } from './headless.ts';
 
-export interface DiffJson {
-  readonly mode: 'diff';
-  readonly a: { readonly path: string; readonly model: string | null; readonly estimate?: number };
-  readonly b: { readonly path: string; readonly model: string | null; readonly estimate?: number };
-  readonly memories: { readonly key: string; readonly max_a: number; readonly max_b: number }[];
-  readonly responses: { readonly entry_a: number; readonly entry_b: number }[];
-  /** B − A, memories × responses. */
-  readonly matrix: number[][];
-  readonly only_a: string[];
-  readonly only_b: string[];
-  /** Beyond the issue's shape: how responses were matched, the responses in one run only, and
-   *  keys in both runs not compared because their row failed in one. */
-  readonly matched_by: 'entry' | 'text';
-  readonly responses_only_a: number[];
-  readonly responses_only_b: number[];
-  readonly failed: { readonly key: string; readonly a: boolean; readonly b: boolean }[];
-}
+const DiffRunSchema = z.strictObject({
+  path: z.string(),
+  model: z.string().nullable(),
+  /** The run's matrix is estimated from this many random ablations (--estimate K). */
+  estimate: z.number().int().positive().optional(),
+});
+
+/** The `--json` output of `memscope diff`; key order is the output's. */
+export const DiffJsonSchema = z
+  .strictObject({
+    mode: z.literal('diff'),
+    a: DiffRunSchema,
+    b: DiffRunSchema,
+    /** Memories in both runs and scored in both, in A's order: the matrix's rows. */
+    memories: z.array(z.strictObject({ key: z.string(), max_a: z.number(), max_b: z.number() })),
+    /** Matched responses: the matrix's columns. */
+    responses: z.array(z.strictObject({ entry_a: z.number().int(), entry_b: z.number().int() })),
+    /** B − A, memories × responses. */
+    matrix: z.array(z.array(z.number())),
+    only_a: z.array(z.string()),
+    only_b: z.array(z.string()),
+    matched_by: z.enum(['entry', 'text']),
+    responses_only_a: z.array(z.number().int()),
+    responses_only_b: z.array(z.number().int()),
+    /** Keys in both runs not compared because their row failed in one run or both. */
+    failed: z.array(z.strictObject({ key: z.string(), a: z.boolean(), b: z.boolean() })),
+  })
+  .meta({ title: 'memscope diff result', description: 'The --json output of memscope diff A B.' });
+
+export type DiffJson = z.infer<typeof DiffJsonSchema>;
 
 function side(input: RunInput): DiffJson['a'] {
   return { path: input.path, model: input.model, ...(input.result.estimate !== undefined ? { estimate: input.result.estimate } : {}) };
@@ -64,8 +78,10 @@ export function diffCsv(diff: RunDiff): string {
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
+/** A change with its sign; one that rounds to nothing has none (not "-0.000"). */
 function signed(value: number): string {
-  return `${value > 0 ? '+' : ''}${formatNumber(value)}`;
+  const text = formatNumber(Math.abs(value));
+  return /^[0.]+$/.test(text) ? text : `${value < 0 ? '-' : '+'}${text}`;
 }
 
 function runLine(name: string, input: RunInput): string {

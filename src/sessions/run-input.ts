@@ -23,7 +23,7 @@ const SEARCH_FIELDS = ['search', 'exact', 'bound'].filter((field) => !(field in 
 export const SavedFullResultSchema = FullResultSchema.extend(Object.fromEntries(SEARCH_FIELDS.map((field) => [field, z.unknown().optional()])));
 
 /** Any saved `--json` result: told apart by "mode", so another mode is named rather than misread. */
-const SavedResultSchema = z.discriminatedUnion('mode', [SavedFullResultSchema, ...RunResultSchema.options.slice(1)]);
+const SavedResultSchema = z.discriminatedUnion('mode', [SavedFullResultSchema, ...RunResultSchema.options.filter((option) => option !== FullResultSchema)]);
 
 export interface RunInput {
   readonly path: string;
@@ -73,7 +73,8 @@ function fromResult(path: string, json: Record<string, unknown>): RunInput {
 
 /** Parses a file's text as a session or a saved result; anything else is an InputError naming it. */
 export function parseRunInput(path: string, text: string): RunInput {
-  const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
+  const newline = text.indexOf('\n');
+  const firstLine = newline === -1 ? text : text.slice(0, newline);
   let head: unknown;
   try {
     head = JSON.parse(firstLine);

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FullResult } from '../../src/engine/events.ts';
+import { DiffJsonSchema } from '../../src/export/diff-output.ts';
 import { runCli, tempDir } from '../support/helpers.ts';
 
 type Message = { role: 'user' | 'assistant' | 'memory'; content: string; key?: string };
@@ -102,6 +103,8 @@ describe('memscope diff --json', () => {
     const run = await runCli(['diff', runA.session, runB.session, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const out = JSON.parse(run.stdout);
+    // The output's own schema holds it, strictly (no field it does not name).
+    assert.deepEqual(DiffJsonSchema.parse(out), out);
     assert.equal(out.mode, 'diff');
     assert.deepEqual(out.a, { path: runA.session, model: 'memscope-builtin' });
     assert.deepEqual(out.b, { path: runB.session, model: 'memscope-builtin' });
