@@ -142,6 +142,20 @@ describe('memscope diff --json', () => {
     assert.deepEqual({ memories: out.memories, responses: out.responses, matrix: out.matrix, only_a: out.only_a, only_b: out.only_b }, want);
   });
 
+  it('an estimated run says so on its side', async () => {
+    const estimated = await runCli(['score', join(dir.path, 'b.json'), '--estimate', '3', '--json']);
+    assert.equal(estimated.code, 0, estimated.stderr);
+    const file = join(dir.path, 'b-estimated.json');
+    writeFileSync(file, estimated.stdout);
+    const run = await runCli(['diff', runB.json, file, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.deepEqual(out.b, { path: file, model: 'memscope-builtin', estimate: 3 });
+    assert.deepEqual(out.a, { path: runB.json, model: 'memscope-builtin' });
+    const text = await runCli(['diff', runB.json, file]);
+    assert.match(text.stdout, /B: .*b-estimated\.json \(memscope-builtin, 4 memories × 5 responses, ESTIMATED from 3 ablations\)/);
+  });
+
   it('a run against itself is all zeros; a searched result ("search", "exact", "bound") is accepted', async () => {
     const searched = join(dir.path, 'searched.json');
     writeFileSync(searched, JSON.stringify({ ...runA.result, search: { rounds: 2 }, exact: [true], bound: 0.5 }));

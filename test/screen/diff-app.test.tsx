@@ -119,7 +119,7 @@ describe('the diff screen', () => {
     screen.unmount();
   });
 
-  it('colours drops red and rises blue; with NO_COLOR the cells carry the sign in glyphs', async () => {
+  it('colours drops red and rises blue (truecolor, 16 colours); with NO_COLOR the cells carry the sign in glyphs', async () => {
     const colour = await mount('truecolor');
     const dropLine = colour.raw().split('\n').find((l) => stripVTControlCharacters(l).includes(' drop '))!;
     const riseLine = colour.raw().split('\n').find((l) => stripVTControlCharacters(l).includes(' rise '))!;
@@ -128,6 +128,12 @@ describe('the diff screen', () => {
     assert.ok(backgrounds(dropLine).some(([r, , b]) => r > b + 50), `a red cell in ${JSON.stringify(backgrounds(dropLine))}`);
     assert.ok(backgrounds(riseLine).some(([r, , b]) => b > r + 50), `a blue cell in ${JSON.stringify(backgrounds(riseLine))}`);
     colour.unmount();
+    // 16 colours: the named red and blue backgrounds (41/101 drop, 44/104 rise).
+    const ansi = await mount('16');
+    const ansiLine = (key: string) => ansi.raw().split('\n').find((l) => stripVTControlCharacters(l).includes(` ${key} `))!;
+    assert.match(ansiLine('drop'), /\u001b\[[0-9;]*\b(41|101)m/);
+    assert.match(ansiLine('rise'), /\u001b\[(44|104)m/);
+    ansi.unmount();
     const plain = await mount('none');
     const rows = plain.lines();
     assert.doesNotMatch(plain.raw(), /\u001b\[[0-9;]*(38|48);/);
