@@ -31,7 +31,8 @@ Usage:
                                     Keys: space pause, . step, + - speed, < > seek, Shift-←/→ seek
                                     a tenth, ? all keys
   memscope sessions [--json] [--dir DIR]
-                                    the recorded sessions, updated live; Enter replays one
+                                    the recorded sessions, updated live; Enter replays one,
+                                    Space marks two and d compares them
                                     (no terminal, --json or --headless: printed once)
   memscope export <session> --format csv|json|svg|cast [-o OUT]
                                     export a session's result, or (cast) an asciicast of its replay
