@@ -31,10 +31,16 @@ Usage:
                                     Keys: space pause, . step, + - speed, < > seek, Shift-←/→ seek
                                     a tenth, ? all keys
   memscope sessions [--json] [--dir DIR]
-                                    the recorded sessions, updated live; Enter replays one
+                                    the recorded sessions, updated live; Enter replays one,
+                                    Space marks two and d compares them
                                     (no terminal, --json or --headless: printed once)
   memscope export <session> --format csv|json|svg|cast [-o OUT]
                                     export a session's result, or (cast) an asciicast of its replay
+  memscope diff <A> <B> [--json | --csv]
+                                    compare two full-matrix runs (session files or saved --json
+                                    results): memories by key, responses by entry (by text where
+                                    the conversations differ), the matrix B − A; on the screen in a
+                                    terminal (s sorts by change, Enter shows both cells)
   memscope schema [context|chat|weights|template|session-header|session-event]
                                     print the JSON Schema of a file format
   memscope --help | --version
@@ -119,6 +125,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return (await import('./sessions-command.ts')).sessions(rest, io);
     case 'schema':
       return (await import('./schema-command.ts')).schema(rest, io);
+    case 'diff':
+      return (await import('./diff-command.ts')).diff(rest, io);
     case '--help':
     case '-h':
     case 'help':
