@@ -180,26 +180,34 @@ describe('completions backend against a vLLM-wire server', () => {
     for (const call of seen) assert.deepEqual(call.fields, ['max_tokens', 'model', 'prompt', 'prompt_logprobs']);
   });
 
-  test('the server answers put other candidates before the prompt token', async () => {
-    // What makes the test above able to fail: reading the first entry, the smallest id or the
-    // rank-1 entry of an item gives another logprob at most positions.
+  test('the server answers as vLLM does: the prompt token first with its true rank, better candidates after it', async () => {
+    // What makes the test above able to fail: reading the smallest id (JSON.parse orders
+    // integer-like keys) or the rank-1 entry of an item gives another logprob at most positions.
     const { tokens } = promptOf(small);
     const raw = await (await fetch(`${wire.url}/completions`, { method: 'POST', body: JSON.stringify({ prompt: tokens, max_tokens: 1, prompt_logprobs: 1 }) })).text();
     const items = (JSON.parse(raw) as { choices: { prompt_logprobs: (Record<string, { logprob: number; rank: number }> | null)[] }[] }).choices[0]!.prompt_logprobs;
     assert.equal(items.length, tokens.length);
-    // The first key of every item as written (JSON.parse reorders integer-like keys).
-    const section = raw.slice(raw.indexOf('"prompt_logprobs":['));
+    assert.equal(items[0], null);
+    // The first key of every item as written.
+    const section = raw.slice(raw.indexOf('"prompt_logprobs":['), raw.indexOf(',"usage":'));
     const firstKeys = [...section.matchAll(/null|\{"(\d+)":\{[^{}]*\}(?:,"\d+":\{[^{}]*\})*\}/g)].map((m) => m[1]);
     assert.equal(firstKeys.length, tokens.length);
     let misleading = 0;
+    let outsideTopK = 0;
     for (let i = 1; i < items.length; i++) {
       const item = items[i]!;
       const actual = String(tokens[i]);
+      assert.equal(firstKeys[i], actual, `item ${i} starts with the prompt token`);
+      const entries = Object.keys(item).length;
+      // k = 1: the top candidate, and the prompt token when it is not that one.
+      assert.equal(entries, item[actual]!.rank === 1 ? 1 : 2);
+      if (item[actual]!.rank > 2) outsideTopK++;
       const smallest = Object.keys(item)[0];
       const best = Object.entries(item).find(([, e]) => e.rank === 1)![0];
-      if (firstKeys[i] !== actual && smallest !== actual && best !== actual && item[actual]!.logprob < item[best]!.logprob) misleading++;
+      if (smallest !== actual && best !== actual && item[actual]!.logprob < item[best]!.logprob) misleading++;
     }
     assert.ok(misleading > tokens.length / 2, `${misleading} of ${tokens.length}`);
+    assert.ok(outsideTopK > tokens.length / 4, `${outsideTopK} ranked outside the top k`);
   });
 
   test('echo: the matrix is the same from choices[0].logprobs.token_logprobs', async () => {
@@ -247,16 +255,18 @@ describe('completions backend against a vLLM-wire server', () => {
     ['short', 'prompt_logprobs', /^bad completions answer: prompt_logprobs has (\d+) items for a prompt of \d+ tokens$/],
     ['long', 'prompt_logprobs', /^bad completions answer: prompt_logprobs has \d+ items for a prompt of \d+ tokens$/],
     ['missing', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\] has no entry for the prompt's token id 2 \(it has 1\)$/],
-    ['null-item', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\] is null: token \d+ \(id 2\) has no logprob$/],
-    ['nan', 'prompt_logprobs', /^completions API answer is not JSON: it holds NaN or Infinity as a number$/],
-    ['null-logprob', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\]\["2"\]\.logprob is not a number \(null\)$/],
+    ['null-item', 'prompt_logprobs', /^bad completions answer: the server returned no logprob at prompt position \d+ \(token id 2\): prompt_logprobs\[\d+\] is null$/],
+    ['nan', 'prompt_logprobs', /^completions API HTTP 500: Internal Server Error$/],
+    ['neg-inf', 'prompt_logprobs', /^bad completions answer: the server returned −inf at prompt position \d+ \(token id 2\) \(prompt_logprobs\[\d+\]\["2"\]\.logprob is -9999, vLLM's stand-in for −inf\)$/],
+    ['null-logprob', 'prompt_logprobs', /^bad completions answer: the server returned no logprob at prompt position \d+ \(token id 2\) \(prompt_logprobs\[\d+\]\["2"\]\.logprob is null: −inf or NaN on the server\)$/],
     ['positive', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\]\["2"\]\.logprob is a positive logprob \(0\.5\)$/],
     ['no-prompt-logprobs', 'prompt_logprobs', /^bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\?\)$/],
     ['no-choices', 'prompt_logprobs', /^bad completions answer: choices: no choices$/],
     ['http-500', 'prompt_logprobs', /^completions API HTTP 500: the engine fell over$/],
     ['not-json', 'prompt_logprobs', /^completions API answer is not JSON: <html>upstream proxy error<\/html>$/],
     ['short', 'echo', /^bad completions answer: token_logprobs has (\d+) items for a prompt of \d+ tokens and 1 generated$/],
-    ['null-item', 'echo', /^bad completions answer: token_logprobs\[\d+\] is null: token \d+ \(id 2\) has no logprob$/],
+    ['null-item', 'echo', /^bad completions answer: the server returned no logprob at prompt position \d+ \(token id 2\) \(token_logprobs\[\d+\] is null: −inf or NaN on the server\)$/],
+    ['neg-inf', 'echo', /^bad completions answer: the server returned −inf at prompt position \d+ \(token id 2\) \(token_logprobs\[\d+\] is -9999, vLLM's stand-in for −inf\)$/],
     ['positive', 'echo', /^bad completions answer: token_logprobs\[\d+\] is a positive logprob \(0\.5\)$/],
     ['no-prompt-logprobs', 'echo', /^bad completions answer: the answer has no choices\[0\]\.logprobs\.token_logprobs/],
   ];
@@ -307,12 +317,15 @@ describe('completions backend against a vLLM-wire server', () => {
     assert.match(run.stderr, /backend http:\/\/127\.0\.0\.1:\d+\/v1 \(completions, prompt_logprobs\)/);
   });
 
-  test('a priority is sent when asked for, and a server without priority scheduling refuses it', async () => {
-    await assert.rejects(score([SMALL, '--url', wire.url, '--backend', 'completions', '--priority', '3']), /baseline failed: completions API HTTP 400: .*priority/);
+  test('a priority is sent when asked for; a server without priority scheduling takes it and ignores it', async () => {
+    await control(wire, '/_test/reset');
+    assertMatches((await score([SMALL, '--url', wire.url, '--backend', 'completions', '--priority', '3'])).result, expected);
+    const seen = (await calls(wire)).filter((c) => c.path === '/v1/completions');
+    assert.deepEqual(new Set(seen.map((c) => c.priority)), new Set([3]));
   });
 
   test('--model is sent, and the server\'s error for a model it does not serve is the reason', async () => {
-    await assert.rejects(score([SMALL, '--url', wire.url, '--backend', 'completions', '--model', 'qwen']), /baseline failed: completions API HTTP 404: model "qwen" is not served here/);
+    await assert.rejects(score([SMALL, '--url', wire.url, '--backend', 'completions', '--model', 'qwen']), /baseline failed: completions API HTTP 404: The model `qwen` does not exist\./);
   });
 });
 
