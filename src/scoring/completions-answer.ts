@@ -12,6 +12,7 @@
 // token stream (another tokenization, a server that added a BOS) shows up as missing entries.
 import { z } from 'zod';
 import type { Span } from './scorer.ts';
+import { LLAMA_CPP_REFUSAL } from './server-probe.ts';
 
 export const LOGPROBS_FIELDS = ['prompt_logprobs', 'echo'] as const;
 export type LogprobsField = (typeof LOGPROBS_FIELDS)[number];
@@ -63,6 +64,13 @@ function keysOf(item: object): string {
 }
 
 /** Sums per-token logprobs over every span; `logprobs[i]` is defined for every position a span holds. */
+/** llama.cpp's answers carry "timings" (and its native ones "generation_settings"); it cannot give prompt logprobs at all. */
+function missingFieldReason(body: unknown, otherwise: string): string {
+  const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (typeof answer.timings === 'object' || typeof answer.generation_settings === 'object') return LLAMA_CPP_REFUSAL;
+  return otherwise;
+}
+
 export function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
   return spans.map(({ start, end }) => {
     let total = 0;
@@ -88,7 +96,7 @@ export function spanMask(spans: readonly Span[], length: number): Uint8Array {
 export function promptLogprobsTotals(body: unknown, prompt: Uint32Array, spans: readonly Span[]): number[] {
   checkSpans(spans, prompt.length);
   const items = envelope(PromptLogprobsEnvelope, body).choices[0]!.prompt_logprobs;
-  if (items == null) throw new AnswerProblem('the answer has no choices[0].prompt_logprobs (does the server support prompt_logprobs?)');
+  if (items == null) throw new AnswerProblem(missingFieldReason(body, 'the answer has no choices[0].prompt_logprobs (does the server support prompt_logprobs? SGLang drops the field: use --backend sglang, or --logprobs-field echo)'));
   if (items.length !== prompt.length) throw new AnswerProblem(`prompt_logprobs has ${items.length} items for a prompt of ${prompt.length} tokens`);
   const logprobs = new Float64Array(prompt.length);
   const needed = spanMask(spans, prompt.length);
@@ -121,7 +129,7 @@ export function echoTotals(body: unknown, prompt: Uint32Array, spans: readonly S
   checkSpans(spans, prompt.length);
   const answer = envelope(EchoEnvelope, body);
   const items = answer.choices[0]!.logprobs?.token_logprobs;
-  if (items == null) throw new AnswerProblem('the answer has no choices[0].logprobs.token_logprobs (does the server support echo with logprobs?)');
+  if (items == null) throw new AnswerProblem(missingFieldReason(body, 'the answer has no choices[0].logprobs.token_logprobs (does the server support echo with logprobs?)'));
   // We ask for max_tokens 1; a server that reports another count is believed.
   const generated = answer.usage?.completion_tokens ?? 1;
   if (items.length !== prompt.length + generated) {

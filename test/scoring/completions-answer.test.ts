@@ -62,7 +62,7 @@ test('prompt_logprobs: malformed answers are refused with a reason', () => {
   refuses(() => promptLogprobsTotals(answer(at(7, item([[14, '"-1"', 1]]))), prompt, spans), /\.logprob is not a number \("-1"\)/);
   // Outside every span too: the answer is for another token stream.
   refuses(() => promptLogprobsTotals(answer(at(1, item([[99, -1, 1]]))), prompt, spans), /prompt_logprobs\[1\] has no entry for the prompt's token id 10/);
-  refuses(() => promptLogprobsTotals({ choices: [{ text: 'x', prompt_logprobs: null }] }, prompt, spans), /no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\?\)/);
+  refuses(() => promptLogprobsTotals({ choices: [{ text: 'x', prompt_logprobs: null }] }, prompt, spans), /no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\?/);
   refuses(() => promptLogprobsTotals({ choices: [] }, prompt, spans), /choices: no choices/);
   refuses(() => promptLogprobsTotals({ object: 'error' }, prompt, spans), /^choices: /);
 });

@@ -174,8 +174,11 @@ describe('completions backend against a vLLM-wire server', () => {
     await control(wire, '/_test/reset');
     const { result } = await score([SMALL, '--url', wire.url, '--backend', 'completions']);
     assertMatches(result, expected);
-    const seen = await calls(wire);
+    const all = await calls(wire);
+    const seen = all.filter((c) => c.path === '/v1/completions');
     assert.equal(seen.length, memoryKeys(small).length + 1);
+    // The context limit was asked for before the first scoring call.
+    assert.equal(all[0]!.path, '/v1/models');
     // vLLM's request, no priority by default (a stock vLLM refuses one).
     for (const call of seen) assert.deepEqual(call.fields, ['max_tokens', 'model', 'prompt', 'prompt_logprobs']);
   });
@@ -214,7 +217,7 @@ describe('completions backend against a vLLM-wire server', () => {
     await control(wire, '/_test/reset');
     const { result } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--logprobs-field', 'echo']);
     assertMatches(result, expected);
-    for (const call of await calls(wire)) assert.deepEqual(call.fields, ['echo', 'logprobs', 'max_tokens', 'model', 'prompt']);
+    for (const call of (await calls(wire)).filter((c) => c.path === '/v1/completions')) assert.deepEqual(call.fields, ['echo', 'logprobs', 'max_tokens', 'model', 'prompt']);
   });
 
   test('the completions backend, /score (memscope serve) and the in-process scorer agree', async () => {
@@ -260,7 +263,7 @@ describe('completions backend against a vLLM-wire server', () => {
     ['neg-inf', 'prompt_logprobs', /^bad completions answer: the server returned −inf at prompt position \d+ \(token id 2\) \(prompt_logprobs\[\d+\]\["2"\]\.logprob is -9999, vLLM's stand-in for −inf\)$/],
     ['null-logprob', 'prompt_logprobs', /^bad completions answer: the server returned no logprob at prompt position \d+ \(token id 2\) \(prompt_logprobs\[\d+\]\["2"\]\.logprob is null: −inf or NaN on the server\)$/],
     ['positive', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\]\["2"\]\.logprob is a positive logprob \(0\.5\)$/],
-    ['no-prompt-logprobs', 'prompt_logprobs', /^bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\?\)$/],
+    ['no-prompt-logprobs', 'prompt_logprobs', /^bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\? SGLang drops the field/],
     ['no-choices', 'prompt_logprobs', /^bad completions answer: choices: no choices$/],
     ['http-500', 'prompt_logprobs', /^completions API HTTP 500: the engine fell over$/],
     ['not-json', 'prompt_logprobs', /^completions API answer is not JSON: <html>upstream proxy error<\/html>$/],
@@ -444,7 +447,7 @@ describe('tokenizing chat input through the server', () => {
 
 test('flags: combinations that cannot work are refused', async () => {
   const cases: [string[], RegExp][] = [
-    [['--backend', 'openai'], /^--backend: expected one of score, completions, got "openai"$/],
+    [['--backend', 'openai'], /^--backend: expected one of score, completions, sglang, got "openai"$/],
     [['--backend', 'completions'], /^--backend completions needs --url/],
     [['--logprobs-field', 'echo'], /^--logprobs-field goes with --backend completions$/],
     [['--url', 'http://127.0.0.1:9/v1', '--backend', 'completions', '--logprobs-field', 'top'], /^--logprobs-field: expected one of prompt_logprobs, echo, got "top"$/],
