@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
-import { ChatContextSchema } from '../../src/context/chat-format.ts';
+import { alignmentProbe, ChatContextSchema } from '../../src/context/chat-format.ts';
+import { loadTextTemplate } from '../../src/context/template-file.ts';
 import type { AstNode, Context } from '../../src/context/context.ts';
 import type { EngineEvent, FullResult } from '../../src/engine/events.ts';
 import { loadContext } from '../../src/context/load-context.ts';
@@ -372,6 +373,9 @@ describe('tokenizing chat input through the server', () => {
       texts.add(m.role === 'memory' ? `${m.key}\n${m.content}` : m.content);
     }
     for (const role of roles) texts.add(`<|im_start|>${role}\n`);
+    // The probe that checks the pieces give the whole text's ids.
+    const probe = alignmentProbe(await loadTextTemplate('chatml'));
+    for (const text of [...probe.pieces, probe.whole]) texts.add(text);
     const seen = (await calls(wire)).filter((c) => c.path === '/tokenize');
     assert.deepEqual(seen.map((c) => c.prompt).sort(), [...texts].sort());
     for (const call of seen) {

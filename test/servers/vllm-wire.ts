@@ -35,6 +35,7 @@
 //
 //   node dist/test/servers/vllm-wire.js [--port 0] [--model NAME] [--candidates N]
 //        [--specials chatml|llama3|both] [--max-model-len N] [--error-shape nested|flat|fastapi]
+//        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging]
 //        [--priority-scheduling] [--exit-with-stdin]
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     specials: { type: 'string', default: 'both' },
     'max-model-len': { type: 'string', default: '131072' },
     'error-shape': { type: 'string', default: 'nested' },
+    tokenizer: { type: 'string', default: 'wordpiece' },
     'priority-scheduling': { type: 'boolean', default: false },
     'exit-with-stdin': { type: 'boolean', default: false },
   },
@@ -139,18 +141,38 @@ function optionalInt(body: Record<string, unknown>, field: string): number | und
   return value as number;
 }
 
-/** Special tokens are matched first, then the text between them goes through the word-piece tokenizer. */
+/**
+ * Special tokens are matched first, then the text between them goes through the word-piece
+ * tokenizer. --tokenizer sentencepiece: like SentencePiece's dummy prefix, the first word of
+ * every call's text (when the text does not begin with a special token) gets another id, its
+ * "▁word" form; sentencepiece-merging: a newline at the start of a call also merges with the
+ * word after it into one id (so no prefix can be split off again).
+ */
 function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
   const names = Object.keys(SPECIALS).map((s) => s.replace(/[|[\]\\^$.*+?(){}]/g, '\\$&'));
   const ids: number[] = addSpecialTokens ? [BOS] : [];
   const parts = names.length > 0 ? text.split(new RegExp(`(${names.join('|')})`)) : [text];
+  let atStart = true;
   for (const part of parts) {
     if (part === '') continue;
     const special = SPECIALS[part];
     if (special !== undefined) ids.push(special);
-    else ids.push(...tokenize(part));
+    else {
+      const words = tokenize(part);
+      if (atStart && values.tokenizer !== 'wordpiece' && words.length > 0) {
+        words[0] = wordStart(words[0]!);
+        if (values.tokenizer === 'sentencepiece-merging' && part.startsWith('\n') && words.length > 1) words.splice(0, 2, (words[0]! * 31 + words[1]!) % BUILTIN_VOCAB_SIZE);
+      }
+      ids.push(...words);
+    }
+    atStart = false;
   }
   return ids;
+}
+
+/** The "▁word" id of a word: another id of the vocabulary. */
+function wordStart(id: number): number {
+  return (id + 7919) % BUILTIN_VOCAB_SIZE;
 }
 
 function decoded(id: number): string {
