@@ -186,6 +186,12 @@ describe('sglang backend against an SGLang-wire server', () => {
     }
   });
 
+  test('the fallback: SGLang\'s /v1/completions with echo gives the same matrix; prompt_logprobs is dropped there', async () => {
+    const echo = await run([SMALL, '--url', `${sglang.url}/v1`, '--backend', 'completions', '--logprobs-field', 'echo']);
+    assert.deepEqual(echo, await run([SMALL, '--url', serve.url]));
+    await assert.rejects(run([SMALL, '--url', `${sglang.url}/v1`, '--backend', 'completions']), /baseline failed: bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\? SGLang drops the field: use --backend sglang, or --logprobs-field echo\)/);
+  });
+
   test('replicas and the server tokenizer: the same matrix, the work split between the servers', async () => {
     const other = await startSglang();
     try {
