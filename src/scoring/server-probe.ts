@@ -8,7 +8,6 @@
 //            context_length / max_context_length (by release)
 //   llama.cpp GET {root}/props -> {default_generation_settings, total_slots, ...}; its
 //            /v1/models cards say owned_by "llamacpp"
-import { request } from 'undici';
 import { serverRoot } from './server-tokenizer.ts';
 
 export type ServerKind = 'completions' | 'sglang';
@@ -35,14 +34,15 @@ async function fetchJson(url: string, options: ProbeOptions, body?: unknown): Pr
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   const timeout = AbortSignal.timeout(Math.min(options.timeoutMs, 30_000));
   try {
-    const answer = await request(url, {
+    // Node's own fetch: a few small requests, and no undici loaded for them at start-up.
+    const answer = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',
       headers,
-      body: body === undefined ? null : JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
     });
-    const text = await answer.body.text();
-    if (answer.statusCode < 200 || answer.statusCode >= 300) return undefined;
+    const text = await answer.text();
+    if (answer.status < 200 || answer.status >= 300) return undefined;
     return JSON.parse(text) as unknown;
   } catch {
     if (options.signal?.aborted) throw options.signal.reason;

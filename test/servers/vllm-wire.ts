@@ -130,7 +130,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 function checkModel(body: Record<string, unknown>): void {
   if (body.model !== undefined && body.model !== null && body.model !== SERVED_MODEL) {
-    throw new HttpProblem(404, `The model \`${String(body.model)}\` does not exist.`, 'NotFoundError');
+    throw new HttpProblem(404, `The model \`${typeof body.model === 'string' ? body.model : JSON.stringify(body.model)}\` does not exist.`, 'NotFoundError');
   }
 }
 
@@ -161,7 +161,7 @@ function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
       const words = tokenize(part);
       if (atStart && values.tokenizer !== 'wordpiece' && words.length > 0) {
         words[0] = wordStart(words[0]!);
-        if (values.tokenizer === 'sentencepiece-merging' && part.startsWith('\n') && words.length > 1) words.splice(0, 2, (words[0]! * 31 + words[1]!) % BUILTIN_VOCAB_SIZE);
+        if (values.tokenizer === 'sentencepiece-merging' && part.startsWith('\n') && words.length > 1) words.splice(0, 2, (words[0] * 31 + words[1]!) % BUILTIN_VOCAB_SIZE);
       }
       ids.push(...words);
     }
