@@ -17,21 +17,34 @@ export interface PrefixLease {
   finish(values: Float64Array | undefined): void;
 }
 
-interface Known {
+/** Where a prompt comes from (ScoreCall.source): prompts built from one base share its runs' tokens. */
+export interface PromptSource {
+  readonly base: Uint32Array;
+  readonly runs: Int32Array;
+}
+
+interface Prompt {
   readonly prompt: Uint32Array;
+  readonly source?: PromptSource | undefined;
+}
+
+interface Known extends Prompt {
   readonly values: Float64Array;
   used: number;
 }
 
-interface Pending {
-  readonly prompt: Uint32Array;
+interface Pending extends Prompt {
   readonly settled: Promise<void>;
 }
 
-export function commonPrefix(a: Uint32Array, b: Uint32Array): number {
-  const n = Math.min(a.length, b.length);
+/** Length of the common prefix of two prompts; their sources, when both start a base's first run, skip the part known equal. */
+export function commonPrefix(a: Prompt, b: Prompt): number {
+  const n = Math.min(a.prompt.length, b.prompt.length);
   let i = 0;
-  while (i < n && a[i] === b[i]) i++;
+  if (a.source !== undefined && b.source !== undefined && a.source.base === b.source.base && a.source.runs[0] === 0 && b.source.runs[0] === 0) {
+    i = Math.min(a.source.runs[1]!, b.source.runs[1]!, n);
+  }
+  while (i < n && a.prompt[i] === b.prompt[i]) i++;
   return i;
 }
 
@@ -44,23 +57,24 @@ export class PrefixLogprobs {
   constructor(private readonly keep = 4) {}
 
   /** What is known of `prompt` at the positions `needed` marks, after waiting for any call in flight that would know more. */
-  async begin(prompt: Uint32Array, needed: Uint8Array, signal?: AbortSignal): Promise<PrefixLease> {
+  async begin(prompt: Uint32Array, needed: Uint8Array, signal?: AbortSignal, source?: PromptSource): Promise<PrefixLease> {
+    const self: Prompt = { prompt, source };
     for (;;) {
       signal?.throwIfAborted();
-      const { values, firstMissing } = this.lookup(prompt, needed);
+      const { values, firstMissing } = this.lookup(self, needed);
       let wait: Pending | undefined;
-      for (const p of this.pending) if (commonPrefix(prompt, p.prompt) > firstMissing && (wait === undefined || p.prompt.length > wait.prompt.length)) wait = p;
-      if (wait === undefined || firstMissing >= prompt.length) return this.lease(prompt, values, firstMissing);
+      for (const p of this.pending) if (commonPrefix(self, p) > firstMissing && (wait === undefined || p.prompt.length > wait.prompt.length)) wait = p;
+      if (wait === undefined || firstMissing >= prompt.length) return this.lease(self, values, firstMissing);
       await wait.settled;
     }
   }
 
-  private lookup(prompt: Uint32Array, needed: Uint8Array): { values: Float64Array; firstMissing: number } {
-    const values = new Float64Array(prompt.length).fill(NaN);
+  private lookup(self: Prompt, needed: Uint8Array): { values: Float64Array; firstMissing: number } {
+    const values = new Float64Array(self.prompt.length).fill(NaN);
     let best: Known | undefined;
     let bestMissing = firstNeeded(needed, 0);
     for (const entry of this.known) {
-      const shared = commonPrefix(prompt, entry.prompt);
+      const shared = commonPrefix(self, entry);
       let i = firstNeeded(needed, 0);
       while (i < shared && !Number.isNaN(entry.values[i]!)) i = firstNeeded(needed, i + 1);
       if (i > bestMissing) [best, bestMissing] = [entry, i];
@@ -72,23 +86,23 @@ export class PrefixLogprobs {
     return { values, firstMissing: bestMissing };
   }
 
-  private lease(prompt: Uint32Array, values: Float64Array, firstMissing: number): PrefixLease {
+  private lease(self: Prompt, values: Float64Array, firstMissing: number): PrefixLease {
     let settle!: () => void;
-    const pending: Pending = { prompt, settled: new Promise<void>((resolve) => (settle = resolve)) };
+    const pending: Pending = { ...self, settled: new Promise<void>((resolve) => (settle = resolve)) };
     this.pending.add(pending);
     return {
       values,
       firstMissing,
       finish: (got) => {
         this.pending.delete(pending);
-        if (got !== undefined) this.remember(prompt, got);
+        if (got !== undefined) this.remember(self, got);
         settle();
       },
     };
   }
 
-  private remember(prompt: Uint32Array, values: Float64Array): void {
-    this.known.push({ prompt, values, used: ++this.clock });
+  private remember(self: Prompt, values: Float64Array): void {
+    this.known.push({ ...self, values, used: ++this.clock });
     if (this.known.length > this.keep) {
       let oldest = 0;
       for (let k = 1; k < this.known.length; k++) if (this.known[k]!.used < this.known[oldest]!.used) oldest = k;

@@ -76,7 +76,7 @@ export class SglangScorer implements Scorer {
   readonly backend: string;
   private readonly endpoint: JsonEndpoint;
   private readonly prefix: PrefixLogprobs;
-  private readonly usage = { calls: 0, requests: 0, promptTokens: 0, cachedTokens: 0, reported: true };
+  private readonly usage = { requests: 0, promptTokens: 0, cachedTokens: 0, reported: true };
 
   constructor(private readonly options: SglangScorerOptions) {
     this.backend = `${serverRoot(options.url)} (sglang /generate)`;
@@ -99,8 +99,7 @@ export class SglangScorer implements Scorer {
     const { prompt, spans } = call;
     checkSpans(spans, prompt.length);
     const needed = spanMask(spans, prompt.length);
-    this.usage.calls++;
-    const lease = await this.prefix.begin(prompt, needed, call.signal);
+    const lease = await this.prefix.begin(prompt, needed, call.signal, call.source);
     let got: Float64Array | undefined;
     try {
       const values = lease.values;

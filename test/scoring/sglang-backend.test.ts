@@ -192,6 +192,22 @@ describe('sglang backend against an SGLang-wire server', () => {
     await assert.rejects(run([SMALL, '--url', `${sglang.url}/v1`, '--backend', 'completions']), /baseline failed: bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\? SGLang drops the field: use --backend sglang, or --logprobs-field echo\)/);
   });
 
+  test('retries: a server answering 503 for a while is tried again, and the matrix is the same', async () => {
+    await post(sglang, '/_test/fault', { kind: 'unavailable', at: 0, times: 2 });
+    const settings = await parseScoreSettings([SMALL, '--url', sglang.url, '--backend', 'sglang', '--retry-delay', '10', '--json'], {});
+    const prepared = await prepareRun(settings);
+    const retries: string[] = [];
+    prepared.engine.subscribe((e) => {
+      if (e.type === 'call-retry') retries.push(e.reason);
+    });
+    try {
+      assert.deepEqual(await prepared.engine.run(prepared.modeOptions), await run([SMALL, '--url', serve.url]));
+    } finally {
+      await prepared.scorer.close();
+    }
+    assert.deepEqual(retries, ['SGLang /generate HTTP 503: The server is not ready', 'SGLang /generate HTTP 503: The server is not ready']);
+  });
+
   test('replicas and the server tokenizer: the same matrix, the work split between the servers', async () => {
     const other = await startSglang();
     try {
@@ -240,6 +256,17 @@ describe('context limits, before any call', () => {
       );
     } finally {
       await server.stop();
+    }
+  });
+
+  test('vLLM without /v1/models: max_model_len from POST /tokenize', async () => {
+    const wire = await startProcess([testScript('servers/vllm-wire.ts'), '--port', '0', '--max-model-len', '1000', '--no-models-route']);
+    try {
+      const cli = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--json']);
+      assert.equal(cli.code, 1);
+      assert.match(cli.stderr, /^memscope: the longest prompt of this run is 1116 tokens, and the server takes at most 999 \(max_model_len 1000, POST \/tokenize of http:\/\/127\.0\.0\.1:\d+\/v1, less 1/);
+    } finally {
+      await wire.stop();
     }
   });
 

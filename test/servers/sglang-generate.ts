@@ -25,7 +25,7 @@ export interface GenerateSettings {
 
 export interface GenerateFault {
   /** 'nan' or 'neg-inf' write null at `at`; 'wrong-id' puts another token id there; 'short' drops the last entry. */
-  readonly kind: 'nan' | 'neg-inf' | 'wrong-id' | 'short';
+  readonly kind: 'nan' | 'neg-inf' | 'wrong-id' | 'short' | 'unavailable';
   readonly at: number;
 }
 

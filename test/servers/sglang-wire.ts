@@ -16,7 +16,8 @@
 //
 // For tests: GET /_test/stats {calls, prompt_tokens, cached_tokens, computed_tokens, cache};
 // POST /_test/reset (stats, log, fault and cache); POST /_test/fault {"kind", "at",
-// "only_without", "only_length"} (only prompts without that token id / of that length); GET /_test/log.
+// "only_without", "only_length", "times"} (only prompts without that token id / of that
+// length; kind "unavailable": 503 for the next `times` requests); GET /_test/log.
 //
 //   node dist/test/servers/sglang-wire.js [--port 0] [--model NAME] [--context-length N]
 //        [--cache-tokens N] [--error-shape flat|nested] [--no-limit-info] [--exit-with-stdin]
@@ -47,6 +48,7 @@ const cache = new RadixCache(Number(values['cache-tokens']));
 const stats = { calls: 0, prompt_tokens: 0, cached_tokens: 0, computed_tokens: 0 };
 const log: Record<string, unknown>[] = [];
 let fault: (GenerateFault & { onlyWithout?: number; onlyLength?: number }) | undefined;
+let unavailable = 0;
 const settings = { cache, contextLength: CONTEXT_LENGTH, vocabSize: BUILTIN_VOCAB_SIZE, logprobs: (ids: Uint32Array) => tokenLogprobs(ids, { vocab: BUILTIN_VOCAB_SIZE }) };
 
 class HttpProblem extends Error {
@@ -107,6 +109,11 @@ async function generate(req: IncomingMessage, res: ServerResponse): Promise<void
   const ids = Array.isArray(body.input_ids) ? (body.input_ids as number[]) : [];
   log.push({ path: '/generate', fields: Object.keys(body).sort(), logprob_start_len: body.logprob_start_len, promptLength: ids.length, priority: body.priority });
   const active = fault !== undefined && (fault.onlyWithout === undefined || !ids.includes(fault.onlyWithout)) && (fault.onlyLength === undefined || ids.length === fault.onlyLength) ? fault : undefined;
+  // A server busy or restarting: 503 for the next `times` requests (the client retries).
+  if (active?.kind === 'unavailable') {
+    if (--unavailable <= 0) fault = undefined;
+    throw new HttpProblem(503, 'The server is not ready', 'ServiceUnavailableError');
+  }
   const outcome = await answerGenerate(body, settings, active);
   if (outcome.error !== undefined) throw new HttpProblem(outcome.status, outcome.error.message, outcome.error.type);
   count(outcome);
@@ -167,6 +174,7 @@ async function control(req: IncomingMessage, res: ServerResponse, path: string):
     return sendText(res, 200, '{}');
   }
   const body = await readJson(req);
+  unavailable = typeof body.times === 'number' ? body.times : 1;
   fault = body.kind === null || body.kind === undefined ? undefined : { kind: body.kind as GenerateFault['kind'], at: Number(body.at), ...(typeof body.only_without === 'number' ? { onlyWithout: body.only_without } : {}), ...(typeof body.only_length === 'number' ? { onlyLength: body.only_length } : {}) };
   sendText(res, 200, '{}');
 }

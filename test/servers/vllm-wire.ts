@@ -35,7 +35,7 @@
 //
 //   node dist/test/servers/vllm-wire.js [--port 0] [--model NAME] [--candidates N]
 //        [--specials chatml|llama3|both] [--max-model-len N] [--error-shape nested|flat|fastapi]
-//        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging]
+//        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging] [--no-models-route]
 //        [--priority-scheduling] [--exit-with-stdin]
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     'max-model-len': { type: 'string', default: '131072' },
     'error-shape': { type: 'string', default: 'nested' },
     tokenizer: { type: 'string', default: 'wordpiece' },
+    'no-models-route': { type: 'boolean', default: false },
     'priority-scheduling': { type: 'boolean', default: false },
     'exit-with-stdin': { type: 'boolean', default: false },
   },
@@ -365,7 +366,7 @@ const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0]!;
   const handle = async () => {
     if (path.startsWith('/_test/')) return control(req, res, path);
-    if (req.method === 'GET' && path === '/v1/models') return models(res);
+    if (req.method === 'GET' && path === '/v1/models' && !values['no-models-route']) return models(res);
     if (req.method === 'POST' && path === '/v1/completions') return completions(req, res);
     if (req.method === 'POST' && path === '/tokenize') return tokenizeRoute(req, res);
     // FastAPI's own answer for a route it does not have, whatever the error shape.
