@@ -50,21 +50,26 @@ async function run(args: string[]): Promise<RunResult> {
   }
 }
 
-/** The prompt's length, and where each memory (by key, first occurrence) begins in it. */
-function memoryPositions(context: Context): { length: number; positions: number[] } {
+/** The prompt's length, where each memory (by key, first occurrence) begins in it, and its tokens (every occurrence). */
+function memoryPositions(context: Context): { length: number; positions: number[]; lengths: number[] } {
   let offset = 0;
   for (const name of SECTION_NAMES) if (name !== 'conversation') for (const node of context.sections[name]) offset += tokenCount(node);
-  const seen = new Set<string>();
+  const index = new Map<string, number>();
   const positions: number[] = [];
+  const lengths: number[] = [];
   for (const node of context.sections.conversation) {
     const key = memoryKey(node);
-    if (isMemory(node) && key !== undefined && !seen.has(key)) {
-      seen.add(key);
-      positions.push(offset);
+    if (isMemory(node) && key !== undefined) {
+      if (!index.has(key)) {
+        index.set(key, positions.length);
+        positions.push(offset);
+        lengths.push(0);
+      }
+      lengths[index.get(key)!]! += tokenCount(node);
     }
     offset += tokenCount(node);
   }
-  return { length: offset, positions };
+  return { length: offset, positions, lengths };
 }
 
 const MODES: [string, string[]][] = [
@@ -77,32 +82,37 @@ const MODES: [string, string[]][] = [
 describe('sglang backend against an SGLang-wire server', () => {
   let sglang: RunningServer;
   let serve: RunningServer;
+  let vllm: RunningServer;
   let small: Context;
 
   before(async () => {
-    [sglang, serve] = await Promise.all([startSglang(), startServe()]);
+    [sglang, serve, vllm] = await Promise.all([startSglang(), startServe(), startProcess([testScript('servers/vllm-wire.ts'), '--port', '0'])]);
     small = (await loadContext(SMALL)).context;
   });
-  after(async () => Promise.all([sglang.stop(), serve.stop()]));
+  after(async () => Promise.all([sglang.stop(), serve.stop(), vllm.stop()]));
 
   for (const [name, extra] of MODES) {
-    test(`${name}: the result is the /score backend's on the same logprobs`, async () => {
+    test(`${name}: SGLang and vLLM (both answer shapes) give the /score backend's result on the same logprobs`, async () => {
       const key = [...new Set(small.sections.conversation.map(memoryKey).filter((k) => k !== undefined))][2]!;
       const args = extra.map((a) => (a === 'KEY' ? key : a));
-      const [viaSglang, viaScore] = [await run([SMALL, ...args, '--url', sglang.url, '--backend', 'sglang']), await run([SMALL, ...args, '--url', serve.url])];
-      assert.deepEqual(viaSglang, viaScore);
-      if (viaSglang.mode === 'full') assert.ok(viaSglang.matrix.flat().some((d) => d > 1));
+      const viaScore = await run([SMALL, ...args, '--url', serve.url]);
+      assert.deepEqual(await run([SMALL, ...args, '--url', sglang.url, '--backend', 'sglang']), viaScore);
+      assert.deepEqual(await run([SMALL, ...args, '--url', vllm.url, '--backend', 'completions']), viaScore);
+      assert.deepEqual(await run([SMALL, ...args, '--url', vllm.url, '--backend', 'completions', '--logprobs-field', 'echo']), viaScore);
+      if (viaScore.mode === 'full') assert.ok(viaScore.matrix.flat().some((d) => d > 1));
     });
   }
 
-  test('incremental: the same scores and weights as the /score backend', async () => {
+  test('incremental: the same scores and weights as the /score backend, on SGLang and vLLM', async () => {
     const dir = await tempDir();
     try {
       const a = await run([SMALL, '--mode', 'incremental', '--store', join(dir.path, 'a.json'), '--url', sglang.url, '--backend', 'sglang']);
       const b = await run([SMALL, '--mode', 'incremental', '--store', join(dir.path, 'b.json'), '--url', serve.url]);
+      const c = await run([SMALL, '--mode', 'incremental', '--store', join(dir.path, 'c.json'), '--url', vllm.url, '--backend', 'completions']);
       // Rows finish in any order; the scores and weights are the same.
       const sorted = (r: RunResult) => (r.mode === 'incremental' ? { ...r, scored: [...r.scored].sort((x, y) => x.key.localeCompare(y.key)), skipped: [...r.skipped].sort((x, y) => x.key.localeCompare(y.key)) } : r);
       assert.deepEqual(sorted(a), sorted(b));
+      assert.deepEqual(sorted(c), sorted(b));
       assert.ok(a.mode === 'incremental' && a.scored.length > 0);
     } finally {
       await dir.remove();
@@ -115,9 +125,14 @@ describe('sglang backend against an SGLang-wire server', () => {
     const viaSglang = await run([MEDIUM, '--url', sglang.url, '--backend', 'sglang']);
     const stats = (await get(sglang, '/_test/stats')) as Stats;
     assert.deepEqual(viaSglang, await run([MEDIUM, '--url', serve.url]));
-    const { length, positions } = memoryPositions(medium);
+    const { length, positions, lengths } = memoryPositions(medium);
     const model = length + positions.reduce((n, p) => n + (length - p), 0);
     assert.ok(Math.abs(stats.computed_tokens - model) <= 0.05 * model, `computed ${stats.computed_tokens}, model ${model}`);
+    // Closer: an ablated prompt is also shorter by the memory's own tokens; and the turn after a
+    // dropped memory begins with the same header tokens as the memory did, which the cache serves
+    // too (a few tokens a call).
+    const closer = length + positions.reduce((n, p, i) => n + (length - lengths[i]! - p), 0);
+    assert.ok(stats.computed_tokens <= closer && closer - stats.computed_tokens <= 4 * positions.length, `computed ${stats.computed_tokens}, L + Σ(L − len − p) ${closer}`);
     // Without reuse it would be (N + 1)·L.
     assert.ok(stats.computed_tokens < 0.75 * (positions.length + 1) * length);
     assert.equal(stats.prompt_tokens - stats.cached_tokens, stats.computed_tokens);
