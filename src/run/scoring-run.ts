@@ -149,7 +149,7 @@ async function checkServer(settings: ScoreSettings, model: string | null, longes
     }
   }
   if (known.maxModelLen !== undefined && longest > known.maxModelLen - GENERATION_ROOM) {
-    throw new ScoringError(tooLongMessage(longest, known.maxModelLen, known.limitSource!));
+    throw new ScoringError(tooLongMessage(longest, known.maxModelLen, known.limitSource!, kind));
   }
   return known;
 }

@@ -100,14 +100,15 @@ export async function probeServer(kind: ServerKind, url: string, options: ProbeO
   return {};
 }
 
-/** Tokens a call adds to its prompt: vLLM's max_tokens 1; SGLang wants the prompt shorter than its limit. */
+/** Room a prompt must leave: vLLM counts the one generated token (max_tokens 1); SGLang wants the prompt shorter than its limit. */
 export const GENERATION_ROOM = 1;
 
 /** The one line for a run whose longest prompt cannot fit, naming both numbers and what to do. */
-export function tooLongMessage(longest: number, limit: number, source: string): string {
+export function tooLongMessage(longest: number, limit: number, source: string, kind: ServerKind): string {
+  const why = kind === 'sglang' ? 'SGLang takes prompts shorter than it' : 'less 1 for the generated token';
   return (
     `the longest prompt of this run is ${longest} tokens, and the server takes at most ${limit - GENERATION_ROOM} ` +
-    `(max_model_len ${limit}, ${source}, less ${GENERATION_ROOM} for the generated token); no call was made. ` +
+    `(max_model_len ${limit}, ${source}, ${why}); no call was made. ` +
     'Score a window instead (--mode single --key K), shorten the context, or start the server with a larger --max-model-len'
   );
 }

@@ -247,7 +247,7 @@ describe('context limits, before any call', () => {
       assert.equal(cli.code, 1);
       assert.match(
         cli.stderr,
-        /^memscope: the longest prompt of this run is 1116 tokens, and the server takes at most 799 \(max_model_len 800, GET \/v1\/models of http:\/\/127\.0\.0\.1:\d+, less 1 for the generated token\); no call was made\. Score a window instead \(--mode single --key K\), shorten the context, or start the server with a larger --max-model-len\n$/,
+        /^memscope: the longest prompt of this run is 1116 tokens, and the server takes at most 799 \(max_model_len 800, GET \/v1\/models of http:\/\/127\.0\.0\.1:\d+, SGLang takes prompts shorter than it\); no call was made\. Score a window instead \(--mode single --key K\), shorten the context, or start the server with a larger --max-model-len\n$/,
       );
       assert.equal(cli.stdout, '');
       const log = (await get(server, '/_test/log')) as Logged[];

@@ -458,6 +458,10 @@ test('flags: combinations that cannot work are refused', async () => {
     [['--tokenizer', 'server'], /^--tokenizer server needs --url/],
     [['--tokenizer', 'hf'], /^--tokenizer: expected one of builtin, server, got "hf"$/],
     [['--template', 'llama3'], /^--template goes with --tokenizer server/],
+    [['--backend', 'sglang'], /^--backend sglang needs --url/],
+    [['--max-model-len', '4096'], /^--max-model-len goes with --backend completions or sglang$/],
+    [['--url', 'http://127.0.0.1:9', '--backend', 'sglang', '--max-model-len', 'big'], /^--max-model-len: expected a whole number ≥ 2, got "big"$/],
+    [['--url', 'http://127.0.0.1:9', '--backend', 'sglang', '--logprobs-field', 'echo'], /^--logprobs-field goes with --backend completions$/],
   ];
   for (const [args, reason] of cases) {
     await assert.rejects(parseScoreSettings([SMALL, ...args], {}), (error: Error) => reason.test(error.message), args.join(' '));
@@ -471,5 +475,5 @@ test('flags: combinations that cannot work are refused', async () => {
 
 test('--help describes the new flags', async () => {
   const run = await runCli(['--help']);
-  for (const flag of ['--backend', '--logprobs-field', '--tokenizer', '--template']) assert.match(run.stdout, new RegExp(`\\n  ${flag} `));
+  for (const flag of ['--backend', '--logprobs-field', '--max-model-len', '--tokenizer', '--template']) assert.match(run.stdout, new RegExp(`\\n  ${flag} `));
 });
