@@ -32,7 +32,8 @@ export interface ProbeOptions {
 async function fetchJson(url: string, options: ProbeOptions, body?: unknown): Promise<unknown> {
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-  const timeout = AbortSignal.timeout(Math.min(options.timeoutMs, 30_000));
+  // A few small questions: a server that does not answer them soon is scored without them.
+  const timeout = AbortSignal.timeout(Math.min(options.timeoutMs, 10_000));
   try {
     // Node's own fetch: a few small requests, and no undici loaded for them at start-up.
     const answer = await fetch(url, {
