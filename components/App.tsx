@@ -23,6 +23,8 @@ import { Header } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Lines, OverlayContext } from './Lines.tsx';
 import { MatrixView } from './MatrixView.tsx';
+import { OverviewView } from './OverviewView.tsx';
+import { hottestCell, overviewGrid } from '../src/screen/overview.ts';
 import { ModeSummary, hasSummary } from './ModeSummary.tsx';
 
 export interface ScreenSize {
@@ -129,6 +131,17 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   const cursorRow = selectedIndex(nav, rowIds);
   const cursorColumn = Math.max(0, Math.min(nav.column, columns - 1));
 
+  // The overview folds every row and column into the matrix's area; with colour a line holds two
+  // block rows (half blocks).
+  const overview = nav.overview && !finetune && columns > 0 && order.length > 0;
+  const perLine = theme.depth === 'none' ? 1 : 2;
+  const rowBlocks = Math.min(order.length, visibleRows * perLine);
+  const columnBlocks = Math.min(columns, layout.cellArea);
+  const grid = useMemo(
+    () => (overview ? overviewGrid(state.memories, order, columns, rowBlocks, columnBlocks) : undefined),
+    [overview, state.memories, order, columns, rowBlocks, columnBlocks],
+  );
+
   // Scroll offsets move only as far as needed to keep the cursor in view.
   const scroll = useRef({ top: 0, left: 0 });
   const top = scrollToShow(scroll.current.top, cursorRow, visibleRows, rowIds.length);
@@ -158,6 +171,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
     pageRows: visibleRows,
     pageColumns: Math.max(1, layout.visibleColumns),
     maxDetailScroll: detail?.maxScroll ?? 0,
+    overview: overview ? { rowBlocks, columnBlocks } : undefined,
+    hottest: finetune ? undefined : (rows, cells) => hottestCell(state.memories, order, rows, cells),
   };
   const navRef = useRef(nav);
   navRef.current = nav;
@@ -210,6 +225,13 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
     body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} replay={replay !== undefined} />;
   } else if (finetune) {
     body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight} theme={theme} />;
+  } else if (grid) {
+    body = (
+      <>
+        {summary ? <ModeSummary state={state} width={width} theme={theme} /> : null}
+        <OverviewView state={state} order={order} grid={grid} perLine={perLine} cursorRow={cursorRow} cursorColumn={cursorColumn} layout={layout} height={matrixHeight} theme={theme} />
+      </>
+    );
   } else {
     body = (
       <>
