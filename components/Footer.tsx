@@ -67,7 +67,9 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel, replay
         ]
       : []),
     ['↑↓←→', 'move', 6],
-    ['⏎', nav.detail ? 'close' : 'detail', 3],
+    ['⏎', nav.overview ? 'zoom' : nav.detail ? 'close' : 'detail', 3],
+    ['z', nav.overview ? 'zoom' : 'overview', 4, nav.overview ? 'zoom' : 'all'],
+    ['m', 'hottest', 5],
     ...(nav.detail ? [['[ ]', 'scroll', 5] as const] : []),
     ['/', 'filter', 4],
     ['s', `sort: ${sortLabel}`, 5, 'sort'],

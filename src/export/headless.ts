@@ -6,6 +6,11 @@ import { neutralize, safeJson } from '../core/sanitize.ts';
 
 const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
+/** "1 memory", "2 memories". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 export function formatNumber(value: number): string {
   return value.toFixed(3);
 }
@@ -17,7 +22,7 @@ export function progressLine(event: EngineEvent, started: number): string | unde
       const what =
         event.mode === 'finetune'
           ? `${event.responses.length} responses`
-          : `${event.memories.length} memories × ${event.responses.length} responses`;
+          : `${plural(event.memories.length, 'memory', 'memories')} × ${plural(event.responses.length, 'response')}`;
       const line = `${MODE_TITLES[event.mode]}: ${what}, ${event.totalCalls} calls, backend ${event.backend}`;
       if (event.mode === 'full' && event.totalCalls === 0) {
         return `${line}\nnothing to score: the context has no ${event.memories.length === 0 ? 'memories' : 'assistant responses'}`;
