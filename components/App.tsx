@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import type { ColorDepth } from '../src/screen/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { displayWidth, fit } from '../src/core/display-width.ts';
+import { neutralize } from '../src/core/sanitize.ts';
 import type { LineOverlay } from '../src/screen/line-overlay.ts';
 import { matrixLayout, screenLayout, MIN_COLUMNS, MIN_ROWS } from '../src/screen/matrix-layout.ts';
 import { SORT_LABELS, orderRows } from '../src/screen/row-order.ts';
@@ -120,7 +121,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
     () => (finetune ? ftRows.map((r) => String(r.entry)) : order.map((i) => state.memories[i]!.key)),
     [finetune, ftRows, order, state.memories],
   );
-  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(m.key)), 0), [state.memories]);
+  // Sized by the keys as shown (control characters become wider stand-ins).
+  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(neutralize(m.key))), 0), [state.memories]);
 
   const summary = !finetune && hasSummary(state) ? 1 : 0;
   const bodyHeight = screen.bodyHeight;

@@ -3,7 +3,7 @@
 // one colour share an escape sequence) handed to the line overlay, which keeps a 200×60 frame of
 // a 500 × 2000 matrix within a few milliseconds.
 import { memo } from 'react';
-import { fit, sliceColumns } from '../src/core/display-width.ts';
+import { fit, fitMiddle, sliceColumns } from '../src/core/display-width.ts';
 import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
 import { heatGlyph, heatLevel } from '../src/screen/heat-palette.ts';
 import type { MatrixLayout } from '../src/screen/matrix-layout.ts';
@@ -142,7 +142,7 @@ function rowLine(position: number, line: number, lines: number, props: MatrixVie
   const { state, order, layout, theme, cursorRow, top } = props;
   const row = state.memories[order[position]!]!;
   const isCursor = position === cursorRow;
-  const key = fit(neutralize(row.key), layout.keyWidth);
+  const key = fitMiddle(neutralize(row.key), layout.keyWidth);
   const label = `${statusMark(row, theme)} ${paint(key, isCursor ? theme.style.cursor : '')} ${valueText(row, theme)}`;
   const barPart = layout.barWidth ? ' ' + barText(row, state, layout.barWidth, theme) : '';
   const weightPart = layout.weightWidth ? ' ' + (row.weight === null ? ' '.repeat(layout.weightWidth) : fit(formatDivergence(row.weight), layout.weightWidth, 'right')) : '';

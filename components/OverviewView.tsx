@@ -3,7 +3,7 @@
 // two blocks, one above the other (▀: the top block's colour over the bottom one's); the cursor's
 // block is drawn white. Cells under the AST's threshold read as background, like the matrix.
 import { memo } from 'react';
-import { fit } from '../src/core/display-width.ts';
+import { fit, fitMiddle } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
 import { heatGlyph, heatLevel, levelColour } from '../src/screen/heat-palette.ts';
@@ -105,7 +105,7 @@ function labelFor(line: number, props: OverviewViewProps, cursorLine: number): s
       max = Math.max(max, row.max);
     }
   }
-  const key = fit(neutralize(state.memories[order[first]!]?.key ?? ''), layout.keyWidth);
+  const key = fitMiddle(neutralize(state.memories[order[first]!]?.key ?? ''), layout.keyWidth);
   const more = end - first > 1 ? `+${end - first - 1}` : '';
   const value = anyDone ? fit(formatDivergence(max), VALUE_WIDTH, 'right') : ' '.repeat(VALUE_WIDTH);
   const barPart = layout.barWidth ? ' ' + paint(fit(more, layout.barWidth), theme.style.faint) : '';

@@ -22,4 +22,33 @@ describe('rough edges', () => {
       screen.unmount();
     }
   });
+
+  it('5: long keys are cut in the middle, so keys that differ at the end stay distinct', async () => {
+    const keys = ['config-auth-gateway-service-primary-1', 'config-auth-gateway-service-primary-2'];
+    const screen = await mount(
+      [{ type: 'run-started', mode: 'full', model: 'm', backend: 'built-in', memories: keys.map((key, i) => ({ key, entry: i })), responses: Array.from({ length: 40 }, (_, i) => 2 + i), totalCalls: 3 }],
+      { size: { columns: 80, rows: 20 } },
+    );
+    try {
+      const shown = screen.lines().slice(2, 4).map((l) => l.slice(2, l.indexOf(' ', 2)));
+      assert.match(shown[0]!, /…/, 'the key is cut');
+      assert.match(shown[0]!, /-1$/);
+      assert.match(shown[1]!, /-2$/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
+  it('6: the key column is sized by the keys as shown, and takes the room the cells leave', async () => {
+    const key = 'evil\u001b[31m-key-with-escapes\u202e-and-more';
+    const screen = await mount(
+      [{ type: 'run-started', mode: 'full', model: 'm', backend: 'built-in', memories: [{ key, entry: 0 }], responses: [1, 3], totalCalls: 2 }],
+      { size: { columns: 200, rows: 20 } },
+    );
+    try {
+      assert.match(screen.text(), /evil␛\[31m-key-with-escapes<U\+202E>-and-more /, 'the whole stand-in shows');
+    } finally {
+      screen.unmount();
+    }
+  });
 });
