@@ -10,6 +10,7 @@ import { splitKeys, type KeyPress } from '../src/screen/screen-keys.ts';
 import type { SessionSummary, SummaryState } from '../src/sessions/session-summary.ts';
 import { SESSION_COLUMNS, sessionRow } from '../src/sessions/session-list.ts';
 import { paint } from '../src/screen/term-style.ts';
+import { formatSize } from '../src/sessions/session-retention.ts';
 import { Lines } from './Lines.tsx';
 
 export interface SessionSource {
@@ -90,7 +91,7 @@ export function SessionList({ source, dir, depth, size, onOpen, onQuit, notice }
   const cells = (values: readonly string[]) => values.map((v, i) => (i === 1 ? fitMiddle(neutralize(v), widths[i]! - 1) : fit(neutralize(v), widths[i]! - 1, i >= 3 && i <= 4 ? 'right' : 'left')) + ' ').join('');
   const title = ` memscope sessions · ${neutralize(dir)} `;
   const lines: string[] = [
-    paint(fit(`${title}· ${sessions.length} recorded`, width), s.barTitle),
+    paint(fit(`${title}· ${sessions.length} recorded · ${formatSize(sessions.reduce((sum, x) => sum + x.size, 0))}`, width), s.barTitle),
     paint(fit(' ' + cells(SESSION_COLUMNS), width), s.title),
   ];
   if (sessions.length === 0) lines.push(paint(fit(' no sessions yet: every run on the screen is recorded here', width), s.faint));

@@ -11,6 +11,7 @@ import { loadForSettings, prepareRun, type PreparedRun } from '../run/scoring-ru
 import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
 import { VERSION } from './version.ts';
+import { pruneSessions, sessionsKeep } from '../sessions/session-retention.ts';
 import { watchFeed } from '../app/watch-feed.ts';
 import { watchContext } from '../app/watch-loop.ts';
 import { recordWatchRuns } from '../app/watch-recording.ts';
@@ -21,6 +22,8 @@ export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
 }
 
 async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number> {
+  // A bad MEMSCOPE_SESSIONS_KEEP is bad input, said before the screen opens.
+  const keep = sessionsKeep(io.env);
   const controller = new AbortController();
   // The screen's modules (React, Ink, Yoga) load while the context is read, behind a loading
   // line on the alternate screen; loading errors (bad file, bad store) leave it and end with
@@ -56,6 +59,8 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
     throw error;
   }
   run.engine.subscribe(recorder.record);
+  // The sessions directory keeps the newest sessions only.
+  if (settings.record === undefined) pruneSessions(sessionsDir(io.env), keep, path);
   try {
     return await runScreen({ run, controller, file: settings.file, env: io.env });
   } finally {
@@ -96,8 +101,9 @@ export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<
   if (wantsScreen(settings, io)) {
     // Bad input on the first load ends with its one line before the screen opens.
     await loadForSettings(settings);
+    const keep = sessionsKeep(io.env);
     // Each run is recorded, as `score` on the screen records its run.
-    const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env) });
+    const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env), keep });
     return onScreen(settings.file, io, async () => watchFeed(settings, record));
   }
   const controller = new AbortController();

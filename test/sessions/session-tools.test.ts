@@ -1,8 +1,9 @@
 // The cast export of the replay screen and the headless sessions list, through the real CLI.
+import { isAbsolute } from 'node:path';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { test } from 'node:test';
 import { fixture, runCli, tempDir } from '../support/helpers.ts';
 
@@ -98,8 +99,12 @@ test('sessions headless: a table or JSON lines, states read from the files', asy
       assert.equal(table.code, 0, table.stderr);
       const rows = table.stdout.trim().split('\n');
       assert.match(rows[0]!, /^time +context +mode +memories +responses +state +file$/);
-      assert.equal(rows.length, 5);
+      assert.equal(rows.length, 6);
       assert.match(rows[2]!, /small\.json +full +8 +12 +done +.*a-done\.jsonl$/);
+      // Context paths are recorded absolute: the list reads the same from any directory.
+      assert.ok(isAbsolute(header.source.path), header.source.path);
+      // The directory's size, and how many sessions it keeps.
+      assert.match(rows[5]!, /^4 sessions, \d+(\.\d)? kB in .* \(the newest 100 are kept; MEMSCOPE_SESSIONS_KEEP\)$/);
     } finally {
       alive.kill();
     }
