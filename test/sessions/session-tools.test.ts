@@ -1,5 +1,4 @@
 // The cast export of the replay screen and the headless sessions list, through the real CLI.
-import { isAbsolute } from 'node:path';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
