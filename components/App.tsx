@@ -24,6 +24,7 @@ import { Header } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Lines, OverlayContext } from './Lines.tsx';
 import { MatrixView } from './MatrixView.tsx';
+import { FailureNote, failureLines } from './FailureNote.tsx';
 import { OverviewView } from './OverviewView.tsx';
 import { hottestCell, overviewGrid } from '../src/screen/overview.ts';
 import { ModeSummary, hasSummary } from './ModeSummary.tsx';
@@ -126,7 +127,9 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
 
   const summary = !finetune && hasSummary(state) ? 1 : 0;
   const bodyHeight = screen.bodyHeight;
-  const matrixHeight = Math.max(1, bodyHeight - summary);
+  // A failed run's error, whole, above the matrix (the ruler and two rows stay).
+  const failure = state.phase === 'failed' && state.failure !== null ? failureLines(neutralize(state.failure), width, Math.max(0, Math.min(6, bodyHeight - summary - 3))) : [];
+  const matrixHeight = Math.max(1, bodyHeight - summary - failure.length);
   const visibleRows = Math.max(1, matrixHeight - 1);
   const columns = finetune ? 0 : state.responses.length;
   const layout = matrixLayout(width, state.mode, longestKey, columns);
@@ -226,7 +229,7 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   if (nav.help) {
     body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} replay={replay !== undefined} />;
   } else if (finetune) {
-    body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight} theme={theme} />;
+    body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight - failure.length} theme={theme} />;
   } else if (grid) {
     body = (
       <>
@@ -260,6 +263,7 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
     <OverlayContext.Provider value={overlay}>
       <Box flexDirection="column" height={screen.height}>
         {header}
+        {failure.length > 0 && !nav.help ? <FailureNote lines={failure} width={width} theme={theme} /> : null}
         {body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
         <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />

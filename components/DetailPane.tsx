@@ -55,6 +55,8 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
       return [['failed', [[neutralize(row.reason ?? ''), s.badStrong]]]];
     case 'skipped':
       return [['skipped', [[neutralize(row.reason ?? ''), s.warn]]]];
+    case 'cancelled':
+      return [['cancelled', [[neutralize(row.reason ?? ''), s.warn]]]];
     case 'done': {
       const value = cellValue(row, column);
       const base = baselineAt(state, row, column);

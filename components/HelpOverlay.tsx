@@ -17,7 +17,7 @@ const READING = [
   'Each cell: how much less likely a response is without the memory',
   '(divergence, nats). Colours run on a log scale up to the largest',
   'divergence so far; a · cell is under 0.01 (the memory does not matter).',
-  'Status: · pending  ▶ scoring  ✓ done  ✗ failed  – skipped',
+  'Status: · pending  ▶ scoring  ✓ done  ✗ failed  – skipped  ○ cancelled',
 ];
 
 export function HelpOverlay({ width, height, theme, replay = false }: HelpOverlayProps) {

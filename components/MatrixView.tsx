@@ -33,11 +33,11 @@ export interface MatrixViewProps {
   readonly sortBy: SortOrder;
 }
 
-const STATUS_GLYPH = { pending: '·', scoring: '▶', done: '✓', failed: '✗', skipped: '–' } as const;
+const STATUS_GLYPH = { pending: '·', scoring: '▶', done: '✓', failed: '✗', skipped: '–', cancelled: '○' } as const;
 
 function statusMark(row: MemoryRow, theme: Theme): string {
   const s = theme.style;
-  const style = { pending: s.faint, scoring: s.accent, done: s.good, failed: s.badStrong, skipped: s.warn }[row.status];
+  const style = { pending: s.faint, scoring: s.accent, done: s.good, failed: s.badStrong, skipped: s.warn, cancelled: s.warn }[row.status];
   return paint(STATUS_GLYPH[row.status], style);
 }
 
@@ -52,6 +52,8 @@ function valueText(row: MemoryRow, theme: Theme): string {
       return paint(fit('failed', VALUE_WIDTH, 'right'), s.bad);
     case 'skipped':
       return paint(fit('skip', VALUE_WIDTH, 'right'), s.warn);
+    case 'cancelled':
+      return paint(fit('–', VALUE_WIDTH, 'right'), s.warn);
     case 'pending':
       return ' '.repeat(VALUE_WIDTH);
   }
@@ -122,7 +124,7 @@ function cellRun(row: MemoryRow, state: RunState, props: MatrixViewProps, isCurs
 function reasonRun(row: MemoryRow, props: MatrixViewProps, isCursorRow: boolean): string {
   const { layout, left, theme, cursorColumn } = props;
   const width = layout.cellArea;
-  const label = row.status === 'failed' ? 'failed: ' : 'skipped: ';
+  const label = row.status === 'failed' ? 'failed: ' : row.status === 'cancelled' ? 'cancelled: ' : 'skipped: ';
   const text = fit(label + neutralize(row.reason ?? ''), width);
   const style = row.status === 'failed' ? theme.style.bad : theme.style.warn;
   const at = (cursorColumn - left) * layout.cellWidth;
@@ -146,7 +148,7 @@ function rowLine(position: number, line: number, lines: number, props: MatrixVie
   const label = `${statusMark(row, theme)} ${paint(key, isCursor ? theme.style.cursor : '')} ${valueText(row, theme)}`;
   const barPart = layout.barWidth ? ' ' + barText(row, state, layout.barWidth, theme) : '';
   const weightPart = layout.weightWidth ? ' ' + (row.weight === null ? ' '.repeat(layout.weightWidth) : fit(formatDivergence(row.weight), layout.weightWidth, 'right')) : '';
-  const reason = row.status === 'failed' || row.status === 'skipped';
+  const reason = row.status === 'failed' || row.status === 'skipped' || row.status === 'cancelled';
   const cells = reason ? reasonRun(row, props, isCursor) : cellRun(row, state, props, isCursor);
   const spare = reason ? 0 : layout.cellArea - layout.visibleColumns * layout.cellWidth;
   return `${label}${barPart}${weightPart} ${paint('│', theme.style.faint)}${cells}${' '.repeat(spare)}${scrollbarChar(line, lines, top, order.length, theme)}`;

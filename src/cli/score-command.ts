@@ -11,6 +11,7 @@ import { loadForSettings, prepareRun, type PreparedRun } from '../run/scoring-ru
 import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
 import { VERSION } from './version.ts';
+import { runOutcome, type RunState } from '../screen/run-state.ts';
 import { pruneSessions, sessionsKeep } from '../sessions/session-retention.ts';
 import { watchFeed } from '../app/watch-feed.ts';
 import { watchContext } from '../app/watch-loop.ts';
@@ -62,7 +63,9 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
   // The sessions directory keeps the newest sessions only.
   if (settings.record === undefined) pruneSessions(sessionsDir(io.env), keep, path);
   try {
-    return await runScreen({ run, controller, file: settings.file, env: io.env });
+    // Once the screen is gone: how the run ended (a failure in full) and where its session is.
+    const onClose = (state: RunState) => io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
+    return await runScreen({ run, controller, file: settings.file, env: io.env, onClose });
   } finally {
     recorder.close();
   }
