@@ -15,8 +15,8 @@ export function formatNumber(value: number): string {
   return value.toFixed(3);
 }
 
-/** The stderr line for an event, or undefined for events that print nothing. */
-export function progressLine(event: EngineEvent, started: number): string | undefined {
+/** The stderr line for an event, or undefined for events that print nothing; `elapsedMs`: since the run started. */
+export function progressLine(event: EngineEvent, elapsedMs: number): string | undefined {
   switch (event.type) {
     case 'run-started': {
       const what =
@@ -46,7 +46,7 @@ export function progressLine(event: EngineEvent, started: number): string | unde
     case 'memory-skipped':
       return `  ${neutralize(event.key)}: skipped: ${neutralize(event.reason)}`;
     case 'run-done':
-      return `done: ${event.result.calls} calls in ${((Date.now() - started) / 1000).toFixed(2)}s`;
+      return `done: ${event.result.calls} calls in ${(elapsedMs / 1000).toFixed(2)}s`;
     case 'run-failed':
     case 'run-interrupted':
     default:
@@ -87,10 +87,15 @@ export function resultText(result: RunResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function printProgress(stderr: Writable): (event: EngineEvent) => void {
-  const started = Date.now();
-  return (event) => {
-    const line = progressLine(event, started);
+/**
+ * Prints each event's line. Times count from the run's own start (each run of a watch has its
+ * own); `at` is when the event happened: now for a live run, the recorded time for a replay.
+ */
+export function printProgress(stderr: Writable): (event: EngineEvent, at?: number) => void {
+  let started: number | undefined;
+  return (event, at = Date.now()) => {
+    if (event.type === 'run-started' || started === undefined) started = at;
+    const line = progressLine(event, at - started);
     if (line !== undefined) stderr.write(`${line}\n`);
   };
 }
