@@ -69,6 +69,8 @@ export interface AppProps {
   readonly tag?: string | undefined;
   /** A line for the user in the activity line (watch: what changed). */
   readonly notice?: string | undefined;
+  /** False where no key reaches the screen (a cast in a player): the footer lists no keys. */
+  readonly keys?: boolean;
 }
 
 export const TICK_MS = 120;
@@ -98,7 +100,7 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice }: AppProps) {
+export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const replaySource = replay ?? NO_REPLAY;
   const replayStatus: ReplayStatus | undefined = useSyncExternalStore(replaySource.subscribe, replaySource.getSnapshot);
@@ -267,7 +269,7 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
         {body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
         <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />
-        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} replay={replayStatus} />
+        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} replay={replayStatus} keys={keys} />
       </Box>
     </OverlayContext.Provider>
   );

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { fixture, runCli, tempDir } from '../support/helpers.ts';
 
 /** The screen's own sequences: SGR, row moves, erase line/screen, synchronized update, hidden cursor. */
-const SCREEN_SEQUENCE = /\u001b\[[0-9;]*m|\u001b\[\d+;1H|\u001b\[K|\u001b\[2J|\u001b\[\?2026[hl]|\u001b\[\?25l/g;
+const SCREEN_SEQUENCE = /\u001b\[[0-9;]*m|\u001b\[\d+;1H|\u001b\[K|\u001b\[2J|\u001b\[\?2026[hl]|\u001b\[\?25[lh]/g;
 
 test('export --format cast: an asciicast v2 of the replay screen, hostile text neutralised', async () => {
   const dir = await tempDir();
@@ -46,6 +46,13 @@ test('export --format cast: an asciicast v2 of the replay screen, hostile text n
     assert.match(data, /k1-␛\]0;pwned/);
     assert.match(data, /model␛\[5m @ built-in/);
     assert.match(data, /✓ done: \d+ calls/);
+    // The player's cursor comes back, below the last frame.
+    assert.ok(data.endsWith('\u001b[40;1H\n\u001b[?25h'), JSON.stringify(data.slice(-40)));
+    // No key hints in a cast: keys do nothing in a player.
+    assert.doesNotMatch(data, /␣|\bpause\b|\bseek\b|\bq\b.{0,20}quit/);
+    // The header names the session the same way in every frame.
+    const names = new Set([...data.matchAll(/ memscope (?:\u001b\[[0-9;]*m)* ([^ ·\u001b]+)/g)].map((m) => m[1]));
+    assert.deepEqual([...names], ['hostile.jsonl']);
     // Every escape in the data is one of the screen's own; no BEL, no C1, no OSC from the context.
     const rest_ = data.replace(SCREEN_SEQUENCE, '');
     assert.doesNotMatch(rest_, /\u001b/, 'no raw escape besides the screen’s');
