@@ -1,6 +1,8 @@
 // Issue 15's rough edges on the screen, each as the user met it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { chatToContext } from '../../src/context/chat-format.ts';
+import { contextTexts } from '../../src/context/context-texts.ts';
 import { KEYS, mount } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 
@@ -47,6 +49,70 @@ describe('rough edges', () => {
     );
     try {
       assert.match(screen.text(), /evil␛\[31m-key-with-escapes<U\+202E>-and-more /, 'the whole stand-in shows');
+    } finally {
+      screen.unmount();
+    }
+  });
+
+  it('8: the detail pane scrolls the whole memory text, with one ellipsis and no doubled space', async () => {
+    const memory = Array.from({ length: 12 }, (_, i) => `Memory line ${i + 1}: rollbacks use the previous image and a long tail of words here.`).join('\n');
+    const texts = contextTexts(
+      chatToContext({
+        conversation: [
+          { role: 'memory', key: 'long-memory', content: memory },
+          { role: 'assistant', content: 'Answer with ' + 'many words '.repeat(40) },
+        ],
+      }),
+    );
+    const screen = await mount(
+      [
+        { type: 'run-started', mode: 'full', model: 'm', backend: 'built-in', memories: [{ key: 'long-memory', entry: 0 }], responses: [1], totalCalls: 2 },
+        { type: 'row-done', key: 'long-memory', index: 0, divergences: [3], max: 3, first: 0 },
+      ],
+      { texts, size: { columns: 80, rows: 24 } },
+    );
+    try {
+      await screen.press(KEYS.enter);
+      assert.match(screen.text(), /memory +Memory line 1: rollbacks/);
+      assert.doesNotMatch(screen.text(), /Memory line 12/);
+      await screen.press(']'.repeat(20));
+      assert.match(screen.text(), /Memory line 12: rollbacks/, 'the memory text scrolls');
+      await screen.press(']'.repeat(40));
+      assert.match(screen.text(), /many words/);
+      assert.doesNotMatch(screen.text(), /……|\S  +… ?lines|  …/, 'one ellipsis, no space before it');
+    } finally {
+      screen.unmount();
+    }
+  });
+
+  it('12: / starts a new filter, and with no match Enter says so instead of showing a response', async () => {
+    const run = syntheticRun(4, 3, 1);
+    const texts = { memory: () => 'text', response: () => 'a response' };
+    const screen = await mount([run.started, run.baseline, run.row(0)], { texts });
+    try {
+      await screen.press('/', 'dep', KEYS.enter);
+      assert.match(screen.text(), /\/dep 1\/4/);
+      await screen.press('/', 'zz', KEYS.enter);
+      assert.match(screen.text(), /\/zz 0\/4/, 'the old filter text is not kept');
+      await screen.press(KEYS.enter);
+      assert.match(screen.text(), /no memory selected/);
+      assert.match(screen.text(), /no memory key matches the filter/);
+      assert.doesNotMatch(screen.text(), /a response|nothing selected/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
+  it('11: help fits 80×24 whole, and the key that closes it also acts', async () => {
+    const run = syntheticRun(5, 3, 1);
+    const screen = await mount([run.started, run.baseline], { size: { columns: 80, rows: 24 } });
+    try {
+      await screen.press('?');
+      assert.match(screen.text(), /q  Ctrl-C +quit/);
+      assert.match(screen.text(), /any key closes this help/);
+      await screen.press('j');
+      assert.doesNotMatch(screen.text(), /any key closes/);
+      assert.match(screen.lines()[1]!, /memory 2\/5/, 'j moved the cursor');
     } finally {
       screen.unmount();
     }
