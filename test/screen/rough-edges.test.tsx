@@ -117,4 +117,18 @@ describe('rough edges', () => {
       screen.unmount();
     }
   });
+
+  it('9: the activity text never runs into the progress bar, at 80 and 70 columns', async () => {
+    const run = syntheticRun(40, 10, 1);
+    for (const columns of [80, 70]) {
+      const screen = await mount([run.started, { type: 'activity', text: `scoring: 11/40 ${'a-very-long-memory-key-'.repeat(4)}` }], { size: { columns, rows: 24 } });
+      try {
+        const activity = screen.lines().at(-2)!;
+        assert.match(activity, /… ━/, `a space between the cut text and the bar: ${activity}`);
+        assert.doesNotMatch(activity, /11\/40/);
+      } finally {
+        screen.unmount();
+      }
+    }
+  });
 });
