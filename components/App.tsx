@@ -107,7 +107,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   const size = useScreenSize(fixedSize);
   const [nav, setNav] = useState<NavState>(INITIAL_NAV);
   const running = state.phase === 'running' || state.phase === 'waiting';
-  const frame = useTicks(animate && running);
+  // A paused replay stands still, spinner included.
+  const frame = useTicks(animate && running && !replayStatus?.paused);
   const theme = screenTheme(depth);
   const screen = screenLayout(size.columns, size.rows, nav.detail);
   const { width } = screen;

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chatToContext } from '../../src/context/chat-format.ts';
 import { contextTexts } from '../../src/context/context-texts.ts';
+import { ManualClock, ReplayDriver } from '../../src/screen/replay-driver.ts';
+import { RunStore } from '../../src/screen/run-store.ts';
+import { callRate } from '../../src/screen/run-state.ts';
 import { KEYS, mount } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 
@@ -130,5 +133,24 @@ describe('rough edges', () => {
         screen.unmount();
       }
     }
+  });
+
+  it('10: a paused replay reads the same calls/s however its position was reached', () => {
+    const run = syntheticRun(3, 4, 1);
+    const events = [run.started, { type: 'call-done', call: 0, ok: true } as const, run.row(0), { type: 'call-done', call: 1, ok: true } as const, run.row(1), run.row(2)];
+    const lines = events.map((event, i) => ({ t: i * 100, event }));
+    const clock = new ManualClock();
+    const store = new RunStore({ batchMs: 3_600_000 });
+    const driver = new ReplayDriver(lines, store, { clock }).start();
+    clock.advanceTo(350);
+    driver.command({ type: 'toggle-pause' });
+    store.flush();
+    const paused = callRate(store.current(), driver.now());
+    driver.command({ type: 'seek', by: -1 });
+    driver.command({ type: 'seek', by: 1 });
+    store.flush();
+    assert.equal(callRate(store.current(), driver.now()), paused);
+    driver.stop();
+    store.close();
   });
 });
