@@ -14,8 +14,9 @@ import { formatSize } from '../src/sessions/session-retention.ts';
 import { Lines } from './Lines.tsx';
 
 export interface SessionSource {
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): readonly SessionSummary[];
+  // Properties, not methods: React calls them unbound.
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly getSnapshot: () => readonly SessionSummary[];
 }
 
 export interface SessionListProps {

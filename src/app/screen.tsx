@@ -12,6 +12,7 @@ import { LineOverlay } from '../screen/line-overlay.ts';
 import { RunStore } from '../screen/run-store.ts';
 import type { RunState } from '../screen/run-state.ts';
 import type { PreparedRun } from '../run/scoring-run.ts';
+import { asError } from '../core/errors.ts';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
@@ -144,7 +145,7 @@ export async function showScreen(feed: ScreenFeed, options: TerminalOptions): Pr
       return 1;
     });
   }
-  if (crash !== undefined) throw crash;
+  if (crash !== undefined) throw asError(crash);
   options.onClose?.(store.current());
   return interruptCode ?? outcome;
 }

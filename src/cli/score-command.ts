@@ -107,7 +107,7 @@ export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<
     const keep = sessionsKeep(io.env);
     // Each run is recorded, as `score` on the screen records its run.
     const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env), keep });
-    return onScreen(settings.file, io, async () => watchFeed(settings, record));
+    return onScreen(settings.file, io, () => Promise.resolve(watchFeed(settings, record)));
   }
   const controller = new AbortController();
   const signals = trapSignals(controller);

@@ -130,9 +130,9 @@ describe('cells under the threshold', () => {
       const row = screen.raw().split('\n').find((l) => /^✓ a /.test(stripVTControlCharacters(l)))!;
       const cells = row.slice(row.indexOf('│'));
       // Two dots in the zero style, then the hot cell on its heat colour.
-      assert.match(cells, /\u001b\[38;2;72;72;72m·   ·   \u001b\[0m\u001b\[[0-9;]*48;2;/);
+      assert.match(cells, /\u001b\[38;2;72;72;72m· {3}· {3}\u001b\[0m\u001b\[[0-9;]*48;2;/);
       assert.doesNotMatch(cells.split('·')[0]!, /48;2;68;1;84/, 'no viridis purple under the zeros');
-      assert.match(screen.text(), /· <0\.01  0\.01 .* 40\.00 log/);
+      assert.match(screen.text(), /· <0\.01 {2}0\.01 .* 40\.00 log/);
     } finally {
       screen.unmount();
     }

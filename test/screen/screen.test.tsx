@@ -64,7 +64,7 @@ describe('matrix rows', () => {
     // The scored row's cells in the NO_COLOR glyph ramp, four columns wide here: the cursor on
     // 0, then 12.5 (the top of the scale) and 0.25.
     assert.match(rowOf(lines, 'deploy-api'), /│\[ {2}\]████░░░░/);
-    assert.match(screen.text(), /<0\.01 blank  0\.01 ░▒▓█ 12\.50 log/, "the legend says what reads as background");
+    assert.match(screen.text(), /<0\.01 blank {2}0\.01 ░▒▓█ 12\.50 log/, "the legend says what reads as background");
     screen.unmount();
   });
 
