@@ -1,5 +1,5 @@
 // The top bar: what is scored, on what, and how far the run is.
-import { displayWidth, fit } from '../src/core/display-width.ts';
+import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
 import type { Mode } from '../src/engine/events.ts';
 import type { ReplayStatus } from '../src/screen/replay-driver.ts';
 import { callRate, elapsedMs, type RunState } from '../src/screen/run-state.ts';
@@ -41,7 +41,7 @@ export function replayLabel(status: ReplayStatus): string {
 function fileLabel(safe: string, room: number): string {
   if (displayWidth(safe) <= room) return safe;
   const base = safe.split('/').at(-1) ?? safe;
-  return displayWidth(base) <= room ? base : fit(base, Math.max(1, room));
+  return displayWidth(base) <= room ? base : fitMiddle(base, Math.max(1, room)).trimEnd();
 }
 
 export function Header({ state, file: file_, width, now, theme, replay, tag }: HeaderProps) {

@@ -3,7 +3,7 @@
 import { useInput } from 'ink';
 import { useRef, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
-import { fit, fitMiddle } from '../src/core/display-width.ts';
+import { fit, fitTail } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { screenTheme } from '../src/screen/screen-theme.ts';
 import { splitKeys, type KeyPress } from '../src/screen/screen-keys.ts';
@@ -88,8 +88,8 @@ export function SessionList({ source, dir, depth, size, onOpen, onQuit, notice }
 
   const contextWidth = Math.max(8, width - WIDTHS.reduce((a, b) => a + b, 0) - 1);
   const widths = WIDTHS.map((w) => w || contextWidth);
-  // The context path is cut in the middle: its file name tells sessions apart.
-  const cells = (values: readonly string[]) => values.map((v, i) => (i === 1 ? fitMiddle(neutralize(v), widths[i]! - 1) : fit(neutralize(v), widths[i]! - 1, i >= 3 && i <= 4 ? 'right' : 'left')) + ' ').join('');
+  // The context path keeps its tail: the file name tells sessions apart.
+  const cells = (values: readonly string[]) => values.map((v, i) => (i === 1 ? fitTail(neutralize(v), widths[i]! - 1) : fit(neutralize(v), widths[i]! - 1, i >= 3 && i <= 4 ? 'right' : 'left')) + ' ').join('');
   const title = ` memscope sessions · ${neutralize(dir)} `;
   const lines: string[] = [
     paint(fit(`${title}· ${sessions.length} recorded · ${formatSize(sessions.reduce((sum, x) => sum + x.size, 0))}`, width), s.barTitle),

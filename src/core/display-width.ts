@@ -81,3 +81,12 @@ export function fitMiddle(text: string, width: number): string {
   const out = `${head}…${tail}`;
   return out + ' '.repeat(Math.max(0, width - displayWidth(out)));
 }
+
+/** Exactly `width` columns, keeping the end when too long ("…/fixtures/large.json"): for paths. */
+export function fitTail(text: string, width: number): string {
+  if (width <= 0) return '';
+  const w = displayWidth(text);
+  if (w <= width) return text + ' '.repeat(width - w);
+  const out = '…' + tailToWidth(text, width - 1);
+  return out + ' '.repeat(Math.max(0, width - displayWidth(out)));
+}
