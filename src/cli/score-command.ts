@@ -107,7 +107,10 @@ export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<
     const keep = sessionsKeep(io.env);
     // Each run is recorded, as `score` on the screen records its run.
     const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env), keep });
-    return onScreen(settings.file, io, () => Promise.resolve(watchFeed(settings, record)));
+    // After q: how the last run ended, and where the runs were recorded.
+    const where = settings.record ?? sessionsDir(io.env);
+    const onClose = (state: RunState) => io.stderr.write(`memscope: last run ${neutralize(runOutcome(state, Date.now()))}; sessions saved to ${neutralize(where)}\n`);
+    return onScreen(settings.file, io, () => Promise.resolve(watchFeed(settings, record)), onClose);
   }
   const controller = new AbortController();
   const signals = trapSignals(controller);
