@@ -70,7 +70,7 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel, replay
       : []),
     ['↑↓←→', 'move', 6],
     ['⏎', nav.overview ? 'zoom' : nav.detail ? 'close' : 'detail', 3],
-    ['z', nav.overview ? 'zoom' : 'overview', 4, nav.overview ? 'zoom' : 'all'],
+    nav.overview ? (['Esc', 'back', 4] as const) : (['z', 'overview', 4, 'all'] as const),
     ['m', 'hottest', 5],
     ...(nav.detail ? [['[ ]', 'scroll', 5] as const] : []),
     ['/', 'filter', 4],

@@ -6,7 +6,7 @@ import { memo } from 'react';
 import { fit, fitMiddle } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
-import { heatGlyph, heatLevel, levelColour } from '../src/screen/heat-palette.ts';
+import { HEAT_LEVELS, heatGlyph, heatLevel, levelColour } from '../src/screen/heat-palette.ts';
 import { VALUE_WIDTH, type MatrixLayout } from '../src/screen/matrix-layout.ts';
 import { NO_VALUE, blockOf, blockRange, type OverviewGrid } from '../src/screen/overview.ts';
 import type { RunState } from '../src/screen/run-state.ts';
@@ -28,31 +28,30 @@ export interface OverviewViewProps {
   readonly theme: Theme;
 }
 
-const CURSOR: Colour = { rgb: [255, 255, 255], ansi: 'brightWhite' };
+const CURSOR_COLOUR: Colour = { rgb: [255, 255, 255], ansi: 'brightWhite' };
+/** Colour indices: a heat level, or one of these. */
+const BACKGROUND = -1;
+const CURSOR = -2;
 
-/** Lines of the grid the overview needs for `rows` rows, with `perLine` block rows a line. */
-export function overviewLines(rows: number, lines: number, perLine: number): number {
-  return Math.min(lines, Math.ceil(rows / perLine));
+/** The colour index a block shows: background for nothing scored or under the threshold. */
+function blockColour(value: number, max: number): number {
+  return value > SCORE_THRESHOLD ? heatLevel(value, max) : BACKGROUND;
 }
 
-/** The colour a block shows, or undefined for background (nothing scored, or under the threshold). */
-function blockColour(value: number, max: number): Colour | undefined {
-  if (!(value > SCORE_THRESHOLD)) return undefined;
-  return levelColour(heatLevel(value, max));
-}
-
+const levelColours = Array.from({ length: HEAT_LEVELS }, (_, level) => levelColour(level));
+const colourOf = (index: number): Colour => (index === CURSOR ? CURSOR_COLOUR : levelColours[index]!);
 const cellStyles = new Map<string, string>();
 
 /** One character for a top and a bottom block (either may be background). */
-function halfCell(top: Colour | undefined, bottom: Colour | undefined, anyZero: boolean, theme: Theme): [style: string, text: string] {
-  if (top === undefined && bottom === undefined) return anyZero ? [theme.style.zero, '·'] : ['', ' '];
-  const id = `${theme.depth}|${top?.rgb.join(',') ?? ''}|${bottom?.rgb.join(',') ?? ''}`;
+function halfCell(top: number, bottom: number, anyZero: boolean, theme: Theme): [style: string, text: string] {
+  if (top === BACKGROUND && bottom === BACKGROUND) return anyZero ? [theme.style.zero, '·'] : ['', ' '];
+  const id = `${theme.depth}|${top}|${bottom}`;
   let style = cellStyles.get(id);
   if (style === undefined) {
-    style = top && bottom ? sgr({ fg: top, bg: bottom }, theme.depth) : sgr({ fg: (top ?? bottom)! }, theme.depth);
+    style = top !== BACKGROUND && bottom !== BACKGROUND ? sgr({ fg: colourOf(top), bg: colourOf(bottom) }, theme.depth) : sgr({ fg: colourOf(top !== BACKGROUND ? top : bottom) }, theme.depth);
     cellStyles.set(id, style);
   }
-  return [style, top ? '▀' : '▄'];
+  return [style, top !== BACKGROUND ? '▀' : '▄'];
 }
 
 function gridLine(line: number, props: OverviewViewProps, cursorBlock: readonly [number, number]): string {
@@ -72,9 +71,9 @@ function gridLine(line: number, props: OverviewViewProps, cursorBlock: readonly 
     if (perLine === 1) {
       const value = at(line, column);
       const cursor = cursorBlock[0] === line && cursorBlock[1] === column;
-      const glyph = value === NO_VALUE ? ' ' : value > SCORE_THRESHOLD ? heatGlyph(value, max) : '·';
-      if (cursor) put(theme.style.cursor, glyph);
-      else put(value !== NO_VALUE && !(value > SCORE_THRESHOLD) ? theme.style.zero : '', glyph);
+      // Without colour, as in the matrix: under the threshold is blank.
+      const glyph = value > SCORE_THRESHOLD ? heatGlyph(value, max) : ' ';
+      put(cursor ? theme.style.cursor : '', glyph);
       continue;
     }
     const topRow = line * 2;

@@ -98,6 +98,23 @@ describe('overview on the screen', () => {
     }
   });
 
+  it('without colour: one block row a line, glyphs for the heat, the cursor block in inverse', async () => {
+    const screen = await mount(events, { size: { columns: 100, rows: 20 }, depth: 'none' });
+    try {
+      await screen.press('z');
+      const lines = screen.lines();
+      assert.match(lines[1]!, /overview 40×300/);
+      // 20 rows: header, ruler, 16 grid lines, activity, footer (and nothing half-blocked).
+      const grid = lines.filter((l) => /\+\d +│[ ░▒▓█]+\s*$/.test(l));
+      assert.equal(grid.length, 16, lines.join('\n'));
+      assert.doesNotMatch(screen.text(), /[▀▄]/);
+      assert.match(screen.raw(), /\u001b\[7m[ ░▒▓█]\u001b\[(?:0|27)m/, 'the cursor block in inverse');
+      assert.match(lines.at(-1)!, /⏎ zoom +Esc back/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
   it('m jumps to the row’s hottest cell and a second m goes back', async () => {
     const screen = await mount(events, { size: { columns: 100, rows: 30 } });
     try {
