@@ -210,8 +210,6 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
         redraw.current?.();
         continue;
       }
-      // The fine-tune list has no matrix to fold.
-      if (command.type === 'overview-open' && navContext.current.hottest === undefined) continue;
       // Keys in one chunk apply in order: the ref carries each result to the next key.
       navRef.current = navigate(navRef.current, command, navContext.current);
       setNav(navRef.current);

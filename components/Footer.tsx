@@ -70,8 +70,8 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel, replay
       : []),
     ['↑↓←→', 'move', 6],
     ['⏎', nav.overview ? 'zoom' : nav.detail ? 'close' : 'detail', 3],
-    nav.overview ? (['Esc', 'back', 4] as const) : (['z', 'overview', 4, 'all'] as const),
-    ['m', 'hottest', 5],
+    // The overview and the hottest cell belong to a heat matrix (the one with a legend).
+    ...(max === undefined ? [] : [nav.overview ? (['Esc', 'back', 4] as const) : (['z', 'overview', 4, 'all'] as const), ['m', 'hottest', 5] as const]),
     ...(nav.detail ? [['[ ]', 'scroll', 5] as const] : []),
     ['/', 'filter', 4],
     ['s', `sort: ${sortLabel}`, 5, 'sort'],

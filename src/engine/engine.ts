@@ -18,7 +18,7 @@ import type {
 import { Limiter } from '../core/limiter.ts';
 import { keyNumber } from '../context/memory-scores.ts';
 import { NO_FILTER, PromptLayout, fullRange, type EntryRange, type Filter } from '../scoring/prompt.ts';
-import type { Scorer, Span } from '../scoring/scorer.ts';
+import type { Scorer, ServerUsage, Span } from '../scoring/scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
 /** The reference scores a single memory over the 50 responses after it. */
@@ -104,6 +104,15 @@ export function nthResponseEnd(entries: readonly AstNode[], start: number, n: nu
 
 class Interrupted extends Error {}
 
+/** The server's own count of this run's prompt tokens (usage since the run began), when it gives one. */
+function serverReport(before: ServerUsage | undefined, after: ServerUsage | undefined): { requests: number; prompt_tokens: number; cached_tokens?: number } | undefined {
+  if (after === undefined) return undefined;
+  const requests = after.requests - (before?.requests ?? 0);
+  const prompt_tokens = after.promptTokens - (before?.promptTokens ?? 0);
+  if (after.cachedTokens === undefined || (before !== undefined && before.cachedTokens === undefined)) return { requests, prompt_tokens };
+  return { requests, prompt_tokens, cached_tokens: after.cachedTokens - (before?.cachedTokens ?? 0) };
+}
+
 export class ScoringEngine {
   private readonly listeners = new Set<EventListener>();
   private readonly limiter: Limiter;
@@ -187,9 +196,11 @@ export class ScoringEngine {
   }
 
   async run(options: ModeOptions): Promise<RunResult> {
+    const usageBefore = this.options.scorer.serverUsage?.();
     try {
       const result = await this.runMode(options);
-      this.emit({ type: 'run-done', result });
+      const server = serverReport(usageBefore, this.options.scorer.serverUsage?.());
+      this.emit(server === undefined ? { type: 'run-done', result } : { type: 'run-done', result, server });
       return result;
     } catch (error) {
       if (error instanceof Interrupted || this.signal?.aborted) {

@@ -15,6 +15,14 @@ export function formatNumber(value: number): string {
   return value.toFixed(3);
 }
 
+/** What the server said of the run's prompts: how many tokens its prefix cache served. */
+export function serverNote(server: { requests: number; prompt_tokens: number; cached_tokens?: number } | undefined): string {
+  if (server === undefined) return '';
+  const sent = `${server.requests} requests, ${server.prompt_tokens} prompt tokens`;
+  if (server.cached_tokens === undefined) return `; server: ${sent}`;
+  return `; server: ${sent}, ${server.cached_tokens} reused from its prefix cache, ${server.prompt_tokens - server.cached_tokens} computed`;
+}
+
 /** The stderr line for an event, or undefined for events that print nothing; `elapsedMs`: since the run started. */
 export function progressLine(event: EngineEvent, elapsedMs: number): string | undefined {
   switch (event.type) {
@@ -46,7 +54,7 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
     case 'memory-skipped':
       return `  ${neutralize(event.key)}: skipped: ${neutralize(event.reason)}`;
     case 'run-done':
-      return `done: ${event.result.calls} calls in ${(elapsedMs / 1000).toFixed(2)}s`;
+      return `done: ${event.result.calls} calls in ${(elapsedMs / 1000).toFixed(2)}s${serverNote(event.server)}`;
     case 'run-failed':
     case 'run-interrupted':
     default:

@@ -5,6 +5,7 @@
 import { AnswerProblem, responseTotals, type LogprobsField } from './completions-answer.ts';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
+import { lengthRefusal } from './server-probe.ts';
 import { asciiJson, tokenIdsJson } from './token-ids-json.ts';
 
 export interface CompletionsScorerOptions {
@@ -51,7 +52,16 @@ export class CompletionsScorer implements Scorer {
   async score(call: ScoreCall): Promise<number[]> {
     if (call.spans === undefined) throw new Error('the completions backend needs the response spans of every prompt');
     const limit = this.options.maxAnswerBytes ?? completionsAnswerLimit(call.prompt.length);
-    const { status, body } = await this.endpoint.post(this.requestBody(call), limit, call.signal);
+    let answer;
+    try {
+      answer = await this.endpoint.post(this.requestBody(call), limit, call.signal);
+    } catch (error) {
+      // A refusal about length, said plainly (the limit is checked before the run; this is a server that did not say it).
+      const plain = error instanceof ApiCallError ? lengthRefusal(error.status, error.message, call.prompt.length) : undefined;
+      if (plain !== undefined) throw new ApiCallError(plain, (error as ApiCallError).status);
+      throw error;
+    }
+    const { status, body } = answer;
     let scores: number[];
     try {
       scores = responseTotals(this.options.field, body, call.prompt, call.spans);

@@ -6,7 +6,7 @@
 // replica's: it is not retried. A call tries each replica at most once; when every replica is
 // set aside, the one whose cool-down ends first is tried anyway.
 import { ScoreCallError } from './score-client.ts';
-import type { ScoreCall, Scorer, ScorerEvent } from './scorer.ts';
+import { sumUsage, type ScoreCall, type Scorer, type ScorerEvent, type ServerUsage } from './scorer.ts';
 
 export const DEFAULT_COOLDOWN_MS = 1000;
 export const DEFAULT_MAX_COOLDOWN_MS = 30_000;
@@ -131,6 +131,10 @@ export class ReplicaPool implements Scorer {
 
   private emit(event: ScorerEvent): void {
     for (const listener of this.listeners) listener(event);
+  }
+
+  serverUsage(): ServerUsage | undefined {
+    return sumUsage(this.replicas.map((r) => r.scorer.serverUsage?.()));
   }
 
   async close(): Promise<void> {

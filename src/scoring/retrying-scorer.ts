@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RETRY_AFTER_CAP_MS, backoffDelay } from './retry-policy.ts';
 import { ScoreCallError } from './score-client.ts';
-import type { ScoreCall, Scorer, ScorerEvent } from './scorer.ts';
+import type { ScoreCall, Scorer, ScorerEvent, ServerUsage } from './scorer.ts';
 
 export interface RetryOptions {
   readonly retries: number;
@@ -43,6 +43,10 @@ export class RetryingScorer implements Scorer {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  serverUsage(): ServerUsage | undefined {
+    return this.inner.serverUsage?.();
   }
 
   /** Replica events of the scorer inside. */

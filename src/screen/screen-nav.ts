@@ -169,6 +169,8 @@ export function navigate(state: NavState, action: NavAction, ctx: NavContext): N
     case 'toggle-help':
       return { ...state, help: !state.help };
     case 'overview-open':
+      // Only a screen with a matrix to fold (one that can find its hottest cells) has an overview.
+      if (!ctx.hottest) return state;
       return { ...state, overview: true, selected: state.selected ?? ctx.rows[here] ?? null };
     case 'overview-close':
       return { ...state, overview: false };
