@@ -18,9 +18,9 @@ export interface HelpOverlayProps {
 
 const READING = [
   'Each cell: how much less likely a response is without the memory',
-  '(divergence, nats). Colours run on a log scale up to the largest',
-  'divergence so far; a · cell is under 0.01 (the memory does not matter).',
-  'Status: · pending  ▶ scoring  ✓ done  ✗ failed  – skipped  ○ cancelled',
+  '(divergence, nats), on a log scale up to the largest so far.',
+  'A · cell is under 0.01: the memory does not matter to it.',
+  '· pending  ▶ scoring  ✓ done  ✗ failed  – skipped  ○ cancelled',
 ];
 
 export function HelpOverlay({ width, height, theme, replay = false, keys: screenKeys = KEY_HELP, reading = READING }: HelpOverlayProps) {
