@@ -69,7 +69,7 @@ export async function replay(args: string[], io: CliIo): Promise<number> {
     },
     allowPositionals: true,
     strict: true,
-  });
+  }, { speed: `a number from ${MIN_SPEED} to ${MAX_SPEED}` });
   if (positionals.length !== 1) throw new InputError('replay: name one session file');
   const speed = parseSpeed(values.speed);
   if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant });

@@ -16,7 +16,7 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
     options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, dir: { type: 'string' } },
     allowPositionals: false,
     strict: true,
-  });
+  }, { dir: 'a sessions directory' });
   const dir = values.dir ?? sessionsDir(io.env);
   if (!io.isTTY || values.json || values.headless) {
     const list = await listSessions(dir);
