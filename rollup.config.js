@@ -5,9 +5,13 @@ import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
+import { rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+
+// Chunk names carry content hashes: a new build starts from an empty folder, or old chunks would ship too.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 export default {
   input: { memscope: 'dist/src/cli/memscope.js' },
@@ -19,7 +23,9 @@ export default {
     replace({ preventAssignment: true, include: ['**/node_modules/**'], values: { 'process.env.NODE_ENV': JSON.stringify('production') } }),
     json(),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
-    commonjs({ ignoreDynamicRequires: true }),
+    // undici requires node:sqlite (Node 22) only for a cache store memscope never makes: left a plain
+    // require, never run, rather than a static import that fails on Node 20.
+    commonjs({ ignoreDynamicRequires: true, ignore: ['node:sqlite'] }),
   ],
   onwarn(warning, warn) {
     // Circular imports inside dependencies (zod, undici) and `this` at the top of their CJS files are theirs and harmless.
