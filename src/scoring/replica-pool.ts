@@ -43,7 +43,7 @@ export function replicaFault(error: unknown): boolean {
     if (error.transient) return true;
     return error.status !== undefined && error.status >= 500;
   }
-  // Anything else comes from the HTTP transport: refused, reset, closed, undici timeouts.
+  // Anything else comes from the HTTP transport: refused, reset, closed, timed out.
   return true;
 }
 

@@ -1,5 +1,5 @@
 // The /score client: POST {url}/score with the prompt's token ids, as the reference's
-// call_score, over undici's keep-alive pool.
+// call_score, over a keep-alive connection pool (json-endpoint.ts).
 import { z } from 'zod';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { runsLength } from './prompt.ts';
