@@ -10,6 +10,7 @@ import { loadTextTemplate } from '../context/template-file.ts';
 import type { TextTemplate } from '../context/text-template.ts';
 import { DEFAULT_ALPHA, DEFAULT_PRIORITY, DEFAULT_SEED, RESPONSE_WINDOW } from '../engine/engine.ts';
 import { defaultStorePath } from '../engine/weight-store.ts';
+import { DEFAULT_THRESHOLD } from '../engine/group-search.ts';
 
 export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -52,6 +53,8 @@ export const scoreOptionSpec = {
   template: { type: 'string' },
   estimate: { type: 'string' },
   seed: { type: 'string' },
+  search: { type: 'boolean', default: false },
+  threshold: { type: 'string' },
   debug: { type: 'boolean', default: false },
 } as const;
 
@@ -87,6 +90,8 @@ export interface ScoreSettings {
   /** full mode: estimate the matrix from this many random ablations. */
   estimate: number | undefined;
   seed: number;
+  /** full mode: group search with this threshold (nats); undefined: the exact matrix or --estimate. */
+  search: number | undefined;
   debug: boolean;
 }
 
@@ -111,6 +116,14 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min) throw new InputError(`--${flag}: expected a whole number${min > 0 ? ` ≥ ${min}` : ''}, got "${value}"`);
   return Number(value);
+}
+
+/** --threshold: nats, more than 0 (a group that moved nothing by 0 would still be split). */
+function parseThreshold(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_THRESHOLD;
+  const threshold = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
+  if (!(threshold > 0 && Number.isFinite(threshold))) throw new InputError(`--threshold: expected a number of nats more than 0, like 1 or 0.5, got "${value}"`);
+  return threshold;
 }
 
 const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
@@ -165,6 +178,10 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   if (mode !== 'finetune' && values.count !== undefined) throw new InputError('--count goes with --mode finetune');
   if (mode !== 'full' && values.estimate !== undefined) throw new InputError('--estimate goes with --mode full');
   if (values.estimate === undefined && values.seed !== undefined) throw new InputError('--seed goes with --estimate');
+  if (values.search && mode !== 'full') throw new InputError('--search goes with --mode full');
+  if (values.search && values.estimate !== undefined) throw new InputError('--search and --estimate are two ways to score the full matrix: give one');
+  if (!values.search && values.threshold !== undefined) throw new InputError('--threshold goes with --search');
+  const search = values.search ? parseThreshold(values.threshold) : undefined;
   const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
   const backend = oneOf('backend', BACKENDS, values.backend, 'score');
@@ -211,6 +228,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     template,
     estimate: values.estimate === undefined ? undefined : wholeNumber('estimate', values.estimate, 0, 1),
     seed: wholeNumber('seed', values.seed, DEFAULT_SEED),
+    search,
     debug: values.debug,
   };
 }

@@ -17,6 +17,7 @@ export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, mo
   };
   if (settings.backend === 'completions') recorded.logprobsField = settings.logprobsField;
   if (settings.template !== undefined) recorded.template = settings.template.name;
+  if (settings.search !== undefined) recorded.search = settings.search;
   if (settings.mode === 'single') recorded.key = settings.key ?? null;
   if (settings.mode === 'finetune') recorded.count = settings.count;
   if (settings.mode === 'incremental') {
