@@ -60,6 +60,10 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
       const base = baselineAt(state, row, column);
       const summary: Segment[][] = [[[`max ${formatDivergence(row.max)}`, '']]];
       if (row.weight !== null) summary.push([[`weight ${formatDivergence(row.weight)}`, '']]);
+      if (row.exact === false && row.bound !== null && state.search !== null) {
+        // Cleared with its group by the search: not scored alone.
+        return [['cell', [[`below ${formatDivergence(row.bound)} (its group's largest divergence after it; under T=${state.search.threshold}): cleared with its group, not scored alone`, s.faint]]]];
+      }
       if (value === undefined) {
         const last = row.first + (row.divergences?.length ?? 0) - 1;
         return [
