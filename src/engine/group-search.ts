@@ -178,7 +178,9 @@ export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullR
       memory.bound = bounds[k]!;
       io.writeRow(key, null);
     });
-    io.emit({ type: 'group-done', first: group.first, count: group.count, max: maxOf(divergences), outcome: 'cleared', called, bounds, calls: 0 });
+    // Uncalled, the parent's divergences say only the bounds about it.
+    const max = called ? maxOf(divergences) : maxOf(bounds);
+    io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'cleared', called, bounds, calls: 0 });
   };
 
   const explore = async (group: MemoryGroup, reach: number): Promise<void> => {

@@ -42,7 +42,7 @@ export function progressLine(event: EngineEvent, started: number): string | unde
     case 'group-done':
       // Single memories print their row-done line.
       if (event.outcome === 'exact') return undefined;
-      return `  memories ${event.first + 1}–${event.first + event.count}: max ${formatNumber(event.max)}, ${event.outcome === 'split' ? `split (${event.calls} calls)` : event.called ? 'cleared' : 'cleared without a call'}`;
+      return `  ${event.count === 1 ? `memory ${event.first + 1}` : `memories ${event.first + 1}–${event.first + event.count}`}: max ${formatNumber(event.max)}, ${event.outcome === 'split' ? `split (${event.calls} call${event.calls === 1 ? '' : 's'})` : event.called ? 'cleared' : 'cleared without a call'}`;
     case 'row-failed':
       return `  ${neutralize(event.key)}: FAILED: ${neutralize(event.reason)}`;
     case 'memory-skipped':

@@ -1,0 +1,114 @@
+// `memscope score --search` from the built binary: the JSON shape, the flags' errors, the same
+// answer over HTTP (/score and vLLM's /completions), and a recorded search that replay and
+// export reproduce exactly.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fixture, runCli, startProcess, startServe, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
+import { sparseContext } from '../support/sparse-context.ts';
+
+const MEDIUM = fixture('medium.json');
+
+interface SearchJson {
+  mode: string;
+  memories: { key: string; max: number; failed: boolean; exact: boolean; bound?: number }[];
+  responses: { entry: number; baseline: number }[];
+  matrix: number[][];
+  calls: number;
+  search: { threshold: number; calls: number };
+}
+
+async function scoreJson(args: string[]): Promise<{ json: SearchJson; stdout: string; stderr: string }> {
+  const out = await runCli(['score', ...args, '--json'], { env: { MEMSCOPE_API_KEY: '' } });
+  assert.equal(out.code, 0, out.stderr);
+  return { json: JSON.parse(out.stdout) as SearchJson, stdout: out.stdout, stderr: out.stderr };
+}
+
+describe('score --search (CLI)', () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  let sparse: string;
+  before(async () => {
+    dir = await tempDir();
+    sparse = join(dir.path, 'sparse.json');
+    await writeFile(sparse, JSON.stringify(sparseContext(60, 10, 7, 20).chat));
+  });
+  after(() => dir.remove());
+
+  it('prints the full-mode shape with "search", and "exact" (and "bound") on every memory', async () => {
+    const [{ json: exact }, { json: search, stderr }] = await Promise.all([scoreJson([sparse]), scoreJson([sparse, '--search'])]);
+    assert.deepEqual(Object.keys(search), ['mode', 'model', 'memories', 'responses', 'matrix', 'calls', 'search']);
+    assert.deepEqual(search.search, { threshold: 1, calls: search.calls - 1 });
+    assert.ok(search.calls < exact.calls, `${search.calls} calls vs ${exact.calls}`);
+    assert.deepEqual(search.responses, exact.responses);
+    for (const [i, memory] of search.memories.entries()) {
+      assert.deepEqual(Object.keys(memory), memory.exact ? ['key', 'max', 'failed', 'exact'] : ['key', 'max', 'failed', 'exact', 'bound']);
+      exact.matrix[i]!.forEach((value, j) => {
+        const got = search.matrix[i]![j]!;
+        if (value >= 1) assert.equal(got, value);
+        else assert.ok(got === 0 || got === value);
+      });
+    }
+    assert.equal(search.memories.filter((m) => m.max >= 1).length, 6, 'memories 0, 10, … 50 matter');
+    assert.match(stderr, /full matrix, group search T=1\.0: 60 memories × \d+ responses, 9 calls to start \(splits add more\), backend built-in/);
+    assert.match(stderr, /memories 33–40: max 0\.000, cleared\n/);
+    assert.match(stderr, /memories 13–16: max 0\.\d+, cleared without a call\n/);
+  });
+
+  it('takes --threshold in nats, and says what is wrong with a misused flag (exit 2)', async () => {
+    const { json } = await scoreJson([sparse, '--search', '--threshold', '2.5']);
+    assert.equal(json.search.threshold, 2.5);
+    const cases: [string[], RegExp][] = [
+      [['--search', '--mode', 'single', '--key', 'm0000'], /--search goes with --mode full/],
+      [['--search', '--estimate', '8'], /--search and --estimate are two ways to score the full matrix: give one/],
+      [['--threshold', '1'], /--threshold goes with --search/],
+      [['--search', '--threshold', 'abc'], /--threshold: expected a number of nats more than 0, like 1 or 0\.5, got "abc"/],
+      [['--search', '--threshold', '0'], /--threshold: expected a number of nats more than 0/],
+      [['--search', '--threshold', '-1'], /--threshold/],
+      [['--search', '--threshold', 'Infinity'], /--threshold: expected a number/],
+    ];
+    for (const [args, message] of cases) {
+      const out = await runCli(['score', sparse, '--json', ...args]);
+      assert.equal(out.code, 2, `${args.join(' ')}: ${out.stderr}`);
+      assert.match(out.stderr, message);
+      assert.doesNotMatch(out.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  it('records the search; replay --json and export --format json print the run’s JSON exactly', async () => {
+    const record = join(dir.path, 'search.jsonl');
+    const { stdout } = await scoreJson([MEDIUM, '--search', '--record', record, '--concurrency', '3']);
+    const lines = (await import('node:fs')).readFileSync(record, 'utf8').trim().split('\n');
+    const types = new Set(lines.slice(1).map((line) => (JSON.parse(line) as { event: { type: string } }).event.type));
+    assert.ok(types.has('group-started') && types.has('group-done'));
+    assert.deepEqual((JSON.parse(lines[0]!) as { settings: { search: number } }).settings.search, 1);
+    const replayed = await runCli(['replay', record, '--json']);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(replayed.stdout, stdout);
+    assert.match(replayed.stderr, /group search T=1\.0/);
+    const exported = await runCli(['export', record, '--format', 'json']);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.equal(exported.stdout, stdout);
+  });
+});
+
+describe('score --search over HTTP', () => {
+  let serve: RunningServer;
+  let wire: RunningServer;
+  before(async () => {
+    [serve, wire] = await Promise.all([startServe(), startProcess([testScript('servers/vllm-wire.ts'), '--port', '0'])]);
+  });
+  after(async () => {
+    await Promise.all([serve.stop(), wire.stop()]);
+  });
+
+  it('gives the built-in run’s answer through /score and through vLLM’s /completions', async () => {
+    const { json: local } = await scoreJson([MEDIUM, '--search']);
+    const { json: served } = await scoreJson([MEDIUM, '--search', '--url', serve.url, '--concurrency', '4']);
+    const { json: vllm } = await scoreJson([MEDIUM, '--search', '--url', wire.url, '--backend', 'completions', '--concurrency', '4']);
+    for (const remote of [served, vllm]) {
+      assert.deepEqual(remote.memories.map((m) => [m.key, m.exact]), local.memories.map((m) => [m.key, m.exact]));
+      remote.matrix.forEach((row, i) => row.forEach((value, j) => assert.ok(Math.abs(value - local.matrix[i]![j]!) < 1e-6, `cell ${i},${j}: ${value} vs ${local.matrix[i]![j]}`)));
+    }
+  });
+});
