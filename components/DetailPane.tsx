@@ -1,6 +1,7 @@
 // The selected cell in full: the memory (key and text), the response (a scrollable excerpt),
 // the divergence, the baseline logprob and where this memory ranks for this response; a failed
 // or skipped memory's reason. All context text is neutralised before it is drawn.
+import { formatThreshold } from '../src/engine/group-search.ts';
 import wrapAnsi from 'wrap-ansi';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { displayWidth, fit } from '../src/core/display-width.ts';
@@ -62,7 +63,7 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
       if (row.weight !== null) summary.push([[`weight ${formatDivergence(row.weight)}`, '']]);
       if (row.exact === false && row.bound !== null && state.search !== null) {
         // Cleared with its group by the search: not scored alone.
-        return [['cell', [[`below ${formatDivergence(row.bound)} (its group's largest divergence after it; under T=${state.search.threshold}): cleared with its group, not scored alone`, s.faint]]]];
+        return [['cell', [[`< ${formatDivergence(row.bound)}: cleared with its group (T=${formatThreshold(state.search.threshold)}), not scored alone`, s.faint]]]];
       }
       if (value === undefined) {
         const last = row.first + (row.divergences?.length ?? 0) - 1;

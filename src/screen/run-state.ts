@@ -1,7 +1,6 @@
 // Everything the screen shows about a run, derived purely from the engine's events: a reducer
 // the live store applies as events arrive, and that a recorded session can be replayed through.
 import type { EngineEvent, Mode, RunResult } from '../engine/events.ts';
-import { formatThreshold } from '../engine/group-search.ts';
 
 export type RowStatus = 'pending' | 'scoring' | 'done' | 'failed' | 'skipped';
 export type RunPhase = 'waiting' | 'running' | 'done' | 'failed' | 'interrupted';
@@ -129,16 +128,17 @@ function updateRows(state: RunState, first: number, count: number, change: (row:
   return { ...state, memories };
 }
 
-/** The activity line of a search: how many memories are resolved, and how. */
-export function searchActivity(search: SearchProgress, memories: number): string {
-  const groups = search.groups === 1 ? '1 group' : `${search.groups} groups`;
-  return `search T=${formatThreshold(search.threshold)}: ${search.resolved}/${memories} memories resolved (${search.exact} exact, ${search.cleared} cleared), ${groups} ablated, ${search.splits} splits`;
+/** The activity line of a search: how its memories were resolved so far (the bar counts them,
+ *  the header gives T). */
+export function searchActivity(search: SearchProgress): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `search: ${search.exact} exact, ${search.cleared} cleared, ${plural(search.groups, 'group')} ablated, ${plural(search.splits, 'split')}`;
 }
 
 function searchStep(state: RunState, change: Partial<SearchProgress>): RunState {
   if (state.search === null) return state;
   const search = { ...state.search, ...change };
-  return { ...state, search, activity: searchActivity(search, state.memories.length) };
+  return { ...state, search, activity: searchActivity(search) };
 }
 
 /** The state after one event stamped with time `at` (ms). Never mutates `state`. */
