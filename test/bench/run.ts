@@ -8,6 +8,7 @@
 //   4. --estimate: calls, Spearman and top-10 recall against the exact matrix; LASSO fit time
 //   5. the scale context (1,000 memories, 5,000 responses, 2M tokens): peak RSS of the engine
 //      and of the real CLI over HTTP, built-in scorer tokens/s
+//   6. --search: prefill tokens, calls, time and recall of the cells ≥ T against the exact matrix
 import { cpus, totalmem } from 'node:os';
 import { startServe } from '../support/helpers.ts';
 import { fixture } from '../support/helpers.ts';
@@ -24,6 +25,7 @@ import {
   timeHttpFull,
   type EstimateRun,
 } from './measure.ts';
+import { searchBench, searchTableRows } from './search.ts';
 
 const tiny = process.argv.includes('--tiny');
 const quick = tiny || process.argv.includes('--quick');
@@ -123,6 +125,13 @@ const exactMax = new Map<string, number[]>();
   row(`   the real CLI, \`score --json --concurrency 8\` over HTTP to a server that answers at once, as many cells scored (${cli.calls} calls)`, `peak RSS **${mib(cli.rssPeak)}**, ${s(cli.ms)}`, '< 500 MB');
   row(`   --estimate 16 with the built-in scorer in-process (${estimate.calls} calls)`, `peak RSS **${mib(estimate.rssPeak)}**, ${s(estimate.ms)}`, '< 500 MB');
   row(`   built-in scorer throughput on it`, `**${(estimate.tokensComputed / estimate.ms / 1000).toFixed(2)}M tokens/s** (${(estimate.tokensComputed / 1e6).toFixed(1)}M tokens computed)`, '');
+}
+
+// ── 6: the group search (--search) ────────────────────────────────────────────
+{
+  const results = await searchBench(tiny);
+  for (const r of results) note(`search ${r.name}: ${r.search.tokens} tokens vs ${r.exact.tokens} exact, recall ${r.recall.found}/${r.recall.cells}`);
+  for (const [what, figure, target] of searchTableRows(results)) row(what, figure, target);
 }
 
 const cpu = cpus();
