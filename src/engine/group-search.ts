@@ -61,16 +61,6 @@ export function splitGroup(group: MemoryGroup): MemoryGroup[] {
  */
 export const SPLIT_FRACTION = 0.5;
 
-/**
- * A flagged group's next calls: its halves, or each memory alone when it flags as many responses
- * as half its memories (a dense group: halving would flag both halves, and their halves…).
- */
-export function childGroups(group: MemoryGroup, divergences: readonly number[], splitAt: number): MemoryGroup[] {
-  let flags = 0;
-  for (const d of divergences) if (d >= splitAt) flags++;
-  return flags * 2 >= group.count ? singles(group) : splitGroup(group);
-}
-
 /** Every memory of a group, alone. */
 export function singles(group: MemoryGroup): MemoryGroup[] {
   return Array.from({ length: group.count }, (_, k) => ({ first: group.first + k, count: 1 }));
@@ -94,15 +84,33 @@ export function firstColumnAfter(responses: readonly number[], entry: number): n
   return lo;
 }
 
+/** One call to make: the group's memories removed, the prompt cut after response reach − 1. */
+export interface Probe {
+  readonly group: MemoryGroup;
+  readonly reach: number;
+}
+
+/** Whether some response the probe reaches comes after its first memory (else it moves none). */
+export function reachable(probe: Probe, responses: readonly number[], entries: readonly number[]): boolean {
+  return firstColumnAfter(responses, entries[probe.group.first]!) < probe.reach;
+}
+
 /**
- * Each memory's bound from a group's divergences: the largest over the responses after the
- * memory (those before it cannot see it). `entries` are the memories' first appearances,
- * ascending; a column past the divergences counts 0.
+ * What follows a group's call. No response moved by splitAt: the group is done. Otherwise its
+ * halves, or each memory alone when it moved as many responses as half its memories (a dense
+ * group: its halves would be flagged too, and theirs…), each reaching the last flagged response
+ * (only those can flag a part). Parts that no such response comes after are `skipped` (done
+ * without a call).
  */
-export function groupBounds(divergences: readonly number[], responses: readonly number[], entries: readonly number[]): number[] {
-  const suffix = new Array<number>(divergences.length + 1).fill(0);
-  for (let j = divergences.length - 1; j >= 0; j--) suffix[j] = Math.max(suffix[j + 1]!, divergences[j]!);
-  return entries.map((entry) => suffix[Math.min(divergences.length, firstColumnAfter(responses, entry))]!);
+export function refine(probe: Probe, divergences: readonly number[], splitAt: number, responses: readonly number[], entries: readonly number[]): { next: Probe[]; skipped: Probe[] } {
+  let flags = 0;
+  for (const d of divergences) if (d >= splitAt) flags++;
+  if (flags === 0) return { next: [], skipped: [] };
+  const reach = flaggedReach(divergences, splitAt);
+  const parts = flags * 2 >= probe.group.count ? singles(probe.group) : splitGroup(probe.group);
+  const probes = parts.map((group) => ({ group, reach }));
+  const next = probes.filter((p) => reachable(p, responses, entries));
+  return { next, skipped: probes.filter((p) => !next.includes(p)) };
 }
 
 /** A row of the full width: the divergences a call reached, then zeros. */
@@ -152,7 +160,7 @@ export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullR
   const width = responses.length;
   const entries = memories.map((m) => m.entry);
   const rows: number[][] = memories.map(() => new Array<number>(width).fill(0));
-  const results: SearchMemory[] = memories.map(({ key }) => ({ key, max: 0, failed: false, exact: false, bound: 0 }));
+  const results: SearchMemory[] = memories.map(({ key }) => ({ key, max: 0, failed: false, exact: false }));
   let calls = 0;
 
   io.emit({ type: 'activity', text: `search T=${formatThreshold(threshold)}: baseline` });
@@ -166,24 +174,27 @@ export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullR
   io.emit({ type: 'baseline-done', scores: baseline });
 
   const keysOf = (group: MemoryGroup) => memories.slice(group.first, group.first + group.count).map((m) => m.key);
-  const entriesOf = (group: MemoryGroup) => entries.slice(group.first, group.first + group.count);
+  // Per memory and response, the least divergence any called group holding the memory caused
+  // there: where removing more never raises a logprob, a bound on the memory's own.
+  const least: Float32Array[] = memories.map(() => new Float32Array(width).fill(Infinity));
 
-  /** A group whose memories all come after the responses it could flag: its divergences there are 0. */
-  const unreachable = (group: MemoryGroup, reach: number) => firstColumnAfter(responses, entries[group.first]!) >= reach;
-
-  const clear = (group: MemoryGroup, divergences: readonly number[], called: boolean) => {
-    const bounds = groupBounds(divergences, responses, entriesOf(group));
-    keysOf(group).forEach((key, k) => {
-      const memory = results[group.first + k]!;
-      memory.bound = bounds[k]!;
-      io.writeRow(key, null);
-    });
-    // Uncalled, the parent's divergences say only the bounds about it.
-    const max = called ? maxOf(divergences) : maxOf(bounds);
-    io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'cleared', called, bounds, calls: 0 });
+  const boundOf = (i: number) => {
+    let bound = 0;
+    const tight = least[i]!;
+    for (let c = firstColumnAfter(responses, entries[i]!); c < width; c++) if (tight[c]! > bound) bound = tight[c]!;
+    return Number.isFinite(bound) ? bound : 0;
   };
 
-  const explore = async (group: MemoryGroup, reach: number): Promise<void> => {
+  const clear = (group: MemoryGroup, max: number, called: boolean) => {
+    const bounds = keysOf(group).map((key, k) => {
+      io.writeRow(key, null);
+      return boundOf(group.first + k);
+    });
+    // Uncalled, what the calls of the groups holding it said: its bounds.
+    io.emit({ type: 'group-done', first: group.first, count: group.count, max: called ? max : maxOf(bounds), outcome: 'cleared', called, bounds, calls: 0 });
+  };
+
+  const explore = async ({ group, reach }: Probe): Promise<void> => {
     if (io.aborted()) return;
     const keys = keysOf(group);
     io.emit({ type: 'group-started', first: group.first, count: group.count, reach });
@@ -197,59 +208,47 @@ export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullR
       keys.forEach((key, k) => {
         const memory = results[group.first + k]!;
         Object.assign(memory, { failed: true, reason });
-        delete memory.bound;
         io.writeRow(key, null);
         io.emit({ type: 'row-failed', key, index: group.first + k, reason });
       });
       return;
     }
+    for (let k = 0; k < group.count; k++) {
+      const tight = least[group.first + k]!;
+      for (let c = 0; c < reach; c++) if (divergences[c]! < tight[c]!) tight[c] = divergences[c]!;
+    }
     const max = maxOf(divergences);
     if (group.count === 1) {
       // A single memory's call is the exact matrix's leave-one-out call, ended early.
+      const i = group.first;
       const row = paddedRow(divergences, width);
-      const memory = results[group.first]!;
-      rows[group.first] = row;
-      memory.max = max;
-      memory.exact = true;
-      delete memory.bound;
+      rows[i] = row;
+      results[i]!.exact = true;
       io.writeRow(keys[0]!, row);
-      io.emit({ type: 'group-done', first: group.first, count: 1, max, outcome: 'exact', called: true, bounds: [], calls: 0 });
-      io.emit({ type: 'row-done', key: keys[0]!, index: group.first, divergences: row, max, first: 0 });
+      io.emit({ type: 'group-done', first: i, count: 1, max, outcome: 'exact', called: true, bounds: [], calls: 0 });
+      io.emit({ type: 'row-done', key: keys[0]!, index: i, divergences: row, max: maxOf(row), first: 0 });
       return;
     }
-    const flagged = flaggedReach(divergences, splitAt);
-    if (flagged === 0) return clear(group, divergences, true);
-    const children = childGroups(group, divergences, splitAt);
-    const called = children.filter((child) => !unreachable(child, flagged));
-    io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'split', called: true, bounds: [], calls: called.length });
-    await Promise.all(
-      children.map((child) => {
-        // A half that starts after the last flagged response moved none of them; on the
-        // responses after it the whole group stayed below T.
-        if (!called.includes(child)) {
-          clear(child, divergences, false);
-          return undefined;
-        }
-        return explore(child, flagged);
-      }),
-    );
+    const { next, skipped } = refine({ group, reach }, divergences, splitAt, responses, entries);
+    if (next.length === 0 && skipped.length === 0) return clear(group, max, true);
+    io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'split', called: true, bounds: [], calls: next.length });
+    // A part that starts after every flagged response moved none of them.
+    for (const probe of skipped) clear(probe.group, 0, false);
+    await Promise.all(next.map(explore));
   };
 
-  const firstGroups = initialGroups(memories.length, plan.groupSize);
   await Promise.all(
-    firstGroups.map((group) => {
-      if (unreachable(group, width)) {
-        clear(group, [], false);
-        return undefined;
-      }
-      return explore(group, width);
+    initialGroups(memories.length, plan.groupSize).map((group) => {
+      const probe = { group, reach: width };
+      if (!reachable(probe, responses, entries)) return clear(group, 0, false);
+      return explore(probe);
     }),
   );
   // Built afresh in the schema's key order, so a replay's parsed result prints the same JSON.
   const finalMemories: SearchMemory[] = results.map((memory, i) => {
     if (memory.failed) return { key: memory.key, max: 0, failed: true, reason: memory.reason ?? '', exact: false };
-    if (memory.exact) return { key: memory.key, max: memory.max, failed: false, exact: true };
-    return { key: memory.key, max: maxOf(rows[i]!), failed: false, exact: false, bound: memory.bound ?? 0 };
+    if (memory.exact) return { key: memory.key, max: maxOf(rows[i]!), failed: false, exact: true };
+    return { key: memory.key, max: 0, failed: false, exact: false, bound: boundOf(i) };
   });
   return {
     mode: 'full',

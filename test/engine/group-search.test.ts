@@ -8,15 +8,7 @@ import { chatToContext } from '../../src/context/chat-format.ts';
 import type { Context } from '../../src/context/context.ts';
 import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine/engine.ts';
 import type { EngineEvent, FullResult } from '../../src/engine/events.ts';
-import {
-  childGroups,
-  firstColumnAfter,
-  flaggedReach,
-  groupBounds,
-  initialGroups,
-  paddedRow,
-  splitGroup,
-} from '../../src/engine/group-search.ts';
+import { firstColumnAfter, flaggedReach, initialGroups, paddedRow, reachable, refine, splitGroup } from '../../src/engine/group-search.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { PromptLayout, clipRuns, fullRange } from '../../src/scoring/prompt.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
@@ -99,20 +91,32 @@ describe('group search: the maths', () => {
     assert.equal(flaggedReach([], 1), 0);
   });
 
-  it('finds the first response after an entry, and bounds each memory by the divergences after it', () => {
+  it('finds the first response after an entry, and whether a probe reaches a response after its first memory', () => {
     const responses = [2, 5, 9];
     assert.equal(firstColumnAfter(responses, 0), 0);
     assert.equal(firstColumnAfter(responses, 5), 2);
     assert.equal(firstColumnAfter(responses, 9), 3);
-    // Memories at entries 1, 4 and 7: the first sees every response, the last only entry 9's.
-    assert.deepEqual(groupBounds([0.7, 0.3, 0.1], responses, [1, 4, 7]), [0.7, 0.3, 0.1]);
-    assert.deepEqual(groupBounds([0.2, 0.6], responses, [1, 6]), [0.6, 0]);
+    const entries = [1, 3, 6, 8];
+    assert.equal(reachable({ group: { first: 2, count: 2 }, reach: 3 }, responses, entries), true);
+    assert.equal(reachable({ group: { first: 2, count: 2 }, reach: 2 }, responses, entries), false);
   });
 
-  it('splits a dense group into single memories, a sparse one in halves', () => {
+  it('refines a flagged group into halves, a dense one into single memories, reaching the last flag', () => {
+    const responses = [2, 5, 9, 12];
+    const entries = [1, 3, 6, 8];
     const group = { first: 0, count: 4 };
-    assert.equal(childGroups(group, [2, 0, 3, 0], 1).length, 4);
-    assert.equal(childGroups(group, [2, 0, 0, 0], 1).length, 2);
+    assert.deepEqual(refine({ group, reach: 4 }, [0.2, 0.1, 0, 0], 0.5, responses, entries), { next: [], skipped: [] });
+    // One flag (response 5): halves, reaching it; the second half (entries 4 and 6) starts after it.
+    assert.deepEqual(refine({ group, reach: 4 }, [0, 3, 0.4, 0], 0.5, responses, entries), {
+      next: [{ group: { first: 0, count: 2 }, reach: 2 }],
+      skipped: [{ group: { first: 2, count: 2 }, reach: 2 }],
+    });
+    // Two flags for four memories: each alone, up to the last flag.
+    const dense = refine({ group, reach: 4 }, [2, 0, 3, 0.1], 0.5, responses, entries);
+    assert.deepEqual(
+      dense.next.map((p) => [p.group.first, p.group.count, p.reach]),
+      [0, 1, 2, 3].map((i) => [i, 1, 3]),
+    );
   });
 
   it('pads a cut row with zeros and cuts prompt runs at an offset', () => {
@@ -197,6 +201,10 @@ describe('group search on a model where removing more never raises a logprob', (
     const scorer = new MonotoneScorer(context, weights);
     const search = await run(context, { search: { threshold: 1, splitFraction: 1 }, scorer });
     assert.equal(assertSearchMatches(exact.result, search.result, 1), 6);
+    // Here the bound holds: no divergence of a memory never scored alone is above it.
+    search.result.memories.forEach((m, i) => {
+      if (!m.exact) assert.ok(Math.max(...exact.result.matrix[i]!) <= m.bound! + 1e-6, `${m.key}: bound ${m.bound}`);
+    });
     assert.deepEqual(
       search.result.memories.flatMap((m, i) => (m.max >= 1 ? [i] : [])),
       [5, 17, 30],
