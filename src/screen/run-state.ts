@@ -258,7 +258,15 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       return { ...state, activity: `replica ${event.backend} is answering again` };
     case 'run-done': {
       // A context without responses ends at once: its memories had nothing to be scored on.
-      const memories = state.responses.length > 0 ? state.memories : settle(state.memories, { status: 'skipped', reason: 'no assistant response to score it on' });
+      let memories = state.responses.length > 0 ? state.memories : settle(state.memories, { status: 'skipped', reason: 'no assistant response to score it on' });
+      // A search's final bounds: later calls can have tightened those its rows were cleared with.
+      const result = event.result;
+      if (result.mode === 'full' && result.search !== undefined) {
+        memories = memories.map((row, i) => {
+          const bound = result.memories[i]?.bound;
+          return bound === undefined || row.bound === bound ? row : { ...row, bound };
+        });
+      }
       return { ...state, memories, phase: 'done', endedAt: at, result: event.result, activity: '' };
     }
     case 'run-failed':
