@@ -31,14 +31,15 @@ export interface ScreenSize {
 }
 
 export interface RunSource {
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): RunState;
+  // Properties, not methods: React calls them unbound.
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly getSnapshot: () => RunState;
 }
 
 /** A replay the screen shows and steers: its status, and the replay keys' commands. */
 export interface ReplayControl {
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): ReplayStatus;
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly getSnapshot: () => ReplayStatus;
   command(command: ReplayCommand): void;
 }
 

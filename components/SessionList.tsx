@@ -13,8 +13,9 @@ import { paint } from '../src/screen/term-style.ts';
 import { Lines } from './Lines.tsx';
 
 export interface SessionSource {
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): readonly SessionSummary[];
+  // Properties, not methods: React calls them unbound.
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly getSnapshot: () => readonly SessionSummary[];
 }
 
 export interface SessionListProps {

@@ -59,7 +59,7 @@ function driverFeed(file: string, header: SessionHeader, driver: ReplayDriver, s
 export function replayFeed(session: SessionData, options: ReplayFeedOptions = {}): ScreenFeed {
   const sink = new StoreSink();
   const driver = new ReplayDriver(session.events, sink, { ...options, cut: session.cut });
-  return driverFeed(session.path, session.header, driver, sink, async () => 0, () => {});
+  return driverFeed(session.path, session.header, driver, sink, () => Promise.resolve(0), () => {});
 }
 
 /** How often a followed recording's process is checked for being alive. */

@@ -11,6 +11,7 @@ import { FrameStdout, FrameWriter } from '../screen/frame-writer.ts';
 import { LineOverlay } from '../screen/line-overlay.ts';
 import { RunStore } from '../screen/run-store.ts';
 import type { PreparedRun } from '../run/scoring-run.ts';
+import { asError } from '../core/errors.ts';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
@@ -141,7 +142,7 @@ export async function showScreen(feed: ScreenFeed, options: TerminalOptions): Pr
       return 1;
     });
   }
-  if (crash !== undefined) throw crash;
+  if (crash !== undefined) throw asError(crash);
   return interruptCode ?? outcome;
 }
 

@@ -15,7 +15,7 @@ export const WATCH_DEBOUNCE_MS = 250;
 
 export interface WatchHooks {
   /** Every engine event of every run, e.g. for the progress printer or a screen's store. */
-  onEvent(event: EngineEvent): void;
+  readonly onEvent: (event: EngineEvent) => void;
   /** A line for the user: a change seen, a file that does not parse yet, a run that failed. */
   onNotice(text: string): void;
   onResult(text: string): void;

@@ -53,7 +53,7 @@ export async function replayOnScreen(path: string, io: CliIo, options: { follow?
   const feedOptions = { ...(options.speed !== undefined ? { speed: options.speed } : {}), ...(options.instant ? { instant: true } : {}) };
   if (options.follow) return onScreen(path, io, (signal) => followFeed(path, feedOptions, signal));
   const session = await readSession(path);
-  return onScreen(path, io, async () => replayFeed(session, feedOptions));
+  return onScreen(path, io, () => Promise.resolve(replayFeed(session, feedOptions)));
 }
 
 export async function replay(args: string[], io: CliIo): Promise<number> {

@@ -98,7 +98,7 @@ export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<
     await loadForSettings(settings);
     // Each run is recorded, as `score` on the screen records its run.
     const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env) });
-    return onScreen(settings.file, io, async () => watchFeed(settings, record));
+    return onScreen(settings.file, io, () => Promise.resolve(watchFeed(settings, record)));
   }
   const controller = new AbortController();
   const signals = trapSignals(controller);

@@ -29,7 +29,7 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
     }
     const rows = [SESSION_COLUMNS, ...list.map((summary) => [...sessionRow(summary), summary.path])].map((row) => row.map(neutralize));
     rows[0] = [...rows[0]!, 'file'];
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === 3 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
     return 0;
   }

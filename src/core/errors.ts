@@ -21,3 +21,8 @@ export function errorMessage(error: unknown): string {
   }
   return String(error);
 }
+
+/** The thrown value itself when it is an Error (it almost always is), else an Error that says what it was. */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(errorMessage(thrown));
+}

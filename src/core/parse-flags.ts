@@ -8,7 +8,7 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
     return parseArgs(config);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new InputError(errorMessage(error).split('\n')[0]!);
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new InputError(errorMessage(error).split('\n')[0]);
     throw error;
   }
 }

@@ -2,7 +2,8 @@
 // Every client (the /score scorer, the completions scorer, the tokenizer) reports a timeout, an
 // HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
 import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent } from 'undici';
 import { errorMessage } from '../core/errors.ts';
 import { isTransientCode, isTransientStatus, parseRetryAfter } from './retry-policy.ts';
 
@@ -75,6 +76,10 @@ function errorField(value: unknown): string | undefined {
 }
 
 // Python's json module writes NaN and ±Infinity as bare words, which no JSON parser accepts.
+// undici is loaded with the first endpoint: a run on the built-in scorer never pays for it at start-up.
+let loaded: typeof import('undici') | undefined;
+const undici = () => (loaded ??= createRequire(import.meta.url)('undici') as typeof import('undici'));
+
 const NON_JSON_NUMBER = /(?<![\w"])(?:NaN|-?Infinity)(?![\w"])/;
 
 export class JsonEndpoint {
@@ -84,7 +89,7 @@ export class JsonEndpoint {
     readonly url: string,
     private readonly options: JsonEndpointOptions,
   ) {
-    this.dispatcher = new Agent({ connections: options.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.dispatcher = new (undici().Agent)({ connections: options.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
   }
 
   /** POSTs `body` (JSON text); resolves with a 2xx answer's JSON, throws ApiCallError otherwise. */
@@ -115,7 +120,7 @@ export class JsonEndpoint {
     let status: number;
     let retryAfter: string | string[] | undefined;
     try {
-      const answer = await request(this.url, {
+      const answer = await undici().request(this.url, {
         method: 'POST',
         headers,
         body,

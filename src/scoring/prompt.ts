@@ -169,7 +169,7 @@ export class PromptLayout {
     const out = new Uint32Array(runsLength(runs));
     let offset = 0;
     for (let k = 0; k < runs.length; k += 2) {
-      out.set(this.full.subarray(runs[k]!, runs[k + 1]!), offset);
+      out.set(this.full.subarray(runs[k], runs[k + 1]), offset);
       offset += runs[k + 1]! - runs[k]!;
     }
     return out;

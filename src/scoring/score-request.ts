@@ -61,7 +61,7 @@ export function scoreRequestPayload(
 
 function runViews(base: Uint32Array, runs: Int32Array): Uint32Array[] {
   const views: Uint32Array[] = [];
-  for (let k = 0; k < runs.length; k += 2) views.push(base.subarray(runs[k]!, runs[k + 1]!));
+  for (let k = 0; k < runs.length; k += 2) views.push(base.subarray(runs[k], runs[k + 1]));
   return views;
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { BatchTokenizer } from '../context/chat-format.ts';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { Limiter } from '../core/limiter.ts';
+import { asError } from '../core/errors.ts';
 
 export const TokenizeAnswerSchema = z.object({
   tokens: z.array(z.number().int('token ids are whole numbers').nonnegative('token ids are not negative')),
@@ -71,7 +72,7 @@ export class ServerTokenizer implements BatchTokenizer {
     const ids = await Promise.all(
       unique.map((text) =>
         this.limiter.run(async () => {
-          if (failure !== undefined) throw failure;
+          if (failure !== undefined) throw asError(failure);
           try {
             return await this.tokenize(text);
           } catch (error) {

@@ -141,10 +141,10 @@ export class ReferenceEncoder {
     const middleEnd = ids.length - s;
     // The reference's bytes up to id p end with the comma before it, unless p is 0 ('[') or
     // the reference's length (everything before ']').
-    let prefix = ref.bytes.subarray(0, ref.starts[p]!);
+    let prefix = ref.bytes.subarray(0, ref.starts[p]);
     const comma = p > 0 && p < ref.ids.length;
     if (comma) prefix = prefix.subarray(0, prefix.length - 1);
-    const suffix = ref.bytes.subarray(ref.starts[ref.ids.length - s]!);
+    const suffix = ref.bytes.subarray(ref.starts[ref.ids.length - s]);
     // writeIds puts a comma before every id but the array's first; one more joins the suffix.
     const middle = middleEnd > p ? idsLength(ids, p, middleEnd) : 0;
     const join = s > 0 && (middleEnd > p || p > 0) ? 1 : 0;
@@ -184,7 +184,7 @@ export class ReferenceEncoder {
       if (a >= b) continue;
       if (!first) out[o++] = 0x2c;
       first = false;
-      out.set(bytes.subarray(starts[a]!, end(b)), o);
+      out.set(bytes.subarray(starts[a], end(b)), o);
       o += end(b) - starts[a]!;
     }
     out[o++] = 0x5d;

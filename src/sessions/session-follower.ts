@@ -3,7 +3,7 @@
 import { open } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
 import { z } from 'zod';
-import { InputError } from '../core/errors.ts';
+import { InputError, asError } from '../core/errors.ts';
 import { jsonPath } from '../core/json-path.ts';
 import { END_EVENTS, SessionEventLineSchema, type SessionEventLine, type SessionHeader } from './session-format.ts';
 import { parseHeader } from './session-reader.ts';
@@ -34,7 +34,7 @@ export class SessionFollower {
       this.finish = (error?: unknown) => {
         clearInterval(this.poll);
         void this.watcher?.close();
-        if (error) reject(error);
+        if (error) reject(asError(error));
         else resolve();
       };
     });

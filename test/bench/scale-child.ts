@@ -22,13 +22,13 @@ class InstantScorer implements Scorer {
   readonly backend = 'instant';
   private starts: number[] | undefined;
   tokens = 0;
-  async score(call: ScoreCall): Promise<number[]> {
+  score(call: ScoreCall): Promise<number[]> {
     const { base, runs } = call.source!;
     this.tokens += runsLength(runs);
     this.starts ??= assistantSpans(base, builtinTemplate.open('assistant')).map((s) => s.start);
     // Where the prompt first leaves the full one: the end of its first run.
     const removedAt = runs.length > 2 ? runs[1]! : Infinity;
-    return this.starts.map((start) => (start > removedAt ? -11 : -10));
+    return Promise.resolve(this.starts.map((start) => (start > removedAt ? -11 : -10)));
   }
   async close() {}
 }
@@ -50,6 +50,6 @@ const report: ScaleReport = {
   rssPeak: process.resourceUsage().maxRSS * 1024,
   ms,
   calls: result.calls,
-  tokensComputed: scorer instanceof BuiltinScorer ? scorer.stats().tokensComputed : (scorer as InstantScorer).tokens,
+  tokensComputed: scorer instanceof BuiltinScorer ? scorer.stats().tokensComputed : (scorer).tokens,
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);

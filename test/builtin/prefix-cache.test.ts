@@ -125,9 +125,7 @@ test('an interrupted prompt leaves the cache consistent', async () => {
   await cache.logprobs(tokens.subarray(0, 5000));
   let pauses = 0;
   await assert.rejects(
-    cache.logprobs(tokens, async () => {
-      if (++pauses === 4) throw new Error('stop');
-    }),
+    cache.logprobs(tokens, () => (++pauses === 4 ? Promise.reject(new Error('stop')) : Promise.resolve())),
     /stop/,
   );
   for (const prompt of [tokens, tokens.subarray(0, 7000), tokens.subarray(0, 3000)]) {

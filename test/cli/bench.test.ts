@@ -57,3 +57,11 @@ test('npm run bench -- --tiny prints the whole table', async () => {
   for (const n of ['1.', '2.', '3.', '4.', '5.', '6.']) assert.ok(rows.some((r) => r.startsWith(`| ${n}`)), `row ${n} in\n${output.stdout}`);
   for (const r of rows) assert.doesNotMatch(r, /NaN|undefined|Infinity/, r);
 });
+
+test('the start-up bench -- --tiny prints its rows', async () => {
+  const output = await runNode([testScript('bench/startup.ts'), '--tiny']);
+  assert.equal(output.code, 0, output.stderr);
+  const rows = output.stdout.split('\n').filter((line) => /^\| (0\.|↳)/.test(line));
+  assert.equal(rows.length, 4, output.stdout);
+  for (const r of rows) assert.doesNotMatch(r, /NaN|undefined|Infinity/, r);
+});

@@ -62,7 +62,9 @@ function problem(text: string): string {
   assert.fail('expected an error');
 }
 
-const native = () => contextToNative(parseContext('c.json', JSON.stringify(chat)).context) as unknown as Record<string, any>;
+// The native form as plain JSON, to break on purpose.
+interface NativeJson { version: number; sections: { nodes: { open: number[]; tokens: number[] }[] }[] }
+const native = () => JSON.parse(JSON.stringify(contextToNative(parseContext('c.json', JSON.stringify(chat)).context))) as NativeJson;
 
 const cases: [string, () => string, RegExp][] = [
   ['malformed JSON gives line and column', () => '{\n  "conversation": [\n    {"role": "user",, }\n  ]\n}', /^ctx\.json: line 3, column 21: invalid JSON/],
@@ -75,10 +77,10 @@ const cases: [string, () => string, RegExp][] = [
   ['empty conversation', () => JSON.stringify({ conversation: [] }), /^ctx\.json: \$\.conversation: the conversation is empty/],
   ['wrong type', () => JSON.stringify({ conversation: [{ role: 'user', content: 5 }] }), /^ctx\.json: \$\.conversation\[0\]\.content: Invalid input: expected string/],
   ['unknown field', () => JSON.stringify({ conversation: [{ role: 'user', content: 'x', extra: 1 }] }), /^ctx\.json: \$\.conversation\[0\]: unknown field "extra"/],
-  ['non-integer token id', () => { const n = native(); n.sections[3].nodes[0].open[0] = 1.5; return JSON.stringify(n); }, /^ctx\.json: \$\.sections\[3\]\.nodes\[0\]\.open\[0\]: token ids are whole numbers/],
-  ['negative token id', () => { const n = native(); n.sections[3].nodes[1].tokens[2] = -4; return JSON.stringify(n); }, /^ctx\.json: \$\.sections\[3\]\.nodes\[1\]\.tokens\[2\]: token ids are not negative/],
-  ['out-of-vocabulary token id', () => { const n = native(); n.sections[3].nodes[1].tokens[2] = 1 << 17; return JSON.stringify(n); }, /^ctx\.json: \$\.sections\[3\]\.nodes\[1\]\.tokens\[2\]: token id 131072 is outside the vocabulary/],
-  ['duplicate section', () => { const n = native(); n.sections.push(n.sections[3]); return JSON.stringify(n); }, /^ctx\.json: \$\.sections\[4\]\.name: duplicate section "conversation"/],
+  ['non-integer token id', () => { const n = native(); n.sections[3]!.nodes[0]!.open[0] = 1.5; return JSON.stringify(n); }, /^ctx\.json: \$\.sections\[3\]\.nodes\[0\]\.open\[0\]: token ids are whole numbers/],
+  ['negative token id', () => { const n = native(); n.sections[3]!.nodes[1]!.tokens[2] = -4; return JSON.stringify(n); }, /^ctx\.json: \$\.sections\[3\]\.nodes\[1\]\.tokens\[2\]: token ids are not negative/],
+  ['out-of-vocabulary token id', () => { const n = native(); n.sections[3]!.nodes[1]!.tokens[2] = 1 << 17; return JSON.stringify(n); }, /^ctx\.json: \$\.sections\[3\]\.nodes\[1\]\.tokens\[2\]: token id 131072 is outside the vocabulary/],
+  ['duplicate section', () => { const n = native(); n.sections.push(n.sections[3]!); return JSON.stringify(n); }, /^ctx\.json: \$\.sections\[4\]\.name: duplicate section "conversation"/],
   ['newer version', () => { const n = native(); n.version = 7; return JSON.stringify(n); }, /^ctx\.json: \$\.version: format version 7 is newer/],
   ['a session file', () => '{"format":"memscope-session","version":1}', /session recording, not a context/],
 ];

@@ -40,7 +40,7 @@ describe('engine events for the screen', () => {
         assert.equal(started.responses[row.first], firstAfter, row.key);
         assert.ok(row.divergences.length <= 3, 'no more than the window');
         assert.equal(row.baseline?.length, row.divergences.length);
-        for (const logprob of row.baseline!) assert.ok(logprob <= 0);
+        for (const logprob of row.baseline) assert.ok(logprob <= 0);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -153,10 +153,10 @@ class PlantedScorer implements Scorer {
     private readonly W: number[][],
     private readonly responses: number,
   ) {}
-  async score(call: ScoreCall): Promise<number[]> {
+  score(call: ScoreCall): Promise<number[]> {
     this.prompts.push(call.prompt);
     const missing = this.memoryTokens.map((t) => !contains(call.prompt, t));
-    return Array.from({ length: this.responses }, (_, j) => -100 - this.W.reduce((acc, row, i) => acc + (missing[i] ? row[j]! : 0), 0));
+    return Promise.resolve(Array.from({ length: this.responses }, (_, j) => -100 - this.W.reduce((acc, row, i) => acc + (missing[i] ? row[j]! : 0), 0)));
   }
   async close() {}
 }

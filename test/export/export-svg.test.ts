@@ -39,7 +39,7 @@ test('SVG cells use the screen\'s scale: viridis, logarithmic', () => {
     const level = levelColour(heatLevel(v, max)).rgb;
     const svg = hexToRgb(fills[k]!);
     const step = 256 / (HEAT_LEVELS - 1);
-    svg.forEach((c, i) => assert.ok(Math.abs(c - level[i]!) <= step, `cell ${k}: ${svg} vs screen ${level}`));
+    svg.forEach((c, i) => assert.ok(Math.abs(c - level[i]!) <= step, `cell ${k}: ${svg.join(',')} vs screen ${level.join(',')}`));
   });
 });
 

@@ -31,7 +31,7 @@ test('a prompt layout builds exactly the prompts buildPrompt does, for every kin
       assert.deepEqual(built, buildPrompt(context, range, filter), `${range.start}..${range.end} ${filter.kind}`);
       const { prompt, runs } = layout.buildWithRuns(filter);
       const joined: number[] = [];
-      for (let k = 0; k < runs.length; k += 2) joined.push(...layout.full.subarray(runs[k]!, runs[k + 1]!));
+      for (let k = 0; k < runs.length; k += 2) joined.push(...layout.full.subarray(runs[k], runs[k + 1]));
       assert.deepEqual(Uint32Array.from(joined), prompt, 'the runs make the prompt');
       built[0] = 999_999; // a copy: changing it does not change the layout
     }

@@ -8,7 +8,7 @@ import { NO_FILTER, buildPrompt, fullRange } from '../../src/scoring/prompt.ts';
 import { ReplicaPool } from '../../src/scoring/replica-pool.ts';
 import { HttpScorer, ScoreCallError } from '../../src/scoring/score-client.ts';
 import type { ScoreCall, Scorer, ScorerEvent } from '../../src/scoring/scorer.ts';
-import { ROOT, fixture, runCli, startProcess, startServe, type RunningServer, testScript } from '../support/helpers.ts';
+import { fixture, runCli, startProcess, startServe, type RunningServer, testScript } from '../support/helpers.ts';
 
 async function stats(server: RunningServer): Promise<{ calls: number }> {
   const answer = await request(`${server.url}/stats`);
@@ -42,7 +42,7 @@ test('calls spread over three real replicas, and the matrix is exactly the singl
     assert.match(run.stderr, /backend http:\/\/127\.0\.0\.1:\d+\/v1, http:\/\/127\.0\.0\.1:\d+\/v1, http:\/\/127\.0\.0\.1:\d+\/v1/);
     const calls = await Promise.all(servers.map(async (s) => (await stats(s)).calls));
     assert.equal(calls.reduce((a, b) => a + b), 41);
-    for (const n of calls) assert.ok(n >= 8, `each replica takes a share: ${calls}`);
+    for (const n of calls) assert.ok(n >= 8, `each replica takes a share: ${calls.join(', ')}`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }

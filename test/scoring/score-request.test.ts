@@ -106,7 +106,7 @@ test('a body sent from a prompt\'s runs is the same bytes as from the prompt, st
     const cuts = [0, ...Array.from({ length: 2 * random(5) }, () => random(3001)).sort((a, b) => a - b), 3000];
     const runs = Int32Array.from(cuts);
     const joined: number[] = [];
-    for (let k = 0; k < runs.length; k += 2) joined.push(...base.subarray(runs[k]!, runs[k + 1]!));
+    for (let k = 0; k < runs.length; k += 2) joined.push(...base.subarray(runs[k], runs[k + 1]));
     const whole = Buffer.from(scoreRequestBody(Uint32Array.from(joined), 'm', 5));
     const call = {
       get prompt(): Uint32Array {
@@ -119,7 +119,7 @@ test('a body sent from a prompt\'s runs is the same bytes as from the prompt, st
     const payload = scoreRequestPayload(call, 'm', 100, encoder);
     const bytes = payload.body instanceof Uint8Array ? Buffer.from(payload.body) : Buffer.concat(await payload.body.toArray());
     assert.equal(payload.length, bytes.length);
-    assert.deepEqual(bytes, whole, `runs ${[...runs]}`);
+    assert.deepEqual(bytes, whole, `runs ${[...runs].join(',')}`);
   }
 });
 
@@ -145,9 +145,9 @@ test('encoding against a reference prompt gives the same bytes as encoding from 
     if (i === 0) cuts.splice(1, cuts.length - 2);
     const runs = Int32Array.from(cuts);
     const joined: number[] = [];
-    for (let k = 0; k < runs.length; k += 2) joined.push(...base.subarray(runs[k]!, runs[k + 1]!));
+    for (let k = 0; k < runs.length; k += 2) joined.push(...base.subarray(runs[k], runs[k + 1]));
     const ids = Uint32Array.from(joined);
-    assert.deepEqual(Buffer.from(withRuns.encodeSource({ base, runs }, 'h', 't')!), Buffer.from(tokenIdsJson(ids, 'h', 't')), `runs ${[...runs]}`);
+    assert.deepEqual(Buffer.from(withRuns.encodeSource({ base, runs }, 'h', 't')!), Buffer.from(tokenIdsJson(ids, 'h', 't')), `runs ${[...runs].join(',')}`);
     // Interleaved with a call that gives no source.
     assert.deepEqual(Buffer.from(withRuns.encode(cases[i % cases.length]!)), Buffer.from(tokenIdsJson(cases[i % cases.length]!)));
   }

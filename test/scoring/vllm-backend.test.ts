@@ -85,7 +85,7 @@ async function score(args: string[]): Promise<{ result: FullResult; events: Engi
   try {
     const result = await run.engine.run(run.modeOptions);
     assert.equal(result.mode, 'full');
-    return { result: result as FullResult, events, context: run.loaded.context };
+    return { result: result, events, context: run.loaded.context };
   } finally {
     await run.scorer.close();
   }

@@ -69,7 +69,7 @@ describe('heat scale', () => {
     assert.equal(heatGlyph(0.005, 10), ' ', 'at or under the 0.01 score threshold is nothing');
     assert.equal(heatGlyph(10, 10), '█');
     const steps = [0.02, 0.3, 1, 3, 10].map((v) => GLYPH_RAMP.indexOf(heatGlyph(v, 10) as (typeof GLYPH_RAMP)[number]));
-    assert.ok(steps.every((step, i) => step >= 1 && (i === 0 || step >= steps[i - 1]!)), `ramp steps ${steps}`);
+    assert.ok(steps.every((step, i) => step >= 1 && (i === 0 || step >= steps[i - 1]!)), `ramp steps ${steps.join(',')}`);
     assert.ok(new Set(steps).size >= 3, `only ${new Set(steps).size} glyphs for values 0.02..10`);
   });
 

@@ -15,7 +15,7 @@ function lines(): SessionEventLine[] {
   return events.map((event, i) => ({ t: i * 1000, event }));
 }
 
-async function replayScreen(options: { cut?: boolean } = {}): Promise<{ screen: Mounted; clock: ManualClock; driver: ReplayDriver; header(): string }> {
+async function replayScreen(options: { cut?: boolean } = {}): Promise<{ screen: Mounted; clock: ManualClock; driver: ReplayDriver; header: () => string }> {
   const clock = new ManualClock();
   let store: RunStore | undefined;
   const sink: ReplaySink = { dispatch: (event, at) => store!.dispatch(event, at), replace: (state) => store!.replace(state) };

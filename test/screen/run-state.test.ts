@@ -80,7 +80,7 @@ describe('reduceRun', () => {
 
   it('places windowed rows at their first column and keeps their own baseline', () => {
     const state = replay([
-      { ...start, mode: 'incremental', responses: [2, 5, 8, 11] } as EngineEvent,
+      { ...start, mode: 'incremental', responses: [2, 5, 8, 11] },
       { type: 'row-done', key: 'b', index: 1, divergences: [3, 0], max: 3, first: 1, baseline: [-7, -9] },
       { type: 'baseline-done', scores: [-1, -2, -3, -4] },
     ]);
@@ -95,7 +95,7 @@ describe('reduceRun', () => {
 
   it('adds memories named only as skipped, and weights from memory-scored', () => {
     const state = replay([
-      { ...start, mode: 'incremental' } as EngineEvent,
+      { ...start, mode: 'incremental' },
       { type: 'memory-skipped', key: 'zz', reason: 'fresh' },
       { type: 'memory-skipped', key: 'a', reason: 'late' },
       { type: 'row-done', key: 'b', index: 1, divergences: [1], max: 1, first: 0 },
@@ -127,7 +127,7 @@ describe('reduceRun', () => {
 
   it('settles rows left over when a run ends: skipped without responses, pending after a stop', () => {
     const result = { mode: 'full' as const, model: null, memories: [], responses: [], matrix: [], calls: 0 };
-    const empty = replay([{ ...start, responses: [], totalCalls: 0 } as EngineEvent, { type: 'run-done', result }]);
+    const empty = replay([{ ...start, responses: [], totalCalls: 0 }, { type: 'run-done', result }]);
     assert.deepEqual(empty.memories.map((m) => m.status), ['skipped', 'skipped', 'skipped']);
     assert.match(empty.memories[0]!.reason!, /no assistant response/);
     const stopped = replay([start, { type: 'row-started', key: 'a', index: 0 }, { type: 'row-done', key: 'b', index: 1, divergences: [0, 0, 0], max: 0, first: 0 }, { type: 'run-interrupted' }]);

@@ -80,8 +80,8 @@ export interface RunningServer {
 export async function startProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  child.stdout!.resume();
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stdout.resume();
   let exited = false;
   child.on('exit', () => (exited = true));
   const match = await waitFor(() => {
