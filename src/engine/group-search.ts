@@ -237,13 +237,10 @@ export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullR
     await Promise.all(next.map(explore));
   };
 
-  await Promise.all(
-    initialGroups(memories.length, plan.groupSize).map((group) => {
-      const probe = { group, reach: width };
-      if (!reachable(probe, responses, entries)) return clear(group, 0, false);
-      return explore(probe);
-    }),
-  );
+  const first = initialGroups(memories.length, plan.groupSize).map((group) => ({ group, reach: width }));
+  // A first group after the last response moves nothing.
+  for (const probe of first) if (!reachable(probe, responses, entries)) clear(probe.group, 0, false);
+  await Promise.all(first.filter((probe) => reachable(probe, responses, entries)).map(explore));
   // Built afresh in the schema's key order, so a replay's parsed result prints the same JSON.
   const finalMemories: SearchMemory[] = results.map((memory, i) => {
     if (memory.failed) return { key: memory.key, max: 0, failed: true, reason: memory.reason ?? '', exact: false };

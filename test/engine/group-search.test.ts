@@ -66,7 +66,7 @@ function assertSearchMatches(exact: FullResult, search: FullResult, threshold: n
     }
   });
   assert.equal(search.search?.threshold, threshold);
-  assert.equal(search.calls, search.search!.calls + 1, 'the baseline, then the search calls');
+  assert.equal(search.calls, search.search.calls + 1, 'the baseline, then the search calls');
   return found;
 }
 
@@ -171,11 +171,11 @@ class MonotoneScorer implements Scorer {
     // Every memory follows a user message in these contexts: it starts where entry − 1 ends.
     this.memoryTokens = memoryRefs(entries).map(({ entry }) => `,${[...layout.full.subarray(layout.entryEnd(entry - 1), layout.entryEnd(entry))].join(',')},`);
   }
-  async score(call: ScoreCall): Promise<number[]> {
+  score(call: ScoreCall): Promise<number[]> {
     this.calls++;
     const text = `,${[...call.prompt].join(',')},`;
     const present = this.memoryTokens.map((tokens) => text.includes(tokens));
-    return Array.from({ length: call.expected }, (_, j) => -1 - this.weights.reduce((sum, row, i) => sum + (present[i] ? 0 : row[j]!), 0));
+    return Promise.resolve(Array.from({ length: call.expected }, (_, j) => -1 - this.weights.reduce((sum, row, i) => sum + (present[i] ? 0 : row[j]!), 0)));
   }
   async close() {}
 }
@@ -244,7 +244,7 @@ describe('group search calls and events', () => {
     events.forEach((event, k) => (state = reduceRun(state, event, k)));
     assert.equal(state.phase, 'done');
     assert.equal(state.search?.resolved, 40);
-    assert.equal(state.search!.exact + state.search!.cleared, 40);
+    assert.equal(state.search.exact + state.search.cleared, 40);
     assert.equal(state.search?.groups, 0);
     assert.ok(state.memories.every((row) => row.status === 'done' && row.group === null));
     assert.equal(state.calls.total, result.calls, 'the splits told the screen of every call');

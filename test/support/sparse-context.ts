@@ -61,7 +61,7 @@ export function sparseContext(memories: number, every: number, seed: number, ech
       identity: [],
       journal: [],
       conversation,
-    } as ChatContext,
+    },
     matters,
   };
 }
