@@ -4,7 +4,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { MODEL_NAME, ModelState, assistantSpans, forwardInSlices, spanMask, spanTotals } from './builtin-model.ts';
 import { PrefixCache, type PrefixStats } from './prefix-cache.ts';
-import type { ScoreCall, Scorer } from '../scoring/scorer.ts';
+import type { PrefillTokens, ScoreCall, Scorer } from '../scoring/scorer.ts';
 import { builtinTemplate } from '../context/template.ts';
 import { BUILTIN_VOCAB_SIZE } from '../context/tokenizer.ts';
 
@@ -47,6 +47,12 @@ export class BuiltinScorer implements Scorer {
   /** Work done so far: tokens received, and how many of them were computed rather than reused. */
   stats(): BuiltinStats {
     return this.cache?.stats() ?? { ...this.fromScratch };
+  }
+
+  /** Tokens scored, and those whose logprobs came from a cached prefix. */
+  prefill(): PrefillTokens {
+    const { tokensReceived, tokensComputed } = this.stats();
+    return { computed: tokensComputed, reused: tokensReceived - tokensComputed };
   }
 
   score(call: ScoreCall): Promise<number[]> {

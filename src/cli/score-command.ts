@@ -11,9 +11,6 @@ import { loadForSettings, prepareRun, type PreparedRun } from '../run/scoring-ru
 import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
 import { VERSION } from './version.ts';
-import { watchFeed } from '../app/watch-feed.ts';
-import { watchContext } from '../app/watch-loop.ts';
-import { recordWatchRuns } from '../app/watch-recording.ts';
 
 /** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */
 export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
@@ -93,6 +90,8 @@ export async function score(settings: ScoreSettings, io: CliIo): Promise<number>
 
 
 export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<number> {
+  // Loaded here: `score` starts without the file watcher's modules.
+  const [{ watchFeed }, { watchContext }, { recordWatchRuns }] = await Promise.all([import('../app/watch-feed.ts'), import('../app/watch-loop.ts'), import('../app/watch-recording.ts')]);
   if (wantsScreen(settings, io)) {
     // Bad input on the first load ends with its one line before the screen opens.
     await loadForSettings(settings);

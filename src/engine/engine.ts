@@ -18,7 +18,8 @@ import type {
 import { groupSearch, firstLevelCalls, initialGroupSize } from './group-search.ts';
 import { Limiter } from '../core/limiter.ts';
 import { keyNumber } from '../context/memory-scores.ts';
-import { NO_FILTER, PromptLayout, clipRuns, fullRange, type EntryRange, type Filter } from '../scoring/prompt.ts';
+import { NO_FILTER, PromptLayout, clipRuns, type EntryRange, type Filter } from '../scoring/prompt.ts';
+import { baselineFirst, scoredRange, tokensText, trimToLastResponse } from './call-schedule.ts';
 import type { Scorer, Span } from '../scoring/scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
@@ -39,6 +40,8 @@ export interface EngineOptions {
   readonly concurrency?: number;
   readonly priority?: number | undefined;
   readonly signal?: AbortSignal;
+  /** Rows wait for the baseline's answer (default: when the scorer says its server needs it; see call-schedule.ts). */
+  readonly baselineFirst?: boolean | undefined;
 }
 
 export type ModeOptions =
@@ -106,6 +109,9 @@ export function nthResponseEnd(entries: readonly AstNode[], start: number, n: nu
 }
 
 class Interrupted extends Error {}
+
+const noop = () => undefined;
+
 
 export class ScoringEngine {
   private readonly listeners = new Set<EventListener>();
@@ -192,9 +198,17 @@ export class ScoringEngine {
     return divergence(baseline, without);
   }
 
+  /** " · prefill N computed, M reused" when the backend reports it, else "". */
+  private prefillNote(): string {
+    const p = this.options.scorer.prefill?.();
+    return p === undefined ? '' : ` · prefill ${tokensText(p.computed)} computed, ${tokensText(p.reused)} reused`;
+  }
+
   async run(options: ModeOptions): Promise<RunResult> {
     try {
       const result = await this.runMode(options);
+      const prefill = this.options.scorer.prefill?.();
+      if (prefill !== undefined) this.emit({ type: 'prefill-tokens', computed: prefill.computed, reused: prefill.reused });
       this.emit({ type: 'run-done', result });
       return result;
     } catch (error) {
@@ -256,10 +270,12 @@ export class ScoringEngine {
     };
     if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
 
-    const range = fullRange(this.context);
+    const range = scoredRange(this.context);
     this.emit({ type: 'activity', text: 'scoring: baseline' });
-    // The baseline goes first but does not hold the rows back: they are sent at once and each
-    // waits for the baseline only to compute its divergences.
+    // The baseline goes first. On a server that batches calls and reads its prefix cache when it
+    // admits one, the rows wait for its answer, so that each finds the shared prefix cached
+    // (call-schedule.ts); elsewhere they are sent at once and each waits for the baseline only
+    // to compute its divergences.
     let baselineFailed = false;
     const baselineCall = this.limited('baseline', range, NO_FILTER).then(
       (scores) => {
@@ -274,13 +290,15 @@ export class ScoringEngine {
     );
     // Settled here; the rows below and the end of the run read it again.
     baselineCall.catch(() => undefined);
+    const gate = (this.options.baselineFirst ?? baselineFirst(this.options.scorer)) ? baselineCall.then(noop, noop) : undefined;
 
     const total = memories.length;
     await Promise.all(
-      memories.map(({ key }, index) =>
-        this.limiter.run(async () => {
+      memories.map(async ({ key }, index) => {
+        if (gate !== undefined) await gate;
+        return this.limiter.run(async () => {
           if (this.signal?.aborted || baselineFailed) return;
-          this.emit({ type: 'activity', text: `scoring: ${index + 1}/${total} ${key}` });
+          this.emit({ type: 'activity', text: `scoring: ${index + 1}/${total} ${key}${this.prefillNote()}` });
           this.emit({ type: 'row-started', key, index });
           let without: number[];
           try {
@@ -305,8 +323,8 @@ export class ScoringEngine {
           result.memories[index]!.max = maxOf(row);
           this.writeScores(key, responses, row);
           this.emit({ type: 'row-done', key, index, divergences: row, max: result.memories[index]!.max, first: 0 });
-        }),
-      ),
+        });
+      }),
     );
     await baselineCall;
     if (this.signal?.aborted) throw new Interrupted();
@@ -334,7 +352,7 @@ export class ScoringEngine {
         search: { threshold, calls: 0 },
       };
     }
-    const range = fullRange(this.context);
+    const range = scoredRange(this.context);
     const result = await groupSearch(plan, {
       // Every call shares the full range's layout and is cut after its last response.
       score: (label, reach, keys) => {
@@ -369,7 +387,7 @@ export class ScoringEngine {
 
     const surrogate = conversationSurrogate(entries, memories, responses);
     const masks = ablationMasks(memories.length, count, seed);
-    const range = fullRange(this.context);
+    const range = scoredRange(this.context);
     // One matrix, refitted in place: the live estimate that events show and the run returns.
     const matrix = surrogate.emptyMatrix();
     result.matrix = matrix;
@@ -391,6 +409,7 @@ export class ScoringEngine {
       },
     );
     baselineCall.catch(() => undefined);
+    const gate = (this.options.baselineFirst ?? baselineFirst(this.options.scorer)) ? baselineCall.then(noop, noop) : undefined;
 
     // Refits while ablations arrive, every few of them, and never taking more than a fifth of
     // the time: the screen watches the estimate settle.
@@ -399,11 +418,12 @@ export class ScoringEngine {
     let lastFit = { end: 0, ms: 0 };
     let lastFailure = '';
     await Promise.all(
-      masks.map((mask, s) =>
-        this.limiter.run(async () => {
+      masks.map(async (mask, s) => {
+        if (gate !== undefined) await gate;
+        return this.limiter.run(async () => {
           if (this.signal?.aborted || baselineFailed) return;
           const keys = new Set(memories.filter((_, i) => mask[i] === 0).map((m) => m.key));
-          this.emit({ type: 'activity', text: `estimating: ablation ${s + 1}/${count} (${keys.size} of ${memories.length} memories removed)` });
+          this.emit({ type: 'activity', text: `estimating: ablation ${s + 1}/${count} (${keys.size} of ${memories.length} memories removed)${this.prefillNote()}` });
           let scores: number[];
           try {
             scores = await this.request(`ablation ${s + 1}`, range, { kind: 'skip-keys', keys });
@@ -422,8 +442,8 @@ export class ScoringEngine {
             const end = performance.now();
             lastFit = { end, ms: end - now };
           }
-        }),
-      ),
+        });
+      }),
     );
     await baselineCall;
     if (this.signal?.aborted) throw new Interrupted();
@@ -565,7 +585,7 @@ export class ScoringEngine {
   // ── fine-tune candidates ────────────────────────────────────
   private async finetune(count: number): Promise<FinetuneResult> {
     const entries = this.context.sections.conversation;
-    const range = { start: Math.max(0, entries.length - count), end: entries.length };
+    const range = trimToLastResponse(entries, { start: Math.max(0, entries.length - count), end: entries.length });
     const responses = responseEntries(entries, range);
     this.started('finetune', [], responses, responses.length > 0 ? 2 : 0);
     if (responses.length === 0) return { mode: 'finetune', candidates: [], calls: 0 };

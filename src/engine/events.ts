@@ -154,6 +154,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   /** Relayed from the scorer: a replica set aside after a failure, or answering again. */
   z.strictObject({ type: z.literal('replica-down'), backend: z.string(), reason: z.string(), retryInMs: z.number().nonnegative() }),
   z.strictObject({ type: z.literal('replica-up'), backend: z.string() }),
+  /** Prompt tokens the server computed and read from its prefix cache over the run, when it says. */
+  z.strictObject({ type: z.literal('prefill-tokens'), computed: z.number().int().nonnegative(), reused: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal('run-done'), result: RunResultSchema }),
   z.strictObject({ type: z.literal('run-failed'), reason: z.string() }),
   z.strictObject({ type: z.literal('run-interrupted') }),

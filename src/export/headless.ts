@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { formatThreshold } from '../engine/group-search.ts';
+import { tokensText } from '../engine/call-schedule.ts';
 
 const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
@@ -12,7 +13,7 @@ export function formatNumber(value: number): string {
 }
 
 /** The stderr line for an event, or undefined for events that print nothing. */
-export function progressLine(event: EngineEvent, started: number): string | undefined {
+export function progressLine(event: EngineEvent, started: number, prefill?: { computed: number; reused: number }): string | undefined {
   switch (event.type) {
     case 'run-started': {
       const what =
@@ -48,7 +49,7 @@ export function progressLine(event: EngineEvent, started: number): string | unde
     case 'memory-skipped':
       return `  ${neutralize(event.key)}: skipped: ${neutralize(event.reason)}`;
     case 'run-done':
-      return `done: ${event.result.calls} calls in ${((Date.now() - started) / 1000).toFixed(2)}s`;
+      return `done: ${event.result.calls} calls in ${((Date.now() - started) / 1000).toFixed(2)}s${prefill === undefined ? '' : `; prefill ${tokensText(prefill.computed)} tokens computed, ${tokensText(prefill.reused)} reused`}`;
     case 'run-failed':
     case 'run-interrupted':
     default:
@@ -98,8 +99,10 @@ export function resultText(result: RunResult): string {
 
 export function printProgress(stderr: Writable): (event: EngineEvent) => void {
   const started = Date.now();
+  let prefill: { computed: number; reused: number } | undefined;
   return (event) => {
-    const line = progressLine(event, started);
+    if (event.type === 'prefill-tokens') prefill = event;
+    const line = progressLine(event, started, prefill);
     if (line !== undefined) stderr.write(`${line}\n`);
   };
 }

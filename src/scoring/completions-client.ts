@@ -4,7 +4,8 @@
 // found in the AST, with the same span definition as the built-in scorer.
 import { AnswerProblem, responseTotals, type LogprobsField } from './completions-answer.ts';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
-import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
+import { PrefillCounter, answerUsage } from './score-client.ts';
+import { checkScores, type PrefillTokens, type ScoreCall, type Scorer } from './scorer.ts';
 import { asciiJson, tokenIdsJson } from './token-ids-json.ts';
 
 export interface CompletionsScorerOptions {
@@ -28,6 +29,9 @@ export function completionsAnswerLimit(promptTokens: number): number {
 
 export class CompletionsScorer implements Scorer {
   readonly backend: string;
+  /** vLLM does not read its prefix cache for a request that asks for prompt logprobs. */
+  readonly batchedPrefixCache = false;
+  private readonly counter = new PrefillCounter();
   private readonly endpoint: JsonEndpoint;
 
   constructor(private readonly options: CompletionsScorerOptions) {
@@ -61,7 +65,15 @@ export class CompletionsScorer implements Scorer {
     }
     const problem = checkScores(scores, call.expected);
     if (problem !== undefined) throw new ApiCallError(`bad completions answer: ${problem}`, status);
+    // vLLM reports usage.prompt_tokens_details.cached_tokens when started with
+    // --enable-prompt-tokens-details.
+    const usage = answerUsage(body);
+    if (usage !== undefined) this.counter.add(usage.prompt, usage.cached);
     return scores;
+  }
+
+  prefill(): PrefillTokens | undefined {
+    return this.counter.read();
   }
 
   async close(): Promise<void> {

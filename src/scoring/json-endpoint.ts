@@ -1,9 +1,11 @@
-// One JSON API endpoint over undici's keep-alive pool: POST a body, get the parsed answer back.
-// Every client (the /score scorer, the completions scorer, the tokenizer) reports a timeout, an
-// HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
-import type { Readable } from 'node:stream';
-import { createRequire } from 'node:module';
-import type { Agent } from 'undici';
+// One JSON API endpoint over a keep-alive connection pool: POST a body, get the parsed answer
+// back. Every client (the /score scorer, the completions scorer, the tokenizer) reports a
+// timeout, an HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
+// Node's own http client: it is loaded with Node, where undici's 110 modules took longer to load
+// than a short run's first call (see the README's Performance section).
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { pipeline, type Readable } from 'node:stream';
 import { errorMessage } from '../core/errors.ts';
 import { isTransientCode, isTransientStatus, parseRetryAfter } from './retry-policy.ts';
 
@@ -23,11 +25,8 @@ export class ApiCallError extends Error {
 const TRANSPORT_FAILURES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  UND_ERR_CLOSED: 'connection closed',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
-  UND_ERR_BODY_TIMEOUT: 'answer stalled',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  EPIPE: 'connection closed by the server',
+  ETIMEDOUT: 'connect timed out',
 };
 
 /** A transport failure (refused, reset, timed out) as a transient ApiCallError that says what happened. */
@@ -76,20 +75,30 @@ function errorField(value: unknown): string | undefined {
 }
 
 // Python's json module writes NaN and ±Infinity as bare words, which no JSON parser accepts.
-// undici is loaded with the first endpoint: a run on the built-in scorer never pays for it at start-up.
-let loaded: typeof import('undici') | undefined;
-const undici = () => (loaded ??= createRequire(import.meta.url)('undici') as typeof import('undici'));
-
 const NON_JSON_NUMBER = /(?<![\w"])(?:NaN|-?Infinity)(?![\w"])/;
 
+/** One POST: the answer's status, headers and body stream; rejects on a transport failure. */
+function send(url: URL, agent: HttpAgent, headers: Record<string, string>, body: RequestBody, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, { method: 'POST', headers, agent, signal }, resolve);
+    req.on('error', reject);
+    if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
+    else pipeline(body, req, (error) => error && req.destroy(error));
+  });
+}
+
 export class JsonEndpoint {
-  private readonly dispatcher: Agent;
+  private readonly agent: HttpAgent;
+  private readonly target: URL;
 
   constructor(
     readonly url: string,
     private readonly options: JsonEndpointOptions,
   ) {
-    this.dispatcher = new (undici().Agent)({ connections: options.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.target = new URL(url);
+    const pool = { keepAlive: true, maxSockets: options.connections ?? 16, timeout: 30_000 };
+    this.agent = this.target.protocol === 'https:' ? new HttpsAgent(pool) : new HttpAgent(pool);
   }
 
   /** POSTs `body` (JSON text); resolves with a 2xx answer's JSON, throws ApiCallError otherwise. */
@@ -112,7 +121,8 @@ export class JsonEndpoint {
   private async attempt(body: RequestBody, maxAnswerBytes: number, callSignal?: AbortSignal, contentLength?: number): Promise<JsonAnswer> {
     const { label, apiKey, timeoutMs } = this.options;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (contentLength !== undefined) headers['content-length'] = String(contentLength);
+    const length = contentLength ?? (typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : undefined);
+    if (length !== undefined) headers['content-length'] = String(length);
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = callSignal ? AbortSignal.any([callSignal, timeout]) : timeout;
@@ -120,18 +130,15 @@ export class JsonEndpoint {
     let status: number;
     let retryAfter: string | string[] | undefined;
     try {
-      const answer = await undici().request(this.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal,
-        dispatcher: this.dispatcher,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      status = answer.statusCode;
+      const answer = await send(this.target, this.agent, headers, body, signal);
+      status = answer.statusCode ?? 0;
       retryAfter = answer.headers['retry-after'];
-      text = await readCapped(answer.body, maxAnswerBytes);
+      try {
+        text = await readCapped(answer, maxAnswerBytes);
+      } finally {
+        // An answer not read to its end (over the cap) must not keep its socket.
+        if (!answer.complete) answer.destroy();
+      }
     } catch (error) {
       if (timeout.aborted && !callSignal?.aborted) throw new ApiCallError(`no answer within ${timeoutMs / 1000}s`, undefined, true);
       throw error;
@@ -156,6 +163,6 @@ export class JsonEndpoint {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    this.agent.destroy();
   }
 }

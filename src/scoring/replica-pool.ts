@@ -6,7 +6,7 @@
 // replica's: it is not retried. A call tries each replica at most once; when every replica is
 // set aside, the one whose cool-down ends first is tried anyway.
 import { ScoreCallError } from './score-client.ts';
-import type { ScoreCall, Scorer, ScorerEvent } from './scorer.ts';
+import type { PrefillTokens, ScoreCall, Scorer, ScorerEvent } from './scorer.ts';
 
 export const DEFAULT_COOLDOWN_MS = 1000;
 export const DEFAULT_MAX_COOLDOWN_MS = 30_000;
@@ -67,6 +67,24 @@ export class ReplicaPool implements Scorer {
   subscribe(listener: (event: ScorerEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Every replica reads its own cache. */
+  get batchedPrefixCache(): boolean {
+    return this.replicas.every((r) => r.scorer.batchedPrefixCache === true);
+  }
+
+  /** The sum over the replicas that report it. */
+  prefill(): PrefillTokens | undefined {
+    let total: { computed: number; reused: number } | undefined;
+    for (const r of this.replicas) {
+      const p = r.scorer.prefill?.();
+      if (p === undefined) continue;
+      total ??= { computed: 0, reused: 0 };
+      total.computed += p.computed;
+      total.reused += p.reused;
+    }
+    return total;
   }
 
   status(): ReplicaStatus[] {

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RETRY_AFTER_CAP_MS, backoffDelay } from './retry-policy.ts';
 import { ScoreCallError } from './score-client.ts';
-import type { ScoreCall, Scorer, ScorerEvent } from './scorer.ts';
+import type { PrefillTokens, ScoreCall, Scorer, ScorerEvent } from './scorer.ts';
 
 export interface RetryOptions {
   readonly retries: number;
@@ -21,6 +21,14 @@ export class RetryingScorer implements Scorer {
 
   get backend(): string {
     return this.inner.backend;
+  }
+
+  get batchedPrefixCache(): boolean | undefined {
+    return this.inner.batchedPrefixCache;
+  }
+
+  prefill(): PrefillTokens | undefined {
+    return this.inner.prefill?.();
   }
 
   async score(call: ScoreCall): Promise<number[]> {

@@ -2,7 +2,7 @@
 // call_score, over undici's keep-alive pool.
 import { z } from 'zod';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
-import { checkScores, type ScoreCall, type Scorer } from './scorer.ts';
+import { checkScores, type PrefillTokens, type ScoreCall, type Scorer } from './scorer.ts';
 import { requestEncoder, scoreRequestPayload } from './score-request.ts';
 
 export { ApiCallError as ScoreCallError } from './json-endpoint.ts';
@@ -47,8 +47,40 @@ function answerTotals(body: unknown): number[] | undefined {
   return totals;
 }
 
+/**
+ * Prompt tokens and those served from the prefix cache, from an answer's OpenAI-style `usage`
+ * ({prompt_tokens, prompt_tokens_details: {cached_tokens}}), when it has them.
+ */
+export function answerUsage(body: unknown): { prompt: number; cached: number } | undefined {
+  const usage = typeof body === 'object' && body !== null ? (body as { usage?: unknown }).usage : undefined;
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const prompt = (usage as { prompt_tokens?: unknown }).prompt_tokens;
+  const details = (usage as { prompt_tokens_details?: unknown }).prompt_tokens_details;
+  const cached = typeof details === 'object' && details !== null ? (details as { cached_tokens?: unknown }).cached_tokens : undefined;
+  if (!Number.isInteger(prompt) || !Number.isInteger(cached) || (cached as number) < 0 || (cached as number) > (prompt as number)) return undefined;
+  return { prompt: prompt as number, cached: cached as number };
+}
+
+/** Sums the prefill a backend's answers report; undefined until one does. */
+export class PrefillCounter {
+  private totals: { computed: number; reused: number } | undefined;
+
+  add(prompt: number, cached: number): void {
+    this.totals ??= { computed: 0, reused: 0 };
+    this.totals.computed += prompt - cached;
+    this.totals.reused += cached;
+  }
+
+  read(): PrefillTokens | undefined {
+    return this.totals === undefined ? undefined : { ...this.totals };
+  }
+}
+
 export class HttpScorer implements Scorer {
   readonly backend: string;
+  /** `memscope serve` scores calls in arrival order, the baseline first: no need to wait for it. */
+  readonly batchedPrefixCache = false;
+  private readonly counter = new PrefillCounter();
   private readonly endpoint: JsonEndpoint;
   /** A full matrix's prompts are the baseline less a memory: their bytes are mostly copied. */
   private readonly encoder = requestEncoder();
@@ -77,7 +109,13 @@ export class HttpScorer implements Scorer {
     }
     const problem = checkScores(scores, call.expected);
     if (problem !== undefined) throw new ApiCallError(`bad score response: ${problem}`, status);
+    const usage = answerUsage(body);
+    if (usage !== undefined) this.counter.add(usage.prompt, usage.cached);
     return scores;
+  }
+
+  prefill(): PrefillTokens | undefined {
+    return this.counter.read();
   }
 
   async close(): Promise<void> {

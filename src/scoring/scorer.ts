@@ -42,9 +42,26 @@ export type ScorerEvent =
   | { type: 'replica-down'; backend: string; reason: string; retryInMs: number }
   | { type: 'replica-up'; backend: string };
 
+/** Prompt tokens a server computed (prefill) and read from its prefix cache, so far. */
+export interface PrefillTokens {
+  readonly computed: number;
+  readonly reused: number;
+}
+
 export interface Scorer {
   /** "built-in" or the URL, for headers and session files (never a key). */
   readonly backend: string;
+  /**
+   * The server batches calls that arrive together and reads its prefix cache when it admits a
+   * call (SGLang's radix cache): a call admitted in the same step as the one that would seed its
+   * prefix finds nothing, so full mode sends the rows after the baseline's answer. Not for a
+   * server that never reads its cache for these calls (vLLM with prompt logprobs), nor for one
+   * that scores calls one at a time in arrival order (`memscope serve` reuses the baseline's
+   * prefix without waiting).
+   */
+  readonly batchedPrefixCache?: boolean;
+  /** Prefill tokens so far, when the backend reports them (undefined when it does not). */
+  prefill?(): PrefillTokens | undefined;
   score(call: ScoreCall): Promise<number[]>;
   close(): Promise<void>;
   /** Scorers with something to report (replica pools) take listeners; the engine relays them. */
