@@ -1,20 +1,23 @@
 // The group search's bench (`score --search`): against the exact matrix and `--estimate 64`, in
-// calls, prefill tokens, time and recall of the cells ≥ T. Run alone:
+// calls, prefill tokens, simulated GPU time and recall of the cells ≥ T. Run alone:
 //   npm run build && node dist/test/bench/search.js [--tiny]
-// Prefill tokens are counted by a prefix-reuse rule on the calls' prompts: a call computes the
-// tokens after the prefix it shares with the baseline prompt (from its first removed memory to
-// its end); the baseline computes all of its own. The built-in scorer's own count (its prefix
-// cache, 4 recent prompts, shared by concurrent calls) is given beside it.
+// Each run is the real CLI (`score --json --concurrency 8`) against the GPU simulator of
+// test/servers/gpu-sim.ts (SGLang-like: a prefix cache in 1-token blocks, read up to the last
+// token on /score), its cache emptied and counters zeroed before each run: tokens computed and
+// reused and busy time are the simulator's /stats. Beside them, a cross-check in-process: prefill
+// tokens by a prefix-reuse rule on the calls' prompts (a call computes the tokens after the
+// prefix it shares with the baseline prompt; the baseline all of its own).
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
-import { chatToContext } from '../../src/context/chat-format.ts';
 import type { Context } from '../../src/context/context.ts';
 import { commonPrefix } from '../../src/core/common-prefix.ts';
 import { ScoringEngine, type ModeOptions } from '../../src/engine/engine.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { DEFAULT_THRESHOLD } from '../../src/engine/group-search.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
-import { fixture } from '../support/helpers.ts';
+import { fixture, runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
 import { sparseContext } from '../support/sparse-context.ts';
 import { load, MODEL } from './measure.ts';
 
@@ -72,29 +75,60 @@ export function recall(exact: FullResult, search: FullResult, threshold: number)
   return { cells, found, wrong };
 }
 
+/** One CLI run against the simulator, from an empty cache. */
+export interface Simulated {
+  readonly result: FullResult;
+  readonly computed: number;
+  readonly reused: number;
+  readonly busyMs: number;
+  readonly wallMs: number;
+}
+
+async function simulated(sim: RunningServer, file: string, flags: string[]): Promise<Simulated> {
+  await fetch(`${sim.url}/_test/reset`, { method: 'POST', body: JSON.stringify({ cache: true }) });
+  const start = performance.now();
+  const out = await runCli(['score', file, '--json', '--url', sim.url, '--concurrency', '8', ...flags], { env: { MEMSCOPE_API_KEY: '' } });
+  const wallMs = performance.now() - start;
+  if (out.code !== 0) throw new Error(`score ${flags.join(' ')}: ${out.stderr}`);
+  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as { tokens_computed: number; tokens_reused: number; busy_ms: number };
+  return { result: JSON.parse(out.stdout) as FullResult, computed: stats.tokens_computed, reused: stats.tokens_reused, busyMs: stats.busy_ms, wallMs };
+}
+
 export interface SearchBenchRow {
   readonly name: string;
   readonly memories: number;
-  readonly exact: Measured;
-  readonly search: Measured;
-  readonly estimate: Measured | undefined;
+  readonly exact: Simulated;
+  readonly search: Simulated;
+  readonly estimate: Simulated | undefined;
+  /** The in-process cross-check by the prefix-reuse rule. */
+  readonly rule: { readonly exact: Measured; readonly search: Measured };
   readonly recall: { cells: number; found: number; wrong: number };
 }
 
 export async function searchBench(tiny: boolean): Promise<SearchBenchRow[]> {
-  const sparse = tiny ? sparseContext(40, 10, 1, 15) : sparseContext(300, 10, 1, 40);
-  const inputs: [string, Context, boolean][] = [
-    [tiny ? 'sparse 40 (1 in 10 matters)' : 'sparse 300 (1 in 10 matters)', chatToContext(sparse.chat), false],
-    [tiny ? 'medium.json' : 'large.json', await load(fixture(tiny ? 'medium.json' : 'large.json')), true],
-  ];
-  const rows: SearchBenchRow[] = [];
-  for (const [name, context, withEstimate] of inputs) {
-    const exact = await measure(context, { mode: 'full' });
-    const search = await measure(context, { mode: 'full', search: { threshold: DEFAULT_THRESHOLD } });
-    const estimate = withEstimate ? await measure(context, { mode: 'full', estimate: 64, seed: 1 }) : undefined;
-    rows.push({ name, memories: exact.result.memories.length, exact, search, estimate, recall: recall(exact.result, search.result, DEFAULT_THRESHOLD) });
+  const dir = await tempDir();
+  const sim = await startProcess([testScript('servers/gpu-sim.ts'), '--port', '0', '--kind', 'sglang']);
+  try {
+    const sparseFile = join(dir.path, 'sparse.json');
+    await writeFile(sparseFile, JSON.stringify((tiny ? sparseContext(40, 10, 1, 15) : sparseContext(300, 10, 1, 40)).chat));
+    const inputs: [string, string, boolean][] = [
+      [tiny ? 'sparse 40 (1 in 10 matters)' : 'sparse 300 (1 in 10 matters)', sparseFile, false],
+      [tiny ? 'medium.json' : 'large.json', fixture(tiny ? 'medium.json' : 'large.json'), true],
+    ];
+    const rows: SearchBenchRow[] = [];
+    for (const [name, file, withEstimate] of inputs) {
+      const exact = await simulated(sim, file, []);
+      const search = await simulated(sim, file, ['--search']);
+      const estimate = withEstimate ? await simulated(sim, file, ['--estimate', '64', '--seed', '1']) : undefined;
+      const context: Context = await load(file);
+      const rule = { exact: await measure(context, { mode: 'full' }), search: await measure(context, { mode: 'full', search: { threshold: DEFAULT_THRESHOLD } }) };
+      rows.push({ name, memories: exact.result.memories.length, exact, search, estimate, rule, recall: recall(exact.result, search.result, DEFAULT_THRESHOLD) });
+    }
+    return rows;
+  } finally {
+    await sim.stop();
+    await dir.remove();
   }
-  return rows;
 }
 
 const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
@@ -103,16 +137,18 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** The bench table's rows: [what, figure, target]. */
 export function searchTableRows(rows: readonly SearchBenchRow[]): [string, string, string][] {
   const out: [string, string, string][] = [];
-  for (const { name, memories, exact, search, estimate, recall: r } of rows) {
+  const n = (x: number) => x.toLocaleString('en');
+  for (const { name, memories, exact, search, estimate, rule, recall: r } of rows) {
     const sparse = name.startsWith('sparse');
     out.push([
-      `6. --search T=1, ${name}, ${memories} memories, vs the exact matrix: prefill tokens (prefix-reuse rule)`,
-      `**${pct(search.tokens, exact.tokens)}** (${search.tokens.toLocaleString('en')} of ${exact.tokens.toLocaleString('en')}); built-in scorer's own count ${pct(search.builtinTokens, exact.builtinTokens)}`,
-      sparse ? '≤ 20%' : estimate ? `< --estimate 64's tokens` : '',
+      `6. --search T=1, ${name}, ${memories} memories, vs the exact matrix, on the GPU simulator (SGLang-like, concurrency 8): prefill tokens computed`,
+      `**${pct(search.computed, exact.computed)}** (${n(search.computed)} of ${n(exact.computed)}; reused ${n(search.reused)} vs ${n(exact.reused)})`,
+      sparse ? '≤ 20%' : estimate ? `< --estimate 64's` : '',
     ]);
-    out.push([`   calls, time (built-in scorer in-process, concurrency 8)`, `${search.calls} calls vs ${exact.calls}; ${s(search.ms)} vs ${s(exact.ms)}`, '']);
+    out.push([`   simulated GPU time; calls`, `${s(search.busyMs)} vs ${s(exact.busyMs)} (${pct(search.busyMs, exact.busyMs)}); ${search.result.calls} calls vs ${exact.result.calls}`, '']);
     out.push([`   recall of the cells ≥ T, with their exact values`, `**${(r.found / Math.max(1, r.cells)).toFixed(3)}** (${r.found} of ${r.cells}; ${r.wrong} cells differ from exact)`, '1.0']);
-    if (estimate) out.push([`   --estimate 64 on it: prefill tokens`, `${pct(estimate.tokens, exact.tokens)} (${estimate.tokens.toLocaleString('en')}), ${estimate.calls} calls`, '']);
+    out.push([`   cross-check, in-process: prefill tokens by the prefix-reuse rule`, `${pct(rule.search.tokens, rule.exact.tokens)} (${n(rule.search.tokens)} of ${n(rule.exact.tokens)})`, '']);
+    if (estimate) out.push([`   --estimate 64 on it: prefill tokens computed, simulated time`, `**${pct(estimate.computed, exact.computed)}** (${n(estimate.computed)}), ${s(estimate.busyMs)}, ${estimate.result.calls} calls`, '']);
   }
   return out;
 }
