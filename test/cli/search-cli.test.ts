@@ -89,6 +89,18 @@ describe('score --search (CLI)', () => {
     const exported = await runCli(['export', record, '--format', 'json']);
     assert.equal(exported.code, 0, exported.stderr);
     assert.equal(exported.stdout, stdout);
+
+    // Cut short: the partial result says which rows were scored alone, and they are exact.
+    const cut = join(dir.path, 'cut.jsonl');
+    await writeFile(cut, `${lines.slice(0, Math.floor(lines.length * 0.7)).join('\n')}\n{"t":`);
+    const partialOut = await runCli(['replay', cut, '--json']);
+    assert.equal(partialOut.code, 0, partialOut.stderr);
+    const partial = JSON.parse(partialOut.stdout) as SearchJson;
+    const full = JSON.parse(stdout) as SearchJson;
+    assert.equal(partial.search.threshold, 1);
+    const exactRows = partial.memories.flatMap((m, i) => (m.exact ? [i] : []));
+    assert.ok(exactRows.length > 0 && exactRows.length < full.memories.filter((m) => m.exact).length);
+    for (const i of exactRows) assert.deepEqual(partial.matrix[i], full.matrix[i]);
   });
 });
 
