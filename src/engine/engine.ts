@@ -51,7 +51,7 @@ export type ModeOptions =
       readonly estimate?: number | undefined;
       readonly seed?: number | undefined;
       /** Group search: the cells of at least `threshold`, exactly (see group-search.ts). */
-      readonly search?: { readonly threshold: number; readonly groupSize?: number | undefined } | undefined;
+      readonly search?: { readonly threshold: number; readonly groupSize?: number | undefined; readonly splitFraction?: number | undefined } | undefined;
     }
   | { readonly mode: 'single'; readonly key: string }
   | {
@@ -225,7 +225,7 @@ export class ScoringEngine {
   private runMode(options: ModeOptions): Promise<RunResult> {
     switch (options.mode) {
       case 'full':
-        if (options.search !== undefined) return this.searched(options.search.threshold, options.search.groupSize);
+        if (options.search !== undefined) return this.searched(options.search);
         return options.estimate === undefined ? this.full() : this.estimated(options.estimate, options.seed ?? DEFAULT_SEED);
       case 'single':
         return this.single(options.key);
@@ -333,11 +333,11 @@ export class ScoringEngine {
   }
 
   // ── group search (--search) ─────────────────────────────────
-  private async searched(threshold: number, groupSize?: number): Promise<FullResult> {
+  private async searched({ threshold, groupSize, splitFraction }: NonNullable<Extract<ModeOptions, { mode: 'full' }>['search']>): Promise<FullResult> {
     const entries = this.context.sections.conversation;
     const memories = memoryRefs(entries);
     const responses = responseEntries(entries);
-    const plan = { memories, responses, threshold, groupSize: groupSize ?? initialGroupSize(memories.length) };
+    const plan = { memories, responses, threshold, groupSize: groupSize ?? initialGroupSize(memories.length), splitFraction };
     const nothing = memories.length === 0 || responses.length === 0;
     this.started('full', memories, responses, nothing ? 0 : 1 + firstLevelCalls(plan), threshold);
     if (nothing) {

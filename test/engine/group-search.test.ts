@@ -188,14 +188,14 @@ describe('group search on a model where removing more never raises a logprob', (
     const memories = memoryRefs(entries);
     const responses = responseEntries(entries);
     // Memories 5, 17 and 30 move some later responses by 2–4 nats; every memory moves the
-    // responses after it by a little (0.05).
+    // responses after it by a little (0.07).
     const planted = new Map([
       [5, [6, 40]],
       [17, [18]],
       [30, [31, 32, 47]],
     ]);
     const weights = memories.map(({ entry }, i) =>
-      responses.map((response, j) => (response < entry ? 0 : (planted.get(i)?.includes(j) ? 2 + (j % 3) : 0.05))),
+      responses.map((response, j) => (response < entry ? 0 : (planted.get(i)?.includes(j) ? 2 + (j % 3) : 0.07))),
     );
     const exact = await run(context, { scorer: new MonotoneScorer(context, weights) });
     const scorer = new MonotoneScorer(context, weights);
@@ -210,6 +210,11 @@ describe('group search on a model where removing more never raises a logprob', (
       [5, 17, 30],
     );
     assert.ok(scorer.calls < memories.length, `${scorer.calls} calls, where the exact matrix makes ${memories.length + 1}`);
+    // The default margin (splitting at T/2) finds the same cells, with more calls: here the small
+    // effects of a group of 8 (0.56) reach T/2.
+    const margin = await run(context, { search: { threshold: 1 }, scorer: new MonotoneScorer(context, weights) });
+    assertSearchMatches(exact.result, margin.result, 1);
+    assert.ok(margin.result.calls > search.result.calls, `${margin.result.calls} calls at T/2, ${search.result.calls} at T`);
   });
 });
 
