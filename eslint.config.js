@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'rollup.config.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // memscope neutralises terminal control characters in untrusted text: its patterns (and the
@@ -35,5 +35,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'rollup.config.js'], ...tseslint.configs.disableTypeChecked },
 );

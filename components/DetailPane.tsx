@@ -84,11 +84,11 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
   }
 }
 
-function joinSegments(parts: readonly Segment[][], separator: Segment): Segment[] {
+export function joinSegments(parts: readonly Segment[][], separator: Segment): Segment[] {
   return parts.flatMap((part, i) => (i === 0 ? part : [separator, ...part]));
 }
 
-function frame(title: string, body: string[], width: number, height: number, theme: Theme): string[] {
+export function frame(title: string, body: string[], width: number, height: number, theme: Theme): string[] {
   const s = theme.style;
   const inner = Math.max(0, width - 4);
   const titleText = fit(title, Math.max(0, Math.min(displayWidth(title), width - 6)));
@@ -98,7 +98,7 @@ function frame(title: string, body: string[], width: number, height: number, the
   return [top, ...lines, paint('╰' + '─'.repeat(Math.max(0, width - 2)) + '╯', s.faint)];
 }
 
-function labelled(label: string, text: string | Segment[], inner: number, theme: Theme): string {
+export function labelled(label: string, text: string | Segment[], inner: number, theme: Theme): string {
   const segments: Segment[] = typeof text === 'string' ? [[text, '']] : text;
   return paint(fit(label, LABEL), theme.style.faint) + paintFit(segments, inner - LABEL);
 }

@@ -1,6 +1,6 @@
 // `?`: the key bindings and how to read the matrix, over the body of the screen.
 import { fit } from '../src/core/display-width.ts';
-import { KEY_HELP, REPLAY_KEY_HELP } from '../src/screen/screen-keys.ts';
+import { KEY_HELP, REPLAY_KEY_HELP, type KeyHelp } from '../src/screen/screen-keys.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint } from '../src/screen/term-style.ts';
 import { Lines } from './Lines.tsx';
@@ -11,6 +11,9 @@ export interface HelpOverlayProps {
   readonly theme: Theme;
   /** Replaying: the replay's keys are listed too. */
   readonly replay?: boolean;
+  /** Another screen's keys and reading notes (the diff screen); the run screen's by default. */
+  readonly keys?: readonly KeyHelp[];
+  readonly reading?: readonly string[];
 }
 
 const READING = [
@@ -20,15 +23,15 @@ const READING = [
   'Status: · pending  ▶ scoring  ✓ done  ✗ failed  – skipped',
 ];
 
-export function HelpOverlay({ width, height, theme, replay = false }: HelpOverlayProps) {
+export function HelpOverlay({ width, height, theme, replay = false, keys: screenKeys = KEY_HELP, reading = READING }: HelpOverlayProps) {
   const s = theme.style;
-  const keys = replay ? [...KEY_HELP, ...REPLAY_KEY_HELP] : KEY_HELP;
+  const keys = replay ? [...screenKeys, ...REPLAY_KEY_HELP] : screenKeys;
   const keyWidth = Math.max(...keys.map((k) => k.keys.length)) + 2;
   const inner = Math.min(width - 4, Math.max(60, keyWidth + 50));
   const body: string[] = [
     ...keys.map(({ keys, what }) => paint(fit(keys, keyWidth), s.key) + fit(what, inner - keyWidth - 2)),
     fit('', inner - 2),
-    ...READING.map((line) => paint(fit(line, inner - 2), s.faint)),
+    ...reading.map((line) => paint(fit(line, inner - 2), s.faint)),
     fit('', inner - 2),
     paint(fit('any key closes this help', inner - 2), s.faint),
   ];

@@ -1,5 +1,6 @@
 // `memscope sessions`: the recorded sessions, newest first, kept up to date as files appear and
-// runs end. Up/down choose, Enter opens one in replay, q quits. It reads a list and renders.
+// runs end. Up/down choose, Enter opens one in replay, Space marks two and d compares them
+// (older as A, newer as B), q quits. It reads a list and renders.
 import { useInput } from 'ink';
 import { useRef, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
@@ -24,6 +25,8 @@ export interface SessionListProps {
   readonly depth: ColorDepth;
   readonly size: { readonly columns: number; readonly rows: number };
   readonly onOpen: (path: string) => void;
+  /** Two marked sessions to compare: A (the older run), then B. */
+  readonly onDiff?: (a: string, b: string) => void;
   readonly onQuit: (interrupt: boolean) => void;
   /** A line for the user, e.g. why the last session could not be opened. */
   readonly notice?: string | undefined;
@@ -40,9 +43,12 @@ const STATE_ROLE: Record<SummaryState, 'good' | 'accent' | 'warn' | 'badStrong'>
 /** Widths of the fixed columns; the context path takes what is left. */
 const WIDTHS = [21, 0, 12, 9, 10, 12];
 
-export function SessionList({ source, dir, depth, size, onOpen, onQuit, notice }: SessionListProps) {
+export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, notice }: SessionListProps) {
   const sessions = useSyncExternalStore(source.subscribe, source.getSnapshot);
   const [selected, setSelected] = useState<string | undefined>(undefined);
+  // Marked for a diff, in the order marked; a third mark lets the first go.
+  const [marked, setMarked] = useState<readonly string[]>([]);
+  const [hint, setHint] = useState<string | undefined>(undefined);
   const [top, setTop] = useState(0);
   const theme = screenTheme(depth);
   const s = theme.style;
@@ -52,20 +58,20 @@ export function SessionList({ source, dir, depth, size, onOpen, onQuit, notice }
   const found = selected === undefined ? -1 : sessions.findIndex((x) => x.path === selected);
   const cursor = sessions.length === 0 ? 0 : Math.max(0, found);
   const scrollTop = cursor < top ? cursor : cursor >= top + listHeight ? cursor - listHeight + 1 : Math.min(top, Math.max(0, sessions.length - listHeight));
-  const state = useRef({ cursor, sessions });
-  state.current = { cursor, sessions };
+  const state = useRef({ cursor, sessions, marked });
+  state.current = { cursor, sessions, marked };
 
   useInput((chunk: string, pressed: KeyPress) => {
     for (const [input, key] of splitKeys(chunk, pressed)) if (onKey(input, key)) return;
   });
   /** One key; true when the list is done with keys (a session opened, or quit). */
   function onKey(input: string, key: KeyPress): boolean {
-    const { cursor: at, sessions: list } = state.current;
+    const { cursor: at, sessions: list, marked: marks } = state.current;
     const move = (to: number) => {
       const next = Math.max(0, Math.min(list.length - 1, to));
       const session = list[next];
       if (session) setSelected(session.path);
-      state.current = { cursor: next, sessions: list };
+      state.current = { ...state.current, cursor: next };
       setTop((t) => (next < t ? next : next >= t + listHeight ? next - listHeight + 1 : t));
     };
     if ((key.ctrl && input === 'c') || input === 'q' || key.escape) {
@@ -80,6 +86,22 @@ export function SessionList({ source, dir, depth, size, onOpen, onQuit, notice }
     else if (input === 'G' || key.end) move(list.length - 1);
     else if (key.return && list[at]) {
       onOpen(list[at].path);
+      return true;
+    } else if (input === ' ' && list[at] && onDiff) {
+      const path = list[at].path;
+      const next = marks.includes(path) ? marks.filter((p) => p !== path) : [...marks, path].slice(-2);
+      state.current = { ...state.current, marked: next };
+      setMarked(next);
+      setHint(undefined);
+      move(at + 1);
+    } else if (input === 'd' && onDiff) {
+      const chosen = marks.map((path) => list.find((x) => x.path === path)).filter((x) => x !== undefined);
+      if (chosen.length < 2) {
+        setHint('mark two sessions with Space, then d compares them');
+        return false;
+      }
+      const [a, b] = [...chosen].sort((x, y) => x.created.localeCompare(y.created) || x.path.localeCompare(y.path));
+      onDiff(a!.path, b!.path);
       return true;
     }
     return false;
@@ -96,16 +118,30 @@ export function SessionList({ source, dir, depth, size, onOpen, onQuit, notice }
   if (sessions.length === 0) lines.push(paint(fit(' no sessions yet: every run on the screen is recorded here', width), s.faint));
   sessions.slice(scrollTop, scrollTop + listHeight).forEach((session, i) => {
     const row = sessionRow(session);
-    const text = ' ' + cells(row.slice(0, 5)) + paint(fit(row[5]!, widths[5]!), s[STATE_ROLE[session.state]]);
-    lines.push(scrollTop + i === cursor ? paint(fit(' ' + cells(row), width), s.cursor) : text);
+    // The first column marks a session chosen for a diff: A for the older, B for the newer.
+    const mark = markLabel(session, marked, sessions);
+    const text = paint(mark, s.key) + cells(row.slice(0, 5)) + paint(fit(row[5]!, widths[5]!), s[STATE_ROLE[session.state]]);
+    lines.push(scrollTop + i === cursor ? paint(fit(mark + cells(row), width), s.cursor) : text);
   });
   const body = <Lines lines={lines} height={size.rows - 1} slot="sessions" />;
-  const keys = ` ${paint('↑↓', s.key)} ${paint('choose', s.faint)}  ${paint('⏎', s.key)} ${paint('replay', s.faint)}  ${paint('q', s.key)} ${paint('quit', s.faint)}`;
-  const footer = notice ? keys + paint(fit(`  ${neutralize(notice)}`, Math.max(0, width - 28)), s.warn) : keys;
+  const message = hint ?? notice;
+  // A message (why a session did not open) takes the room of the diff keys: it says what to do.
+  const diffKeys = onDiff && !message ? `  ${paint('␣', s.key)} ${paint('mark', s.faint)}  ${paint('d', s.key)} ${paint(`diff${marked.length > 0 ? ` (${marked.length}/2)` : ''}`, s.faint)}` : '';
+  const keys = ` ${paint('↑↓', s.key)} ${paint('choose', s.faint)}  ${paint('⏎', s.key)} ${paint('replay', s.faint)}${diffKeys}  ${paint('q', s.key)} ${paint('quit', s.faint)}`;
+  const footer = message ? keys + paint(fit(`  ${neutralize(message)}`, Math.max(0, width - 28)), s.warn) : keys;
   return (
     <>
       {body}
       <Lines lines={[footer]} height={1} slot="sessions-footer" />
     </>
   );
+}
+
+/** A marked session's letter in the diff to come (the older run is A), else a blank. */
+function markLabel(session: SessionSummary, marked: readonly string[], sessions: readonly SessionSummary[]): string {
+  if (!marked.includes(session.path)) return ' ';
+  if (marked.length < 2) return '●';
+  const other = sessions.find((x) => x.path !== session.path && marked.includes(x.path));
+  if (!other) return '●';
+  return session.created.localeCompare(other.created) < 0 || (session.created === other.created && session.path < other.path) ? 'A' : 'B';
 }

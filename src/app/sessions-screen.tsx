@@ -1,5 +1,6 @@
 // `memscope sessions` on the terminal: the live list on the alternate screen, drawn by the same
-// frame writer as the run screen. Resolves with the session the user opened, or undefined on quit.
+// frame writer as the run screen. Resolves with the session the user opened, the two marked for a
+// diff, or the exit code on quit.
 import { render } from 'ink';
 import { SessionList } from '../../components/SessionList.tsx';
 import { enterAltScreen, leaveAltScreen } from '../screen/alt-screen.ts';
@@ -7,7 +8,7 @@ import { colorDepth } from '../screen/color-depth.ts';
 import { FrameStdout, FrameWriter } from '../screen/frame-writer.ts';
 import type { SessionDirectory } from '../sessions/session-list.ts';
 
-export type SessionsChoice = { readonly open: string } | { readonly quit: number | undefined };
+export type SessionsChoice = { readonly open: string } | { readonly diff: readonly [string, string] } | { readonly quit: number | undefined };
 
 export async function showSessions(directory: SessionDirectory, env: NodeJS.ProcessEnv, notice?: string): Promise<SessionsChoice> {
   const stdout = process.stdout;
@@ -31,6 +32,7 @@ export async function showSessions(directory: SessionDirectory, env: NodeJS.Proc
       depth={depth}
       size={{ columns: stdout.columns || 80, rows: stdout.rows || 24 }}
       onOpen={(path) => choose({ open: path })}
+      onDiff={(a, b) => choose({ diff: [a, b] })}
       onQuit={(interrupt) => choose({ quit: interrupt ? 130 : undefined })}
       notice={notice}
     />

@@ -4,7 +4,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { MODEL_NAME, ModelState, assistantSpans, forwardInSlices, spanMask, spanTotals } from './builtin-model.ts';
 import { PrefixCache, type PrefixStats } from './prefix-cache.ts';
-import type { PrefillTokens, ScoreCall, Scorer } from '../scoring/scorer.ts';
+import type { ScoreCall, Scorer, ServerUsage } from '../scoring/scorer.ts';
 import { builtinTemplate } from '../context/template.ts';
 import { BUILTIN_VOCAB_SIZE } from '../context/tokenizer.ts';
 
@@ -49,18 +49,22 @@ export class BuiltinScorer implements Scorer {
     return this.cache?.stats() ?? { ...this.fromScratch };
   }
 
-  /** Tokens scored, and those whose logprobs came from a cached prefix. */
-  prefill(): PrefillTokens {
-    const { tokensReceived, tokensComputed } = this.stats();
-    return { computed: tokensComputed, reused: tokensReceived - tokensComputed };
+  /** Prompts scored, their tokens, and those whose logprobs came from a cached prefix. */
+  serverUsage(): ServerUsage {
+    const { calls, tokensReceived, tokensComputed } = this.stats();
+    return { requests: calls, promptTokens: tokensReceived, cachedTokens: tokensReceived - tokensComputed };
   }
 
   score(call: ScoreCall): Promise<number[]> {
     return this.scorePrompt(call.prompt, call.signal);
   }
 
-  /** The total logprob of every assistant response in the prompt, however many there are. */
-  async scorePrompt(prompt: Uint32Array, signal?: AbortSignal): Promise<number[]> {
+  /**
+   * The total logprob of every assistant response in the prompt, however many there are.
+   * `onPrefill` is told how many of the prompt's tokens were computed (the rest came from a
+   * cached prefix).
+   */
+  async scorePrompt(prompt: Uint32Array, signal?: AbortSignal, onPrefill?: (computed: number) => void): Promise<number[]> {
     signal?.throwIfAborted();
     const problem = this.checkPrompt(prompt);
     if (problem !== undefined) throw new PromptError(problem);
@@ -74,7 +78,14 @@ export class BuiltinScorer implements Scorer {
     const wanted = spanMask(prompt.length, spans);
     const turn = this.queue.then(async () => {
       signal?.throwIfAborted();
-      if (this.cache !== undefined) return this.cache.logprobs(prompt, pause, wanted);
+      if (this.cache !== undefined) {
+        // Calls take turns, so the counter's change is this call's.
+        const before = this.cache.stats().tokensComputed;
+        const out = await this.cache.logprobs(prompt, pause, wanted);
+        onPrefill?.(this.cache.stats().tokensComputed - before);
+        return out;
+      }
+      onPrefill?.(prompt.length);
       this.fromScratch.calls++;
       this.fromScratch.tokensReceived += prompt.length;
       this.fromScratch.tokensComputed += prompt.length;

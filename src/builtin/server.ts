@@ -40,11 +40,14 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 }
 
 /** {"scores":[{"total_logprob":n},…]} written directly (the same text JSON.stringify gives for
- *  finite numbers, without an object per response). */
-export function scoresJson(scores: readonly number[]): string {
+ *  finite numbers, without an object per response), with the prompt's prefill in OpenAI's
+ *  `usage` shape when given: {"prompt_tokens", "prompt_tokens_details": {"cached_tokens"}}. */
+export function scoresJson(scores: readonly number[], usage?: { prompt: number; cached: number }): string {
   let text = '{"scores":[';
   for (let i = 0; i < scores.length; i++) text += `${i > 0 ? ',' : ''}{"total_logprob":${JSON.stringify(scores[i])}}`;
-  return `${text}]}`;
+  text += ']';
+  if (usage !== undefined) text += `,"usage":{"prompt_tokens":${usage.prompt},"prompt_tokens_details":{"cached_tokens":${usage.cached}}}`;
+  return `${text}}`;
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -73,8 +76,9 @@ export function createScoreServer(options: Omit<ServeOptions, 'host' | 'port'> =
     const ids = request.prompt;
     const controller = new AbortController();
     res.on('close', () => controller.abort());
-    const scores = await scorer.scorePrompt(ids, controller.signal);
-    if (!res.destroyed) sendText(res, 200, scoresJson(scores));
+    let computed = ids.length;
+    const scores = await scorer.scorePrompt(ids, controller.signal, (n) => (computed = n));
+    if (!res.destroyed) sendText(res, 200, scoresJson(scores, { prompt: ids.length, cached: ids.length - computed }));
   }
 
   return createServer((req, res) => {

@@ -31,10 +31,16 @@ Usage:
                                     Keys: space pause, . step, + - speed, < > seek, Shift-←/→ seek
                                     a tenth, ? all keys
   memscope sessions [--json] [--dir DIR]
-                                    the recorded sessions, updated live; Enter replays one
+                                    the recorded sessions, updated live; Enter replays one,
+                                    Space marks two and d compares them
                                     (no terminal, --json or --headless: printed once)
   memscope export <session> --format csv|json|svg|cast [-o OUT]
                                     export a session's result, or (cast) an asciicast of its replay
+  memscope diff <A> <B> [--json | --csv]
+                                    compare two full-matrix runs (session files or saved --json
+                                    results): memories by key, responses by entry (by text where
+                                    the conversations differ), the matrix B − A; on the screen in a
+                                    terminal (s sorts by change, Enter shows both cells)
   memscope schema [context|chat|weights|template|session-header|session-event]
                                     print the JSON Schema of a file format
   memscope --help | --version
@@ -44,8 +50,12 @@ Score options:
                         give it again for replicas of the same model (calls go to the least busy one)
   --backend B           score (default): POST {url}/score, the reference's endpoint
                         completions: POST {url}/completions with prompt logprobs (a stock vLLM)
+                        sglang: POST {url}/generate, SGLang's native route (url without /v1);
+                        its prefix cache serves what prompts share
   --logprobs-field F    completions: prompt_logprobs (default, vLLM) | echo (echo + logprobs,
                         read from choices[0].logprobs.token_logprobs)
+  --max-model-len N     completions, sglang: the server's context limit (default: asked of the
+                        server); a run whose longest prompt does not fit stops before any call
   --tokenizer T         how chat-format input is tokenized: builtin (default) | server
                         (POST /tokenize at the --url's root, one call per distinct text);
                         native files keep their own token ids
@@ -65,9 +75,9 @@ Score options:
   --store FILE          incremental: weight store (default $XDG_STATE_HOME/memscope/weights.json)
   --alpha A             incremental: weight EWMA smoothing in (0, 1] (default 0.3)
   --concurrency N       score calls in flight at once (default 4)
-  --priority P|none     priority sent with every call (default 5, as the reference; none with
-                        --backend completions, as vLLM refuses priorities unless started with
-                        --scheduling-policy priority)
+  --priority P|none     priority sent with every call (default 5 with --backend score, as the
+                        reference; none with completions and sglang: vLLM and SGLang read it only
+                        when started with priority scheduling, lower served first)
   --timeout SECONDS     per call (default 300)
   --retries N           retries of a transient failure (refused, reset, timeout, 408/429/502/503/504; default 3)
   --retry-delay MS      first backoff delay, doubled each retry, with jitter (default 1000)
@@ -122,6 +132,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return (await import('./sessions-command.ts')).sessions(rest, io);
     case 'schema':
       return (await import('./schema-command.ts')).schema(rest, io);
+    case 'diff':
+      return (await import('./diff-command.ts')).diff(rest, io);
     case '--help':
     case '-h':
     case 'help':

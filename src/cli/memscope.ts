@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The installed entry point (compiled to dist/src/cli/memscope.js, the package's bin).
+// The entry point: compiled to dist/src/cli/memscope.js, then bundled to dist/bundle/memscope.js (the bin).
 
 // React and its reconciler load (and render) several times faster in their production builds.
 process.env.NODE_ENV ??= 'production';

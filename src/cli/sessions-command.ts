@@ -1,5 +1,5 @@
-// `memscope sessions`: the recorded sessions, as a live list on the screen (Enter replays one)
-// or printed once.
+// `memscope sessions`: the recorded sessions, as a live list on the screen (Enter replays one,
+// Space marks two and d compares them) or printed once.
 import { mkdir } from 'node:fs/promises';
 import { Interrupt, type CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
@@ -42,10 +42,17 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
       const choice = await showSessions(directory, io.env, notice);
       if ('quit' in choice) return choice.quit ?? 0;
       notice = undefined;
-      // A session that cannot be read says so on the list, rather than ending it.
+      // A session that cannot be read (or compared) says so on the list, rather than ending it.
       try {
-        const state = directory.getSnapshot().find((x) => x.path === choice.open)?.state;
-        const code = await replayOnScreen(choice.open, io, { follow: state === 'running' });
+        let code: number;
+        if ('diff' in choice) {
+          const [{ loadDiff }, { showDiff }] = await Promise.all([import('./diff-command.ts'), import('../app/diff-screen.tsx')]);
+          const { a, b, diff } = await loadDiff(...choice.diff);
+          code = await showDiff(a, b, diff, io.env);
+        } else {
+          const state = directory.getSnapshot().find((x) => x.path === choice.open)?.state;
+          code = await replayOnScreen(choice.open, io, { follow: state === 'running' });
+        }
         if (code >= 128) return code;
       } catch (error) {
         if (error instanceof Interrupt) return error.exitCode;

@@ -5,7 +5,7 @@ import type { AstNode, Context, ContentLeaf, MessageBranch, MessageRole } from '
 import { InputError } from '../core/errors.ts';
 import { MemoryScores } from './memory-scores.ts';
 import { builtinTemplate, type Template } from './template.ts';
-import { bindTemplate, endOfTurn, type TextTemplate } from './text-template.ts';
+import { bindTemplate, endOfTurn, renderOpen, type TextTemplate } from './text-template.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from './tokenizer.ts';
 
 export const CHAT_ROLES = ['user', 'assistant', 'tool', 'memory'] as const;
@@ -89,6 +89,66 @@ export function chatToContext(chat: ChatContext, encoder: Encoder = builtinEncod
 export interface BatchTokenizer {
   readonly name: string;
   tokenizeAll(texts: readonly string[]): Promise<ReadonlyMap<string, readonly number[]>>;
+  /**
+   * The same tokenizer reading every text as if `context` came before it (its ids left out):
+   * for tokenizers that mark the start of every separate call (SentencePiece's "▁").
+   */
+  after?(context: string): BatchTokenizer;
+}
+
+/** A short chat rendered by the template: its pieces, tokenized one by one, must give the whole text's ids. */
+export function alignmentProbe(template: TextTemplate): { pieces: string[]; whole: string } {
+  const pieces = [
+    renderOpen(template, 'user'),
+    'Probe: which ids does a piece get?',
+    template.close,
+    renderOpen(template, 'assistant'),
+    'Words after a header.',
+    template.close,
+  ];
+  return { pieces, whole: `${template.bos ?? ''}${pieces.join('')}` };
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+/** Whether the pieces' ids, end to end, are the whole text's. */
+function aligned(probe: { pieces: string[]; whole: string }, template: TextTemplate, pieces: ReadonlyMap<string, readonly number[]>, whole: readonly number[]): boolean {
+  const joined = [...(template.bos !== undefined ? pieces.get(template.bos)! : []), ...probe.pieces.flatMap((p) => pieces.get(p)!)];
+  return sameIds(joined, whole);
+}
+
+/**
+ * Ids for every text such that a chat's pieces, end to end, are the ids of its whole rendered
+ * text. Piece by piece works for byte-level BPE; a tokenizer that adds a word-start marker to
+ * every separate call (SentencePiece) gives the content after a header another first id than
+ * the whole text does. Then each piece is read after a newline (every piece follows one, or a
+ * special token, in the templates), checked again on the probe, and refused if still not equal.
+ */
+async function alignedIds(
+  tokenizer: BatchTokenizer,
+  template: TextTemplate,
+  texts: readonly string[],
+  probe: { pieces: string[]; whole: string },
+  ids: ReadonlyMap<string, readonly number[]>,
+): Promise<ReadonlyMap<string, readonly number[]>> {
+  const whole = ids.get(probe.whole)!;
+  if (aligned(probe, template, ids, whole)) return ids;
+  const refusal = (why: string) =>
+    new InputError(
+      `--tokenizer server: the server's tokenizer gives the pieces of a chat other ids than the whole text (it marks the start of every separate call, as SentencePiece does), ${why}; convert the chat with the model's own tokenizer into a native context instead`,
+    );
+  if (tokenizer.after === undefined) throw refusal('and it cannot be asked otherwise');
+  let shifted: ReadonlyMap<string, readonly number[]>;
+  try {
+    shifted = await tokenizer.after('\n').tokenizeAll([...new Set([...texts, ...probe.pieces])]);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw refusal(`and reading each piece after a newline fails too (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!aligned(probe, template, shifted, whole)) throw refusal('even with each piece read after a newline');
+  return shifted;
 }
 
 /** Every special token must come back as one id, or the model does not use this template. */
@@ -119,8 +179,10 @@ export async function chatToContextAsync(chat: ChatContext, tokenizer: BatchToke
     return [];
   };
   chatToContext(chat, { name: tokenizer.name, vocabSize: 1, encode: record }, bindTemplate(template, record));
-  const ids = await tokenizer.tokenizeAll([...texts]);
-  checkSpecialTokens(template, ids);
+  const probe = alignmentProbe(template);
+  const plain = await tokenizer.tokenizeAll([...new Set([...texts, ...probe.pieces, probe.whole])]);
+  checkSpecialTokens(template, plain);
+  const ids = await alignedIds(tokenizer, template, [...texts], probe, plain);
   // The server does not say its vocabulary size: the smallest one that holds every id seen.
   let maxId = 0;
   for (const list of ids.values()) for (const id of list) if (id > maxId) maxId = id;

@@ -1,8 +1,4 @@
-import { createRequire } from 'node:module';
-import type { ParseError } from 'jsonc-parser';
-
-// The tolerant parser is only needed to explain a file that is not JSON: loaded then, not at start-up.
-const jsonc = () => createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser');
+import { parse as parseTolerant, printParseErrorCode, type ParseError } from 'jsonc-parser';
 // Places in a JSON document, said the way people read them: $.conversation[3].key, or
 // "line 4, column 17" where the text is not JSON at all.
 
@@ -36,7 +32,6 @@ export function parseJsonWithPlace(text: string): unknown {
   } catch (error) {
     // V8 often omits the position ("Unexpected token ']'"), so ask a parser that reports one.
     const errors: ParseError[] = [];
-    const { parse: parseTolerant, printParseErrorCode } = jsonc();
     parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const first = errors[0];
     const position = first?.offset ?? Number(/position (\d+)/.exec(String(error))?.[1] ?? text.length);

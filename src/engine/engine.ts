@@ -20,7 +20,7 @@ import { Limiter } from '../core/limiter.ts';
 import { keyNumber } from '../context/memory-scores.ts';
 import { NO_FILTER, PromptLayout, clipRuns, type EntryRange, type Filter } from '../scoring/prompt.ts';
 import { baselineFirst, scoredRange, tokensText, trimToLastResponse } from './call-schedule.ts';
-import type { Scorer, Span } from '../scoring/scorer.ts';
+import type { Scorer, ServerUsage, Span } from '../scoring/scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
 /** The reference scores a single memory over the 50 responses after it. */
@@ -112,6 +112,14 @@ class Interrupted extends Error {}
 
 const noop = () => undefined;
 
+/** The server's own count of this run's prompt tokens (usage since the run began), when it gives one. */
+function serverReport(before: ServerUsage | undefined, after: ServerUsage | undefined): { requests: number; prompt_tokens: number; cached_tokens?: number } | undefined {
+  if (after === undefined) return undefined;
+  const requests = after.requests - (before?.requests ?? 0);
+  const prompt_tokens = after.promptTokens - (before?.promptTokens ?? 0);
+  if (after.cachedTokens === undefined || (before !== undefined && before.cachedTokens === undefined)) return { requests, prompt_tokens };
+  return { requests, prompt_tokens, cached_tokens: after.cachedTokens - (before?.cachedTokens ?? 0) };
+}
 
 export class ScoringEngine {
   private readonly listeners = new Set<EventListener>();
@@ -198,18 +206,22 @@ export class ScoringEngine {
     return divergence(baseline, without);
   }
 
-  /** " · prefill N computed, M reused" when the backend reports it, else "". */
+  /** What the server said of the run's prompts when the run began (see serverReport). */
+  private usageAtStart: ServerUsage | undefined;
+
+  /** " · prefill N computed, M reused" so far this run, when the backend reports it, else "". */
   private prefillNote(): string {
-    const p = this.options.scorer.prefill?.();
-    return p === undefined ? '' : ` · prefill ${tokensText(p.computed)} computed, ${tokensText(p.reused)} reused`;
+    const report = serverReport(this.usageAtStart, this.options.scorer.serverUsage?.());
+    if (report?.cached_tokens === undefined) return '';
+    return ` · prefill ${tokensText(report.prompt_tokens - report.cached_tokens)} computed, ${tokensText(report.cached_tokens)} reused`;
   }
 
   async run(options: ModeOptions): Promise<RunResult> {
+    const usageBefore = (this.usageAtStart = this.options.scorer.serverUsage?.());
     try {
       const result = await this.runMode(options);
-      const prefill = this.options.scorer.prefill?.();
-      if (prefill !== undefined) this.emit({ type: 'prefill-tokens', computed: prefill.computed, reused: prefill.reused });
-      this.emit({ type: 'run-done', result });
+      const server = serverReport(usageBefore, this.options.scorer.serverUsage?.());
+      this.emit(server === undefined ? { type: 'run-done', result } : { type: 'run-done', result, server });
       return result;
     } catch (error) {
       if (error instanceof Interrupted || this.signal?.aborted) {

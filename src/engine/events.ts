@@ -154,9 +154,12 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   /** Relayed from the scorer: a replica set aside after a failure, or answering again. */
   z.strictObject({ type: z.literal('replica-down'), backend: z.string(), reason: z.string(), retryInMs: z.number().nonnegative() }),
   z.strictObject({ type: z.literal('replica-up'), backend: z.string() }),
-  /** Prompt tokens the server computed and read from its prefix cache over the run, when it says. */
-  z.strictObject({ type: z.literal('prefill-tokens'), computed: z.number().int().nonnegative(), reused: z.number().int().nonnegative() }),
-  z.strictObject({ type: z.literal('run-done'), result: RunResultSchema }),
+  z.strictObject({
+    type: z.literal('run-done'),
+    result: RunResultSchema,
+    /** What the server said of this run's prompts, when it says (SGLang): tokens sent, and served from its prefix cache. */
+    server: z.strictObject({ requests: z.number().int().nonnegative(), prompt_tokens: z.number().int().nonnegative(), cached_tokens: z.number().int().nonnegative().optional() }).optional(),
+  }),
   z.strictObject({ type: z.literal('run-failed'), reason: z.string() }),
   z.strictObject({ type: z.literal('run-interrupted') }),
 ]);

@@ -4,7 +4,6 @@ import type { Writable } from 'node:stream';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { formatThreshold } from '../engine/group-search.ts';
-import { tokensText } from '../engine/call-schedule.ts';
 
 const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
@@ -12,8 +11,16 @@ export function formatNumber(value: number): string {
   return value.toFixed(3);
 }
 
+/** What the server said of the run's prompts: how many tokens its prefix cache served. */
+export function serverNote(server: { requests: number; prompt_tokens: number; cached_tokens?: number } | undefined): string {
+  if (server === undefined) return '';
+  const sent = `${server.requests} requests, ${server.prompt_tokens} prompt tokens`;
+  if (server.cached_tokens === undefined) return `; server: ${sent}`;
+  return `; server: ${sent}, ${server.cached_tokens} reused from its prefix cache, ${server.prompt_tokens - server.cached_tokens} computed`;
+}
+
 /** The stderr line for an event, or undefined for events that print nothing. */
-export function progressLine(event: EngineEvent, started: number, prefill?: { computed: number; reused: number }): string | undefined {
+export function progressLine(event: EngineEvent, started: number): string | undefined {
   switch (event.type) {
     case 'run-started': {
       const what =
@@ -49,7 +56,7 @@ export function progressLine(event: EngineEvent, started: number, prefill?: { co
     case 'memory-skipped':
       return `  ${neutralize(event.key)}: skipped: ${neutralize(event.reason)}`;
     case 'run-done':
-      return `done: ${event.result.calls} calls in ${((Date.now() - started) / 1000).toFixed(2)}s${prefill === undefined ? '' : `; prefill ${tokensText(prefill.computed)} tokens computed, ${tokensText(prefill.reused)} reused`}`;
+      return `done: ${event.result.calls} calls in ${((Date.now() - started) / 1000).toFixed(2)}s${serverNote(event.server)}`;
     case 'run-failed':
     case 'run-interrupted':
     default:
@@ -99,10 +106,8 @@ export function resultText(result: RunResult): string {
 
 export function printProgress(stderr: Writable): (event: EngineEvent) => void {
   const started = Date.now();
-  let prefill: { computed: number; reused: number } | undefined;
   return (event) => {
-    if (event.type === 'prefill-tokens') prefill = event;
-    const line = progressLine(event, started, prefill);
+    const line = progressLine(event, started);
     if (line !== undefined) stderr.write(`${line}\n`);
   };
 }

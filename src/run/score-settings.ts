@@ -18,8 +18,9 @@ export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_FINETUNE_COUNT = 50;
 export const DEFAULT_MAX_AGE_SECONDS = 24 * 3600;
 
-/** score: the reference's POST /score; completions: POST /completions with prompt logprobs (vLLM). */
-export const BACKENDS = ['score', 'completions'] as const;
+/** score: the reference's POST /score; completions: POST /completions with prompt logprobs (vLLM);
+ *  sglang: SGLang's native POST /generate (prefill-only, its prefix cache serving shared prefixes). */
+export const BACKENDS = ['score', 'completions', 'sglang'] as const;
 export type Backend = (typeof BACKENDS)[number];
 /** How chat-format input is tokenized: in-process, or by the server's POST /tokenize. */
 export const TOKENIZERS = ['builtin', 'server'] as const;
@@ -49,6 +50,7 @@ export const scoreOptionSpec = {
   record: { type: 'string' },
   backend: { type: 'string' },
   'logprobs-field': { type: 'string' },
+  'max-model-len': { type: 'string' },
   tokenizer: { type: 'string' },
   template: { type: 'string' },
   estimate: { type: 'string' },
@@ -84,6 +86,8 @@ export interface ScoreSettings {
   backend: Backend;
   /** completions: which answer shape to ask for and read. */
   logprobsField: LogprobsField;
+  /** completions and sglang: the server's context limit, when given (else asked of the server). */
+  maxModelLen: number | undefined;
   tokenizer: TokenizerChoice;
   /** --tokenizer server: the template chat input is rendered with. */
   template: TextTemplate | undefined;
@@ -187,8 +191,9 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   const backend = oneOf('backend', BACKENDS, values.backend, 'score');
   if (backend !== 'completions' && values['logprobs-field'] !== undefined) throw new InputError('--logprobs-field goes with --backend completions');
   const logprobsField = oneOf('logprobs-field', LOGPROBS_FIELDS, values['logprobs-field'], 'prompt_logprobs');
-  // A stock vLLM refuses any priority but 0 unless started with --scheduling-policy priority.
-  let priority: number | undefined = backend === 'completions' ? undefined : DEFAULT_PRIORITY;
+  // vLLM and SGLang read `priority` only when started with priority scheduling (lower is served
+  // first there); older vLLM releases refuse a non-zero one otherwise. None is sent unless asked.
+  let priority: number | undefined = backend === 'score' ? DEFAULT_PRIORITY : undefined;
   if (values.priority === 'none') priority = undefined;
   else if (values.priority !== undefined) {
     if (!/^-?\d+$/.test(values.priority)) throw new InputError(`--priority: expected a whole number or "none", got "${values.priority}"`);
@@ -196,6 +201,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   }
   const urls = (values.url ?? []).map(checkUrl);
   if (backend === 'completions' && urls.length === 0) throw new InputError('--backend completions needs --url (a server with vLLM\'s /completions)');
+  if (backend === 'sglang' && urls.length === 0) throw new InputError('--backend sglang needs --url (an SGLang server, e.g. http://host:30000)');
+  if (backend === 'score' && values['max-model-len'] !== undefined) throw new InputError('--max-model-len goes with --backend completions or sglang');
   const { tokenizer, template } = await parseTokenizing(values, urls);
   const twice = urls.find((url, i) => urls.indexOf(url) !== i);
   if (twice !== undefined) throw new InputError(`--url: ${twice} is given twice`);
@@ -224,6 +231,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     record: values.record,
     backend,
     logprobsField,
+    maxModelLen: values['max-model-len'] === undefined ? undefined : wholeNumber('max-model-len', values['max-model-len'], 0, 2),
     tokenizer,
     template,
     estimate: values.estimate === undefined ? undefined : wholeNumber('estimate', values.estimate, 0, 1),

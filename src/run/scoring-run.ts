@@ -3,6 +3,11 @@
 import { BuiltinScorer } from '../builtin/builtin-scorer.ts';
 import { MODEL_NAME } from '../builtin/builtin-model.ts';
 import { CompletionsScorer } from '../scoring/completions-client.ts';
+import { ScoringError } from '../core/errors.ts';
+import { PrefixLogprobs } from '../scoring/prefix-logprobs.ts';
+import { LLAMA_CPP_REFUSAL, probeServer, tooLongMessage, GENERATION_ROOM, type ServerFacts } from '../scoring/server-probe.ts';
+import { SglangScorer } from '../scoring/sglang-client.ts';
+import { longestPrompt } from './longest-prompt.ts';
 import { ScoringEngine, type ModeOptions } from '../engine/engine.ts';
 import { loadContext, type LoadedContext } from '../context/load-context.ts';
 import type { ScoreSettings } from './score-settings.ts';
@@ -20,6 +25,8 @@ export interface PreparedRun {
   readonly engine: ScoringEngine;
   readonly modeOptions: ModeOptions;
   readonly model: string | null;
+  /** What the server said of itself before the run (completions and sglang backends). */
+  readonly server?: ServerFacts | undefined;
 }
 
 export interface ServerTokenizing {
@@ -51,9 +58,13 @@ export async function loadWithTokenizer(file: string, server: ServerTokenizing |
 
 function createScorer(settings: ScoreSettings, model: string | null): Scorer {
   if (settings.urls.length === 0) return new BuiltinScorer({ latencyMs: settings.latencyMs });
+  // One store of known prefix logprobs for all replicas of the model.
+  const prefix = settings.backend === 'sglang' ? new PrefixLogprobs() : undefined;
   const replica = (url: string): Scorer => {
     const http = { url, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency };
-    return settings.backend === 'completions' ? new CompletionsScorer({ ...http, field: settings.logprobsField }) : new HttpScorer(http);
+    if (settings.backend === 'completions') return new CompletionsScorer({ ...http, field: settings.logprobsField });
+    if (settings.backend === 'sglang') return new SglangScorer({ ...http, prefix });
+    return new HttpScorer(http);
   };
   // Several replicas: each call goes to the least busy one, a failing one is set aside and the
   // call tried elsewhere; the retries with backoff wrap the whole pool.
@@ -83,7 +94,6 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
   const builtin = settings.urls.length === 0;
   const loaded = preloaded ?? (await loadForSettings(settings, signal));
   const model = settings.model ?? loaded.context.model ?? (builtin ? MODEL_NAME : null);
-  const scorer = createScorer(settings, model);
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':
@@ -105,6 +115,8 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
       };
       break;
   }
+  const server = await checkServer(settings, model, longestPrompt(loaded.context, modeOptions), signal);
+  const scorer = createScorer(settings, model);
   const engine = new ScoringEngine(loaded.context, {
     scorer,
     model,
@@ -112,5 +124,32 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
     priority: settings.priority,
     ...(signal ? { signal } : {}),
   });
-  return { loaded, scorer, engine, modeOptions, model };
+  return { loaded, scorer, engine, modeOptions, model, server };
+}
+
+/**
+ * Before any scoring call: a llama.cpp server is refused (it cannot return prompt logprobs), and a
+ * run whose longest prompt does not fit the context limit (--max-model-len, or what the server
+ * says) stops with one line. The limit of several replicas is the smallest.
+ */
+async function checkServer(settings: ScoreSettings, model: string | null, longest: number, signal?: AbortSignal): Promise<ServerFacts | undefined> {
+  if (settings.urls.length === 0 || settings.backend === 'score') return undefined;
+  const kind = settings.backend;
+  const options = { model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, signal };
+  const facts = await Promise.all(settings.urls.map((url) => probeServer(kind, url, options)));
+  const llama = facts.findIndex((f) => f.llamaCpp !== undefined);
+  if (llama !== -1) throw new ScoringError(`${settings.urls[llama]}: ${LLAMA_CPP_REFUSAL}`);
+  let known: ServerFacts = {};
+  if (settings.maxModelLen !== undefined) known = { maxModelLen: settings.maxModelLen, limitSource: '--max-model-len' };
+  else {
+    for (const [i, f] of facts.entries()) {
+      if (f.maxModelLen !== undefined && (known.maxModelLen === undefined || f.maxModelLen < known.maxModelLen)) {
+        known = { maxModelLen: f.maxModelLen, limitSource: `${f.limitSource} of ${settings.urls[i]}` };
+      }
+    }
+  }
+  if (known.maxModelLen !== undefined && longest > known.maxModelLen - GENERATION_ROOM) {
+    throw new ScoringError(tooLongMessage(longest, known.maxModelLen, known.limitSource!, kind));
+  }
+  return known;
 }

@@ -12,6 +12,7 @@
 // token stream (another tokenization, a server that added a BOS) shows up as missing entries.
 import { z } from 'zod';
 import type { Span } from './scorer.ts';
+import { LLAMA_CPP_REFUSAL } from './server-probe.ts';
 
 export const LOGPROBS_FIELDS = ['prompt_logprobs', 'echo'] as const;
 export type LogprobsField = (typeof LOGPROBS_FIELDS)[number];
@@ -39,12 +40,21 @@ function envelope<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new AnswerProblem(`${issue.path.join('.') || 'answer'}: ${issue.message}`);
 }
 
-/** A usable logprob or the reason it is not one. */
-function logprobProblem(value: unknown): string | undefined {
-  if (typeof value !== 'number') return `is not a number (${value === undefined ? 'missing' : JSON.stringify(value)})`;
-  if (Number.isNaN(value)) return 'is NaN';
-  if (!Number.isFinite(value)) return `is not finite (${value})`;
-  if (value > 0) return `is a positive logprob (${value})`;
+/** What vLLM writes for −inf: it clamps every logprob to this before serialising. */
+export const CLAMPED_NEG_INF = -9999;
+
+/**
+ * A usable logprob, or the reason it is not one. −inf (written −9999.0 by vLLM), null (SGLang's
+ * NaN and ±inf) and NaN fail the call: summed, they would make a huge divergence that is not one.
+ */
+export function logprobProblem(value: unknown, position: number, id: number, where: string): string | undefined {
+  const at = `at prompt position ${position} (token id ${id})`;
+  if (value === null) return `the server returned no logprob ${at} (${where} is null: −inf or NaN on the server)`;
+  if (typeof value !== 'number') return `${where} is not a number (${value === undefined ? 'missing' : JSON.stringify(value)})`;
+  if (Number.isNaN(value)) return `the server returned NaN ${at} (${where})`;
+  if (value <= CLAMPED_NEG_INF) return `the server returned −inf ${at} (${where} is ${value}, vLLM's stand-in for −inf)`;
+  if (!Number.isFinite(value)) return `the server returned ${value} ${at} (${where})`;
+  if (value > 0) return `${where} is a positive logprob (${value})`;
   return undefined;
 }
 
@@ -54,7 +64,14 @@ function keysOf(item: object): string {
 }
 
 /** Sums per-token logprobs over every span; `logprobs[i]` is defined for every position a span holds. */
-function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
+/** llama.cpp's answers carry "timings" (and its native ones "generation_settings"); it cannot give prompt logprobs at all. */
+function missingFieldReason(body: unknown, otherwise: string): string {
+  const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (typeof answer.timings === 'object' || typeof answer.generation_settings === 'object') return LLAMA_CPP_REFUSAL;
+  return otherwise;
+}
+
+export function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
   return spans.map(({ start, end }) => {
     let total = 0;
     for (let i = start; i < end; i++) total += logprobs[i]!;
@@ -62,36 +79,46 @@ function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
   });
 }
 
-function checkSpans(spans: readonly Span[], length: number): void {
+export function checkSpans(spans: readonly Span[], length: number): void {
   for (const { start, end } of spans) {
     if (start < 0 || end < start || end > length) throw new Error(`response span [${start}, ${end}) is outside a prompt of ${length} tokens`);
   }
 }
 
-function inSomeSpan(spans: readonly Span[], position: number): boolean {
-  return spans.some(({ start, end }) => position >= start && position < end);
+/** 1 at every position some span sums. */
+export function spanMask(spans: readonly Span[], length: number): Uint8Array {
+  const mask = new Uint8Array(length);
+  for (const { start, end } of spans) mask.fill(1, start, end);
+  return mask;
 }
 
 /** Totals from vLLM's prompt_logprobs shape. */
 export function promptLogprobsTotals(body: unknown, prompt: Uint32Array, spans: readonly Span[]): number[] {
   checkSpans(spans, prompt.length);
   const items = envelope(PromptLogprobsEnvelope, body).choices[0]!.prompt_logprobs;
-  if (items == null) throw new AnswerProblem('the answer has no choices[0].prompt_logprobs (does the server support prompt_logprobs?)');
+  if (items == null) throw new AnswerProblem(missingFieldReason(body, 'the answer has no choices[0].prompt_logprobs (does the server support prompt_logprobs? SGLang drops the field: use --backend sglang, or --logprobs-field echo)'));
   if (items.length !== prompt.length) throw new AnswerProblem(`prompt_logprobs has ${items.length} items for a prompt of ${prompt.length} tokens`);
   const logprobs = new Float64Array(prompt.length);
+  const needed = spanMask(spans, prompt.length);
   for (let i = 0; i < items.length; i++) {
     // No history before the first token: vLLM gives null there, and no span uses it.
-    if (i === 0 && !inSomeSpan(spans, 0)) continue;
+    if (i === 0 && needed[0] === 0) continue;
     const item = items[i];
     const id = prompt[i]!;
-    if (item === null) throw new AnswerProblem(`prompt_logprobs[${i}] is null: token ${i} (id ${id}) has no logprob`);
+    if (item === null) {
+      // Only the positions a score sums must have a value; the others are not read.
+      if (needed[i] === 0) continue;
+      throw new AnswerProblem(`the server returned no logprob at prompt position ${i} (token id ${id}): prompt_logprobs[${i}] is null`);
+    }
     if (typeof item !== 'object' || Array.isArray(item)) throw new AnswerProblem(`prompt_logprobs[${i}] is not an object of entries by token id`);
+    // Every item must hold the token at its position: another token stream shows up here.
     const entry = (item as Record<string, unknown>)[String(id)];
     if (entry === undefined) throw new AnswerProblem(`prompt_logprobs[${i}] has no entry for the prompt's token id ${id} (it has ${keysOf(item)})`);
     if (typeof entry !== 'object' || entry === null) throw new AnswerProblem(`prompt_logprobs[${i}]["${id}"] is not an object`);
+    if (needed[i] === 0) continue;
     const value = (entry as { logprob?: unknown }).logprob;
-    const problem = logprobProblem(value);
-    if (problem !== undefined) throw new AnswerProblem(`prompt_logprobs[${i}]["${id}"].logprob ${problem}`);
+    const problem = logprobProblem(value, i, id, `prompt_logprobs[${i}]["${id}"].logprob`);
+    if (problem !== undefined) throw new AnswerProblem(problem);
     logprobs[i] = value as number;
   }
   return spanTotals(logprobs, spans);
@@ -102,19 +129,19 @@ export function echoTotals(body: unknown, prompt: Uint32Array, spans: readonly S
   checkSpans(spans, prompt.length);
   const answer = envelope(EchoEnvelope, body);
   const items = answer.choices[0]!.logprobs?.token_logprobs;
-  if (items == null) throw new AnswerProblem('the answer has no choices[0].logprobs.token_logprobs (does the server support echo with logprobs?)');
+  if (items == null) throw new AnswerProblem(missingFieldReason(body, 'the answer has no choices[0].logprobs.token_logprobs (does the server support echo with logprobs?)'));
   // We ask for max_tokens 1; a server that reports another count is believed.
   const generated = answer.usage?.completion_tokens ?? 1;
   if (items.length !== prompt.length + generated) {
     throw new AnswerProblem(`token_logprobs has ${items.length} items for a prompt of ${prompt.length} tokens and ${generated} generated`);
   }
   const logprobs = new Float64Array(prompt.length);
+  const needed = spanMask(spans, prompt.length);
   for (let i = 0; i < prompt.length; i++) {
-    if (i === 0 && !inSomeSpan(spans, 0)) continue;
+    if (needed[i] === 0) continue;
     const value = items[i];
-    if (value === null) throw new AnswerProblem(`token_logprobs[${i}] is null: token ${i} (id ${prompt[i]}) has no logprob`);
-    const problem = logprobProblem(value);
-    if (problem !== undefined) throw new AnswerProblem(`token_logprobs[${i}] ${problem}`);
+    const problem = logprobProblem(value, i, prompt[i]!, `token_logprobs[${i}]`);
+    if (problem !== undefined) throw new AnswerProblem(problem);
     logprobs[i] = value as number;
   }
   return spanTotals(logprobs, spans);

@@ -4,8 +4,9 @@
 // found in the AST, with the same span definition as the built-in scorer.
 import { AnswerProblem, responseTotals, type LogprobsField } from './completions-answer.ts';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
-import { PrefillCounter, answerUsage } from './score-client.ts';
-import { checkScores, type PrefillTokens, type ScoreCall, type Scorer } from './scorer.ts';
+import { UsageCounter, answerUsage } from './score-client.ts';
+import { checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
+import { lengthRefusal } from './server-probe.ts';
 import { asciiJson, tokenIdsJson } from './token-ids-json.ts';
 
 export interface CompletionsScorerOptions {
@@ -31,7 +32,7 @@ export class CompletionsScorer implements Scorer {
   readonly backend: string;
   /** vLLM does not read its prefix cache for a request that asks for prompt logprobs. */
   readonly batchedPrefixCache = false;
-  private readonly counter = new PrefillCounter();
+  private readonly counter = new UsageCounter();
   private readonly endpoint: JsonEndpoint;
 
   constructor(private readonly options: CompletionsScorerOptions) {
@@ -55,7 +56,16 @@ export class CompletionsScorer implements Scorer {
   async score(call: ScoreCall): Promise<number[]> {
     if (call.spans === undefined) throw new Error('the completions backend needs the response spans of every prompt');
     const limit = this.options.maxAnswerBytes ?? completionsAnswerLimit(call.prompt.length);
-    const { status, body } = await this.endpoint.post(this.requestBody(call), limit, call.signal);
+    let answer;
+    try {
+      answer = await this.endpoint.post(this.requestBody(call), limit, call.signal);
+    } catch (error) {
+      // A refusal about length, said plainly (the limit is checked before the run; this is a server that did not say it).
+      const plain = error instanceof ApiCallError ? lengthRefusal(error.status, error.message, call.prompt.length) : undefined;
+      if (plain !== undefined) throw new ApiCallError(plain, (error as ApiCallError).status);
+      throw error;
+    }
+    const { status, body } = answer;
     let scores: number[];
     try {
       scores = responseTotals(this.options.field, body, call.prompt, call.spans);
@@ -67,12 +77,11 @@ export class CompletionsScorer implements Scorer {
     if (problem !== undefined) throw new ApiCallError(`bad completions answer: ${problem}`, status);
     // vLLM reports usage.prompt_tokens_details.cached_tokens when started with
     // --enable-prompt-tokens-details.
-    const usage = answerUsage(body);
-    if (usage !== undefined) this.counter.add(usage.prompt, usage.cached);
+    this.counter.add(call.prompt.length, answerUsage(body));
     return scores;
   }
 
-  prefill(): PrefillTokens | undefined {
+  serverUsage(): ServerUsage | undefined {
     return this.counter.read();
   }
 

@@ -63,15 +63,52 @@ async function readCapped(body: AsyncIterable<Buffer>, limit: number): Promise<s
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The text of a FastAPI validation error: {"detail": [{"loc": [...], "msg": ...}, ...]}. */
+function detailText(detail: unknown): string | undefined {
+  if (typeof detail === 'string') return detail;
+  if (!Array.isArray(detail) || detail.length === 0) return undefined;
+  const parts = detail.map((item: unknown) => {
+    if (typeof item === 'string') return item;
+    if (typeof item !== 'object' || item === null) return JSON.stringify(item);
+    const { loc, msg } = item as { loc?: unknown; msg?: unknown };
+    const where = Array.isArray(loc) ? loc.map(String).join('.') : undefined;
+    const what = typeof msg === 'string' ? msg : JSON.stringify(item);
+    return where ? `${where}: ${what}` : what;
+  });
+  return parts.join('; ');
+}
+
+/**
+ * What an error answer says, in any of the shapes servers use: {"error": "..."},
+ * {"error": {"message": ...}} (OpenAI, vLLM today), {"object": "error", "message": ...} (older
+ * vLLM, SGLang), {"message": ...}, {"detail": "..." | [{"loc", "msg"}, ...]} (FastAPI).
+ */
+export function errorText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const body = value as { error?: unknown; message?: unknown; detail?: unknown };
+  const { error } = body;
+  if (typeof error === 'string' && error !== '') return error;
+  if (typeof error === 'object' && error !== null) {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === 'string' && message !== '') return message;
+  }
+  if (typeof body.message === 'string' && body.message !== '') return body.message;
+  return detailText(body.detail);
+}
+
+/** A 2xx answer that is nonetheless an error: {"error": ...} or {"object": "error", ...}. */
 function errorField(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const error = (value as { error?: unknown }).error;
-  if (typeof error === 'string') return error;
-  // OpenAI-style servers nest it: {"error": {"message": ...}}
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
-    return (error as { message: string }).message;
-  }
-  return undefined;
+  const body = value as { error?: unknown; object?: unknown };
+  if (body.error === undefined && body.object !== 'error') return undefined;
+  return errorText(value) ?? (body.error !== undefined && body.error !== null ? JSON.stringify(body.error).slice(0, 200) : undefined);
+}
+
+/** An answer that says nothing: {}, null, "", []. */
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
 }
 
 // Python's json module writes NaN and ±Infinity as bare words, which no JSON parser accepts.
@@ -156,13 +193,14 @@ export class JsonEndpoint {
       if (NON_JSON_NUMBER.test(text)) throw new ApiCallError(`${label} answer is not JSON: it holds NaN or Infinity as a number`, status);
       throw new ApiCallError(`${label} answer is not JSON: ${text.trim().slice(0, 80) || 'empty answer'}`, status);
     }
-    if (status < 200 || status >= 300) throw httpError(errorField(parsed) ?? 'unknown error');
+    if (status < 200 || status >= 300) throw httpError(errorText(parsed) ?? (isEmpty(parsed) ? 'unknown error' : text.trim().slice(0, 200)));
     const error = errorField(parsed);
     if (error !== undefined) throw new ApiCallError(`${label} error: ${error}`, status);
     return { status, body: parsed };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.agent.destroy();
+    return Promise.resolve();
   }
 }

@@ -6,7 +6,7 @@
 // replica's: it is not retried. A call tries each replica at most once; when every replica is
 // set aside, the one whose cool-down ends first is tried anyway.
 import { ScoreCallError } from './score-client.ts';
-import type { PrefillTokens, ScoreCall, Scorer, ScorerEvent } from './scorer.ts';
+import { sumUsage, type ScoreCall, type Scorer, type ScorerEvent, type ServerUsage } from './scorer.ts';
 
 export const DEFAULT_COOLDOWN_MS = 1000;
 export const DEFAULT_MAX_COOLDOWN_MS = 30_000;
@@ -74,19 +74,6 @@ export class ReplicaPool implements Scorer {
     return this.replicas.every((r) => r.scorer.batchedPrefixCache === true);
   }
 
-  /** The sum over the replicas that report it. */
-  prefill(): PrefillTokens | undefined {
-    let total: { computed: number; reused: number } | undefined;
-    for (const r of this.replicas) {
-      const p = r.scorer.prefill?.();
-      if (p === undefined) continue;
-      total ??= { computed: 0, reused: 0 };
-      total.computed += p.computed;
-      total.reused += p.reused;
-    }
-    return total;
-  }
-
   status(): ReplicaStatus[] {
     const now = this.now();
     return this.replicas.map((r) => ({ backend: r.scorer.backend, outstanding: r.outstanding, calls: r.calls, failures: r.failures, down: now < r.downUntil }));
@@ -149,6 +136,10 @@ export class ReplicaPool implements Scorer {
 
   private emit(event: ScorerEvent): void {
     for (const listener of this.listeners) listener(event);
+  }
+
+  serverUsage(): ServerUsage | undefined {
+    return sumUsage(this.replicas.map((r) => r.scorer.serverUsage?.()));
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RETRY_AFTER_CAP_MS, backoffDelay } from './retry-policy.ts';
 import { ScoreCallError } from './score-client.ts';
-import type { PrefillTokens, ScoreCall, Scorer, ScorerEvent } from './scorer.ts';
+import type { ScoreCall, Scorer, ScorerEvent, ServerUsage } from './scorer.ts';
 
 export interface RetryOptions {
   readonly retries: number;
@@ -27,10 +27,6 @@ export class RetryingScorer implements Scorer {
     return this.inner.batchedPrefixCache;
   }
 
-  prefill(): PrefillTokens | undefined {
-    return this.inner.prefill?.();
-  }
-
   async score(call: ScoreCall): Promise<number[]> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -51,6 +47,10 @@ export class RetryingScorer implements Scorer {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  serverUsage(): ServerUsage | undefined {
+    return this.inner.serverUsage?.();
   }
 
   /** Replica events of the scorer inside. */

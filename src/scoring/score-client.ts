@@ -2,7 +2,8 @@
 // call_score, over undici's keep-alive pool.
 import { z } from 'zod';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
-import { checkScores, type PrefillTokens, type ScoreCall, type Scorer } from './scorer.ts';
+import { runsLength } from './prompt.ts';
+import { checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
 import { requestEncoder, scoreRequestPayload } from './score-request.ts';
 
 export { ApiCallError as ScoreCallError } from './json-endpoint.ts';
@@ -61,18 +62,28 @@ export function answerUsage(body: unknown): { prompt: number; cached: number } |
   return { prompt: prompt as number, cached: cached as number };
 }
 
-/** Sums the prefill a backend's answers report; undefined until one does. */
-export class PrefillCounter {
-  private totals: { computed: number; reused: number } | undefined;
+/** Sums what a backend's answers say of their prompts; undefined until one says something. */
+export class UsageCounter {
+  private requests = 0;
+  private promptTokens = 0;
+  private cachedTokens = 0;
+  private said = false;
+  private silent = false;
 
-  add(prompt: number, cached: number): void {
-    this.totals ??= { computed: 0, reused: 0 };
-    this.totals.computed += prompt - cached;
-    this.totals.reused += cached;
+  /** One answer, and its usage (undefined when it had none). */
+  add(promptLength: number, usage: { prompt: number; cached: number } | undefined): void {
+    this.requests++;
+    this.promptTokens += usage?.prompt ?? promptLength;
+    if (usage === undefined) this.silent = true;
+    else {
+      this.said = true;
+      this.cachedTokens += usage.cached;
+    }
   }
 
-  read(): PrefillTokens | undefined {
-    return this.totals === undefined ? undefined : { ...this.totals };
+  read(): ServerUsage | undefined {
+    if (!this.said) return undefined;
+    return { requests: this.requests, promptTokens: this.promptTokens, cachedTokens: this.silent ? undefined : this.cachedTokens };
   }
 }
 
@@ -80,7 +91,7 @@ export class HttpScorer implements Scorer {
   readonly backend: string;
   /** `memscope serve` scores calls in arrival order, the baseline first: no need to wait for it. */
   readonly batchedPrefixCache = false;
-  private readonly counter = new PrefillCounter();
+  private readonly counter = new UsageCounter();
   private readonly endpoint: JsonEndpoint;
   /** A full matrix's prompts are the baseline less a memory: their bytes are mostly copied. */
   private readonly encoder = requestEncoder();
@@ -109,12 +120,11 @@ export class HttpScorer implements Scorer {
     }
     const problem = checkScores(scores, call.expected);
     if (problem !== undefined) throw new ApiCallError(`bad score response: ${problem}`, status);
-    const usage = answerUsage(body);
-    if (usage !== undefined) this.counter.add(usage.prompt, usage.cached);
+    this.counter.add(call.source !== undefined ? runsLength(call.source.runs) : call.prompt.length, answerUsage(body));
     return scores;
   }
 
-  prefill(): PrefillTokens | undefined {
+  serverUsage(): ServerUsage | undefined {
     return this.counter.read();
   }
 

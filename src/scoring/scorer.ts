@@ -42,12 +42,6 @@ export type ScorerEvent =
   | { type: 'replica-down'; backend: string; reason: string; retryInMs: number }
   | { type: 'replica-up'; backend: string };
 
-/** Prompt tokens a server computed (prefill) and read from its prefix cache, so far. */
-export interface PrefillTokens {
-  readonly computed: number;
-  readonly reused: number;
-}
-
 export interface Scorer {
   /** "built-in" or the URL, for headers and session files (never a key). */
   readonly backend: string;
@@ -60,12 +54,32 @@ export interface Scorer {
    * prefix without waiting).
    */
   readonly batchedPrefixCache?: boolean;
-  /** Prefill tokens so far, when the backend reports them (undefined when it does not). */
-  prefill?(): PrefillTokens | undefined;
   score(call: ScoreCall): Promise<number[]>;
   close(): Promise<void>;
   /** Scorers with something to report (replica pools) take listeners; the engine relays them. */
   subscribe?(listener: (event: ScorerEvent) => void): () => void;
+  /** What the server said of its work so far, when it says (SGLang's cached_tokens); totals since the scorer opened. */
+  serverUsage?(): ServerUsage | undefined;
+}
+
+/** Prompt tokens the server was sent and how many of them its prefix cache served. */
+export interface ServerUsage {
+  /** HTTP requests made (calls answered wholly from known prefixes make none). */
+  readonly requests: number;
+  readonly promptTokens: number;
+  /** Undefined when some answer did not say. */
+  readonly cachedTokens: number | undefined;
+}
+
+/** The sum of several scorers' usage (replicas), undefined when none reports any. */
+export function sumUsage(usages: readonly (ServerUsage | undefined)[]): ServerUsage | undefined {
+  const known = usages.filter((u): u is ServerUsage => u !== undefined);
+  if (known.length === 0) return undefined;
+  return {
+    requests: known.reduce((n, u) => n + u.requests, 0),
+    promptTokens: known.reduce((n, u) => n + u.promptTokens, 0),
+    cachedTokens: known.some((u) => u.cachedTokens === undefined) ? undefined : known.reduce((n, u) => n + u.cachedTokens!, 0),
+  };
 }
 
 /** Checks an answer the way every backend must: one finite, non-positive logprob per response. */

@@ -51,6 +51,29 @@ export class ServerTokenizer implements BatchTokenizer {
     this.limiter = new Limiter(concurrency);
   }
 
+  /** The same server reading every text after `context` (see BatchTokenizer.after). */
+  after(context: string): BatchTokenizer {
+    let contextIds: Promise<number[]> | undefined;
+    const limiter = this.limiter;
+    const tokenize = async (text: string): Promise<number[]> => {
+      if (text === '') return [];
+      contextIds ??= this.tokenize(context);
+      const [head, ids] = await Promise.all([contextIds, this.tokenize(context + text)]);
+      if (!head.every((id, i) => ids[i] === id)) {
+        throw new ApiCallError(`the tokenizer does not keep the ids of ${JSON.stringify(context)} at the start of a text that begins with it`);
+      }
+      return ids.slice(head.length);
+    };
+    return {
+      name: this.name,
+      tokenizeAll: async (texts) => {
+        const unique = [...new Set(texts)];
+        const ids = await Promise.all(unique.map((text) => limiter.run(() => tokenize(text))));
+        return new Map(unique.map((text, i) => [text, ids[i]!]));
+      },
+    };
+  }
+
   async tokenize(text: string): Promise<number[]> {
     // Nothing to ask: some servers refuse an empty prompt.
     if (text === '') return [];

@@ -256,8 +256,6 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       return { ...state, activity: `replica ${event.backend} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${event.reason}` };
     case 'replica-up':
       return { ...state, activity: `replica ${event.backend} is answering again` };
-    case 'prefill-tokens':
-      return state;
     case 'run-done': {
       // A context without responses ends at once: its memories had nothing to be scored on.
       let memories = state.responses.length > 0 ? state.memories : settle(state.memories, { status: 'skipped', reason: 'no assistant response to score it on' });

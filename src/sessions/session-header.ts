@@ -16,6 +16,7 @@ export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, mo
     tokenizer: settings.tokenizer,
   };
   if (settings.backend === 'completions') recorded.logprobsField = settings.logprobsField;
+  if (settings.maxModelLen !== undefined) recorded.maxModelLen = settings.maxModelLen;
   if (settings.template !== undefined) recorded.template = settings.template.name;
   if (settings.search !== undefined) recorded.search = settings.search;
   if (settings.mode === 'single') recorded.key = settings.key ?? null;

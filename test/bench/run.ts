@@ -8,9 +8,15 @@
 //   4. --estimate: calls, Spearman and top-10 recall against the exact matrix; LASSO fit time
 //   5. the scale context (1,000 memories, 5,000 responses, 2M tokens): peak RSS of the engine
 //      and of the real CLI over HTTP, built-in scorer tokens/s
-//   6. --search: prefill tokens, calls, time and recall of the cells ≥ T against the exact matrix
+//   6. GPU cost against test/servers/gpu-sim.ts: prefill tokens and simulated time of the exact
+//      matrix (memscope c8, the reference's sequential schedule, replicas), the other modes and
+//      the estimator; memscope over a bare loop behind a 250 ms-per-call proxy (gpu-bench.ts)
+//   7. --search: prefill tokens, calls, time and recall of the cells ≥ T against the exact matrix
 import { cpus, totalmem } from 'node:os';
 import { startServe } from '../support/helpers.ts';
+import { fullMatrixCost } from '../../src/engine/call-schedule.ts';
+import type { FullResult } from '../../src/engine/events.ts';
+import { engineOnSims, estimateOnSim, idealMs, otherModeTokens, proxyOverhead, referenceSequential, startSim, type EstimateCost, type Sim, type SimRun } from './gpu-bench.ts';
 import { fixture } from '../support/helpers.ts';
 import {
   builtinFull,
@@ -29,6 +35,8 @@ import { searchBench, searchTableRows } from './search.ts';
 
 const tiny = process.argv.includes('--tiny');
 const quick = tiny || process.argv.includes('--quick');
+// `--gpu`: only the GPU-cost table (section 6).
+const gpuOnly = process.argv.includes('--gpu');
 const config = tiny
   ? { served: 'small.json', reuse: 'small.json', rounds: 1, reuseRounds: 1, estimateFixtures: ['small.json'], ks: [6], seeds: [1, 2], fit: { file: 'small.json', k: 6 }, scale: 'tiny' as const }
   : quick
@@ -43,7 +51,7 @@ const rows: [string, string, string][] = [];
 const row = (what: string, figure: string, target = '') => rows.push([what, figure, quick ? '' : target]);
 
 // ── 1 and 2: concurrency, and the client's overhead over a bare loop ──────────
-{
+if (!gpuOnly) {
   const file = fixture(config.served);
   const prompts = fullMatrixPrompts(await load(file));
   const server = await startServe(['--latency', '50']);
@@ -70,7 +78,7 @@ const row = (what: string, figure: string, target = '') => rows.push([what, figu
 
 // ── 3: prefix reuse in the built-in scorer ────────────────────────────────────
 const exactMax = new Map<string, number[]>();
-{
+if (!gpuOnly) {
   const file = fixture(config.reuse);
   const withReuse: number[] = [];
   const without: number[] = [];
@@ -88,7 +96,7 @@ const exactMax = new Map<string, number[]>();
 }
 
 // ── 4: the estimator ──────────────────────────────────────────────────────────
-{
+if (!gpuOnly) {
   for (const name of config.estimateFixtures) {
     if (!exactMax.has(name)) exactMax.set(name, (await builtinFull(fixture(name), true)).result.memories.map((m) => m.max));
     const exact = exactMax.get(name)!;
@@ -112,7 +120,7 @@ const exactMax = new Map<string, number[]>();
 }
 
 // ── 5: the scale context ──────────────────────────────────────────────────────
-{
+if (!gpuOnly) {
   const estimate = await scaleRun('estimate', config.scale, 16);
   note(`scale, --estimate 16 in-process: peak RSS ${(estimate.rssPeak / 2 ** 20).toFixed(0)} MiB in ${s(estimate.ms)}`);
   const engine = await scaleRun('engine-full', config.scale);
@@ -127,8 +135,106 @@ const exactMax = new Map<string, number[]>();
   row(`   built-in scorer throughput on it`, `**${(estimate.tokensComputed / estimate.ms / 1000).toFixed(2)}M tokens/s** (${(estimate.tokensComputed / 1e6).toFixed(1)}M tokens computed)`, '');
 }
 
-// ── 6: the group search (--search) ────────────────────────────────────────────
+// ── 6: GPU cost, on the simulator ─────────────────────────────────────────────
 {
+  const gpu = tiny
+    ? { file: 'small.json', scale: '0.02', ks: [4], seeds: [1], replicas: [1, 2], overhead: { memories: 6, rounds: 1 } }
+    : quick
+      ? { file: 'medium.json', scale: '0.05', ks: [16], seeds: [1], replicas: [1, 2, 4], overhead: { memories: 20, rounds: 1 } }
+      : { file: 'large.json', scale: '0.1', ks: [32, 64], seeds: [1, 2, 3], replicas: [1, 2, 4], overhead: { memories: 60, rounds: 5 } };
+  const context = await load(fixture(gpu.file));
+  const cost = fullMatrixCost(context);
+  const N = cost.memories;
+  const tokens = (n: number) => n.toLocaleString('en');
+  const simS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const scale = Number(gpu.scale);
+  // SGLang-like: reads its cache up to the last token, token by token; vLLM-like: never for
+  // prompt-logprob requests, and /score here stands for a vLLM-backed /score server.
+  // The timed simulator gathers what arrives within 5 ms into its first step, as a server does
+  // while it tokenizes and queues the first request.
+  const sglang = await startSim('sglang', '--scale', gpu.scale, '--admit-wait-ms', '5');
+  const sglangVirtual = await startSim('sglang');
+  const vllm = await startSim('vllm');
+  const vllmScore = await startSim('vllm', '--score-cache', 'none');
+  const extra: Sim[] = [];
+  try {
+    const reference = await referenceSequential(context, vllmScore);
+    note(`reference, sequential, vLLM-backed /score: ${tokens(reference.stats.tokens_computed)} tokens, ${simS(reference.stats.busy_ms)} simulated`);
+    const referenceCached = await referenceSequential(context, sglangVirtual);
+    const c8 = await engineOnSims(context, [sglang], { wire: 'score', concurrency: 8, baselineFirst: true });
+    note(`memscope c8 on the SGLang-like simulator: ${tokens(c8.tokensComputed)} tokens, ${simS(c8.maxBusyMs)} busy, ${s(c8.ms)} wall`);
+    const eager = await engineOnSims(context, [sglang], { wire: 'score', concurrency: 8, baselineFirst: false });
+    const vllmRun = await engineOnSims(context, [vllm], { wire: 'completions', concurrency: 8 });
+    note(`memscope c8 on the vLLM-like simulator (completions): ${tokens(vllmRun.tokensComputed)} tokens`);
+    const exact = (c8.result as FullResult).memories.map((m) => m.max);
+
+    const makespan = (run: SimRun) => run.ms / scale;
+    row(`6. ${gpu.file} exact matrix (${N} memories, L = ${tokens(cost.L)} tokens): memscope c8 on an SGLang-like server vs the reference's sequential schedule on a vLLM-backed /score, simulated GPU time`, `**${(reference.stats.busy_ms / makespan(c8)).toFixed(2)}×** (${simS(reference.stats.busy_ms)} → ${simS(makespan(c8))}; busy ${simS(c8.maxBusyMs)})`, '≥ 6×');
+    row(`   the same reference schedule on the SGLang-like server (it reuses the baseline's prefix too)`, `${(referenceCached.stats.busy_ms / makespan(c8)).toFixed(2)}× (${simS(referenceCached.stats.busy_ms)}, ${tokens(referenceCached.stats.tokens_computed)} tokens)`, '');
+    row(`   SGLang-like: tokens computed / C* = L + Σ(L − pᵢ − ℓᵢ)`, `**${(c8.tokensComputed / cost.ideal).toFixed(3)}** (${tokens(c8.tokensComputed)} / ${tokens(cost.ideal)}; reused ${tokens(c8.tokensReused)})`, '≤ 1.05');
+    row(`   rows sent with the baseline instead of after it (today's schedule)`, `${(eager.tokensComputed / cost.ideal).toFixed(3)} (${tokens(eager.tokensComputed)}), ${simS(makespan(eager))}`, '');
+    row(`   vLLM-like (completions, prompt logprobs): tokens computed / (N+1)·L`, `**${(vllmRun.tokensComputed / cost.naive).toFixed(3)}** (${tokens(vllmRun.tokensComputed)} / ${tokens(cost.naive)}); the reference: ${(reference.stats.tokens_computed / cost.naive).toFixed(3)}`, '');
+    row(`   memscope's wall time over the ideal (C* at the simulator's throughput, ×${gpu.scale} wall per simulated)`, `**${(c8.ms / (idealMs(c8.stats, cost.ideal) * scale)).toFixed(3)}** (${s(c8.ms)} / ${s(idealMs(c8.stats, cost.ideal) * scale)})`, '≤ 1.15');
+
+    // Replicas: each its own simulator, calls to the least busy.
+    const byReplicas = new Map<number, SimRun>([[1, c8]]);
+    for (const r of gpu.replicas.filter((n) => n > 1)) {
+      while (extra.length < r) extra.push(await startSim('sglang', '--scale', gpu.scale, '--admit-wait-ms', '5'));
+      for (const concurrency of new Set([8, 4 * r])) {
+        const run = await engineOnSims(context, extra.slice(0, r), { wire: 'score', concurrency, baselineFirst: true });
+        note(`${r} replicas c${concurrency}: ${s(run.ms)} wall, ${tokens(run.tokensComputed)} tokens`);
+        if (concurrency === 8) byReplicas.set(r, run);
+        if (concurrency === 4 * r) byReplicas.set(-r, run);
+      }
+    }
+    const one = byReplicas.get(1)!;
+    row(
+      `   replicas 1 / ${gpu.replicas.slice(1).join(' / ')} (SGLang-like, c8): speed-up over one, and tokens computed`,
+      gpu.replicas.map((r) => `${r}: ${(one.ms / byReplicas.get(r)!.ms).toFixed(2)}× (${tokens(byReplicas.get(r)!.tokensComputed)})`).join('; '),
+      '≥ 3.5× at 4',
+    );
+    row(
+      `   the same at concurrency 4 per replica`,
+      gpu.replicas.filter((r) => r > 1).map((r) => `${r} (c${4 * r}): ${(one.ms / byReplicas.get(-r)!.ms).toFixed(2)}× (${tokens(byReplicas.get(-r)!.tokensComputed)})`).join('; '),
+      '',
+    );
+
+    // The estimator: tokens against the exact matrix's, and its quality.
+    for (const K of gpu.ks) {
+      const runs: EstimateCost[] = [];
+      for (const seed of gpu.seeds) runs.push(await estimateOnSim(context, sglangVirtual, K, seed, exact));
+      const sp = runs.map((r) => r.spearman);
+      row(
+        `   --estimate ${K} (SGLang-like), ${runs.length} seeds: tokens vs the exact matrix's`,
+        `${(median(runs.map((r) => r.tokens)) / c8.tokensComputed).toFixed(2)} (${tokens(median(runs.map((r) => r.tokens)))}); Spearman ${median(sp).toFixed(3)} (min ${Math.min(...sp).toFixed(3)}); top-10 recall ${median(runs.map((r) => r.recall)).toFixed(2)}`,
+        '',
+      );
+      note(`estimate K=${K}: Spearman ${sp.map((x) => x.toFixed(3)).join(' ')}`);
+    }
+    const vllmEstimate = await estimateOnSim(context, vllm, gpu.ks[0]!, 1, exact, 'completions');
+    row(`   --estimate ${gpu.ks[0]} on the vLLM-like server: tokens vs its exact matrix's`, `${(vllmEstimate.tokens / vllmRun.tokensComputed).toFixed(2)} (${tokens(vllmEstimate.tokens)})`, '');
+
+    // The other modes.
+    for (const [name, sim, wire, exactTokens] of [
+      ['SGLang-like', sglangVirtual, 'score', c8.tokensComputed],
+      ['vLLM-like', vllm, 'completions', vllmRun.tokensComputed],
+    ] as const) {
+      const modes = await otherModeTokens(context, sim, wire);
+      row(`   other modes, ${name}: tokens vs the exact matrix's`, modes.map((m) => `${m.mode}: ${m.calls} calls, ${tokens(m.tokens)} (${(m.tokens / exactTokens).toFixed(3)})`).join('; '), '');
+    }
+
+    // The client's overhead behind a slow proxy.
+    const overhead = await proxyOverhead(gpu.overhead.memories, gpu.overhead.rounds);
+    const [bare, done, total] = [median(overhead.rounds.map((r) => r.bare)), median(overhead.rounds.map((r) => r.done)), median(overhead.rounds.map((r) => r.total))];
+    note(`proxy overhead: ${overhead.rounds.map((r) => `${s(r.bare)} bare, ${s(r.done)} done, ${s(r.total)} total`).join('; ')}`);
+    row(`   memscope over a bare loop, ${overhead.calls} calls at 8 behind a proxy adding 250 ms a call (separate process), median of ${overhead.rounds.length}`, `**${(total / bare).toFixed(3)}** including start-up (${s(total)} / ${s(bare)}); done: ${(done / bare).toFixed(3)} (${s(done)})`, '≤ 1.10');
+  } finally {
+    await Promise.all([sglang, sglangVirtual, vllm, vllmScore, ...extra].map((sim) => sim.stop()));
+  }
+}
+
+// ── 7: the group search (--search) ────────────────────────────────────────────
+if (!gpuOnly) {
   const results = await searchBench(tiny);
   for (const r of results) note(`search ${r.name}: ${r.search.computed} tokens computed vs ${r.exact.computed} exact, recall ${r.recall.found}/${r.recall.cells}`);
   for (const [what, figure, target] of searchTableRows(results)) row(what, figure, target);

@@ -141,7 +141,7 @@ export function searchTableRows(rows: readonly SearchBenchRow[]): [string, strin
   for (const { name, memories, exact, search, estimate, rule, recall: r } of rows) {
     const sparse = name.startsWith('sparse');
     out.push([
-      `6. --search T=1, ${name}, ${memories} memories, vs the exact matrix, on the GPU simulator (SGLang-like, concurrency 8): prefill tokens computed`,
+      `7. --search T=1, ${name}, ${memories} memories, vs the exact matrix, on the GPU simulator (SGLang-like, concurrency 8): prefill tokens computed`,
       `**${pct(search.computed, exact.computed)}** (${n(search.computed)} of ${n(exact.computed)}; reused ${n(search.reused)} vs ${n(exact.reused)})`,
       sparse ? '≤ 20%' : estimate ? `< --estimate 64's` : '',
     ]);

@@ -103,10 +103,11 @@ describe('scheduling for GPU cost', () => {
     const run = await runCli(['score', fixture('small.json'), '--url', server.url, '--concurrency', '4', '--headless']);
     assert.equal(run.code, 0, run.stderr);
     const s = await stats(server);
-    const done = /^done: .*; prefill ([\d,]+) tokens computed, ([\d,]+) reused$/m.exec(run.stderr);
+    const done = /^done: .*; server: 9 requests, (\d+) prompt tokens, (\d+) reused from its prefix cache, (\d+) computed$/m.exec(run.stderr);
     assert.ok(done, run.stderr);
-    assert.equal(Number(done[1]!.replaceAll(',', '')), s.tokens_computed);
-    assert.equal(Number(done[2]!.replaceAll(',', '')), s.tokens_reused);
+    assert.equal(Number(done[1]), s.tokens_received);
+    assert.equal(Number(done[2]), s.tokens_reused);
+    assert.equal(Number(done[3]), s.tokens_computed);
     assert.match(run.stderr, /^scoring: \d+\/8 .* · prefill [\d,]+ computed, [\d,]+ reused$/m);
   });
 });

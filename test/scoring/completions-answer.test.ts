@@ -56,13 +56,13 @@ test('prompt_logprobs: malformed answers are refused with a reason', () => {
   refuses(() => promptLogprobsTotals(answer(goodItems().slice(0, -1)), prompt, spans), /has 8 items for a prompt of 9 tokens/);
   refuses(() => promptLogprobsTotals(answer([...goodItems(), 'null']), prompt, spans), /has 10 items for a prompt of 9 tokens/);
   refuses(() => promptLogprobsTotals(answer(at(4, item([[1, -0.1, 1], [3, -0.2, 2]]))), prompt, spans), /prompt_logprobs\[4\] has no entry for the prompt's token id 2 \(it has 1, 3\)/);
-  refuses(() => promptLogprobsTotals(answer(at(3, 'null')), prompt, spans), /prompt_logprobs\[3\] is null: token 3 \(id 12\) has no logprob/);
+  refuses(() => promptLogprobsTotals(answer(at(3, 'null')), prompt, spans), /^the server returned no logprob at prompt position 3 \(token id 12\): prompt_logprobs\[3\] is null$/);
   refuses(() => promptLogprobsTotals(answer(at(7, item([[14, 0.25, 1]]))), prompt, spans), /prompt_logprobs\[7\]\["14"\]\.logprob is a positive logprob \(0\.25\)/);
-  refuses(() => promptLogprobsTotals(answer(at(7, item([[14, 'null', 1]]))), prompt, spans), /\.logprob is not a number \(null\)/);
+  refuses(() => promptLogprobsTotals(answer(at(7, item([[14, 'null', 1]]))), prompt, spans), /^the server returned no logprob at prompt position 7 \(token id 14\) \(prompt_logprobs\[7\]\["14"\]\.logprob is null: −inf or NaN on the server\)$/);
   refuses(() => promptLogprobsTotals(answer(at(7, item([[14, '"-1"', 1]]))), prompt, spans), /\.logprob is not a number \("-1"\)/);
   // Outside every span too: the answer is for another token stream.
   refuses(() => promptLogprobsTotals(answer(at(1, item([[99, -1, 1]]))), prompt, spans), /prompt_logprobs\[1\] has no entry for the prompt's token id 10/);
-  refuses(() => promptLogprobsTotals({ choices: [{ text: 'x', prompt_logprobs: null }] }, prompt, spans), /no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\?\)/);
+  refuses(() => promptLogprobsTotals({ choices: [{ text: 'x', prompt_logprobs: null }] }, prompt, spans), /no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\?/);
   refuses(() => promptLogprobsTotals({ choices: [] }, prompt, spans), /choices: no choices/);
   refuses(() => promptLogprobsTotals({ object: 'error' }, prompt, spans), /^choices: /);
 });
@@ -70,9 +70,24 @@ test('prompt_logprobs: malformed answers are refused with a reason', () => {
 test('prompt_logprobs: NaN and -Infinity are refused', () => {
   const items = JSON.parse(`[${goodItems().join(',')}]`) as Record<string, { logprob: number }>[];
   items[2]!['11']!.logprob = NaN;
-  refuses(() => promptLogprobsTotals({ choices: [{ prompt_logprobs: items }] }, prompt, spans), /prompt_logprobs\[2\]\["11"\]\.logprob is NaN/);
+  refuses(() => promptLogprobsTotals({ choices: [{ prompt_logprobs: items }] }, prompt, spans), /^the server returned NaN at prompt position 2 \(token id 11\)/);
   items[2]!['11']!.logprob = -Infinity;
-  refuses(() => promptLogprobsTotals({ choices: [{ prompt_logprobs: items }] }, prompt, spans), /is not finite \(-Infinity\)/);
+  refuses(() => promptLogprobsTotals({ choices: [{ prompt_logprobs: items }] }, prompt, spans), /^the server returned −inf at prompt position 2 \(token id 11\)/);
+});
+
+test('−9999 (vLLM\'s −inf) at a scored position fails the call; outside every span it is not read', () => {
+  const at = (i: number, text: string) => goodItems().map((x, j) => (j === i ? text : x));
+  refuses(
+    () => promptLogprobsTotals(answer(at(3, item([[12, '-9999.0', 40000]]))), prompt, spans),
+    /^the server returned −inf at prompt position 3 \(token id 12\) \(prompt_logprobs\[3\]\["12"\]\.logprob is -9999, vLLM's stand-in for −inf\)$/,
+  );
+  // Position 5 (a header) and 1 are in no span: the totals do not change.
+  assert.deepEqual(promptLogprobsTotals(answer(at(5, item([[10, '-9999.0', 40000]]))), prompt, spans), expected);
+  assert.deepEqual(promptLogprobsTotals(answer(at(1, 'null')), prompt, spans), expected);
+  const values = [...Array.from(prompt, (_, i) => (i === 0 ? null : i === 6 ? -9999 : lp[i]!)), -9];
+  assert.deepEqual(echoTotals({ choices: [{ logprobs: { token_logprobs: values } }] }, prompt, spans), expected);
+  values[8] = -9999;
+  refuses(() => echoTotals({ choices: [{ logprobs: { token_logprobs: values } }] }, prompt, spans), /^the server returned −inf at prompt position 8 \(token id 2\)/);
 });
 
 test('echo: malformed answers are refused with a reason', () => {
@@ -80,15 +95,15 @@ test('echo: malformed answers are refused with a reason', () => {
   const body = (list: unknown) => ({ choices: [{ logprobs: { token_logprobs: list } }] });
   const with_ = (i: number, value: unknown) => values().map((v, j) => (j === i ? value : v));
   refuses(() => echoTotals(body(values().slice(1)), prompt, spans), /token_logprobs has 9 items for a prompt of 9 tokens and 1 generated/);
-  refuses(() => echoTotals(body(with_(5, null)), prompt, spans), /token_logprobs\[5\] is null: token 5 \(id 10\) has no logprob/);
+  refuses(() => echoTotals(body(with_(7, null)), prompt, spans), /^the server returned no logprob at prompt position 7 \(token id 14\) \(token_logprobs\[7\] is null/);
   refuses(() => echoTotals(body(with_(3, 1.5)), prompt, spans), /token_logprobs\[3\] is a positive logprob \(1\.5\)/);
-  refuses(() => echoTotals(body(with_(3, NaN)), prompt, spans), /token_logprobs\[3\] is NaN/);
+  refuses(() => echoTotals(body(with_(3, NaN)), prompt, spans), /^the server returned NaN at prompt position 3 \(token id 12\) \(token_logprobs\[3\]\)$/);
   refuses(() => echoTotals({ choices: [{ text: 'x', logprobs: null }] }, prompt, spans), /no choices\[0\]\.logprobs\.token_logprobs/);
 });
 
 test('a span that uses the first token needs a logprob there', () => {
   const withFirst = [{ start: 0, end: 2 }];
-  refuses(() => promptLogprobsTotals(answer(goodItems()), prompt, withFirst), /prompt_logprobs\[0\] is null/);
+  refuses(() => promptLogprobsTotals(answer(goodItems()), prompt, withFirst), /at prompt position 0 \(token id 7\): prompt_logprobs\[0\] is null/);
   assert.throws(() => promptLogprobsTotals(answer(goodItems()), prompt, [{ start: 5, end: 12 }]), /outside a prompt of 9 tokens/);
 });
 

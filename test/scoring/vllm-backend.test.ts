@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
-import { ChatContextSchema } from '../../src/context/chat-format.ts';
+import { alignmentProbe, ChatContextSchema } from '../../src/context/chat-format.ts';
+import { loadTextTemplate } from '../../src/context/template-file.ts';
 import type { AstNode, Context } from '../../src/context/context.ts';
 import type { EngineEvent, FullResult } from '../../src/engine/events.ts';
 import { loadContext } from '../../src/context/load-context.ts';
@@ -174,39 +175,50 @@ describe('completions backend against a vLLM-wire server', () => {
     await control(wire, '/_test/reset');
     const { result } = await score([SMALL, '--url', wire.url, '--backend', 'completions']);
     assertMatches(result, expected);
-    const seen = await calls(wire);
+    const all = await calls(wire);
+    const seen = all.filter((c) => c.path === '/v1/completions');
     assert.equal(seen.length, memoryKeys(small).length + 1);
+    // The context limit was asked for before the first scoring call.
+    assert.equal(all[0]!.path, '/v1/models');
     // vLLM's request, no priority by default (a stock vLLM refuses one).
     for (const call of seen) assert.deepEqual(call.fields, ['max_tokens', 'model', 'prompt', 'prompt_logprobs']);
   });
 
-  test('the server answers put other candidates before the prompt token', async () => {
-    // What makes the test above able to fail: reading the first entry, the smallest id or the
-    // rank-1 entry of an item gives another logprob at most positions.
+  test('the server answers as vLLM does: the prompt token first with its true rank, better candidates after it', async () => {
+    // What makes the test above able to fail: reading the smallest id (JSON.parse orders
+    // integer-like keys) or the rank-1 entry of an item gives another logprob at most positions.
     const { tokens } = promptOf(small);
     const raw = await (await fetch(`${wire.url}/completions`, { method: 'POST', body: JSON.stringify({ prompt: tokens, max_tokens: 1, prompt_logprobs: 1 }) })).text();
     const items = (JSON.parse(raw) as { choices: { prompt_logprobs: (Record<string, { logprob: number; rank: number }> | null)[] }[] }).choices[0]!.prompt_logprobs;
     assert.equal(items.length, tokens.length);
-    // The first key of every item as written (JSON.parse reorders integer-like keys).
-    const section = raw.slice(raw.indexOf('"prompt_logprobs":['));
+    assert.equal(items[0], null);
+    // The first key of every item as written.
+    const section = raw.slice(raw.indexOf('"prompt_logprobs":['), raw.indexOf(',"usage":'));
     const firstKeys = [...section.matchAll(/null|\{"(\d+)":\{[^{}]*\}(?:,"\d+":\{[^{}]*\})*\}/g)].map((m) => m[1]);
     assert.equal(firstKeys.length, tokens.length);
     let misleading = 0;
+    let outsideTopK = 0;
     for (let i = 1; i < items.length; i++) {
       const item = items[i]!;
       const actual = String(tokens[i]);
+      assert.equal(firstKeys[i], actual, `item ${i} starts with the prompt token`);
+      const entries = Object.keys(item).length;
+      // k = 1: the top candidate, and the prompt token when it is not that one.
+      assert.equal(entries, item[actual]!.rank === 1 ? 1 : 2);
+      if (item[actual]!.rank > 2) outsideTopK++;
       const smallest = Object.keys(item)[0];
       const best = Object.entries(item).find(([, e]) => e.rank === 1)![0];
-      if (firstKeys[i] !== actual && smallest !== actual && best !== actual && item[actual]!.logprob < item[best]!.logprob) misleading++;
+      if (smallest !== actual && best !== actual && item[actual]!.logprob < item[best]!.logprob) misleading++;
     }
     assert.ok(misleading > tokens.length / 2, `${misleading} of ${tokens.length}`);
+    assert.ok(outsideTopK > tokens.length / 4, `${outsideTopK} ranked outside the top k`);
   });
 
   test('echo: the matrix is the same from choices[0].logprobs.token_logprobs', async () => {
     await control(wire, '/_test/reset');
     const { result } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--logprobs-field', 'echo']);
     assertMatches(result, expected);
-    for (const call of await calls(wire)) assert.deepEqual(call.fields, ['echo', 'logprobs', 'max_tokens', 'model', 'prompt']);
+    for (const call of (await calls(wire)).filter((c) => c.path === '/v1/completions')) assert.deepEqual(call.fields, ['echo', 'logprobs', 'max_tokens', 'model', 'prompt']);
   });
 
   test('the completions backend, /score (memscope serve) and the in-process scorer agree', async () => {
@@ -247,16 +259,18 @@ describe('completions backend against a vLLM-wire server', () => {
     ['short', 'prompt_logprobs', /^bad completions answer: prompt_logprobs has (\d+) items for a prompt of \d+ tokens$/],
     ['long', 'prompt_logprobs', /^bad completions answer: prompt_logprobs has \d+ items for a prompt of \d+ tokens$/],
     ['missing', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\] has no entry for the prompt's token id 2 \(it has 1\)$/],
-    ['null-item', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\] is null: token \d+ \(id 2\) has no logprob$/],
-    ['nan', 'prompt_logprobs', /^completions API answer is not JSON: it holds NaN or Infinity as a number$/],
-    ['null-logprob', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\]\["2"\]\.logprob is not a number \(null\)$/],
+    ['null-item', 'prompt_logprobs', /^bad completions answer: the server returned no logprob at prompt position \d+ \(token id 2\): prompt_logprobs\[\d+\] is null$/],
+    ['nan', 'prompt_logprobs', /^completions API HTTP 500: Internal Server Error$/],
+    ['neg-inf', 'prompt_logprobs', /^bad completions answer: the server returned −inf at prompt position \d+ \(token id 2\) \(prompt_logprobs\[\d+\]\["2"\]\.logprob is -9999, vLLM's stand-in for −inf\)$/],
+    ['null-logprob', 'prompt_logprobs', /^bad completions answer: the server returned no logprob at prompt position \d+ \(token id 2\) \(prompt_logprobs\[\d+\]\["2"\]\.logprob is null: −inf or NaN on the server\)$/],
     ['positive', 'prompt_logprobs', /^bad completions answer: prompt_logprobs\[\d+\]\["2"\]\.logprob is a positive logprob \(0\.5\)$/],
-    ['no-prompt-logprobs', 'prompt_logprobs', /^bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\?\)$/],
+    ['no-prompt-logprobs', 'prompt_logprobs', /^bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\? SGLang drops the field/],
     ['no-choices', 'prompt_logprobs', /^bad completions answer: choices: no choices$/],
     ['http-500', 'prompt_logprobs', /^completions API HTTP 500: the engine fell over$/],
     ['not-json', 'prompt_logprobs', /^completions API answer is not JSON: <html>upstream proxy error<\/html>$/],
     ['short', 'echo', /^bad completions answer: token_logprobs has (\d+) items for a prompt of \d+ tokens and 1 generated$/],
-    ['null-item', 'echo', /^bad completions answer: token_logprobs\[\d+\] is null: token \d+ \(id 2\) has no logprob$/],
+    ['null-item', 'echo', /^bad completions answer: the server returned no logprob at prompt position \d+ \(token id 2\) \(token_logprobs\[\d+\] is null: −inf or NaN on the server\)$/],
+    ['neg-inf', 'echo', /^bad completions answer: the server returned −inf at prompt position \d+ \(token id 2\) \(token_logprobs\[\d+\] is -9999, vLLM's stand-in for −inf\)$/],
     ['positive', 'echo', /^bad completions answer: token_logprobs\[\d+\] is a positive logprob \(0\.5\)$/],
     ['no-prompt-logprobs', 'echo', /^bad completions answer: the answer has no choices\[0\]\.logprobs\.token_logprobs/],
   ];
@@ -307,12 +321,15 @@ describe('completions backend against a vLLM-wire server', () => {
     assert.match(run.stderr, /backend http:\/\/127\.0\.0\.1:\d+\/v1 \(completions, prompt_logprobs\)/);
   });
 
-  test('a priority is sent when asked for, and a server without priority scheduling refuses it', async () => {
-    await assert.rejects(score([SMALL, '--url', wire.url, '--backend', 'completions', '--priority', '3']), /baseline failed: completions API HTTP 400: .*priority/);
+  test('a priority is sent when asked for; a server without priority scheduling takes it and ignores it', async () => {
+    await control(wire, '/_test/reset');
+    assertMatches((await score([SMALL, '--url', wire.url, '--backend', 'completions', '--priority', '3'])).result, expected);
+    const seen = (await calls(wire)).filter((c) => c.path === '/v1/completions');
+    assert.deepEqual(new Set(seen.map((c) => c.priority)), new Set([3]));
   });
 
   test('--model is sent, and the server\'s error for a model it does not serve is the reason', async () => {
-    await assert.rejects(score([SMALL, '--url', wire.url, '--backend', 'completions', '--model', 'qwen']), /baseline failed: completions API HTTP 404: model "qwen" is not served here/);
+    await assert.rejects(score([SMALL, '--url', wire.url, '--backend', 'completions', '--model', 'qwen']), /baseline failed: completions API HTTP 404: The model `qwen` does not exist\./);
   });
 });
 
@@ -356,6 +373,9 @@ describe('tokenizing chat input through the server', () => {
       texts.add(m.role === 'memory' ? `${m.key}\n${m.content}` : m.content);
     }
     for (const role of roles) texts.add(`<|im_start|>${role}\n`);
+    // The probe that checks the pieces give the whole text's ids.
+    const probe = alignmentProbe(await loadTextTemplate('chatml'));
+    for (const text of [...probe.pieces, probe.whole]) texts.add(text);
     const seen = (await calls(wire)).filter((c) => c.path === '/tokenize');
     assert.deepEqual(seen.map((c) => c.prompt).sort(), [...texts].sort());
     for (const call of seen) {
@@ -431,13 +451,17 @@ describe('tokenizing chat input through the server', () => {
 
 test('flags: combinations that cannot work are refused', async () => {
   const cases: [string[], RegExp][] = [
-    [['--backend', 'openai'], /^--backend: expected one of score, completions, got "openai"$/],
+    [['--backend', 'openai'], /^--backend: expected one of score, completions, sglang, got "openai"$/],
     [['--backend', 'completions'], /^--backend completions needs --url/],
     [['--logprobs-field', 'echo'], /^--logprobs-field goes with --backend completions$/],
     [['--url', 'http://127.0.0.1:9/v1', '--backend', 'completions', '--logprobs-field', 'top'], /^--logprobs-field: expected one of prompt_logprobs, echo, got "top"$/],
     [['--tokenizer', 'server'], /^--tokenizer server needs --url/],
     [['--tokenizer', 'hf'], /^--tokenizer: expected one of builtin, server, got "hf"$/],
     [['--template', 'llama3'], /^--template goes with --tokenizer server/],
+    [['--backend', 'sglang'], /^--backend sglang needs --url/],
+    [['--max-model-len', '4096'], /^--max-model-len goes with --backend completions or sglang$/],
+    [['--url', 'http://127.0.0.1:9', '--backend', 'sglang', '--max-model-len', 'big'], /^--max-model-len: expected a whole number ≥ 2, got "big"$/],
+    [['--url', 'http://127.0.0.1:9', '--backend', 'sglang', '--logprobs-field', 'echo'], /^--logprobs-field goes with --backend completions$/],
   ];
   for (const [args, reason] of cases) {
     await assert.rejects(parseScoreSettings([SMALL, ...args], {}), (error: Error) => reason.test(error.message), args.join(' '));
@@ -451,5 +475,5 @@ test('flags: combinations that cannot work are refused', async () => {
 
 test('--help describes the new flags', async () => {
   const run = await runCli(['--help']);
-  for (const flag of ['--backend', '--logprobs-field', '--tokenizer', '--template']) assert.match(run.stdout, new RegExp(`\\n  ${flag} `));
+  for (const flag of ['--backend', '--logprobs-field', '--max-model-len', '--tokenizer', '--template']) assert.match(run.stdout, new RegExp(`\\n  ${flag} `));
 });

@@ -1,24 +1,42 @@
-// A server that speaks vLLM's OpenAI-compatible wire format, written from vLLM's documentation
-// and protocol definitions, with memscope's built-in model behind it:
+// A server that answers as vLLM's OpenAI-compatible server does (shapes read from vLLM's
+// protocol and serving code), with memscope's built-in model behind it:
 //
 //   POST /v1/completions  {"model", "prompt": [ids], "max_tokens", "prompt_logprobs": k}
 //                         -> choices[0].prompt_logprobs: [null, {"<id>": {"logprob", "rank",
-//                            "decoded_token"}, ...}, ...]: the prompt token's entry plus the top k
+//                            "decoded_token"}, ...}, ...]: the prompt token's own entry FIRST,
+//                            with its true vocabulary rank, then the top k (k or k+1 entries)
 //                         {"echo": true, "logprobs": k} -> choices[0].logprobs.token_logprobs:
 //                            [null, ...prompt tokens..., generated token]
+//                         −inf is written as -9999.0; a NaN anywhere makes the answer HTTP 500
+//                         (Starlette's plain "Internal Server Error": the JSON encoder refuses it)
+//                         a prompt that leaves no room for max_tokens in max_model_len: 400
+//   GET  /v1/models       {"object": "list", "data": [{"id", ..., "max_model_len"}]}
 //   POST /tokenize        {"model", "prompt": "text", "add_special_tokens"} -> {"count",
 //                            "max_model_len", "tokens"}; special tokens in the text are single
 //                            ids; add_special_tokens (the default) puts a BOS first
+//   errors                {"error": {"message", "type", "param", "code"}} (today's vLLM);
+//                         --error-shape flat: {"object": "error", "message", "type", "param",
+//                         "code"} (older releases); --error-shape fastapi: a bad body is a 422
+//                         {"detail": [{"type", "loc", "msg", "input"}]}; an unknown route is
+//                         always FastAPI's 404 {"detail": "Not Found"}
+//   priority              accepted whatever its value (the engine ignores it unless started with
+//                         priority scheduling), logged
+//
+// vLLM does not read its prefix cache for a request that asks for prompt logprobs: every prompt
+// token is computed; GET /_test/stats counts them.
 //
 // At two positions in three the prompt token is NOT the model's top choice: better candidates
-// come first in the item, with smaller ids and rank 1, so a client that reads the first entry, the
-// smallest id or the best rank reads the wrong logprob.
+// follow it in the item, with smaller ids and better ranks, so a client that reads the smallest
+// id or the best rank reads the wrong logprob.
 //
-// For tests: POST /_test/fault {"fault", "only_without"} makes answers malformed (only for prompts
-// that lack the token id `only_without`, when given); GET /_test/log lists the requests seen.
+// For tests: POST /_test/fault {"fault", "only_without", "at"} makes answers malformed (only for
+// prompts that lack the token id `only_without`, when given; at prompt position `at`, else at the
+// last end-of-turn token); GET /_test/log lists the requests seen.
 //
-//   node --import tsx test/servers/vllm-wire.ts [--port 0] [--model NAME] [--candidates N]
-//        [--specials chatml|llama3|both] [--priority-scheduling] [--exit-with-stdin]
+//   node dist/test/servers/vllm-wire.js [--port 0] [--model NAME] [--candidates N]
+//        [--specials chatml|llama3|both] [--max-model-len N] [--error-shape nested|flat|fastapi]
+//        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging] [--no-models-route]
+//        [--priority-scheduling] [--exit-with-stdin]
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
@@ -30,13 +48,18 @@ const { values } = parseArgs({
     model: { type: 'string', default: 'memscope-builtin' },
     candidates: { type: 'string' },
     specials: { type: 'string', default: 'both' },
+    'max-model-len': { type: 'string', default: '131072' },
+    'error-shape': { type: 'string', default: 'nested' },
+    tokenizer: { type: 'string', default: 'wordpiece' },
+    'no-models-route': { type: 'boolean', default: false },
     'priority-scheduling': { type: 'boolean', default: false },
     'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
 
 const SERVED_MODEL = values.model;
-const MAX_MODEL_LEN = 1 << 20;
+const MAX_MODEL_LEN = Number(values['max-model-len']);
+const ERROR_SHAPE = values['error-shape'] as 'nested' | 'flat' | 'fastapi';
 const CHATML = { '<|im_start|>': 1, '<|im_end|>': 2 };
 const LLAMA3 = { '<|begin_of_text|>': 3, '<|start_header_id|>': 4, '<|end_header_id|>': 5, '<|eot_id|>': 6 };
 const SPECIALS: Record<string, number> = {
@@ -47,6 +70,8 @@ const BOS = 3;
 /** <|im_end|> and <|eot_id|>. */
 const END_OF_TURN = new Set([2, 6]);
 const GENERATED = { id: 16, logprob: -0.75 };
+/** What vLLM writes for −inf (its logprobs are clamped to this before serialisation). */
+const CLAMPED = '-9999.0';
 
 type Fault =
   | 'short'
@@ -54,33 +79,42 @@ type Fault =
   | 'missing'
   | 'null-item'
   | 'nan'
+  | 'neg-inf'
   | 'null-logprob'
   | 'positive'
   | 'no-prompt-logprobs'
   | 'no-choices'
   | 'http-500'
   | 'not-json';
-let fault: { fault: Fault; onlyWithout?: number } | undefined;
+let fault: { fault: Fault; onlyWithout?: number; at?: number } | undefined;
 const log: Record<string, unknown>[] = [];
+const stats = { calls: 0, prompt_tokens: 0, computed_tokens: 0, cached_tokens: 0 };
 
 class HttpProblem extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly type = 'BadRequestError',
+    /** A request body that fails validation: FastAPI's 422 under --error-shape fastapi. */
+    readonly field?: string,
   ) {
     super(message);
   }
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+function sendText(res: ServerResponse, status: number, text: string, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-/** vLLM's ErrorResponse: {"error": {"message", "type", "param", "code"}}. */
+/** vLLM's ErrorResponse, nested today, flat in older releases; FastAPI's own for bad bodies. */
 function sendError(res: ServerResponse, problem: HttpProblem): void {
-  sendText(res, problem.status, JSON.stringify({ error: { message: problem.message, type: problem.type, param: null, code: problem.status } }));
+  if (ERROR_SHAPE === 'fastapi' && problem.field !== undefined) {
+    const detail = [{ type: 'value_error', loc: ['body', problem.field], msg: problem.message, input: null }];
+    return sendText(res, 422, JSON.stringify({ detail }));
+  }
+  const error = { message: problem.message, type: problem.type, param: null, code: problem.status };
+  sendText(res, problem.status, JSON.stringify(ERROR_SHAPE === 'flat' ? { object: 'error', ...error } : { error }));
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -92,46 +126,79 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch {
     // answered below
   }
-  throw new HttpProblem(400, 'the body is not a JSON object');
+  throw new HttpProblem(400, 'the body is not a JSON object', 'BadRequestError', 'body');
 }
 
 function checkModel(body: Record<string, unknown>): void {
   if (body.model !== undefined && body.model !== null && body.model !== SERVED_MODEL) {
-    throw new HttpProblem(404, `model ${JSON.stringify(body.model)} is not served here`, 'NotFoundError');
+    throw new HttpProblem(404, `The model \`${typeof body.model === 'string' ? body.model : JSON.stringify(body.model)}\` does not exist.`, 'NotFoundError');
   }
 }
 
 function optionalInt(body: Record<string, unknown>, field: string): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value)) throw new HttpProblem(400, `${field} must be a whole number`);
+  if (!Number.isInteger(value)) throw new HttpProblem(400, `${field} must be a whole number`, 'BadRequestError', field);
   return value as number;
 }
 
-/** Special tokens are matched first, then the text between them goes through the word-piece tokenizer. */
+/**
+ * Special tokens are matched first, then the text between them goes through the word-piece
+ * tokenizer. --tokenizer sentencepiece: like SentencePiece's dummy prefix, the first word of
+ * every call's text (when the text does not begin with a special token) gets another id, its
+ * "▁word" form; sentencepiece-merging: a newline at the start of a call also merges with the
+ * word after it into one id (so no prefix can be split off again).
+ */
 function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
   const names = Object.keys(SPECIALS).map((s) => s.replace(/[|[\]\\^$.*+?(){}]/g, '\\$&'));
   const ids: number[] = addSpecialTokens ? [BOS] : [];
   const parts = names.length > 0 ? text.split(new RegExp(`(${names.join('|')})`)) : [text];
+  let atStart = true;
   for (const part of parts) {
     if (part === '') continue;
     const special = SPECIALS[part];
     if (special !== undefined) ids.push(special);
-    else ids.push(...tokenize(part));
+    else {
+      const words = tokenize(part);
+      if (atStart && values.tokenizer !== 'wordpiece' && words.length > 0) {
+        words[0] = wordStart(words[0]!);
+        if (values.tokenizer === 'sentencepiece-merging' && part.startsWith('\n') && words.length > 1) words.splice(0, 2, (words[0] * 31 + words[1]!) % BUILTIN_VOCAB_SIZE);
+      }
+      ids.push(...words);
+    }
+    atStart = false;
   }
   return ids;
+}
+
+/** The "▁word" id of a word: another id of the vocabulary. */
+function wordStart(id: number): number {
+  return (id + 7919) % BUILTIN_VOCAB_SIZE;
 }
 
 function decoded(id: number): string {
   return `<${id}>`;
 }
 
-/** The k candidates that beat the prompt token at position i, or none where it is the top choice. */
-function betterCandidates(i: number, id: number, logprob: number, k: number): { id: number; logprob: number }[] {
-  if (i % 3 === 0) return [];
-  const out: { id: number; logprob: number }[] = [];
-  for (let c = 1; c <= k; c++) out.push({ id: (id - c + BUILTIN_VOCAB_SIZE) % BUILTIN_VOCAB_SIZE, logprob: (logprob * c) / (k + 1) });
-  return out;
+/**
+ * The prompt token's true vocabulary rank at position i, and the top k candidates of that
+ * position: where the token is not the top choice (two positions in three), better candidates
+ * with smaller ids come first, some positions ranking the token well outside the top k.
+ */
+function candidatesAt(i: number, id: number, logprob: number, k: number): { rank: number; top: { id: number; logprob: number; rank: number }[] } {
+  const better = i % 3 === 0 ? 0 : i % 3 === 1 ? 1 + (i % 4) : k + 2 + (i % 50);
+  const top: { id: number; logprob: number; rank: number }[] = [];
+  for (let r = 1; r <= k; r++) {
+    if (r === better + 1) {
+      top.push({ id, logprob, rank: r });
+      continue;
+    }
+    // Ranked before the token: likelier; after it: less likely. Ids distinct from the token's.
+    const offset = r <= better ? r : r + 1;
+    const other = (id - offset + BUILTIN_VOCAB_SIZE) % BUILTIN_VOCAB_SIZE;
+    top.push({ id: other === id ? (id + 1) % BUILTIN_VOCAB_SIZE : other, logprob: r <= better ? (logprob * r) / (better + 1) : logprob * (1 + r), rank: r });
+  }
+  return { rank: better + 1, top };
 }
 
 function entry(id: number, logprob: string, rank: number): string {
@@ -146,13 +213,13 @@ function faultPosition(prompt: number[]): number {
 
 function logprobText(value: number, at: boolean, active: Fault | undefined): string {
   if (!at) return String(value);
-  if (active === 'nan') return 'NaN';
+  if (active === 'neg-inf') return CLAMPED;
   if (active === 'null-logprob') return 'null';
   if (active === 'positive') return '0.5';
   return String(value);
 }
 
-/** The prompt_logprobs list, written by hand so that the order of entries in an item is ours. */
+/** The prompt_logprobs list, written by hand so that the order of entries in an item is vLLM's. */
 function promptLogprobsJson(prompt: number[], logprobs: Float64Array, k: number, active: Fault | undefined, at: number): string {
   const items: string[] = ['null'];
   const candidates = Number(values.candidates ?? k);
@@ -163,9 +230,11 @@ function promptLogprobsJson(prompt: number[], logprobs: Float64Array, k: number,
       items.push('null');
       continue;
     }
-    const better = betterCandidates(i, id, logprobs[i]!, candidates);
-    const parts = better.map((c, r) => entry(c.id, String(c.logprob), r + 1));
-    if (!(here && active === 'missing')) parts.push(entry(id, logprobText(logprobs[i]!, here, active), better.length + 1));
+    const { rank, top } = candidatesAt(i, id, logprobs[i]!, candidates);
+    const parts: string[] = [];
+    // The prompt token first, with its rank; then the top k (a dict: the token is not repeated).
+    if (!(here && active === 'missing')) parts.push(entry(id, logprobText(logprobs[i]!, here, active), rank));
+    for (const c of top) if (c.id !== id) parts.push(entry(c.id, String(c.logprob), c.rank));
     items.push(`{${parts.join(',')}}`);
   }
   if (active === 'short') items.pop();
@@ -194,38 +263,58 @@ function echoLogprobsJson(prompt: number[], logprobs: Float64Array, active: Faul
   return `{"text_offset":${JSON.stringify(offsets)},"token_logprobs":[${values_.join(',')}],"tokens":${JSON.stringify(tokens)},"top_logprobs":[${top.join(',')}]}`;
 }
 
+/** vLLM's two refusals of a request that does not fit in max_model_len. */
+function checkLength(promptTokens: number, maxTokens: number): void {
+  if (promptTokens >= MAX_MODEL_LEN) {
+    throw new HttpProblem(
+      400,
+      `This model's maximum context length is ${MAX_MODEL_LEN} tokens. However, your request has ${promptTokens} input tokens. Please reduce the length of the input messages.`,
+    );
+  }
+  if (promptTokens + maxTokens > MAX_MODEL_LEN) {
+    throw new HttpProblem(
+      400,
+      `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${MAX_MODEL_LEN} tokens and your request has ${promptTokens} input tokens (${maxTokens} > ${MAX_MODEL_LEN} - ${promptTokens}).`,
+    );
+  }
+}
+
 async function completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req);
   checkModel(body);
   const prompt = body.prompt;
   if (!Array.isArray(prompt) || prompt.length === 0 || !prompt.every((id) => Number.isInteger(id) && id >= 0)) {
-    throw new HttpProblem(400, 'this server takes the prompt as a non-empty list of token ids');
+    throw new HttpProblem(400, 'this server takes the prompt as a non-empty list of token ids', 'BadRequestError', 'prompt');
   }
-  for (const id of prompt as number[]) if (id >= BUILTIN_VOCAB_SIZE) throw new HttpProblem(400, `token id ${id} is outside the vocabulary`);
+  for (const id of prompt as number[]) if (id >= BUILTIN_VOCAB_SIZE) throw new HttpProblem(400, `Token id ${id} is out of vocabulary`);
   const priority = optionalInt(body, 'priority') ?? 0;
-  if (priority !== 0 && !values['priority-scheduling']) {
-    throw new HttpProblem(400, 'priority other than 0 needs a server started with priority scheduling');
-  }
   const promptLogprobs = optionalInt(body, 'prompt_logprobs');
   const logprobsK = optionalInt(body, 'logprobs');
-  const maxTokens = optionalInt(body, 'max_tokens') ?? 16;
-  if (maxTokens < 0) throw new HttpProblem(400, 'max_tokens must be at least 0');
   const echo = body.echo === true;
-  log.push({ path: '/v1/completions', fields: Object.keys(body).sort(), priority: body.priority, promptLength: prompt.length });
+  const maxTokens = optionalInt(body, 'max_tokens') ?? 16;
+  if (maxTokens < 0 || (maxTokens === 0 && !echo)) throw new HttpProblem(400, `max_tokens must be at least 1, got ${maxTokens}.`, 'BadRequestError', 'max_tokens');
+  checkLength(prompt.length, maxTokens);
+  log.push({ path: '/v1/completions', fields: Object.keys(body).sort(), priority: body.priority, promptLength: prompt.length, scheduled: values['priority-scheduling'] ? priority : 0 });
 
   const ids = prompt as number[];
   const active = fault !== undefined && (fault.onlyWithout === undefined || !ids.includes(fault.onlyWithout)) ? fault.fault : undefined;
   if (active === 'http-500') throw new HttpProblem(500, 'the engine fell over', 'InternalServerError');
-  if (active === 'not-json') return sendText(res, 200, '<html>upstream proxy error</html>');
+  if (active === 'not-json') return sendText(res, 200, '<html>upstream proxy error</html>', 'text/html');
+  // Python's JSON encoder refuses NaN (allow_nan=False): Starlette answers its bare 500.
+  if (active === 'nan') return sendText(res, 500, 'Internal Server Error', 'text/plain; charset=utf-8');
 
+  // No prefix cache for a prompt-logprobs request: every token is computed.
+  stats.calls++;
+  stats.prompt_tokens += ids.length;
+  stats.computed_tokens += ids.length;
   const logprobs = await tokenLogprobs(Uint32Array.from(ids), { vocab: BUILTIN_VOCAB_SIZE });
-  const at = faultPosition(ids);
+  const at = fault?.at ?? faultPosition(ids);
+  // With echo, prompt logprobs are on too (as many as `logprobs`).
   const promptField = promptLogprobs !== undefined && active !== 'no-prompt-logprobs' ? promptLogprobsJson(ids, logprobs, promptLogprobs, active, at) : 'null';
-  // With echo, vLLM puts the prompt's logprobs before the generated token's.
   const logprobsField = echo && logprobsK !== undefined && active !== 'no-prompt-logprobs' ? echoLogprobsJson(ids, logprobs, active, at) : 'null';
   const text = echo ? [...ids, GENERATED.id].map(decoded).join('') : decoded(GENERATED.id);
   const choice = `{"index":0,"text":${JSON.stringify(text)},"logprobs":${logprobsField},"finish_reason":"length","stop_reason":null,"prompt_logprobs":${promptField}}`;
-  const usage = `{"prompt_tokens":${ids.length},"total_tokens":${ids.length + 1},"completion_tokens":1}`;
+  const usage = `{"prompt_tokens":${ids.length},"total_tokens":${ids.length + 1},"completion_tokens":1,"prompt_tokens_details":null}`;
   const choices = active === 'no-choices' ? '[]' : `[${choice}]`;
   sendText(
     res,
@@ -237,22 +326,39 @@ async function completions(req: IncomingMessage, res: ServerResponse): Promise<v
 async function tokenizeRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req);
   checkModel(body);
-  if (typeof body.prompt !== 'string') throw new HttpProblem(400, 'prompt must be a string');
+  if (typeof body.prompt !== 'string') throw new HttpProblem(400, 'prompt must be a string', 'BadRequestError', 'prompt');
   const add = body.add_special_tokens === undefined ? true : body.add_special_tokens === true;
   log.push({ path: '/tokenize', fields: Object.keys(body).sort(), add_special_tokens: body.add_special_tokens, prompt: body.prompt });
   const tokens = tokenizeText(body.prompt, add);
   sendText(res, 200, JSON.stringify({ count: tokens.length, max_model_len: MAX_MODEL_LEN, tokens, token_strs: null }));
 }
 
+function models(res: ServerResponse): void {
+  log.push({ path: '/v1/models', fields: [] });
+  const created = Math.floor(Date.now() / 1000);
+  const permission = [{ id: 'modelperm-test', object: 'model_permission', created, allow_create_engine: false, allow_sampling: true, allow_logprobs: true, allow_search_indices: false, allow_view: true, allow_fine_tuning: false, organization: '*', group: null, is_blocking: false }];
+  const card = { id: SERVED_MODEL, object: 'model', created, owned_by: 'vllm', root: SERVED_MODEL, parent: null, max_model_len: MAX_MODEL_LEN, permission };
+  sendText(res, 200, JSON.stringify({ object: 'list', data: [card] }));
+}
+
 async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (path === '/_test/log') return sendText(res, 200, JSON.stringify(log));
+  if (path === '/_test/stats') return sendText(res, 200, JSON.stringify(stats));
   if (path === '/_test/reset') {
     log.length = 0;
     fault = undefined;
+    Object.assign(stats, { calls: 0, prompt_tokens: 0, computed_tokens: 0, cached_tokens: 0 });
     return sendText(res, 200, '{}');
   }
   const body = await readJson(req);
-  fault = body.fault === null ? undefined : { fault: body.fault as Fault, ...(typeof body.only_without === 'number' ? { onlyWithout: body.only_without } : {}) };
+  fault =
+    body.fault === null
+      ? undefined
+      : {
+          fault: body.fault as Fault,
+          ...(typeof body.only_without === 'number' ? { onlyWithout: body.only_without } : {}),
+          ...(typeof body.at === 'number' ? { at: body.at } : {}),
+        };
   sendText(res, 200, '{}');
 }
 
@@ -260,10 +366,11 @@ const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0]!;
   const handle = async () => {
     if (path.startsWith('/_test/')) return control(req, res, path);
-    if (req.method !== 'POST') throw new HttpProblem(405, 'Method Not Allowed', 'MethodNotAllowed');
-    if (path === '/v1/completions') return completions(req, res);
-    if (path === '/tokenize') return tokenizeRoute(req, res);
-    throw new HttpProblem(404, 'Not Found', 'NotFoundError');
+    if (req.method === 'GET' && path === '/v1/models' && !values['no-models-route']) return models(res);
+    if (req.method === 'POST' && path === '/v1/completions') return completions(req, res);
+    if (req.method === 'POST' && path === '/tokenize') return tokenizeRoute(req, res);
+    // FastAPI's own answer for a route it does not have, whatever the error shape.
+    sendText(res, 404, '{"detail":"Not Found"}');
   };
   handle().catch((error: unknown) => {
     if (res.headersSent) return;

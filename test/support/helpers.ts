@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The clone's root: tests run compiled, from dist/test, so the first package.json above is the clone's. */
 export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-/** The built CLI, as users run it (npm's bin). */
-export const BIN = join(ROOT, 'dist', 'src', 'cli', 'memscope.js');
+/** The built CLI, as users run it: the bundle that package.json's bin names. */
+export const BIN = join(ROOT, 'dist', 'bundle', 'memscope.js');
 /** A compiled script of the test tree (a fake server, a bench child), by its source path under test/. */
 export const testScript = (path: string) => join(ROOT, 'dist', 'test', path.replace(/\.tsx?$/, '.js'));
 

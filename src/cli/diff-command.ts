@@ -1,0 +1,39 @@
+// `memscope diff A B`: two finished full-matrix runs (session files or saved --json results)
+// compared, B − A: on the screen in a terminal, else as text, --json or --csv.
+import type { CliIo } from './cli-io.ts';
+import { InputError } from '../core/errors.ts';
+import { parseFlags } from '../core/parse-flags.ts';
+import { compareRuns } from '../engine/run-diff.ts';
+import { diffCsv, diffJsonText, diffText } from '../export/diff-output.ts';
+import { diffSide, readRunInput } from '../sessions/run-input.ts';
+
+/** Both runs read and compared; an unreadable file is an InputError naming it. */
+export async function loadDiff(pathA: string, pathB: string) {
+  const [a, b] = await Promise.all([readRunInput(pathA), readRunInput(pathB)]);
+  return { a, b, diff: compareRuns(diffSide(a), diffSide(b)) };
+}
+
+export async function diff(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags({
+    args,
+    options: {
+      json: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
+      headless: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 2) throw new InputError('diff: name two runs, A then B (session files or saved --json results)');
+  if (values.json && values.csv) throw new InputError('diff: --json or --csv, not both');
+  const [pathA, pathB] = positionals as [string, string];
+  // Both files are read before the screen opens, so a bad one is one line on the terminal as it was.
+  const { a, b, diff: result } = await loadDiff(pathA, pathB);
+  if (io.isTTY && !values.json && !values.csv && !values.headless) {
+    const { showDiff } = await import('../app/diff-screen.tsx');
+    return showDiff(a, b, result, io.env);
+  }
+  io.stdout.write(values.json ? diffJsonText(a, b, result) : values.csv ? diffCsv(result) : diffText(a, b, result));
+  return 0;
+}

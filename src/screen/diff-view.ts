@@ -1,0 +1,105 @@
+// The rows of the diff screen and their order, pure: every memory of either run, compared ones
+// first (A's order), then those not compared (failed in a run) and those in one run only, each
+// marked. `s` cycles the order: position, largest change either way, largest drop, largest rise,
+// key. Filtering is by key, as on the main screen.
+import type { RunDiff } from '../engine/run-diff.ts';
+
+export type DiffRowKind = 'both' | 'failed' | 'only-a' | 'only-b';
+
+export interface DiffRow {
+  readonly kind: DiffRowKind;
+  readonly key: string;
+  /** The memory's max divergence in A and in B (undefined where it is not in that run, or failed). */
+  readonly maxA: number | undefined;
+  readonly maxB: number | undefined;
+  /** Row of the difference matrix (compared memories only). */
+  readonly matrixRow: number | undefined;
+}
+
+export const DIFF_SORTS = ['position', 'change', 'drop', 'rise', 'key'] as const;
+export type DiffSort = (typeof DIFF_SORTS)[number];
+
+export const DIFF_SORT_LABELS: Record<DiffSort, string> = {
+  position: 'position',
+  change: 'largest change',
+  drop: 'largest drop',
+  rise: 'largest rise',
+  key: 'key',
+};
+
+export function nextDiffSort(sort: DiffSort): DiffSort {
+  return DIFF_SORTS[(DIFF_SORTS.indexOf(sort) + 1) % DIFF_SORTS.length]!;
+}
+
+export function diffRows(diff: RunDiff): DiffRow[] {
+  return [
+    ...diff.memories.map((m, i): DiffRow => ({ kind: 'both', key: m.key, maxA: m.maxA, maxB: m.maxB, matrixRow: i })),
+    ...diff.failed.map((f): DiffRow => ({ kind: 'failed', key: f.key, maxA: undefined, maxB: undefined, matrixRow: undefined })),
+    ...diff.onlyA.map((m): DiffRow => ({ kind: 'only-a', key: m.key, maxA: m.failed ? undefined : m.max, maxB: undefined, matrixRow: undefined })),
+    ...diff.onlyB.map((m): DiffRow => ({ kind: 'only-b', key: m.key, maxA: undefined, maxB: m.failed ? undefined : m.max, matrixRow: undefined })),
+  ];
+}
+
+/** B's max − A's max, for compared memories. */
+export function rowChange(row: DiffRow): number | undefined {
+  return row.kind === 'both' ? row.maxB! - row.maxA! : undefined;
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** Indices into `rows` in shown order: rows without a change keep their place after those with one. */
+export function orderDiffRows(rows: readonly DiffRow[], sort: DiffSort, filter: string): number[] {
+  const needle = filter.toLowerCase();
+  const shown = rows.flatMap((row, i) => (needle === '' || row.key.toLowerCase().includes(needle) ? [i] : []));
+  const by = (score: (change: number) => number) =>
+    shown.sort((x, y) => {
+      const cx = rowChange(rows[x]!);
+      const cy = rowChange(rows[y]!);
+      if (cx === undefined || cy === undefined) return (cx === undefined ? 1 : 0) - (cy === undefined ? 1 : 0) || x - y;
+      return score(cy) - score(cx) || x - y;
+    });
+  switch (sort) {
+    case 'position':
+      return shown;
+    case 'change':
+      return by(Math.abs);
+    case 'drop':
+      return by((c) => -c);
+    case 'rise':
+      return by((c) => c);
+    case 'key':
+      return shown.sort((x, y) => collator.compare(rows[x]!.key, rows[y]!.key) || x - y);
+  }
+}
+
+/** The top of the diverging scale: the largest change in either direction. */
+export function maxAbsChange(matrix: readonly (readonly number[])[]): number {
+  let max = 0;
+  for (const row of matrix) for (const v of row) if (Math.abs(v) > max) max = Math.abs(v);
+  return max;
+}
+
+export const DIFF_VALUE_WIDTH = 6;
+export const DIFF_CHANGE_WIDTH = 7;
+
+export interface DiffLayout {
+  readonly width: number;
+  readonly keyWidth: number;
+  /** Columns before the first cell: mark, key, max A, max B, change, separator. */
+  readonly labelWidth: number;
+  readonly cellWidth: number;
+  readonly cellArea: number;
+  readonly visibleColumns: number;
+}
+
+/** As the main matrix: the key takes at most a quarter of the width, cells 2 to 4 columns, a scrollbar. */
+export function diffLayout(width: number, longestKey: number, columns: number): DiffLayout {
+  const keyCap = Math.max(8, Math.min(32, Math.floor(width * 0.25)));
+  const keyWidth = Math.max(6, Math.min(Math.max(longestKey, 6), keyCap));
+  // mark + space, key, space + max A, space + max B, space + change, space + "│"
+  const labelWidth = 2 + keyWidth + 1 + DIFF_VALUE_WIDTH + 1 + DIFF_VALUE_WIDTH + 1 + DIFF_CHANGE_WIDTH + 2;
+  const cellArea = Math.max(0, width - labelWidth - 1);
+  const cellWidth = columns > 0 ? Math.max(2, Math.min(4, Math.floor(cellArea / columns))) : 2;
+  const visibleColumns = Math.max(0, Math.min(columns, Math.floor(cellArea / cellWidth)));
+  return { width, keyWidth, labelWidth, cellWidth, cellArea, visibleColumns };
+}

@@ -1,0 +1,106 @@
+// One side of a comparison (`memscope diff A B`): a finished full-matrix run, read from a session
+// file (which also carries the context, so texts can be matched and shown) or from a saved
+// `--json` result (plain, estimated or searched; no texts). Anything else is one line, exit 2.
+import { z } from 'zod';
+import type { Context } from '../context/context.ts';
+import { contextTexts } from '../context/context-texts.ts';
+import { readTextFile, zodProblem } from '../context/load-context.ts';
+import { nativeToContext } from '../context/native-format.ts';
+import { InputError } from '../core/errors.ts';
+import { FullResultSchema, RunResultSchema, type FullResult } from '../engine/events.ts';
+import type { DiffSide } from '../engine/run-diff.ts';
+import { SESSION_FORMAT } from './session-format.ts';
+import { parseSession } from './session-reader.ts';
+
+/**
+ * `--search` (issue 14) adds "search", "exact" and "bound" to a full result. Until the result
+ * schema itself carries them they are accepted here (and not used: the diff reads the matrix);
+ * once it does, its own definitions win.
+ */
+const SEARCH_FIELDS = ['search', 'exact', 'bound'].filter((field) => !(field in FullResultSchema.shape));
+
+/** A saved `--json` result of full mode: the result schema, plus the fields of newer modes. */
+export const SavedFullResultSchema = FullResultSchema.extend(Object.fromEntries(SEARCH_FIELDS.map((field) => [field, z.unknown().optional()])));
+
+/** Any saved `--json` result: told apart by "mode", so another mode is named rather than misread. */
+const SavedResultSchema = z.discriminatedUnion('mode', [SavedFullResultSchema, ...RunResultSchema.options.filter((option) => option !== FullResultSchema)]);
+
+export interface RunInput {
+  readonly path: string;
+  readonly kind: 'session' | 'result';
+  readonly result: FullResult;
+  readonly model: string | null;
+  /** The scored context (sessions only): response and memory texts. */
+  readonly context?: Context;
+}
+
+const MAX_INPUT_BYTES = 1024 ** 3;
+
+function notFull(path: string, mode: string): InputError {
+  return new InputError(`${path}: a ${mode}-mode run; diff compares full-matrix runs (memscope score --mode full)`);
+}
+
+function fromSession(path: string, text: string): RunInput {
+  const session = parseSession(path, text);
+  const mode = session.header.settings.mode;
+  if (mode !== 'full') throw notFull(path, String(mode));
+  const done = session.events.findLast((line) => line.event.type === 'run-done')?.event;
+  if (done?.type !== 'run-done' || done.result.mode !== 'full') {
+    const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: 'no result' }[session.state];
+    throw new InputError(`${path}: ${why}: no result to compare`);
+  }
+  return {
+    path,
+    kind: 'session',
+    result: done.result,
+    model: done.result.model ?? session.header.backend.model,
+    context: nativeToContext(session.header.context),
+  };
+}
+
+function fromResult(path: string, json: Record<string, unknown>): RunInput {
+  const parsed = SavedResultSchema.safeParse(json);
+  if (!parsed.success) throw zodProblem(path, parsed.error);
+  if (parsed.data.mode !== 'full') throw notFull(path, String(parsed.data.mode));
+  // Extra fields (--search's) ride along unread: the diff reads memories, responses and the matrix.
+  const result = parsed.data as FullResult;
+  // The matrix is memories × responses: a hand-edited file that breaks it is named here.
+  if (result.matrix.length !== result.memories.length) throw new InputError(`${path}: $.matrix: ${result.matrix.length} rows for ${result.memories.length} memories`);
+  const bad = result.matrix.findIndex((row) => row.length !== result.responses.length);
+  if (bad >= 0) throw new InputError(`${path}: $.matrix[${bad}]: ${result.matrix[bad]!.length} values for ${result.responses.length} responses`);
+  return { path, kind: 'result', result, model: result.model };
+}
+
+/** Parses a file's text as a session or a saved result; anything else is an InputError naming it. */
+export function parseRunInput(path: string, text: string): RunInput {
+  const newline = text.indexOf('\n');
+  const firstLine = newline === -1 ? text : text.slice(0, newline);
+  let head: unknown;
+  try {
+    head = JSON.parse(firstLine);
+  } catch {
+    head = undefined;
+  }
+  if (typeof head === 'object' && head !== null && (head as Record<string, unknown>).format === SESSION_FORMAT) return fromSession(path, text);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InputError(`${path}: neither a memscope session (JSON Lines) nor a saved --json result (not JSON)`);
+  }
+  const record = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  if (record && 'mode' in record) return fromResult(path, record);
+  const what = record && ('conversation' in record || record.format === 'memscope-context') ? 'a context: score it first (memscope score FILE --json, or --record)' : 'no "format": "memscope-session" and no "mode"';
+  throw new InputError(`${path}: neither a memscope session nor a saved --json result (${what})`);
+}
+
+export async function readRunInput(path: string): Promise<RunInput> {
+  return parseRunInput(path, await readTextFile(path, 'session or result file', MAX_INPUT_BYTES));
+}
+
+/** The run as the comparison reads it: its result, and its response texts when it has a context. */
+export function diffSide(input: RunInput): DiffSide {
+  if (!input.context) return { result: input.result };
+  const texts = contextTexts(input.context);
+  return { result: input.result, responseText: (entry) => texts.response(entry) };
+}

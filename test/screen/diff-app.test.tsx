@@ -1,0 +1,158 @@
+// The diff screen's frames: rows with max A, max B and the change, memories and responses in one
+// run only, the orders of `s`, the detail pane with both cells, the diverging colours and NO_COLOR
+// glyphs, untrusted keys shown harmlessly, and q.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
+import { render } from 'ink-testing-library';
+import { DiffApp, type DiffRun } from '../../components/DiffApp.tsx';
+import type { ContextTexts } from '../../src/context/context-texts.ts';
+import type { FullResult } from '../../src/engine/events.ts';
+import { compareRuns } from '../../src/engine/run-diff.ts';
+import type { ColorDepth } from '../../src/screen/color-depth.ts';
+import { LineOverlay } from '../../src/screen/line-overlay.ts';
+import { KEYS, settle } from '../support/screen-harness.tsx';
+
+const HOSTILE = 'evil\u001b[31m';
+
+function result(keys: string[], entries: number[], matrix: number[][]): FullResult {
+  return {
+    mode: 'full',
+    model: 'm',
+    memories: keys.map((key, i) => ({ key, max: Math.max(0, ...matrix[i]!), failed: false })),
+    responses: entries.map((entry, j) => ({ entry, baseline: -10 - j })),
+    matrix,
+    calls: keys.length + 1,
+  };
+}
+
+function texts(responses: Record<number, string>, memories: Record<string, string>): ContextTexts {
+  return { response: (entry) => responses[entry], memory: (key) => memories[key] };
+}
+
+// B inserts an answer ("inserted", entry 4) before "second": later responses move by two entries.
+const A = result(['drop', 'rise', 'same', 'gone', HOSTILE], [2, 4, 6], [[50, 10, 0], [1, 0, 2], [5, 5, 5], [3, 3, 3], [1, 1, 1]]);
+const B = result(['same', 'rise', 'drop', 'new', HOSTILE], [2, 4, 6, 8], [[5, 0, 5, 5], [1, 0, 0, 40], [2, 0, 10, 0], [7, 7, 7, 7], [1, 0, 1, 1]]);
+const TEXTS_A = texts({ 2: 'first answer', 4: 'second answer', 6: 'third answer' }, { drop: 'the drop memory in A', rise: 'rise text' });
+const TEXTS_B = texts({ 2: 'first answer', 4: 'inserted answer', 6: 'second answer', 8: 'third answer' }, { drop: 'the drop memory, edited in B', rise: 'rise text' });
+
+async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30 }) {
+  const runA: DiffRun = { path: 'runs/before.jsonl', model: 'model-a', result: A, texts: TEXTS_A };
+  const runB: DiffRun = { path: 'runs/after.jsonl', model: 'model-b', result: B, texts: TEXTS_B };
+  const diff = compareRuns({ result: A, responseText: (e) => TEXTS_A.response(e) }, { result: B, responseText: (e) => TEXTS_B.response(e) });
+  const quits: boolean[] = [];
+  const overlay = new LineOverlay();
+  const instance = render(<DiffApp a={runA} b={runB} diff={diff} depth={depth} size={size} overlay={overlay} onQuit={(i) => quits.push(i)} />);
+  await settle();
+  const raw = () => overlay.compose(instance.lastFrame() ?? '');
+  return {
+    raw,
+    lines: () => stripVTControlCharacters(raw()).split('\n'),
+    async press(...keys: string[]) {
+      for (const key of keys) {
+        instance.stdin.write(key);
+        await settle();
+      }
+    },
+    quits,
+    unmount: () => instance.unmount(),
+  };
+}
+
+/** Memory keys of the matrix rows, top to bottom. */
+function rowKeys(lines: string[]): string[] {
+  return lines.flatMap((line) => {
+    const m = /^[ AB✗] (\S+)\s+[-\d.—]+\s+[-\d.—]+/.exec(line);
+    return m ? [m[1]!] : [];
+  });
+}
+
+describe('the diff screen', () => {
+  it('shows both runs, each memory with max in A, in B and the change, and what only one run has', async () => {
+    const screen = await mount();
+    const lines = screen.lines();
+    assert.match(lines[0]!, /memscope diff +B − A · A runs\/before\.jsonl \(model-a\) → B runs\/after\.jsonl \(model-b\) +4×3 compared/);
+    assert.match(lines[1]!, /memory 1\/6 +max A +max B +change │2 +4 +6/);
+    assert.match(lines.find((l) => / drop /.test(l))!, /drop +50\.00 +10\.00 +-40\.00 │/);
+    assert.match(lines.find((l) => / rise /.test(l))!, /rise +2\.000 +40\.00 +\+38\.00 │/);
+    assert.match(lines.find((l) => / same /.test(l))!, /same +5\.000 +5\.000 +0\.000 │/);
+    assert.match(lines.find((l) => / gone /.test(l))!, /^A gone +3\.000 +— +│only in A: not in run B/);
+    assert.match(lines.find((l) => / new /.test(l))!, /^B new +— +7\.000 +│only in B: not in run A/);
+    assert.match(lines.join('\n'), /responses matched by text \(the conversations differ\) +only in B: responses 4/);
+    assert.match(lines.at(-1)!, /s sort: position/);
+    screen.unmount();
+  });
+
+  it('s orders rows by the largest change, then the largest drop, then the largest rise; one-run rows stay last', async () => {
+    const screen = await mount();
+    const all = rowKeys(screen.lines());
+    assert.deepEqual(all.slice(0, 3), ['drop', 'rise', 'same']);
+    await screen.press('s');
+    assert.deepEqual(rowKeys(screen.lines()).slice(0, 3), ['drop', 'rise', 'same']);
+    assert.match(screen.lines().at(-1)!, /sort: largest change/);
+    await screen.press('s');
+    assert.match(screen.lines().at(-1)!, /sort: largest drop/);
+    // Unchanged rows (same, and the hostile key's) sit between the drop and the rise.
+    assert.deepEqual(rowKeys(screen.lines()).slice(0, 4), ['drop', 'same', 'evil␛[31m', 'rise']);
+    await screen.press('s');
+    assert.match(screen.lines().at(-1)!, /sort: largest rise/);
+    const rise = rowKeys(screen.lines());
+    assert.deepEqual(rise.slice(0, 4), ['rise', 'same', 'evil␛[31m', 'drop']);
+    assert.deepEqual(rise.slice(-2), ['gone', 'new']);
+    screen.unmount();
+  });
+
+  it('Enter shows both cells, both maxima and baselines, the memory in each run and the response text', async () => {
+    const screen = await mount();
+    // The cursor starts on "drop" × the first response; → moves to the second (a4 b6).
+    await screen.press(KEYS.right, KEYS.enter);
+    const text = screen.lines().join('\n');
+    assert.match(text, /drop × response a4 b6/);
+    assert.match(text, /cell +B − A 0\.000 · A 10\.00 · B 10\.00/);
+    assert.match(text, /max +A 50\.00 · B 10\.00 · change -40\.00/);
+    assert.match(text, /baseline +logprob A -11\.000 · B -12\.000/);
+    assert.match(text, /memory A +the drop memory in A/);
+    assert.match(text, /memory B +the drop memory, edited in B/);
+    assert.match(text, /response +second answer/);
+    await screen.press(KEYS.left);
+    assert.match(screen.lines().join('\n'), /cell +B − A -48\.00 · A 50\.00 · B 2\.000/);
+    screen.unmount();
+  });
+
+  it('colours drops red and rises blue (truecolor, 16 colours); with NO_COLOR the cells carry the sign in glyphs', async () => {
+    const colour = await mount('truecolor');
+    const dropLine = colour.raw().split('\n').find((l) => stripVTControlCharacters(l).includes(' drop '))!;
+    const riseLine = colour.raw().split('\n').find((l) => stripVTControlCharacters(l).includes(' rise '))!;
+    const backgrounds = (line: string) => [...line.matchAll(/48;2;(\d+);(\d+);(\d+)m/g)].map((m) => m.slice(1).map(Number) as [number, number, number]);
+    // The cursor sits on drop × first response (-48): its background is the drop's, red over blue.
+    assert.ok(backgrounds(dropLine).some(([r, , b]) => r > b + 50), `a red cell in ${JSON.stringify(backgrounds(dropLine))}`);
+    assert.ok(backgrounds(riseLine).some(([r, , b]) => b > r + 50), `a blue cell in ${JSON.stringify(backgrounds(riseLine))}`);
+    colour.unmount();
+    // 16 colours: the named red and blue backgrounds (41/101 drop, 44/104 rise).
+    const ansi = await mount('16');
+    const ansiLine = (key: string) => ansi.raw().split('\n').find((l) => stripVTControlCharacters(l).includes(` ${key} `))!;
+    assert.match(ansiLine('drop'), /\u001b\[[0-9;]*\b(41|101)m/);
+    assert.match(ansiLine('rise'), /\u001b\[(44|104)m/);
+    ansi.unmount();
+    const plain = await mount('none');
+    const rows = plain.lines();
+    assert.doesNotMatch(plain.raw(), /\u001b\[[0-9;]*(38|48);/);
+    assert.match(rows.find((l) => / rise /.test(l))!, /│ {8}▲▲▲▲/);
+    assert.match(rows.find((l) => / same /.test(l))!, /│ {12} /);
+    await plain.press(KEYS.down);
+    // The cursor left "drop": its first cell (-48, the largest drop) shows the large drop glyph.
+    assert.match(plain.lines().find((l) => / drop /.test(l))!, /│▼▼▼▼/);
+    plain.unmount();
+  });
+
+  it('shows an untrusted key neutralised, filters by key, and q quits', async () => {
+    const screen = await mount('truecolor');
+    assert.ok(!screen.raw().includes(HOSTILE), 'the raw escape never reaches the frame');
+    assert.ok(screen.lines().some((l) => l.includes('evil␛[31m')));
+    await screen.press('/', 'r', 'i', KEYS.enter);
+    assert.deepEqual(rowKeys(screen.lines()), ['rise']);
+    await screen.press('q');
+    assert.deepEqual(screen.quits, [false]);
+    screen.unmount();
+  });
+});
