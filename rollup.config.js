@@ -5,9 +5,13 @@ import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
+import { rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+
+// Chunk names carry content hashes: a new build starts from an empty folder, or old chunks would ship too.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 export default {
   input: { memscope: 'dist/src/cli/memscope.js' },
