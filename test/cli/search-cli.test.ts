@@ -107,18 +107,24 @@ describe('score --search (CLI)', () => {
 describe('score --search over HTTP', () => {
   let serve: RunningServer;
   let wire: RunningServer;
+  let sglangWire: RunningServer;
   before(async () => {
-    [serve, wire] = await Promise.all([startServe(), startProcess([testScript('servers/vllm-wire.ts'), '--port', '0'])]);
+    [serve, wire, sglangWire] = await Promise.all([
+      startServe(),
+      startProcess([testScript('servers/vllm-wire.ts'), '--port', '0']),
+      startProcess([testScript('servers/sglang-wire.ts'), '--port', '0']),
+    ]);
   });
   after(async () => {
-    await Promise.all([serve.stop(), wire.stop()]);
+    await Promise.all([serve.stop(), wire.stop(), sglangWire.stop()]);
   });
 
-  it('gives the built-in run’s answer through /score and through vLLM’s /completions', async () => {
+  it('gives the built-in run’s answer through /score, vLLM’s /completions and SGLang’s /generate', async () => {
     const { json: local } = await scoreJson([MEDIUM, '--search']);
     const { json: served } = await scoreJson([MEDIUM, '--search', '--url', serve.url, '--concurrency', '4']);
     const { json: vllm } = await scoreJson([MEDIUM, '--search', '--url', wire.url, '--backend', 'completions', '--concurrency', '4']);
-    for (const remote of [served, vllm]) {
+    const { json: sglang } = await scoreJson([MEDIUM, '--search', '--url', sglangWire.url, '--backend', 'sglang', '--concurrency', '4']);
+    for (const remote of [served, vllm, sglang]) {
       assert.deepEqual(remote.memories.map((m) => [m.key, m.exact]), local.memories.map((m) => [m.key, m.exact]));
       remote.matrix.forEach((row, i) => row.forEach((value, j) => assert.ok(Math.abs(value - local.matrix[i]![j]!) < 1e-6, `cell ${i},${j}: ${value} vs ${local.matrix[i]![j]}`)));
     }
