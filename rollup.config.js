@@ -23,7 +23,9 @@ export default {
     replace({ preventAssignment: true, include: ['**/node_modules/**'], values: { 'process.env.NODE_ENV': JSON.stringify('production') } }),
     json(),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
-    commonjs({ ignoreDynamicRequires: true }),
+    // undici requires node:sqlite (Node 22) only for a cache store memscope never makes: left a plain
+    // require, never run, rather than a static import that fails on Node 20.
+    commonjs({ ignoreDynamicRequires: true, ignore: ['node:sqlite'] }),
   ],
   onwarn(warning, warn) {
     // Circular imports inside dependencies (zod, undici) and `this` at the top of their CJS files are theirs and harmless.
