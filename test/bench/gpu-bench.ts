@@ -10,7 +10,9 @@ import { ScoringEngine, memoryRefs, type ModeOptions } from '../../src/engine/en
 import type { FullResult, RunResult } from '../../src/engine/events.ts';
 import { WeightStore } from '../../src/engine/weight-store.ts';
 import { CompletionsScorer } from '../../src/scoring/completions-client.ts';
+import { PrefixLogprobs } from '../../src/scoring/prefix-logprobs.ts';
 import { ReplicaPool } from '../../src/scoring/replica-pool.ts';
+import { SglangScorer } from '../../src/scoring/sglang-client.ts';
 import { RetryingScorer } from '../../src/scoring/retrying-scorer.ts';
 import { HttpScorer } from '../../src/scoring/score-client.ts';
 import type { Scorer } from '../../src/scoring/scorer.ts';
@@ -25,6 +27,7 @@ export interface SimStats {
   tokens_reused: number;
   steps: number;
   busy_ms: number;
+  span_ms: number;
   tokenBudget: number;
   stepOverheadMs: number;
   perTokenMs: number;
@@ -52,13 +55,17 @@ export function idealMs(stats: SimStats, tokens: number): number {
   return tokens * stats.perTokenMs + Math.ceil(tokens / stats.tokenBudget) * stats.stepOverheadMs;
 }
 
-export type Wire = 'score' | 'completions';
+export type Wire = 'score' | 'completions' | 'sglang';
 
 function scorerFor(urls: readonly string[], wire: Wire, concurrency: number): Scorer {
+  // One store of known prefix logprobs for all replicas, as the CLI makes.
+  const prefix = new PrefixLogprobs();
   const one = (url: string): Scorer =>
     wire === 'completions'
       ? new CompletionsScorer({ url: `${url}/v1`, model: MODEL, field: 'prompt_logprobs', timeoutMs: 600_000, connections: concurrency })
-      : new HttpScorer({ url, model: MODEL, timeoutMs: 600_000, connections: concurrency });
+      : wire === 'sglang'
+        ? new SglangScorer({ url, timeoutMs: 600_000, connections: concurrency, prefix })
+        : new HttpScorer({ url, model: MODEL, timeoutMs: 600_000, connections: concurrency });
   // As the CLI does: a transient failure (a kept-alive connection closed as it was reused) is tried again.
   return new RetryingScorer(urls.length === 1 ? one(urls[0]!) : new ReplicaPool(urls.map(one)), { retries: 3, baseDelayMs: 100 });
 }
@@ -73,6 +80,8 @@ export interface SimRun {
   busyMs: number;
   /** The longest busy time of one simulator. */
   maxBusyMs: number;
+  /** The longest span (busy + idle, simulated) of one simulator. */
+  maxSpanMs: number;
   stats: SimStats;
 }
 
@@ -102,6 +111,7 @@ export async function engineOnSims(
       tokensReused: all.reduce((n, s) => n + s.tokens_reused, 0),
       busyMs: all.reduce((n, s) => n + s.busy_ms, 0),
       maxBusyMs: Math.max(...all.map((s) => s.busy_ms)),
+      maxSpanMs: Math.max(...all.map((s) => s.span_ms)),
       stats: all[0]!,
     };
   } finally {
@@ -128,7 +138,7 @@ export interface EstimateCost {
 
 /** --estimate K on a simulator: prefill tokens, and quality against the exact matrix's maxima. */
 export async function estimateOnSim(context: Context, sim: Sim, K: number, seed: number, exactMax: readonly number[], wire: Wire = 'score'): Promise<EstimateCost> {
-  const run = await engineOnSims(context, [sim], { wire, concurrency: 8, mode: { mode: 'full', estimate: K, seed }, baselineFirst: wire === 'score' });
+  const run = await engineOnSims(context, [sim], { wire, concurrency: 8, mode: { mode: 'full', estimate: K, seed } });
   const max = (run.result as FullResult).memories.map((m) => m.max);
   return { tokens: run.tokensComputed, spearman: spearman(exactMax, max), recall: topRecall(exactMax, max, 10) };
 }

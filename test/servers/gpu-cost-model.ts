@@ -64,6 +64,10 @@ export interface GpuStats {
   steps: number;
   /** Simulated time spent in steps, ms. */
   busy_ms: number;
+  /** Simulated time from the first request to the end of the last step, ms: busy time plus the
+   *  time the server had nothing to do (wall time / scale; 0 in virtual time). The CPU this
+   *  process spends computing logprobs while work waits is not in it. */
+  span_ms: number;
   /** Tokens held by the prefix cache now. */
   cache_tokens: number;
 }
@@ -216,7 +220,9 @@ export class GpuSimulator {
   private readonly running: Sequence[] = [];
   private clock = 0;
   private looping = false;
-  private readonly counters: GpuStats = { requests: 0, tokens_received: 0, tokens_computed: 0, tokens_reused: 0, steps: 0, busy_ms: 0, cache_tokens: 0 };
+  /** Wall time (ms) at which the server last ran out of work; undefined before the first request. */
+  private idleSince: number | undefined;
+  private readonly counters: GpuStats = { requests: 0, tokens_received: 0, tokens_computed: 0, tokens_reused: 0, steps: 0, busy_ms: 0, span_ms: 0, cache_tokens: 0 };
 
   constructor(readonly options: GpuCostOptions = DEFAULT_COST) {
     for (const [name, value] of Object.entries(options)) {
@@ -232,7 +238,8 @@ export class GpuSimulator {
 
   /** Counters to zero and, with `cache`, the prefix cache emptied (between bench runs). */
   reset(cache: boolean): void {
-    Object.assign(this.counters, { requests: 0, tokens_received: 0, tokens_computed: 0, tokens_reused: 0, steps: 0, busy_ms: 0 });
+    Object.assign(this.counters, { requests: 0, tokens_received: 0, tokens_computed: 0, tokens_reused: 0, steps: 0, busy_ms: 0, span_ms: 0 });
+    this.idleSince = undefined;
     if (cache) this.cache.clear();
   }
 
@@ -249,9 +256,15 @@ export class GpuSimulator {
 
   private async loop(): Promise<void> {
     this.looping = true;
+    const now = performance.now();
+    if (this.idleSince !== undefined && this.options.scale > 0) this.counters.span_ms += (now - this.idleSince) / this.options.scale;
     // Requests sent together arrive in one turn of the event loop: let them all queue.
-    if (this.options.admitWaitMs > 0) await sleep(this.options.admitWaitMs);
-    else await nextTurn();
+    if (this.options.admitWaitMs > 0) {
+      await sleep(this.options.admitWaitMs);
+      if (this.options.scale > 0) this.counters.span_ms += this.options.admitWaitMs / this.options.scale;
+    } else {
+      await nextTurn();
+    }
     try {
       while (this.waiting.length > 0 || this.running.length > 0) {
         const batch = this.plan();
@@ -259,6 +272,7 @@ export class GpuSimulator {
         const ms = this.options.stepOverheadMs + this.options.perTokenMs * tokens;
         this.counters.steps++;
         this.counters.busy_ms += ms;
+        this.counters.span_ms += ms;
         this.counters.tokens_computed += tokens;
         this.clock += ms;
         if (this.options.scale > 0) await sleep(ms * this.options.scale);
@@ -274,6 +288,7 @@ export class GpuSimulator {
       }
     } finally {
       this.looping = false;
+      this.idleSince = performance.now();
     }
   }
 
