@@ -55,9 +55,16 @@ describe('score --search (CLI)', () => {
     assert.match(stderr, /memories 13–16: max 0\.\d+, cleared without a call\n/);
   });
 
-  it('takes --threshold in nats, and says what is wrong with a misused flag (exit 2)', async () => {
+  it('takes --threshold in nats and --margin, and says what is wrong with a misused flag (exit 2)', async () => {
     const { json } = await scoreJson([sparse, '--search', '--threshold', '2.5']);
     assert.equal(json.search.threshold, 2.5);
+    // No margin: groups split at T itself; here the same cells ≥ T, with no more calls.
+    const [{ json: margin }, { json: none }] = await Promise.all([scoreJson([sparse, '--search']), scoreJson([sparse, '--search', '--margin', '0'])]);
+    assert.deepEqual(
+      none.memories.map((m) => m.max >= 1),
+      margin.memories.map((m) => m.max >= 1),
+    );
+    assert.ok(none.calls <= margin.calls, `${none.calls} calls without a margin, ${margin.calls} with`);
     const cases: [string[], RegExp][] = [
       [['--search', '--mode', 'single', '--key', 'm0000'], /--search goes with --mode full/],
       [['--search', '--estimate', '8'], /--search and --estimate are two ways to score the full matrix: give one/],
@@ -66,6 +73,9 @@ describe('score --search (CLI)', () => {
       [['--search', '--threshold', '0'], /--threshold: expected a number of nats more than 0/],
       [['--search', '--threshold', '-1'], /--threshold/],
       [['--search', '--threshold', 'Infinity'], /--threshold: expected a number/],
+      [['--margin', '0'], /--margin goes with --search/],
+      [['--search', '--margin', '1'], /--margin: expected a fraction of T from 0 up to \(not including\) 1, like 0\.5, got "1"/],
+      [['--search', '--margin', 'half'], /--margin: expected a fraction of T/],
     ];
     for (const [args, message] of cases) {
       const out = await runCli(['score', sparse, '--json', ...args]);
@@ -81,7 +91,8 @@ describe('score --search (CLI)', () => {
     const lines = (await import('node:fs')).readFileSync(record, 'utf8').trim().split('\n');
     const types = new Set(lines.slice(1).map((line) => (JSON.parse(line) as { event: { type: string } }).event.type));
     assert.ok(types.has('group-started') && types.has('group-done'));
-    assert.deepEqual((JSON.parse(lines[0]!) as { settings: { search: number } }).settings.search, 1);
+    const settings = (JSON.parse(lines[0]!) as { settings: { search: number; margin: number } }).settings;
+    assert.deepEqual([settings.search, settings.margin], [1, 0.5]);
     const replayed = await runCli(['replay', record, '--json']);
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.equal(replayed.stdout, stdout);
