@@ -57,7 +57,7 @@ export function splitGroup(group: MemoryGroup): MemoryGroup[] {
 /**
  * Groups split, and refinement calls reach, at T/2, not T: a margin for models where removing
  * more memories can raise a logprob a little. The built-in model is one (a memory can compete
- * with another's continuation): splitting at T, the search missed 10 of large.json's 186 cells
+ * with another's continuation): splitting at T, the search missed 7 of large.json's 186 cells
  * ≥ T (cells of 1.0 to 1.7 nats); at T/2 it found them all. On a model where removing more never
  * raises a logprob, T alone is exact (splitFraction 1).
  */
