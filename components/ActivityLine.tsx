@@ -54,8 +54,12 @@ export function ActivityLine({ state, width, now, frame, theme, notice }: Activi
   const etaText = ` ETA ${eta === undefined ? '–:––' : formatDuration(eta)} `;
   const barWidth = Math.max(0, Math.min(30, Math.floor(width / 5)));
   const activityRoom = width - 3 - barWidth - 1 - displayWidth(counts) - displayWidth(etaText);
-  const activity = prefix + (state.phase === 'waiting' ? 'starting…' : neutralize(state.activity || 'scoring…'));
+  // One counter on the line: the bar's calls. The engine's own ("scoring: 11/40 key", memories
+  // started) would sit beside it counting something else.
+  const what = neutralize(state.activity || 'scoring…').replace(/^(scoring|estimating): (ablation )?\d+\/\d+ ?/, '$1: $2');
+  const activity = prefix + (state.phase === 'waiting' ? 'starting…' : what.replace(/: $/, ''));
   const filled = Math.round(fraction * barWidth);
-  const line = ` ${spinner} ${fit(activity, Math.max(0, activityRoom))}${paint('━'.repeat(filled), s.accent)}${paint('━'.repeat(barWidth - filled), s.faint)} ${counts}${paint(etaText, s.faint)}`;
+  // A space always parts the text from the bar.
+  const line = ` ${spinner} ${fit(activity, Math.max(0, activityRoom - 1))} ${paint('━'.repeat(filled), s.accent)}${paint('━'.repeat(barWidth - filled), s.faint)} ${counts}${paint(etaText, s.faint)}`;
   return <Line slot="activity" text={line} />;
 }

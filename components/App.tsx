@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import type { ColorDepth } from '../src/screen/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { displayWidth, fit } from '../src/core/display-width.ts';
+import { neutralize } from '../src/core/sanitize.ts';
 import type { LineOverlay } from '../src/screen/line-overlay.ts';
 import { matrixLayout, screenLayout, MIN_COLUMNS, MIN_ROWS } from '../src/screen/matrix-layout.ts';
 import { SORT_LABELS, orderRows } from '../src/screen/row-order.ts';
@@ -23,6 +24,9 @@ import { Header } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Lines, OverlayContext } from './Lines.tsx';
 import { MatrixView } from './MatrixView.tsx';
+import { FailureNote, failureLines } from './FailureNote.tsx';
+import { OverviewView } from './OverviewView.tsx';
+import { hottestCell, overviewGrid } from '../src/screen/overview.ts';
 import { ModeSummary, hasSummary } from './ModeSummary.tsx';
 
 export interface ScreenSize {
@@ -66,6 +70,8 @@ export interface AppProps {
   readonly tag?: string | undefined;
   /** A line for the user in the activity line (watch: what changed). */
   readonly notice?: string | undefined;
+  /** False where no key reaches the screen (a cast in a player): the footer lists no keys. */
+  readonly keys?: boolean;
 }
 
 export const TICK_MS = 120;
@@ -95,14 +101,15 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice }: AppProps) {
+export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const replaySource = replay ?? NO_REPLAY;
   const replayStatus: ReplayStatus | undefined = useSyncExternalStore(replaySource.subscribe, replaySource.getSnapshot);
   const size = useScreenSize(fixedSize);
   const [nav, setNav] = useState<NavState>(INITIAL_NAV);
   const running = state.phase === 'running' || state.phase === 'waiting';
-  const frame = useTicks(animate && running);
+  // A paused replay stands still, spinner included.
+  const frame = useTicks(animate && running && !replayStatus?.paused);
   const theme = screenTheme(depth);
   const screen = screenLayout(size.columns, size.rows, nav.detail);
   const { width } = screen;
@@ -119,16 +126,30 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
     () => (finetune ? ftRows.map((r) => String(r.entry)) : order.map((i) => state.memories[i]!.key)),
     [finetune, ftRows, order, state.memories],
   );
-  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(m.key)), 0), [state.memories]);
+  // Sized by the keys as shown (control characters become wider stand-ins).
+  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(neutralize(m.key))), 0), [state.memories]);
 
   const summary = !finetune && hasSummary(state) ? 1 : 0;
   const bodyHeight = screen.bodyHeight;
-  const matrixHeight = Math.max(1, bodyHeight - summary);
+  // A failed run's error, whole, above the matrix (the ruler and two rows stay).
+  const failure = state.phase === 'failed' && state.failure !== null ? failureLines(neutralize(state.failure), width, Math.max(0, Math.min(6, bodyHeight - summary - 3))) : [];
+  const matrixHeight = Math.max(1, bodyHeight - summary - failure.length);
   const visibleRows = Math.max(1, matrixHeight - 1);
   const columns = finetune ? 0 : state.responses.length;
   const layout = matrixLayout(width, state.mode, longestKey, columns);
   const cursorRow = selectedIndex(nav, rowIds);
   const cursorColumn = Math.max(0, Math.min(nav.column, columns - 1));
+
+  // The overview folds every row and column into the matrix's area; with colour a line holds two
+  // block rows (half blocks).
+  const overview = nav.overview && !finetune && columns > 0 && order.length > 0;
+  const perLine = theme.depth === 'none' ? 1 : 2;
+  const rowBlocks = Math.min(order.length, visibleRows * perLine);
+  const columnBlocks = Math.min(columns, layout.cellArea);
+  const grid = useMemo(
+    () => (overview ? overviewGrid(state.memories, order, columns, rowBlocks, columnBlocks) : undefined),
+    [overview, state.memories, order, columns, rowBlocks, columnBlocks],
+  );
 
   // Scroll offsets move only as far as needed to keep the cursor in view.
   const scroll = useRef({ top: 0, left: 0 });
@@ -159,6 +180,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
     pageRows: visibleRows,
     pageColumns: Math.max(1, layout.visibleColumns),
     maxDetailScroll: detail?.maxScroll ?? 0,
+    overview: overview ? { rowBlocks, columnBlocks } : undefined,
+    hottest: finetune ? undefined : (rows, cells) => hottestCell(state.memories, order, rows, cells),
   };
   const navRef = useRef(nav);
   navRef.current = nav;
@@ -210,7 +233,14 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   if (nav.help) {
     body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} replay={replay !== undefined} />;
   } else if (finetune) {
-    body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight} theme={theme} />;
+    body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight - failure.length} theme={theme} />;
+  } else if (grid) {
+    body = (
+      <>
+        {summary ? <ModeSummary state={state} width={width} theme={theme} /> : null}
+        <OverviewView state={state} order={order} grid={grid} perLine={perLine} cursorRow={cursorRow} cursorColumn={cursorColumn} layout={layout} height={matrixHeight} theme={theme} />
+      </>
+    );
   } else {
     body = (
       <>
@@ -237,10 +267,11 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
     <OverlayContext.Provider value={overlay}>
       <Box flexDirection="column" height={screen.height}>
         {header}
+        {failure.length > 0 && !nav.help ? <FailureNote lines={failure} width={width} theme={theme} /> : null}
         {body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
         <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />
-        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} replay={replayStatus} />
+        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} replay={replayStatus} keys={keys} />
       </Box>
     </OverlayContext.Provider>
   );

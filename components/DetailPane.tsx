@@ -4,7 +4,7 @@
 import { formatThreshold } from '../src/engine/group-search.ts';
 import wrapAnsi from 'wrap-ansi';
 import type { ContextTexts } from '../src/context/context-texts.ts';
-import { displayWidth, fit } from '../src/core/display-width.ts';
+import { cutToWidth, displayWidth, fit } from '../src/core/display-width.ts';
 import { baselineAt, cellValue, rankAt, type MemoryRow, type RunState } from '../src/screen/run-state.ts';
 import { neutralize, neutralizeKeepingNewlines } from '../src/core/sanitize.ts';
 import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts';
@@ -56,6 +56,8 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
       return [['failed', [[neutralize(row.reason ?? ''), s.badStrong]]]];
     case 'skipped':
       return [['skipped', [[neutralize(row.reason ?? ''), s.warn]]]];
+    case 'cancelled':
+      return [['cancelled', [[neutralize(row.reason ?? ''), s.warn]]]];
     case 'done': {
       const value = cellValue(row, column);
       const base = baselineAt(state, row, column);
@@ -109,15 +111,17 @@ export interface DetailView {
   readonly maxScroll: number;
 }
 
-/** The pane's lines; App also reads how far the response text can scroll. */
+/** The pane's lines; App also reads how far its text can scroll. */
 export function detailView(props: DetailPaneProps): DetailView {
   const { state, texts, row, column, scroll, width, height, theme, candidate } = props;
   const s = theme.style;
   const inner = Math.max(0, width - 4);
   const textWidth = Math.max(1, inner - LABEL);
+  // Fixed lines about the cell first; then the memory's and the response's text, which scroll together.
   const body: string[] = [];
+  const scrolled: [label: string, text: string][] = [];
   let title: string;
-  const entry = candidate?.entry ?? state.responses[column];
+  let entry = candidate?.entry ?? state.responses[column];
   if (candidate) {
     title = `response at entry ${candidate.entry}${candidate.rank !== undefined ? ` · rank ${candidate.rank} of ${state.responses.length}` : ''}`;
     const base = state.baseline?.[candidate.column];
@@ -130,33 +134,35 @@ export function detailView(props: DetailPaneProps): DetailView {
     const memory = state.memories[row]!;
     const at = memory.entry !== null ? ` (entry ${memory.entry})` : '';
     title = `${neutralize(memory.key)}${at}${entry !== undefined ? ` × response at entry ${entry}` : ''}`;
+    for (const [label, segments] of cellLines(state, memory, row, column, theme)) body.push(labelled(label, segments, inner, theme));
     const memoryText = texts.memory(memory.key);
     if (memoryText === undefined) body.push(labelled('memory', [['(not in this context)', s.faint]], inner, theme));
-    else {
-      const memoryLines = wrapText(memoryText, textWidth).filter((l) => l.trim() !== '');
-      const shownMemory = memoryLines.slice(0, 2);
-      if (memoryLines.length > 2) shownMemory[1] = fit(shownMemory[1]!, textWidth - 1) + '…';
-      shownMemory.forEach((line, i) => body.push(labelled(i === 0 ? 'memory' : '', line, inner, theme)));
-    }
-    for (const [label, segments] of cellLines(state, memory, row, column, theme)) body.push(labelled(label, segments, inner, theme));
+    else wrapText(memoryText, textWidth).filter((l) => l.trim() !== '').forEach((line, i) => scrolled.push([i === 0 ? 'memory' : '', line]));
   } else {
-    title = 'nothing selected';
+    // A filter that matches nothing: no memory, so no cell and no response either.
+    title = 'no memory selected';
+    body.push(labelled('', [[state.memories.length > 0 ? 'no memory key matches the filter (Esc clears it)' : 'no memories in this run', s.faint]], inner, theme));
+    entry = undefined;
   }
   const responseText = entry !== undefined ? texts.response(entry) : undefined;
-  let maxScroll = 0;
-  if (responseText !== undefined) {
-    const lines = wrapResponse(responseText, textWidth);
-    const room = Math.max(1, height - 2 - body.length);
-    maxScroll = Math.max(0, lines.length - room);
-    const first = Math.max(0, Math.min(scroll, lines.length - room));
-    const shown = lines.slice(first, first + room);
-    const more = lines.length > room ? ` lines ${first + 1}–${first + shown.length} of ${lines.length} · [ ] scroll` : '';
-    shown.forEach((line, i) => {
-      const segments: Segment[] = i === shown.length - 1 && more ? [[fit(line, Math.max(0, textWidth - more.length)), ''], [more, s.faint]] : [[line, '']];
-      body.push(labelled(i === 0 ? 'response' : '', segments, inner, theme));
-    });
-  }
+  if (responseText !== undefined) wrapResponse(responseText, textWidth).forEach((line, i) => scrolled.push([i === 0 ? 'response' : '', line]));
+  const room = Math.max(1, height - 2 - body.length);
+  const maxScroll = Math.max(0, scrolled.length - room);
+  const first = Math.max(0, Math.min(scroll, maxScroll));
+  const shown = scrolled.slice(first, first + room);
+  const more = scrolled.length > room ? ` lines ${first + 1}–${first + shown.length} of ${scrolled.length} · [ ] scroll` : '';
+  shown.forEach(([label, line], i) => {
+    const segments: Segment[] = i === shown.length - 1 && more ? [[fitEnd(line, Math.max(0, textWidth - more.length)), ''], [more, s.faint]] : [[line, '']];
+    body.push(labelled(label, segments, inner, theme));
+  });
   return { lines: frame(title, body, width, height, theme), maxScroll };
+}
+
+/** A line cut to `width` with one '…' where it was cut, padded (no space before the '…'). */
+function fitEnd(line: string, width: number): string {
+  const trimmed = line.trimEnd();
+  if (displayWidth(trimmed) <= width) return fit(trimmed, width);
+  return fit(cutToWidth(trimmed, width - 1).trimEnd() + '…', width);
 }
 
 export function DetailPane({ view, height }: { view: DetailView; height: number }) {

@@ -58,7 +58,7 @@ export interface DiffAppProps {
 }
 
 /** The main screen's keys, with this screen's row orders and nothing in flight to cancel. */
-export const DIFF_KEY_HELP: readonly KeyHelp[] = KEY_HELP.map((k) =>
+export const DIFF_KEY_HELP: readonly KeyHelp[] = KEY_HELP.filter((k) => k.keys !== 'z' && k.keys !== 'm').map((k) =>
   k.keys === 's' ? { keys: 's', what: 'order: position, change, drop, rise, key' } : k.keys.startsWith('q') ? { keys: k.keys, what: 'quit' } : k,
 );
 

@@ -19,6 +19,8 @@ export interface FooterProps {
   readonly sortLabel: string;
   /** Replaying: the replay's keys come first. */
   readonly replay?: { readonly paused: boolean; readonly ended: boolean } | undefined;
+  /** False: no key hints (a cast played back, where keys do nothing). */
+  readonly keys?: boolean;
 }
 
 /** A key hint: the key, what it does, how much it matters when room is short (1 = most), a short form. */
@@ -41,7 +43,7 @@ function hints(all: readonly Hint[], room: number, theme: Theme): string {
   return shown.map(([key, what]) => `${paint(key, theme.style.key)} ${paint(what, theme.style.faint)}  `).join('') + ' '.repeat(Math.max(0, room - used));
 }
 
-export function Footer({ nav, width, theme, max, shown, total, sortLabel, replay }: FooterProps) {
+export function Footer({ nav, width, theme, max, shown, total, sortLabel, replay, keys = true }: FooterProps) {
   const s = theme.style;
   if (nav.editingFilter) {
     const prompt = ' filter: ';
@@ -67,12 +69,14 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel, replay
         ]
       : []),
     ['↑↓←→', 'move', 6],
-    ['⏎', nav.detail ? 'close' : 'detail', 3],
+    ['⏎', nav.overview ? 'zoom' : nav.detail ? 'close' : 'detail', 3],
+    // The overview and the hottest cell belong to a heat matrix (the one with a legend).
+    ...(max === undefined ? [] : [nav.overview ? (['Esc', 'back', 4] as const) : (['z', 'overview', 4, 'all'] as const), ['m', 'hottest', 5] as const]),
     ...(nav.detail ? [['[ ]', 'scroll', 5] as const] : []),
     ['/', 'filter', 4],
     ['s', `sort: ${sortLabel}`, 5, 'sort'],
     ['?', 'help', 2],
     ['q', 'quit', 1],
   ];
-  return <Line slot="footer" text={`${filter} ${hints(pairs, room, theme)}${legendText ? legendText + ' ' : ''}`} />;
+  return <Line slot="footer" text={`${filter} ${hints(keys ? pairs : [], room, theme)}${legendText ? legendText + ' ' : ''}`} />;
 }

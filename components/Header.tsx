@@ -1,5 +1,5 @@
 // The top bar: what is scored, on what, and how far the run is.
-import { displayWidth, fit } from '../src/core/display-width.ts';
+import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
 import type { Mode } from '../src/engine/events.ts';
 import { formatThreshold } from '../src/engine/group-search.ts';
 import type { ReplayStatus } from '../src/screen/replay-driver.ts';
@@ -11,6 +11,9 @@ import { paint } from '../src/screen/term-style.ts';
 import { Line } from './Lines.tsx';
 
 export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
+
+/** Room kept beside the path for the mode title ("full matrix" after "starting"). */
+const MODE_ROOM = 12;
 
 export interface HeaderProps {
   readonly state: RunState;
@@ -39,7 +42,7 @@ export function replayLabel(status: ReplayStatus): string {
 function fileLabel(safe: string, room: number): string {
   if (displayWidth(safe) <= room) return safe;
   const base = safe.split('/').at(-1) ?? safe;
-  return displayWidth(base) <= room ? base : fit(base, Math.max(1, room));
+  return displayWidth(base) <= room ? base : fitMiddle(base, Math.max(1, room)).trimEnd();
 }
 
 export function Header({ state, file: file_, width, now, theme, replay, tag }: HeaderProps) {
@@ -61,13 +64,13 @@ export function Header({ state, file: file_, width, now, theme, replay, tag }: H
   // The file matters most, then the mode, then the backend: shorten the path to its name, then
   // drop from the end, until it fits.
   const base = file.split('/').at(-1) ?? file;
-  const candidates = [
-    [file, mode, backend],
-    [base, mode, backend],
-    [file, mode],
-    [base, mode],
-    [file],
-  ].map((parts) => parts.filter(Boolean));
+  // The path or its name is chosen by the room alone (with a margin for the longest mode title and
+  // a growing clock), not by what else is shown, so it does not switch as the run's details arrive.
+  const total = String(Math.max(state.calls.total, 999));
+  const widestRight = ` ${replay ? `${replayLabel({ ...replay, position: replay.total, ended: true })}  ` : ''}0:00:00  ${total}/${total} calls  999.9/s `;
+  const fileRoom = width - displayWidth(title) - Math.max(displayWidth(right), displayWidth(widestRight)) - 1;
+  const shownFile = displayWidth(file) + sep.length + Math.max(MODE_ROOM, displayWidth(mode)) <= fileRoom ? file : base;
+  const candidates = [[shownFile, mode, backend], [shownFile, mode], [shownFile]].map((parts) => parts.filter(Boolean));
   const chosen = candidates.find((parts) => displayWidth(parts.join(sep)) <= room) ?? [fileLabel(file, room)];
   const middle = fit(' ' + chosen.join(sep), width - displayWidth(title) - displayWidth(right));
   return <Line slot="header" text={paint(title, s.barTitle) + paint(middle, s.bar) + paint(right, s.bar)} />;

@@ -18,29 +18,26 @@ export interface HelpOverlayProps {
 
 const READING = [
   'Each cell: how much less likely a response is without the memory',
-  '(divergence, nats; 0 = the memory does not matter to it). Colours',
-  'run on a log scale from 0 to the largest divergence so far.',
-  'Status: · pending  ▶ scoring  ✓ done  ✗ failed  – skipped',
+  '(divergence, nats), on a log scale up to the largest so far.',
+  'A · cell is under 0.01: the memory does not matter to it.',
+  '· pending  ▶ scoring  ✓ done  ✗ failed  – skipped  ○ cancelled',
 ];
 
 export function HelpOverlay({ width, height, theme, replay = false, keys: screenKeys = KEY_HELP, reading = READING }: HelpOverlayProps) {
   const s = theme.style;
   const keys = replay ? [...screenKeys, ...REPLAY_KEY_HELP] : screenKeys;
   const keyWidth = Math.max(...keys.map((k) => k.keys.length)) + 2;
-  const inner = Math.min(width - 4, Math.max(60, keyWidth + 50));
-  const body: string[] = [
-    ...keys.map(({ keys, what }) => paint(fit(keys, keyWidth), s.key) + fit(what, inner - keyWidth - 2)),
-    fit('', inner - 2),
-    ...reading.map((line) => paint(fit(line, inner - 2), s.faint)),
-    fit('', inner - 2),
-    paint(fit('any key closes this help', inner - 2), s.faint),
-  ];
+  const inner = Math.min(width - 4, Math.max(60, keyWidth + 52));
+  // Every key always; how to read the screen only when it has room for it.
+  const body: string[] = keys.map(({ keys, what }) => paint(fit(keys, keyWidth), s.key) + fit(what, inner - keyWidth - 2));
+  if (body.length + 2 + reading.length + 1 <= height) body.push(fit('', inner - 2), ...reading.map((line) => paint(fit(line, inner - 2), s.faint)));
   const pad = ' '.repeat(Math.max(0, Math.floor((width - inner - 2) / 2)));
   const title = ' keys ';
+  const closing = ' any key closes this help ';
   const lines: string[] = [
-    pad + paint('╭─' + paint(title, s.title) + '─'.repeat(Math.max(0, inner - title.length - 1)) + '╮', ''),
+    pad + '╭─' + paint(title, s.title) + '─'.repeat(Math.max(0, inner - title.length - 1)) + '╮',
     ...body.slice(0, Math.max(0, height - 2)).map((line) => `${pad}│ ${line} │`),
-    pad + '╰' + '─'.repeat(inner) + '╯',
+    pad + '╰' + '─'.repeat(Math.max(0, inner - closing.length - 2)) + paint(closing, s.faint) + '──╯',
   ];
   const top = Math.max(0, Math.floor((height - lines.length) / 2));
   return <Lines lines={[...Array.from({ length: top }, () => ''), ...lines]} height={height} slot="help" />;

@@ -3,7 +3,8 @@
 // one colour share an escape sequence) handed to the line overlay, which keeps a 200×60 frame of
 // a 500 × 2000 matrix within a few milliseconds.
 import { memo } from 'react';
-import { fit, sliceColumns } from '../src/core/display-width.ts';
+import { fit, fitMiddle, sliceColumns } from '../src/core/display-width.ts';
+import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
 import { heatGlyph, heatLevel } from '../src/screen/heat-palette.ts';
 import type { MatrixLayout } from '../src/screen/matrix-layout.ts';
 import { VALUE_WIDTH } from '../src/screen/matrix-layout.ts';
@@ -32,7 +33,7 @@ export interface MatrixViewProps {
   readonly sortBy: SortOrder;
 }
 
-const STATUS_GLYPH = { pending: '·', scoring: '▶', done: '✓', failed: '✗', skipped: '–' } as const;
+const STATUS_GLYPH = { pending: '·', scoring: '▶', done: '✓', failed: '✗', skipped: '–', cancelled: '○' } as const;
 
 /**
  * A search group's rows are marked together while it is ablated: ┌ on its first row, │ between,
@@ -49,7 +50,7 @@ function statusMark(row: MemoryRow, index: number, theme: Theme): string {
   const s = theme.style;
   const grouped = groupGlyph(row, index);
   if (grouped !== undefined) return paint(grouped, s.accent);
-  const style = { pending: s.faint, scoring: s.accent, done: s.good, failed: s.badStrong, skipped: s.warn }[row.status];
+  const style = { pending: s.faint, scoring: s.accent, done: s.good, failed: s.badStrong, skipped: s.warn, cancelled: s.warn }[row.status];
   return paint(STATUS_GLYPH[row.status], style);
 }
 
@@ -68,6 +69,8 @@ function valueText(row: MemoryRow, theme: Theme): string {
       return paint(fit('failed', VALUE_WIDTH, 'right'), s.bad);
     case 'skipped':
       return paint(fit('skip', VALUE_WIDTH, 'right'), s.warn);
+    case 'cancelled':
+      return paint(fit('–', VALUE_WIDTH, 'right'), s.warn);
     case 'pending':
       return ' '.repeat(VALUE_WIDTH);
   }
@@ -92,6 +95,7 @@ function cellRun(row: MemoryRow, state: RunState, props: MatrixViewProps, isCurs
   const max = state.maxDivergence;
   const blank = ' '.repeat(cellWidth);
   const pendingText = '·'.padEnd(cellWidth);
+  const zeroText = plain ? blank : '·'.padEnd(cellWidth);
   const scoringText = '┄'.repeat(cellWidth);
   const markText = cellWidth >= 3 ? '[' + ' '.repeat(cellWidth - 2) + ']' : '[]'.slice(0, cellWidth);
   let out = '';
@@ -107,7 +111,10 @@ function cellRun(row: MemoryRow, state: RunState, props: MatrixViewProps, isCurs
     const column = left + i;
     const cursorHere = isCursorRow && column === cursorColumn;
     const value = cellValue(row, column);
-    if (value !== undefined) {
+    if (value !== undefined && !(value > SCORE_THRESHOLD)) {
+      // Under the AST's threshold: background with a faint dot, not the scale's darkest colour.
+      put(cursorHere ? theme.style.cursor : theme.style.zero, cursorHere ? markText : zeroText);
+    } else if (value !== undefined) {
       if (plain) {
         if (cursorHere) put(theme.style.cursor, markText);
         else put('', heatGlyph(value, max).repeat(cellWidth));
@@ -134,7 +141,7 @@ function cellRun(row: MemoryRow, state: RunState, props: MatrixViewProps, isCurs
 function reasonRun(row: MemoryRow, props: MatrixViewProps, isCursorRow: boolean): string {
   const { layout, left, theme, cursorColumn } = props;
   const width = layout.cellArea;
-  const label = row.status === 'failed' ? 'failed: ' : 'skipped: ';
+  const label = row.status === 'failed' ? 'failed: ' : row.status === 'cancelled' ? 'cancelled: ' : 'skipped: ';
   const text = fit(label + neutralize(row.reason ?? ''), width);
   const style = row.status === 'failed' ? theme.style.bad : theme.style.warn;
   const at = (cursorColumn - left) * layout.cellWidth;
@@ -154,11 +161,11 @@ function rowLine(position: number, line: number, lines: number, props: MatrixVie
   const { state, order, layout, theme, cursorRow, top } = props;
   const row = state.memories[order[position]!]!;
   const isCursor = position === cursorRow;
-  const key = fit(neutralize(row.key), layout.keyWidth);
+  const key = fitMiddle(neutralize(row.key), layout.keyWidth);
   const label = `${statusMark(row, order[position]!, theme)} ${paint(key, isCursor ? theme.style.cursor : '')} ${valueText(row, theme)}`;
   const barPart = layout.barWidth ? ' ' + barText(row, state, layout.barWidth, theme) : '';
   const weightPart = layout.weightWidth ? ' ' + (row.weight === null ? ' '.repeat(layout.weightWidth) : fit(formatDivergence(row.weight), layout.weightWidth, 'right')) : '';
-  const reason = row.status === 'failed' || row.status === 'skipped';
+  const reason = row.status === 'failed' || row.status === 'skipped' || row.status === 'cancelled';
   const cells = reason ? reasonRun(row, props, isCursor) : cellRun(row, state, props, isCursor);
   const spare = reason ? 0 : layout.cellArea - layout.visibleColumns * layout.cellWidth;
   return `${label}${barPart}${weightPart} ${paint('│', theme.style.faint)}${cells}${' '.repeat(spare)}${scrollbarChar(line, lines, top, order.length, theme)}`;
@@ -191,23 +198,28 @@ function rulerLine(props: MatrixViewProps): string {
       styles[x + i] = style;
     }
   };
-  let free = 0;
+  // The arrows own the first and last columns; every label is written whole or not at all, and
+  // the cursor's label first, so the others make room for it.
+  const from = left > 0 ? 1 : 0;
+  const to = visibleColumns * cellWidth - (left + visibleColumns < columns ? 1 : 0);
+  let cursorSpan: [number, number] | undefined;
+  if (cursorColumn >= left && cursorColumn < left + visibleColumns && columns > 0) {
+    const x = (cursorColumn - left) * cellWidth;
+    const text = String(state.responses[cursorColumn]);
+    const start = Math.max(from, Math.min(x, to - text.length));
+    write(start, text, s.cursor);
+    cursorSpan = [start - 1, start + text.length + 1];
+  }
+  let free = from;
   for (let i = 0; i < visibleColumns; i++) {
     const column = left + i;
     const x = i * cellWidth;
     if (column % step !== 0 || x < free) continue;
     const text = String(state.responses[column]);
-    if (x + text.length > visibleColumns * cellWidth) break;
+    if (x + text.length > to) break;
+    if (cursorSpan && x < cursorSpan[1] && x + text.length > cursorSpan[0]) continue;
     write(x, text, s.faint);
     free = x + text.length + 1;
-  }
-  if (cursorColumn >= left && cursorColumn < left + visibleColumns && columns > 0) {
-    const x = (cursorColumn - left) * cellWidth;
-    const text = String(state.responses[cursorColumn]);
-    const start = Math.max(0, Math.min(x, visibleColumns * cellWidth - text.length));
-    if (start > 0) write(start - 1, ' ', '');
-    write(start, text, s.cursor);
-    if (start + text.length < width) write(start + text.length, ' ', '');
   }
   if (left > 0) write(0, '◀', s.accent);
   if (left + visibleColumns < columns) write(Math.min(width - 1, visibleColumns * cellWidth - 1), '▶', s.accent);

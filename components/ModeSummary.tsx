@@ -19,7 +19,8 @@ export function ModeSummary({ state, width, theme }: { state: RunState; width: n
     const row = state.memories[0];
     if (row === undefined) return <Line slot="summary" text={paint(fit(' nothing to score', width), s.warn)} />;
     const score = row.divergences ? formatDivergence(sum(row.divergences)) : '…';
-    const over = row.divergences ? `${row.divergences.length} responses` : `${state.responses.length} responses`;
+    const count = row.divergences ? row.divergences.length : state.responses.length;
+    const over = `${count} response${count === 1 ? '' : 's'}`;
     return <Line slot="summary" text={paintFit([[' score ', s.faint], [score, s.title], [`  sum of divergence over the ${over} after `, s.faint], [neutralize(row.key), s.accent]], width)} />;
   }
   const pending = state.memories.filter((m) => m.status === 'pending' || m.status === 'scoring').length;

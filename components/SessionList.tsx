@@ -4,13 +4,14 @@
 import { useInput } from 'ink';
 import { useRef, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
-import { fit } from '../src/core/display-width.ts';
+import { fit, fitTail } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { screenTheme } from '../src/screen/screen-theme.ts';
 import { splitKeys, type KeyPress } from '../src/screen/screen-keys.ts';
 import type { SessionSummary, SummaryState } from '../src/sessions/session-summary.ts';
 import { SESSION_COLUMNS, sessionRow } from '../src/sessions/session-list.ts';
 import { paint } from '../src/screen/term-style.ts';
+import { formatSize } from '../src/sessions/session-retention.ts';
 import { Lines } from './Lines.tsx';
 
 export interface SessionSource {
@@ -109,10 +110,11 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
 
   const contextWidth = Math.max(8, width - WIDTHS.reduce((a, b) => a + b, 0) - 1);
   const widths = WIDTHS.map((w) => w || contextWidth);
-  const cells = (values: readonly string[]) => values.map((v, i) => fit(neutralize(v), widths[i]! - 1, i >= 3 && i <= 4 ? 'right' : 'left') + ' ').join('');
+  // The context path keeps its tail: the file name tells sessions apart.
+  const cells = (values: readonly string[]) => values.map((v, i) => (i === 1 ? fitTail(neutralize(v), widths[i]! - 1) : fit(neutralize(v), widths[i]! - 1, i >= 3 && i <= 4 ? 'right' : 'left')) + ' ').join('');
   const title = ` memscope sessions · ${neutralize(dir)} `;
   const lines: string[] = [
-    paint(fit(`${title}· ${sessions.length} recorded`, width), s.barTitle),
+    paint(fit(`${title}· ${sessions.length} recorded · ${formatSize(sessions.reduce((sum, x) => sum + x.size, 0))}`, width), s.barTitle),
     paint(fit(' ' + cells(SESSION_COLUMNS), width), s.title),
   ];
   if (sessions.length === 0) lines.push(paint(fit(' no sessions yet: every run on the screen is recorded here', width), s.faint));

@@ -3,6 +3,7 @@
 // to event; every frame the frame writer produces becomes an output event at the recorded time.
 // Context text reaches the frames only through the views, which neutralise it.
 import { EventEmitter } from 'node:events';
+import { basename } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { render } from 'ink';
 import { App } from '../../components/App.tsx';
@@ -29,6 +30,7 @@ export interface CastOptions {
 export const CAST_COLUMNS = 120;
 export const CAST_ROWS = 40;
 const HIDE_CURSOR = '\u001b[?25l';
+const SHOW_CURSOR = '\u001b[?25h';
 
 /** A terminal of a fixed size that never resizes: what FrameStdout reads. */
 class FixedTerminal extends EventEmitter {
@@ -70,12 +72,14 @@ export async function sessionCast(session: SessionData, options: CastOptions = {
     <App
       store={store}
       texts={headerTexts(session.header)}
-      file={session.path}
+      // The session's name: a viewer of the cast has no use for where it sat on this machine.
+      file={basename(session.path)}
       depth={options.depth ?? 'truecolor'}
       overlay={overlay}
       size={{ columns, rows }}
       now={driver.now}
       animate={false}
+      keys={false}
       replay={{ subscribe: driver.subscribe, getSnapshot: driver.getSnapshot, command: (c) => driver.command(c) }}
     />,
     { stdin: new ScriptedStdin() as unknown as NodeJS.ReadStream, stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false },
@@ -95,6 +99,9 @@ export async function sessionCast(session: SessionData, options: CastOptions = {
       await settle();
       emit(times[i - 1]!);
     }
+    // The player's terminal gets its cursor back, on a line of its own below the last frame, so the
+    // shell prompt after `asciinema play` does not land on the screen's last line.
+    emit(times.at(-1) ?? 0, `\u001b[${rows};1H\n${SHOW_CURSOR}`);
   } finally {
     driver.stop();
     instance.unmount();

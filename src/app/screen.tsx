@@ -10,6 +10,7 @@ import { contextTexts, type ContextTexts } from '../context/context-texts.ts';
 import { FrameStdout, FrameWriter } from '../screen/frame-writer.ts';
 import { LineOverlay } from '../screen/line-overlay.ts';
 import { RunStore } from '../screen/run-store.ts';
+import type { RunState } from '../screen/run-state.ts';
 import type { PreparedRun } from '../run/scoring-run.ts';
 import { asError } from '../core/errors.ts';
 
@@ -39,6 +40,8 @@ export interface ScreenFeed {
 
 export interface TerminalOptions {
   readonly env: NodeJS.ProcessEnv;
+  /** After the terminal is restored and the feed is over: the run as it ended. */
+  readonly onClose?: (state: RunState) => void;
   readonly stdin?: NodeJS.ReadStream;
   readonly stdout?: NodeJS.WriteStream;
   readonly depth?: ColorDepth;
@@ -143,6 +146,7 @@ export async function showScreen(feed: ScreenFeed, options: TerminalOptions): Pr
     });
   }
   if (crash !== undefined) throw asError(crash);
+  options.onClose?.(store.current());
   return interruptCode ?? outcome;
 }
 

@@ -6,6 +6,7 @@ import type { ScoreSettings } from '../run/score-settings.ts';
 import type { PreparedRun } from '../run/scoring-run.ts';
 import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName } from '../sessions/session-recorder.ts';
+import { DEFAULT_SESSIONS_KEEP, pruneSessions } from '../sessions/session-retention.ts';
 
 /** PATH for the first run, PATH with -N before its extension for the Nth. */
 export function numberedPath(path: string, index: number): string {
@@ -15,12 +16,13 @@ export function numberedPath(path: string, index: number): string {
 }
 
 /** The watch hook that records each run: into `record` if given, else into `directory`. */
-export function recordWatchRuns(settings: ScoreSettings, version: string, target: { record: string } | { directory: string }) {
+export function recordWatchRuns(settings: ScoreSettings, version: string, target: { record: string } | { directory: string; keep?: number }) {
   return (run: PreparedRun, index: number): (() => void) => {
     const created = new Date();
     const base = 'record' in target ? target.record : join(target.directory, sessionFileName(created, settings.file, settings.mode));
     const recorder = openRecording(numberedPath(base, index), sessionHeader(run.loaded, settings, run.model, version, created));
     run.engine.subscribe(recorder.record);
+    if ('directory' in target) pruneSessions(target.directory, target.keep ?? DEFAULT_SESSIONS_KEEP, recorder.path);
     return () => recorder.close();
   };
 }

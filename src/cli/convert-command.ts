@@ -22,7 +22,7 @@ const convertOptionSpec = {
 } as const;
 
 export async function convert(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags({ args, options: convertOptionSpec, allowPositionals: true, strict: true });
+  const { values, positionals } = parseFlags({ args, options: convertOptionSpec, allowPositionals: true, strict: true }, { output: 'a file to write', tokenizer: 'one of builtin, server', template: 'chatml, llama3 or a template file', url: 'a URL', model: 'a model name', timeout: 'seconds, more than 0' });
   if (positionals.length !== 1) throw new InputError('convert: name one context file');
   const urls = values.url === undefined ? [] : [checkUrl(values.url)];
   const { tokenizer, template } = await parseTokenizing(values, urls);

@@ -18,8 +18,9 @@ export async function exportSession(args: string[], io: CliIo): Promise<number> 
     options: { format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' } },
     allowPositionals: true,
     strict: true,
-  });
+  }, { format: 'one of csv, json, svg, cast', output: 'a file to write' });
   if (positionals.length !== 1) throw new InputError('export: name one session file');
+  if (values.format === undefined) throw new InputError(`export: --format is required (one of ${EXPORT_FORMATS.join(', ')})`);
   const format = values.format as (typeof EXPORT_FORMATS)[number];
   if (!EXPORT_FORMATS.includes(format)) throw new InputError(`--format: expected one of ${EXPORT_FORMATS.join(', ')}, got "${values.format ?? ''}"`);
   const session = await readSession(positionals[0]!);

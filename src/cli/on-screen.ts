@@ -3,9 +3,15 @@
 import { drawLoading, enterAltScreen, leaveAltScreen } from '../screen/alt-screen.ts';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { neutralize } from '../core/sanitize.ts';
+import type { RunState } from '../screen/run-state.ts';
 
 /** Opens a screen feed on the terminal, with a loading line while the screen's modules load. */
-export async function onScreen(file: string, io: CliIo, makeFeed: (signal: AbortSignal) => Promise<import('../app/screen.tsx').ScreenFeed>): Promise<number> {
+export async function onScreen(
+  file: string,
+  io: CliIo,
+  makeFeed: (signal: AbortSignal) => Promise<import('../app/screen.tsx').ScreenFeed>,
+  onClose?: (state: RunState) => void,
+): Promise<number> {
   const controller = new AbortController();
   // Until the screen takes them, a signal leaves the loading line (e.g. a followed file that never appears).
   const signals = trapSignals(controller);
@@ -31,6 +37,6 @@ export async function onScreen(file: string, io: CliIo, makeFeed: (signal: Abort
     leaveAltScreen(io.stdout);
     throw new Interrupt(code);
   }
-  return showScreen(feed, { env: io.env });
+  return showScreen(feed, { env: io.env, ...(onClose ? { onClose } : {}) });
 }
 

@@ -22,8 +22,8 @@ async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
   let end: string | undefined;
   const follower = new SessionFollower(path, {
     header: (header) => io.stderr.write(`following ${neutralize(path)}: ${neutralize(header.source.path)}, ${header.settings.mode} mode, started ${header.created}\n`),
-    event: ({ event }) => {
-      print(event);
+    event: ({ event, t }) => {
+      print(event, t);
       if (event.type === 'run-done') result = event.result;
       if (event.type === 'run-failed') end = `the run failed: ${event.reason}`;
       if (event.type === 'run-interrupted') end = 'the run was interrupted';
@@ -69,7 +69,7 @@ export async function replay(args: string[], io: CliIo): Promise<number> {
     },
     allowPositionals: true,
     strict: true,
-  });
+  }, { speed: `a number from ${MIN_SPEED} to ${MAX_SPEED}` });
   if (positionals.length !== 1) throw new InputError('replay: name one session file');
   const speed = parseSpeed(values.speed);
   if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant });
@@ -77,8 +77,9 @@ export async function replay(args: string[], io: CliIo): Promise<number> {
   const session = await readSession(positionals[0]!);
   const print = printProgress(io.stderr as never);
   let result: RunResult | undefined;
-  for (const { event } of session.events) {
-    print(event);
+  for (const { event, t } of session.events) {
+    // The recorded time: a replay says how long the run took, not how long the replay did.
+    print(event, t);
     if (event.type === 'run-done') result = event.result;
   }
   if (session.cut) io.stderr.write(`${neutralize(session.path)}: the tail was cut (a partial last line); replayed ${session.events.length} complete events\n`);

@@ -11,6 +11,8 @@ import { loadForSettings, prepareRun, type PreparedRun } from '../run/scoring-ru
 import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
 import { VERSION } from './version.ts';
+import { runOutcome, type RunState } from '../screen/run-state.ts';
+import { pruneSessions, sessionsKeep } from '../sessions/session-retention.ts';
 
 /** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */
 export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
@@ -18,6 +20,8 @@ export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
 }
 
 async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number> {
+  // A bad MEMSCOPE_SESSIONS_KEEP is bad input, said before the screen opens.
+  const keep = sessionsKeep(io.env);
   const controller = new AbortController();
   // The screen's modules (React, Ink, Yoga) load while the context is read, behind a loading
   // line on the alternate screen; loading errors (bad file, bad store) leave it and end with
@@ -53,8 +57,12 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
     throw error;
   }
   run.engine.subscribe(recorder.record);
+  // The sessions directory keeps the newest sessions only.
+  if (settings.record === undefined) pruneSessions(sessionsDir(io.env), keep, path);
   try {
-    return await runScreen({ run, controller, file: settings.file, env: io.env });
+    // Once the screen is gone: how the run ended (a failure in full) and where its session is.
+    const onClose = (state: RunState) => io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
+    return await runScreen({ run, controller, file: settings.file, env: io.env, onClose });
   } finally {
     recorder.close();
   }
@@ -95,9 +103,13 @@ export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<
   if (wantsScreen(settings, io)) {
     // Bad input on the first load ends with its one line before the screen opens.
     await loadForSettings(settings);
+    const keep = sessionsKeep(io.env);
     // Each run is recorded, as `score` on the screen records its run.
-    const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env) });
-    return onScreen(settings.file, io, () => Promise.resolve(watchFeed(settings, record)));
+    const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env), keep });
+    // After q: how the last run ended, and where the runs were recorded.
+    const where = settings.record ?? sessionsDir(io.env);
+    const onClose = (state: RunState) => io.stderr.write(`memscope: last run ${neutralize(runOutcome(state, Date.now()))}; sessions saved to ${neutralize(where)}\n`);
+    return onScreen(settings.file, io, () => Promise.resolve(watchFeed(settings, record)), onClose);
   }
   const controller = new AbortController();
   const signals = trapSignals(controller);

@@ -15,7 +15,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       'max-prompt': { type: 'string', default: String(DEFAULT_MAX_PROMPT) },
     },
     strict: true,
-  });
+  }, { host: 'an address to listen on', port: 'a port number', latency: 'milliseconds', 'max-body': 'bytes', 'max-prompt': 'a number of tokens' });
   if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new InputError(`--port: expected 0 to 65535, got "${values.port}"`);
   for (const flag of ['latency', 'max-body', 'max-prompt'] as const) {
     if (!/^\d+$/.test(values[flag])) throw new InputError(`--${flag}: expected a whole number, got "${values[flag]}"`);

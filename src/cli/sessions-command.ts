@@ -8,6 +8,7 @@ import { replayOnScreen } from './replay-command.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { SESSION_COLUMNS, SessionDirectory, listSessions, sessionRow } from '../sessions/session-list.ts';
 import { sessionsDir } from '../sessions/session-recorder.ts';
+import { formatSize, sessionsKeep } from '../sessions/session-retention.ts';
 
 export async function sessions(args: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags({
@@ -15,7 +16,7 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
     options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, dir: { type: 'string' } },
     allowPositionals: false,
     strict: true,
-  });
+  }, { dir: 'a sessions directory' });
   const dir = values.dir ?? sessionsDir(io.env);
   if (!io.isTTY || values.json || values.headless) {
     const list = await listSessions(dir);
@@ -31,6 +32,9 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
     rows[0] = [...rows[0]!, 'file'];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === 3 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
+    const bytes = list.reduce((sum, summary) => sum + summary.size, 0);
+    const keep = sessionsKeep(io.env);
+    io.stdout.write(`${list.length} session${list.length === 1 ? '' : 's'}, ${formatSize(bytes)} in ${neutralize(dir)} (the newest ${Number.isFinite(keep) ? keep : 'all'} are kept; MEMSCOPE_SESSIONS_KEEP)\n`);
     return 0;
   }
   await mkdir(dir, { recursive: true });

@@ -21,7 +21,7 @@ export const ChatMessageSchema = z
       ctx.addIssue({ code: 'custom', path: ['key'], message: 'a memory needs a "key"' });
     }
     if (message.role !== 'memory' && message.key !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['key'], message: `"key" is only allowed on memories, not on a ${message.role} message` });
+      ctx.addIssue({ code: 'custom', path: ['key'], message: `"key" is only allowed on memories, not on ${message.role === 'assistant' ? 'an' : 'a'} ${message.role} message` });
     }
   });
 

@@ -48,10 +48,26 @@ export async function readTextFile(path: string, what = 'file', maxBytes = MAX_C
   }
 }
 
-export function zodProblem(path: string, error: z.ZodError): InputError {
+/** The value at a JSON path in parsed data (for a message that names the bad value). */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+export function zodProblem(path: string, error: z.ZodError, data?: unknown): InputError {
   const issue = error.issues[0]!;
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_value') {
+    // "Invalid option: expected one of …" leaves out what was there.
+    const got = valueAt(data, issue.path);
+    const choices = issue.values.map((v) => JSON.stringify(v)).join(', ');
+    message = `${got === undefined ? 'missing' : `${JSON.stringify(got)} is not allowed`}: expected one of ${choices}`;
+  }
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
   return new InputError(`${path}: ${jsonPath(issue.path)}: ${message}${more}`);
 }
@@ -83,14 +99,14 @@ function parseDocument(path: string, text: string): ParsedDocument {
       throw new InputError(`${path}: $.version: format version ${record.version} is newer than this memscope reads (${NATIVE_VERSION}); upgrade memscope`);
     }
     const parsed = NativeContextSchema.safeParse(data);
-    if (!parsed.success) throw zodProblem(path, parsed.error);
+    if (!parsed.success) throw zodProblem(path, parsed.error, data);
     return { format: 'native', context: nativeToContext(parsed.data) };
   }
   if (!('conversation' in record)) {
     throw new InputError(`${path}: $: not a memscope context: expected "conversation" (chat format) or "format": "${NATIVE_FORMAT}" (native format)`);
   }
   const parsed = ChatContextSchema.safeParse(data);
-  if (!parsed.success) throw zodProblem(path, parsed.error);
+  if (!parsed.success) throw zodProblem(path, parsed.error, data);
   return { format: 'chat', chat: parsed.data };
 }
 
@@ -103,7 +119,7 @@ export function parseJsonFile<T>(path: string, text: string, schema: z.ZodType<T
     throw new InputError(`${path}: ${(error as Error).message}`);
   }
   const parsed = schema.safeParse(data);
-  if (!parsed.success) throw zodProblem(path, parsed.error);
+  if (!parsed.success) throw zodProblem(path, parsed.error, data);
   return parsed.data;
 }
 

@@ -65,3 +65,28 @@ export function tailToWidth(text: string, width: number): string {
   }
   return out;
 }
+
+/**
+ * Exactly `width` columns, cut in the middle when too long ("config-au…gateway-1"): the tail of a
+ * key or path (a number, a file name) is what tells similar ones apart.
+ */
+export function fitMiddle(text: string, width: number): string {
+  if (width <= 0) return '';
+  const w = displayWidth(text);
+  if (w <= width) return text + ' '.repeat(width - w);
+  if (width < 5) return fit(text, width);
+  const headRoom = Math.floor((width - 1) * 0.4);
+  const head = cutToWidth(text, headRoom);
+  const tail = tailToWidth(text, width - 1 - displayWidth(head));
+  const out = `${head}…${tail}`;
+  return out + ' '.repeat(Math.max(0, width - displayWidth(out)));
+}
+
+/** Exactly `width` columns, keeping the end when too long ("…/fixtures/large.json"): for paths. */
+export function fitTail(text: string, width: number): string {
+  if (width <= 0) return '';
+  const w = displayWidth(text);
+  if (w <= width) return text + ' '.repeat(width - w);
+  const out = '…' + tailToWidth(text, width - 1);
+  return out + ' '.repeat(Math.max(0, width - displayWidth(out)));
+}

@@ -7,6 +7,11 @@ import { formatThreshold } from '../engine/group-search.ts';
 
 const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
+/** "1 memory", "2 memories". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 export function formatNumber(value: number): string {
   return value.toFixed(3);
 }
@@ -19,14 +24,14 @@ export function serverNote(server: { requests: number; prompt_tokens: number; ca
   return `; server: ${sent}, ${server.cached_tokens} reused from its prefix cache, ${server.prompt_tokens - server.cached_tokens} computed`;
 }
 
-/** The stderr line for an event, or undefined for events that print nothing. */
-export function progressLine(event: EngineEvent, started: number): string | undefined {
+/** The stderr line for an event, or undefined for events that print nothing; `elapsedMs`: since the run started. */
+export function progressLine(event: EngineEvent, elapsedMs: number): string | undefined {
   switch (event.type) {
     case 'run-started': {
       const what =
         event.mode === 'finetune'
           ? `${event.responses.length} responses`
-          : `${event.memories.length} memories × ${event.responses.length} responses`;
+          : `${plural(event.memories.length, 'memory', 'memories')} × ${plural(event.responses.length, 'response')}`;
       const calls = event.search ? `${event.totalCalls} calls to start (splits add more)` : `${event.totalCalls} calls`;
       const title = event.search ? `${MODE_TITLES[event.mode]}, group search T=${formatThreshold(event.search.threshold)}` : MODE_TITLES[event.mode];
       const line = `${title}: ${what}, ${calls}, backend ${event.backend}`;
@@ -56,7 +61,7 @@ export function progressLine(event: EngineEvent, started: number): string | unde
     case 'memory-skipped':
       return `  ${neutralize(event.key)}: skipped: ${neutralize(event.reason)}`;
     case 'run-done':
-      return `done: ${event.result.calls} calls in ${((Date.now() - started) / 1000).toFixed(2)}s${serverNote(event.server)}`;
+      return `done: ${event.result.calls} calls in ${(elapsedMs / 1000).toFixed(2)}s${serverNote(event.server)}`;
     case 'run-failed':
     case 'run-interrupted':
     default:
@@ -104,10 +109,15 @@ export function resultText(result: RunResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function printProgress(stderr: Writable): (event: EngineEvent) => void {
-  const started = Date.now();
-  return (event) => {
-    const line = progressLine(event, started);
+/**
+ * Prints each event's line. Times count from the run's own start (each run of a watch has its
+ * own); `at` is when the event happened: now for a live run, the recorded time for a replay.
+ */
+export function printProgress(stderr: Writable): (event: EngineEvent, at?: number) => void {
+  let started: number | undefined;
+  return (event, at = Date.now()) => {
+    if (event.type === 'run-started' || started === undefined) started = at;
+    const line = progressLine(event, at - started);
     if (line !== undefined) stderr.write(`${line}\n`);
   };
 }

@@ -61,6 +61,34 @@ export const scoreOptionSpec = {
   debug: { type: 'boolean', default: false },
 } as const;
 
+/** What each option's value looks like, for flag errors. */
+const SCORE_VALUE_HINTS = {
+  url: 'a URL (http://host:port/v1)',
+  model: 'a model name',
+  mode: 'one of full, single, incremental, finetune',
+  key: 'a memory key',
+  count: 'a whole number ≥ 1',
+  'api-key-env': 'the name of an environment variable',
+  'api-key-file': 'a file holding the key',
+  timeout: 'seconds, more than 0',
+  concurrency: 'a whole number ≥ 1',
+  priority: 'a whole number or "none"',
+  store: 'a weight store file',
+  'max-age': 'a duration like 90, 90s, 15m, 6h or 2d',
+  window: 'a whole number ≥ 1',
+  alpha: 'a number in (0, 1]',
+  latency: 'milliseconds',
+  retries: 'a whole number',
+  'retry-delay': 'milliseconds',
+  record: 'a session file to write',
+  backend: 'one of score, completions',
+  'logprobs-field': 'one of prompt_logprobs, echo',
+  tokenizer: 'one of builtin, server',
+  template: 'chatml, llama3 or a template file',
+  estimate: 'a whole number of ablations',
+  seed: 'a whole number',
+} as const;
+
 export interface ScoreSettings {
   file: string;
   urls: string[];
@@ -184,7 +212,7 @@ export async function readApiKey(envName: string | undefined, file: string | und
 }
 
 export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ScoreSettings> {
-  const { values, positionals } = parseFlags({ args, options: scoreOptionSpec, allowPositionals: true, strict: true });
+  const { values, positionals } = parseFlags({ args, options: scoreOptionSpec, allowPositionals: true, strict: true }, SCORE_VALUE_HINTS);
   if (positionals.length !== 1) throw new InputError(positionals.length === 0 ? 'score: name a context file' : `score: one context file, got ${positionals.length}`);
   const mode = values.mode as Mode;
   if (!MODES.includes(mode)) throw new InputError(`--mode: expected one of ${MODES.join(', ')}, got "${values.mode}"`);

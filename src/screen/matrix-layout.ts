@@ -21,9 +21,13 @@ export interface MatrixLayout {
 
 export function matrixLayout(width: number, mode: Mode | null, longestKey: number, columns: number): MatrixLayout {
   const keyCap = Math.max(8, Math.min(32, Math.floor(width * 0.25)));
-  const keyWidth = Math.max(6, Math.min(Math.max(longestKey, 6), keyCap));
+  let keyWidth = Math.max(6, Math.min(Math.max(longestKey, 6), keyCap));
   const barWidth = width >= 70 ? 4 : 0;
   const weightWidth = mode === 'incremental' ? VALUE_WIDTH : 0;
+  // Room the cells cannot use (few responses at their widest) goes to longer keys.
+  const rest = 2 + 1 + VALUE_WIDTH + (barWidth ? barWidth + 1 : 0) + (weightWidth ? weightWidth + 1 : 0) + 2 + SCROLLBAR_WIDTH;
+  const spare = width - rest - keyWidth - Math.max(columns, 1) * 4;
+  if (spare > 0 && longestKey > keyWidth) keyWidth = Math.min(longestKey, keyWidth + spare, Math.floor(width * 0.6));
   // status + space, key, space + value, [space + bar], [space + weight], space + "│"
   const labelWidth = 2 + keyWidth + 1 + VALUE_WIDTH + (barWidth ? barWidth + 1 : 0) + (weightWidth ? weightWidth + 1 : 0) + 2;
   const cellArea = Math.max(0, width - labelWidth - SCROLLBAR_WIDTH);

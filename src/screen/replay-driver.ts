@@ -141,7 +141,9 @@ export class ReplayDriver {
           this.rebase(this.timeBase);
           this.schedule();
         } else {
-          this.rebase(this.now());
+          // Paused, the clock shows the last event's time: the same position reads the same
+          // (elapsed, calls/s) however it was reached, by pausing, stepping or seeking.
+          this.rebase(this.timeAt(this.position));
           this.paused = true;
           this.cancel();
         }

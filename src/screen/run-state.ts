@@ -2,7 +2,8 @@
 // the live store applies as events arrive, and that a recorded session can be replayed through.
 import type { EngineEvent, Mode, RunResult } from '../engine/events.ts';
 
-export type RowStatus = 'pending' | 'scoring' | 'done' | 'failed' | 'skipped';
+/** cancelled: the run ended (failed or interrupted) before the row was scored. */
+export type RowStatus = 'pending' | 'scoring' | 'done' | 'failed' | 'skipped' | 'cancelled';
 export type RunPhase = 'waiting' | 'running' | 'done' | 'failed' | 'interrupted';
 
 export interface MemoryRow {
@@ -270,9 +271,9 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       return { ...state, memories, phase: 'done', endedAt: at, result: event.result, activity: '' };
     }
     case 'run-failed':
-      return { ...state, memories: settle(state.memories, { status: 'pending', reason: null }), phase: 'failed', endedAt: at, failure: event.reason, activity: '' };
+      return { ...state, memories: settle(state.memories, { status: 'cancelled', reason: 'the run failed before it was scored' }), phase: 'failed', endedAt: at, failure: event.reason, activity: '' };
     case 'run-interrupted':
-      return { ...state, memories: settle(state.memories, { status: 'pending', reason: null }), phase: 'interrupted', endedAt: at, activity: '' };
+      return { ...state, memories: settle(state.memories, { status: 'cancelled', reason: 'the run was interrupted before it was scored' }), phase: 'interrupted', endedAt: at, activity: '' };
   }
 }
 
@@ -326,4 +327,26 @@ export function etaMs(state: RunState, now: number): number | undefined {
   const rate = callRate(state, now);
   if (rate <= 0) return undefined;
   return (Math.max(0, state.calls.total - state.calls.done) / rate) * 1000;
+}
+
+/**
+ * How a run ended, in one line for after the screen closes: "done: 41 calls in 2.29s",
+ * "scoring failed after 0/9 calls: …", "interrupted at 3/9 calls". Context text is not in it, but
+ * the failure (a server's words) is neutralised by the caller.
+ */
+export function runOutcome(state: RunState, now: number): string {
+  const { done, total } = state.calls;
+  // Calls cut short by the end are not calls done.
+  const answered = done - state.calls.failed;
+  const seconds = `${(elapsedMs(state, now) / 1000).toFixed(2)}s`;
+  switch (state.phase) {
+    case 'done':
+      return `done: ${done} calls in ${seconds}${state.failedRows > 0 ? `, ${state.failedRows} memor${state.failedRows === 1 ? 'y' : 'ies'} failed` : ''}`;
+    case 'failed':
+      return `scoring failed after ${answered}/${total} calls: ${state.failure ?? 'unknown error'}`;
+    case 'waiting':
+      return 'quit before the run started';
+    default:
+      return `interrupted at ${answered}/${total} calls after ${seconds}`;
+  }
 }

@@ -66,6 +66,11 @@ export class RunStore {
 
   getSnapshot = (): RunState => this.published;
 
+  /** The state with every event applied, published or not (the run's end, after the screen closed). */
+  current(): RunState {
+    return this.state;
+  }
+
   /** Stops the pending notification timer, e.g. when the screen closes. */
   close(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);

@@ -32,15 +32,16 @@ export interface KeyHelp {
 
 export const KEY_HELP: readonly KeyHelp[] = [
   { keys: '↑ ↓ ← →  h j k l', what: 'move the cursor' },
-  { keys: 'PgUp PgDn', what: 'a page of memories up / down' },
-  { keys: 'H L', what: 'a page of responses left / right' },
+  { keys: 'PgUp PgDn  H L', what: 'a page of memories / of responses' },
   { keys: 'g G', what: 'first / last memory' },
   { keys: 'Home End  0 $', what: 'first / last response' },
+  { keys: 'z', what: 'overview of the whole matrix (z, Enter: zoom in)' },
+  { keys: 'm', what: "the row's hottest cell (again: back)" },
   { keys: 's', what: 'row order: position, max divergence, key' },
   { keys: '/', what: 'filter memories by key (Enter keeps, Esc clears)' },
   { keys: 'Enter', what: 'show / hide the detail pane' },
-  { keys: '[ ]  K J', what: 'scroll the response text in the detail pane' },
-  { keys: 'Esc', what: 'clear the filter, close the detail pane' },
+  { keys: '[ ]  K J', what: 'scroll the text in the detail pane' },
+  { keys: 'Esc', what: 'clear the filter, close the overview or pane' },
   { keys: '?', what: 'this help' },
   { keys: 'Ctrl-L', what: 'redraw the whole screen' },
   { keys: 'q  Ctrl-C', what: 'quit (cancels calls in flight)' },
@@ -117,7 +118,11 @@ function movement(key: KeyPress): NavAction | null {
 export function commandForKey(input: string, key: KeyPress, nav: NavState): ScreenCommand | null {
   if (key.ctrl && input === 'c') return { type: 'quit', interrupt: true };
   if (key.ctrl && input === 'l') return { type: 'redraw' };
-  if (nav.help) return { type: 'toggle-help' };
+  if (nav.help) {
+    // The help's own keys close it; any other closes it and does what it does.
+    if (input === '?' || input === 'q' || key.escape || key.return) return { type: 'toggle-help' };
+    return commandForKey(input, key, { ...nav, help: false }) ?? { type: 'toggle-help' };
+  }
   if (nav.editingFilter) {
     if (key.escape) return { type: 'filter-clear' };
     if (key.return) return { type: 'filter-accept' };
@@ -130,8 +135,9 @@ export function commandForKey(input: string, key: KeyPress, nav: NavState): Scre
   }
   const moved = movement(key);
   if (moved) return moved;
-  if (key.return) return { type: 'toggle-detail' };
+  if (key.return) return nav.overview ? { type: 'overview-zoom' } : { type: 'toggle-detail' };
   if (key.escape) {
+    if (nav.overview) return { type: 'overview-close' };
     if (nav.filter !== '') return { type: 'filter-clear' };
     if (nav.detail) return { type: 'toggle-detail' };
     return null;
@@ -164,6 +170,10 @@ export function commandForKey(input: string, key: KeyPress, nav: NavState): Scre
       return { type: 'columns-edge', to: 'last' };
     case 's':
       return { type: 'cycle-sort' };
+    case 'z':
+      return nav.overview ? { type: 'overview-zoom' } : { type: 'overview-open' };
+    case 'm':
+      return { type: 'hottest' };
     case '/':
       return { type: 'filter-start' };
     case '?':

@@ -10,6 +10,8 @@ const RED: Colour = { rgb: [240, 98, 98], ansi: 'brightRed' };
 const YELLOW: Colour = { rgb: [229, 192, 123], ansi: 'yellow' };
 const GREY: Colour = { rgb: [128, 128, 128], ansi: 'gray' };
 const BAR_BG: Colour = { rgb: [38, 52, 84], ansi: 'blue' };
+// Cells under the score threshold: a dot just above the background.
+const DOT: Colour = { rgb: [72, 72, 72], ansi: 'gray' };
 const WHITE: Colour = { rgb: [235, 235, 235], ansi: 'brightWhite' };
 
 export type Role =
@@ -25,7 +27,8 @@ export type Role =
   | 'warn'
   | 'cursor'
   | 'key'
-  | 'faint';
+  | 'faint'
+  | 'zero';
 
 export interface Theme {
   readonly depth: ColorDepth;
@@ -57,6 +60,7 @@ export function screenTheme(depth: ColorDepth): Theme {
         warn: s({ fg: YELLOW }),
         cursor: s({ inverse: true }),
         key: s({ fg: CYAN, bold: true }),
+        zero: plain ? s({ dim: true }) : s({ fg: DOT }),
       },
     };
     themes.set(depth, theme);

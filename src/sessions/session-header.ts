@@ -1,5 +1,6 @@
 // The header of a recording: what was scored, against what, with which settings. Built from the
 // settings by an explicit list, so a secret can never slip in.
+import { resolve } from 'node:path';
 import type { LoadedContext } from '../context/load-context.ts';
 import { contextToNative } from '../context/native-format.ts';
 import type { ScoreSettings } from '../run/score-settings.ts';
@@ -37,7 +38,8 @@ export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, mo
     created: created.toISOString(),
     memscope: version,
     pid: process.pid,
-    source: { path: loaded.path, format: loaded.format },
+    // Absolute, so the sessions list reads the same whatever directory each run started in.
+    source: { path: resolve(loaded.path), format: loaded.format },
     backend: { urls: settings.urls.length > 0 ? settings.urls : ['built-in'], model },
     settings: recorded,
     context: contextToNative(loaded.context),

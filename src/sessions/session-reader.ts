@@ -42,7 +42,26 @@ export function parseHeader(path: string, text: string): SessionHeader {
   return parsed.data;
 }
 
+/** A whole file that is one JSON document (a context, pretty-printed): say what it is. */
+function notJsonLines(path: string, text: string): void {
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    return;
+  }
+  const record = (typeof whole === 'object' && whole !== null ? whole : {}) as Record<string, unknown>;
+  const context = 'conversation' in record || record.format === 'memscope-context';
+  throw new InputError(`${path}: not a session (${context ? 'it is a context: use "memscope score"' : 'one JSON document, not JSON Lines with a session header'})`);
+}
+
 export function parseSession(path: string, text: string): SessionData {
+  const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')));
+  try {
+    JSON.parse(firstLine);
+  } catch {
+    notJsonLines(path, text);
+  }
   const lines = text.split('\n');
   // A complete file ends in "\n", leaving an empty last piece; anything else is a partial line.
   const tail = lines.pop()!;

@@ -108,7 +108,12 @@ test('bad files and usage: exit 2, one line naming the file and the place, no st
       [['score'], /^memscope: score: name a context file$/],
       [['score', fixture('small.json'), '--mode', 'fast'], /^memscope: --mode: expected one of full, single, incremental, finetune/],
       [['score', fixture('small.json'), '--mode', 'single'], /^memscope: --mode single needs --key K$/],
-      [['score', fixture('small.json'), '--bogus'], /^memscope: Unknown option '--bogus'/],
+      [['score', fixture('small.json'), '--bogus'], /^memscope: unknown option --bogus \(--help lists the options\)$/],
+      [['score', fixture('small.json'), '--concurency', '3'], /^memscope: unknown option --concurency: did you mean --concurrency\?/],
+      [['score', fixture('small.json'), '--timeout', '-1'], /^memscope: --timeout: expected seconds, more than 0, got "-1" \(a value starting with "-" goes as --timeout=-1\)$/],
+      [['score', fixture('small.json'), '--timeout'], /^memscope: --timeout needs a value: seconds, more than 0$/],
+      [['export', 'run.jsonl'], /^memscope: export: --format is required \(one of csv, json, svg, cast\)$/],
+      [['replay', fixture('small.json')], /^memscope: .*small\.json: not a session \(it is a context: use "memscope score"\)$/],
       [['score', fixture('small.json'), '--concurrency', '0'], /^memscope: --concurrency: expected a whole number ≥ 1/],
       [['score', fixture('small.json'), '--api-key-env', 'MEMSCOPE_NO_SUCH_VAR'], /^memscope: --api-key-env: environment variable MEMSCOPE_NO_SUCH_VAR is not set$/],
       [['frobnicate'], /^memscope: unknown command "frobnicate"/],
@@ -131,7 +136,7 @@ test('a context with no memories is not an error: it says so and makes no calls'
     await writeFile(`${dir.path}/plain.json`, JSON.stringify({ conversation: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }));
     const run = await runCli(['score', `${dir.path}/plain.json`, '--json']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /0 memories × 1 responses, 0 calls/);
+    assert.match(run.stderr, /0 memories × 1 response, 0 calls/);
     assert.match(run.stderr, /nothing to score: the context has no memories/);
     assert.equal(JSON.parse(run.stdout).calls, 0);
   } finally {

@@ -2,7 +2,7 @@
 // matrix, moves, opens the detail pane, quits, and reads the screen (colours included) and the
 // terminal's state afterwards. Each test has its own tmux server, killed at the end.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AFTER, SKIP, Tmux } from '../support/tmux.ts';
@@ -19,12 +19,20 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       const done = await tmux.waitFor('the end of the run', (s) => /✓ done: 41 calls/.test(s));
       assert.match(done, /41\/41 calls/);
       assert.match(done, /^✓ deploy-billing-api-1 +\d+\.\d+ /m);
-      assert.match(done, /0\.000 .* \d+\.\d log/, 'the legend shows the value range');
+      assert.match(done, /· <0\.01 {2}0\.01 .* \d+\.\d log/, 'the legend shows the value range');
 
       const colours = tmux.capture(true);
-      // Viridis cells in 24-bit colour: the dark end (68,1,84) fills most of the matrix.
-      assert.match(colours, /\u001b\[[0-9;]*48;2;68;1;84m/);
+      // Cells under 0.01 (most of them) read as background with a faint dot; the rest are viridis.
+      assert.match(colours, /\u001b\[38;2;72;72;72m·/);
       assert.ok(new Set(colours.match(/48;2;\d+;\d+;\d+/g)).size >= 4, 'several heat colours');
+
+      // The overview folds all 40 × 40 in; z again zooms back.
+      tmux.keys('z');
+      await tmux.waitFor('the overview', (s) => /overview 40×100/.test(s));
+      tmux.keys('z');
+      await tmux.waitFor('the matrix again', (s) => /memory \d+\/40/.test(s));
+      tmux.keys('g', '0');
+      await tmux.waitFor('the first memory', (s) => /memory 1\/40/.test(s));
 
       tmux.keys('j', 'j', 'l', 'l', 'l');
       await tmux.waitFor('the cursor on the third memory', (s) => /memory 3\/40/.test(s));
@@ -37,6 +45,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
 
       const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=0 modes=.*\bicanon\b/);
+      assert.match(after.replace(/\n(?!after)/g, ''), /memscope: done: 41 calls in \d+\.\d\ds; session saved to .*sessions\/.*\.jsonl/, 'one line on how the run ended');
       assert.match(after, /\becho\b/);
       assert.doesNotMatch(after, /-icanon|-echo/, 'the terminal left raw mode');
       assert.match(after, /^before-memscope$/m, 'what was on the terminal before is back');
@@ -55,12 +64,24 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
     const tmux = new Tmux();
     try {
       // Port 9 (discard) on loopback: nothing listens, the baseline call is refused.
-      tmux.start(`node ${BIN} score fixtures/small.json --url http://127.0.0.1:9/v1; ${AFTER}`, 100, 24);
+      // Three old sessions and a keep of 2: the oldest two go when this run starts recording.
+      mkdirSync(tmux.sessions, { recursive: true });
+      for (let i = 0; i < 3; i++) {
+        writeFileSync(join(tmux.sessions, `old-${i}.jsonl`), '{}\n');
+        utimesSync(join(tmux.sessions, `old-${i}.jsonl`), 1000 + i, 1000 + i);
+      }
+      tmux.start(`MEMSCOPE_SESSIONS_KEEP=2 node ${BIN} score fixtures/small.json --url http://127.0.0.1:9/v1 --retries 0; ${AFTER}`, 80, 24);
       const failed = await tmux.waitFor('the failure', (s) => /✗ scoring failed: baseline failed: /.test(s));
-      assert.match(failed, /ECONNREFUSED|refused/);
+      // The whole error shows above the matrix; rows never scored read cancelled, not pending.
+      assert.match(failed, /^ ✗ scoring failed: baseline failed: connection refused \(ECONNREFUSED\) *$/m);
       assert.match(failed, /memory 1\/8/, 'the screen stays open on the failed run');
+      assert.match(failed, /^○ deploy-billing-api-1 +– +│cancelled: the run failed before it was sc/m);
+      assert.doesNotMatch(failed, /^· /m, 'no row left pending');
       const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=1/);
+      assert.match(after.replace(/\n/g, ''), /memscope: scoring failed after \d+\/9 calls: baseline failed: connection refused \(ECONNREFUSED\); session saved to /);
+      assert.deepEqual(readdirSync(tmux.sessions).filter((f) => f.startsWith('old-')), ['old-2.jsonl'], 'the newest 2 are kept');
+      assert.equal(readdirSync(tmux.sessions).length, 2);
     } finally {
       tmux.kill();
     }
@@ -75,6 +96,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       await tmux.waitFor('the screen', (s) => /memory 1\/40/.test(s) && /0\/41 calls/.test(s));
       const after = await tmux.quit(['C-c'], 30_000);
       assert.match(after, /after-memscope exit=130/);
+      assert.match(after, /^memscope: interrupted at 0\/41 calls after \d+\.\d\ds; session saved to /m);
       assert.equal(tmux.display('#{alternate_on}'), '0');
       // The run was recorded, and the recording ends with the interruption.
       const [file] = readdirSync(tmux.sessions);

@@ -125,13 +125,16 @@ describe('reduceRun', () => {
     assert.equal(replay([start, { type: 'run-interrupted' }]).phase, 'interrupted');
   });
 
-  it('settles rows left over when a run ends: skipped without responses, pending after a stop', () => {
+  it('settles rows left over when a run ends: skipped without responses, cancelled after a stop or a failure', () => {
     const result = { mode: 'full' as const, model: null, memories: [], responses: [], matrix: [], calls: 0 };
     const empty = replay([{ ...start, responses: [], totalCalls: 0 }, { type: 'run-done', result }]);
     assert.deepEqual(empty.memories.map((m) => m.status), ['skipped', 'skipped', 'skipped']);
     assert.match(empty.memories[0]!.reason!, /no assistant response/);
     const stopped = replay([start, { type: 'row-started', key: 'a', index: 0 }, { type: 'row-done', key: 'b', index: 1, divergences: [0, 0, 0], max: 0, first: 0 }, { type: 'run-interrupted' }]);
-    assert.deepEqual(stopped.memories.map((m) => m.status), ['pending', 'done', 'pending']);
+    assert.deepEqual(stopped.memories.map((m) => m.status), ['cancelled', 'done', 'cancelled']);
+    assert.equal(stopped.memories[0]!.reason, 'the run was interrupted before it was scored');
+    const failed = replay([start, { type: 'run-failed', reason: 'connection refused' }]);
+    assert.deepEqual(failed.memories.map((m) => [m.status, m.reason]), Array.from({ length: 3 }, () => ['cancelled', 'the run failed before it was scored']));
   });
 
   it('ignores events about rows it does not know', () => {

@@ -107,7 +107,14 @@ describe('keys', () => {
   });
 
   it('closes the help on any key, and Esc clears the filter before it closes the detail pane', () => {
-    assert.deepEqual(commandForKey('j', NO_KEY, { ...INITIAL_NAV, help: true }), { type: 'toggle-help' });
+    // The help's own keys close it; any other closes it and does what it does.
+    assert.deepEqual(commandForKey('?', NO_KEY, { ...INITIAL_NAV, help: true }), { type: 'toggle-help' });
+    assert.deepEqual(commandForKey('q', NO_KEY, { ...INITIAL_NAV, help: true }), { type: 'toggle-help' });
+    assert.deepEqual(commandForKey('x', NO_KEY, { ...INITIAL_NAV, help: true }), { type: 'toggle-help' });
+    assert.deepEqual(commandForKey('j', NO_KEY, { ...INITIAL_NAV, help: true }), { type: 'move', rows: 1 });
+    const after = navigate({ ...INITIAL_NAV, help: true }, { type: 'move', rows: 1 }, ctx);
+    assert.equal(after.help, false);
+    assert.equal(after.selected, 'b');
     assert.deepEqual(commandForKey('', key({ escape: true }), { ...INITIAL_NAV, filter: 'x', detail: true }), { type: 'filter-clear' });
     assert.deepEqual(commandForKey('', key({ escape: true }), { ...INITIAL_NAV, detail: true }), { type: 'toggle-detail' });
     assert.equal(commandForKey('', key({ escape: true }), INITIAL_NAV), null);

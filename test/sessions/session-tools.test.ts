@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { test } from 'node:test';
 import { fixture, runCli, tempDir } from '../support/helpers.ts';
 
 /** The screen's own sequences: SGR, row moves, erase line/screen, synchronized update, hidden cursor. */
-const SCREEN_SEQUENCE = /\u001b\[[0-9;]*m|\u001b\[\d+;1H|\u001b\[K|\u001b\[2J|\u001b\[\?2026[hl]|\u001b\[\?25l/g;
+const SCREEN_SEQUENCE = /\u001b\[[0-9;]*m|\u001b\[\d+;1H|\u001b\[K|\u001b\[2J|\u001b\[\?2026[hl]|\u001b\[\?25[lh]/g;
 
 test('export --format cast: an asciicast v2 of the replay screen, hostile text neutralised', async () => {
   const dir = await tempDir();
@@ -46,6 +46,13 @@ test('export --format cast: an asciicast v2 of the replay screen, hostile text n
     assert.match(data, /k1-␛\]0;pwned/);
     assert.match(data, /model␛\[5m @ built-in/);
     assert.match(data, /✓ done: \d+ calls/);
+    // The player's cursor comes back, below the last frame.
+    assert.ok(data.endsWith('\u001b[40;1H\n\u001b[?25h'), JSON.stringify(data.slice(-40)));
+    // No key hints in a cast: keys do nothing in a player.
+    assert.doesNotMatch(data, /␣|\bpause\b|\bseek\b|\bq\b.{0,20}quit/);
+    // The header names the session the same way in every frame.
+    const names = new Set([...data.matchAll(/ memscope (?:\u001b\[[0-9;]*m)* ([^ ·\u001b]+)/g)].map((m) => m[1]));
+    assert.deepEqual([...names], ['hostile.jsonl']);
     // Every escape in the data is one of the screen's own; no BEL, no C1, no OSC from the context.
     const rest_ = data.replace(SCREEN_SEQUENCE, '');
     assert.doesNotMatch(rest_, /\u001b/, 'no raw escape besides the screen’s');
@@ -98,8 +105,12 @@ test('sessions headless: a table or JSON lines, states read from the files', asy
       assert.equal(table.code, 0, table.stderr);
       const rows = table.stdout.trim().split('\n');
       assert.match(rows[0]!, /^time +context +mode +memories +responses +state +file$/);
-      assert.equal(rows.length, 5);
+      assert.equal(rows.length, 6);
       assert.match(rows[2]!, /small\.json +full +8 +12 +done +.*a-done\.jsonl$/);
+      // Context paths are recorded absolute: the list reads the same from any directory.
+      assert.ok(isAbsolute(header.source.path), header.source.path);
+      // The directory's size, and how many sessions it keeps.
+      assert.match(rows[5]!, /^4 sessions, \d+(\.\d)? kB in .* \(the newest 100 are kept; MEMSCOPE_SESSIONS_KEEP\)$/);
     } finally {
       alive.kill();
     }
