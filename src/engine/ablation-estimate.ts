@@ -23,6 +23,23 @@ export function ablationMasks(memories: number, count: number, seed: number): Ui
   });
 }
 
+/**
+ * Keep-masks that keep a prefix: each picks an anchor memory, keeps every memory before it,
+ * removes the anchor and keeps each later one with probability 1/2. A prompt then shares the
+ * baseline's prefix up to its anchor, which a prefix-caching server does not recompute. With
+ * probability `fullShare` the anchor is the first memory (an ordinary half-mask); otherwise it is
+ * uniform over the memories.
+ */
+export function anchoredMasks(memories: number, count: number, seed: number, fullShare = 0.5): Uint8Array[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => {
+    const mask = new Uint8Array(memories);
+    const anchor = random() < fullShare ? 0 : Math.floor(random() * memories);
+    for (let i = 0; i < memories; i++) mask[i] = i < anchor ? 1 : i === anchor ? 0 : random() < KEEP_PROBABILITY ? 1 : 0;
+    return mask;
+  });
+}
+
 export interface SurrogateOptions {
   readonly memories: number;
   /** Tokens in each response's logprob (at least 1): the target is the logprob per token. */

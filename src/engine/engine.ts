@@ -1,6 +1,6 @@
 // The scoring engine: the reference's four modes over a Scorer. It mutates the context AST
 // (memory_scores on assistant messages) and emits typed events; it knows nothing of screens.
-import { AblationSurrogate, ablationMasks } from './ablation-estimate.ts';
+import { AblationSurrogate, ablationMasks, anchoredMasks } from './ablation-estimate.ts';
 import { isAssistant, memoryKey, responseSpanLength, type AstNode, type Context, type MessageBranch, tokenCount } from '../context/context.ts';
 import { SCORE_THRESHOLD, divergence, ewma, maxOf, sum } from './divergence.ts';
 import { ScoringError, errorMessage } from '../core/errors.ts';
@@ -52,6 +52,9 @@ export type ModeOptions =
       readonly seed?: number | undefined;
       /** Group search: the cells of at least `threshold`, exactly (see group-search.ts). */
       readonly search?: { readonly threshold: number; readonly groupSize?: number | undefined; readonly splitFraction?: number | undefined } | undefined;
+      /** Which keep-masks: anchored (the default: half of them keep a prefix, which a prefix
+       *  cache serves) or random half-masks; see ablation-estimate.ts. */
+      readonly masks?: 'random' | 'anchored' | undefined;
     }
   | { readonly mode: 'single'; readonly key: string }
   | {
@@ -238,7 +241,7 @@ export class ScoringEngine {
     switch (options.mode) {
       case 'full':
         if (options.search !== undefined) return this.searched(options.search);
-        return options.estimate === undefined ? this.full() : this.estimated(options.estimate, options.seed ?? DEFAULT_SEED);
+        return options.estimate === undefined ? this.full() : this.estimated(options.estimate, options.seed ?? DEFAULT_SEED, options.masks);
       case 'single':
         return this.single(options.key);
       case 'incremental':
@@ -380,7 +383,7 @@ export class ScoringEngine {
   }
 
   // ── estimated full matrix (ContextCite-style) ──────────────
-  private async estimated(count: number, seed: number): Promise<FullResult> {
+  private async estimated(count: number, seed: number, design: 'random' | 'anchored' = 'anchored'): Promise<FullResult> {
     const entries = this.context.sections.conversation;
     const memories = memoryRefs(entries);
     const responses = responseEntries(entries);
@@ -398,7 +401,7 @@ export class ScoringEngine {
     if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
 
     const surrogate = conversationSurrogate(entries, memories, responses);
-    const masks = ablationMasks(memories.length, count, seed);
+    const masks = (design === 'anchored' ? anchoredMasks : ablationMasks)(memories.length, count, seed);
     const range = scoredRange(this.context);
     // One matrix, refitted in place: the live estimate that events show and the run returns.
     const matrix = surrogate.emptyMatrix();

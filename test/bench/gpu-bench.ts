@@ -137,8 +137,8 @@ export interface EstimateCost {
 }
 
 /** --estimate K on a simulator: prefill tokens, and quality against the exact matrix's maxima. */
-export async function estimateOnSim(context: Context, sim: Sim, K: number, seed: number, exactMax: readonly number[], wire: Wire = 'score'): Promise<EstimateCost> {
-  const run = await engineOnSims(context, [sim], { wire, concurrency: 8, mode: { mode: 'full', estimate: K, seed } });
+export async function estimateOnSim(context: Context, sim: Sim, K: number, seed: number, exactMax: readonly number[], wire: Wire = 'score', masks: 'random' | 'anchored' = 'random'): Promise<EstimateCost> {
+  const run = await engineOnSims(context, [sim], { wire, concurrency: 8, mode: { mode: 'full', estimate: K, seed, masks } });
   const max = (run.result as FullResult).memories.map((m) => m.max);
   return { tokens: run.tokensComputed, spearman: spearman(exactMax, max), recall: topRecall(exactMax, max, 10) };
 }

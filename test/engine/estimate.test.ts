@@ -2,7 +2,7 @@
 // estimated full matrix (a planted sparse matrix recovered; the real model's ranking kept).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AblationSurrogate, ablationMasks } from '../../src/engine/ablation-estimate.ts';
+import { AblationSurrogate, ablationMasks, anchoredMasks } from '../../src/engine/ablation-estimate.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { chatToContext, type ChatContext } from '../../src/context/chat-format.ts';
 import type { Context } from '../../src/context/context.ts';
@@ -67,6 +67,28 @@ test('ablation masks are seeded: same seed same masks, about half kept', () => {
   assert.notDeepEqual(ablationMasks(300, 20, 8), a);
   const kept = a.reduce((acc, mask) => acc + mask.reduce((x, y) => x + y, 0), 0) / (300 * 20);
   assert.ok(kept > 0.45 && kept < 0.55, `kept ${kept}`);
+});
+
+test('anchored masks keep every memory before their anchor, drop it, and halve the rest; seeded', () => {
+  const N = 300;
+  const masks = anchoredMasks(N, 400, 7);
+  assert.deepEqual(anchoredMasks(N, 400, 7), masks);
+  let full = 0;
+  for (const mask of masks) {
+    const anchor = mask.indexOf(0);
+    assert.ok(anchor >= 0, 'every mask removes its anchor');
+    if (anchor === 0) full++;
+    const after = mask.subarray(anchor + 1);
+    if (after.length > 50) {
+      const kept = after.reduce((x, y) => x + y, 0) / after.length;
+      assert.ok(kept > 0.3 && kept < 0.7, `kept ${kept} after the anchor`);
+    }
+  }
+  // Half of them anchor at the first memory (an ordinary half-mask), the rest anywhere.
+  assert.ok(full > 160 && full < 240, `${full} of 400 anchored at the first memory`);
+  // Every memory is removed by some of them: the first by about half.
+  const removed = (i: number) => masks.filter((m) => m[i] === 0).length / masks.length;
+  assert.ok(removed(0) > 0.4 && removed(0) < 0.6 && removed(N - 1) > 0.4);
 });
 
 /** A planted sparse matrix: W[i][j] > 0 for a few memories before each response. */
@@ -191,7 +213,7 @@ test('the engine estimates a planted matrix with K + 1 calls and shows it refini
   const started = events.find((e) => e.type === 'run-started');
   assert.equal(started?.type === 'run-started' && started.totalCalls, K + 1);
   // Each ablation prompt lacks exactly the memories its seeded mask drops.
-  const masks = ablationMasks(N, K, 11);
+  const masks = anchoredMasks(N, K, 11);
   const seen = scorer.prompts.map((p) => memoryTokens.map((t) => (contains(p, t) ? 1 : 0)).join(''));
   assert.deepEqual(seen.sort(), [...masks.map((m) => [...m].join('')), '1'.repeat(N)].sort());
 
