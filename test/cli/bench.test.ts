@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fixture, runNode, testScript } from '../support/helpers.ts';
+import { fullMatrixCost } from '../../src/engine/call-schedule.ts';
+import type { FullResult } from '../../src/engine/events.ts';
+import { engineOnSims, estimateOnSim, idealMs, otherModeTokens, proxyOverhead, referenceSequential, startSim } from '../bench/gpu-bench.ts';
 import { builtinFull, cliScaleRun, estimateRun, fitTimes, median, memoryPositions, load, scaleRun, spearman, topRecall } from '../bench/measure.ts';
 
 test('the bench statistics: median, Spearman with ties, top-k recall', () => {
@@ -64,4 +67,32 @@ test('the start-up bench -- --tiny prints its rows', async () => {
   const rows = output.stdout.split('\n').filter((line) => /^\| (0\.|↳)/.test(line));
   assert.equal(rows.length, 4, output.stdout);
   for (const r of rows) assert.doesNotMatch(r, /NaN|undefined|Infinity/, r);
+});
+
+test('the GPU-cost pieces on the small fixture: tokens as the cost model says', async () => {
+  const context = await load(fixture('small.json'));
+  const cost = fullMatrixCost(context);
+  const sglang = await startSim('sglang');
+  const vllm = await startSim('vllm');
+  const vllmScore = await startSim('vllm', '--score-cache', 'none');
+  try {
+    const exact = await engineOnSims(context, [sglang], { wire: 'sglang', concurrency: 8 });
+    assert.ok(exact.tokensComputed <= cost.ideal * 1.05 && exact.tokensComputed > cost.ideal * 0.95, `${exact.tokensComputed} vs C* ${cost.ideal}`);
+    const onVllm = await engineOnSims(context, [vllm], { wire: 'completions', concurrency: 8 });
+    assert.deepEqual((onVllm.result as FullResult).matrix, (exact.result as FullResult).matrix, 'the same matrix on either wire');
+    assert.equal(onVllm.tokensReused, 0, 'vLLM reads no cache for prompt logprobs');
+    const reference = await referenceSequential(context, vllmScore);
+    assert.equal(reference.stats.tokens_computed, onVllm.tokensComputed, 'both compute every prompt whole');
+    assert.ok(reference.stats.busy_ms > idealMs(reference.stats, cost.ideal));
+    const exactMax = (exact.result as FullResult).memories.map((m) => m.max);
+    const estimate = await estimateOnSim(context, sglang, 4, 1, exactMax, 'sglang');
+    assert.ok(estimate.tokens > 0 && estimate.tokens < exact.tokensComputed);
+    const modes = await otherModeTokens(context, sglang, 'sglang');
+    assert.deepEqual(modes.map((m) => m.calls), [2, 12, 2]);
+    const overhead = await proxyOverhead(4, 1, 20);
+    assert.equal(overhead.calls, 5);
+    assert.ok(overhead.rounds[0]!.total >= overhead.rounds[0]!.done && overhead.rounds[0]!.bare > 40);
+  } finally {
+    await Promise.all([sglang, vllm, vllmScore].map((s) => s.stop()));
+  }
 });
