@@ -43,11 +43,14 @@ export function ActivityLine({ state, width, now, frame, theme, notice }: Activi
   }
   const spinner = paint(SPINNER[frame % SPINNER.length]!, s.accent);
   const { total, done } = state.calls;
-  const eta = etaMs(state, now);
-  // Clamped: a retried or extra call must not push the bar past its end.
-  const fraction = total > 0 ? Math.min(1, done / total) : 0;
+  // A search does not know its calls ahead: its bar is the memories resolved, its ETA that pace.
+  const search = state.search;
+  const memories = state.memories.length;
+  const fraction = search ? (memories > 0 ? search.resolved / memories : 0) : total > 0 ? Math.min(1, done / total) : 0; // clamped: a retried call must not overrun
+  const elapsed = elapsedMs(state, now);
+  const eta = search ? (fraction > 0 ? (elapsed * (1 - fraction)) / fraction : undefined) : etaMs(state, now);
   const percent = Math.floor(fraction * 100);
-  const counts = ` ${String(percent).padStart(3)}% ${done}/${total}`;
+  const counts = search ? ` ${String(percent).padStart(3)}% ${search.resolved}/${memories} memories` : ` ${String(percent).padStart(3)}% ${done}/${total}`;
   const etaText = ` ETA ${eta === undefined ? '–:––' : formatDuration(eta)} `;
   const barWidth = Math.max(0, Math.min(30, Math.floor(width / 5)));
   const activityRoom = width - 3 - barWidth - 1 - displayWidth(counts) - displayWidth(etaText);

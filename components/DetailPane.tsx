@@ -1,6 +1,7 @@
 // The selected cell in full: the memory (key and text), the response (a scrollable excerpt),
 // the divergence, the baseline logprob and where this memory ranks for this response; a failed
 // or skipped memory's reason. All context text is neutralised before it is drawn.
+import { formatThreshold } from '../src/engine/group-search.ts';
 import wrapAnsi from 'wrap-ansi';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { cutToWidth, displayWidth, fit } from '../src/core/display-width.ts';
@@ -62,6 +63,10 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
       const base = baselineAt(state, row, column);
       const summary: Segment[][] = [[[`max ${formatDivergence(row.max)}`, '']]];
       if (row.weight !== null) summary.push([[`weight ${formatDivergence(row.weight)}`, '']]);
+      if (row.exact === false && row.bound !== null && state.search !== null) {
+        // Cleared with its group by the search: not scored alone.
+        return [['cell', [[`< ${formatDivergence(row.bound)}: cleared with its group (T=${formatThreshold(state.search.threshold)}), not scored alone`, s.faint]]]];
+      }
       if (value === undefined) {
         const last = row.first + (row.divergences?.length ?? 0) - 1;
         return [

@@ -1,6 +1,7 @@
 // The top bar: what is scored, on what, and how far the run is.
 import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
 import type { Mode } from '../src/engine/events.ts';
+import { formatThreshold } from '../src/engine/group-search.ts';
 import type { ReplayStatus } from '../src/screen/replay-driver.ts';
 import { callRate, elapsedMs, type RunState } from '../src/screen/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
@@ -51,7 +52,9 @@ export function Header({ state, file: file_, width, now, theme, replay, tag }: H
   const replayText = replay ? `${replayLabel(replay)}  ` : '';
   const right = ` ${replayText}${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;
   // An estimated matrix says so, and how many ablations it rests on.
-  const modeTitle = `${state.mode ? MODE_TITLES[state.mode] : 'starting'}${state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : ''}`;
+  // A group search too, with its threshold.
+  const how = state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : state.search ? ` (search T=${formatThreshold(state.search.threshold)})` : '';
+  const modeTitle = `${state.mode ? MODE_TITLES[state.mode] : 'starting'}${how}`;
   const mode = tag ? `${tag} · ${modeTitle}` : modeTitle;
   const backend = state.backend ? `${neutralize(state.model ?? 'model?')} @ ${neutralize(state.backend)}` : '';
   const title = ' memscope ';

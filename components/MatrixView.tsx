@@ -35,8 +35,21 @@ export interface MatrixViewProps {
 
 const STATUS_GLYPH = { pending: '·', scoring: '▶', done: '✓', failed: '✗', skipped: '–', cancelled: '○' } as const;
 
-function statusMark(row: MemoryRow, theme: Theme): string {
+/**
+ * A search group's rows are marked together while it is ablated: ┌ on its first row, │ between,
+ * └ on its last (in position order they join up; sorted otherwise, each still shows it).
+ */
+function groupGlyph(row: MemoryRow, index: number): string | undefined {
+  const group = row.group;
+  if (group === null || group.count < 2) return undefined;
+  if (index === group.first) return '┌';
+  return index === group.first + group.count - 1 ? '└' : '│';
+}
+
+function statusMark(row: MemoryRow, index: number, theme: Theme): string {
   const s = theme.style;
+  const grouped = groupGlyph(row, index);
+  if (grouped !== undefined) return paint(grouped, s.accent);
   const style = { pending: s.faint, scoring: s.accent, done: s.good, failed: s.badStrong, skipped: s.warn, cancelled: s.warn }[row.status];
   return paint(STATUS_GLYPH[row.status], style);
 }
@@ -45,8 +58,12 @@ function valueText(row: MemoryRow, theme: Theme): string {
   const s = theme.style;
   switch (row.status) {
     case 'done':
+      // Cleared by the search with its group: below its bound, not measured alone.
+      if (row.exact === false && row.bound !== null) return paint(fit(`<${formatDivergence(row.bound)}`, VALUE_WIDTH, 'right'), s.faint);
       return fit(formatDivergence(row.max), VALUE_WIDTH, 'right');
     case 'scoring':
+      // A search group shows its size on each of its rows.
+      if (row.group !== null && row.group.count > 1) return paint(fit(`×${row.group.count}`, VALUE_WIDTH, 'right'), s.accent);
       return paint(fit('…', VALUE_WIDTH, 'right'), s.accent);
     case 'failed':
       return paint(fit('failed', VALUE_WIDTH, 'right'), s.bad);
@@ -145,7 +162,7 @@ function rowLine(position: number, line: number, lines: number, props: MatrixVie
   const row = state.memories[order[position]!]!;
   const isCursor = position === cursorRow;
   const key = fitMiddle(neutralize(row.key), layout.keyWidth);
-  const label = `${statusMark(row, theme)} ${paint(key, isCursor ? theme.style.cursor : '')} ${valueText(row, theme)}`;
+  const label = `${statusMark(row, order[position]!, theme)} ${paint(key, isCursor ? theme.style.cursor : '')} ${valueText(row, theme)}`;
   const barPart = layout.barWidth ? ' ' + barText(row, state, layout.barWidth, theme) : '';
   const weightPart = layout.weightWidth ? ' ' + (row.weight === null ? ' '.repeat(layout.weightWidth) : fit(formatDivergence(row.weight), layout.weightWidth, 'right')) : '';
   const reason = row.status === 'failed' || row.status === 'skipped' || row.status === 'cancelled';

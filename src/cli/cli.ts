@@ -67,6 +67,11 @@ Score options:
   --count N             finetune: how many recent entries to score (default 50)
   --estimate K          full: estimate the matrix from K random ablations (K + 1 calls, not N + 1)
   --seed S              with --estimate: seed of the random ablations (default 0)
+  --search              full: group search: every cell ≥ T with its exact value, for far fewer
+                        tokens than the exact matrix (see README, "Group search")
+  --threshold T         with --search: T in nats of a response's total logprob (default 1.0)
+  --margin M            with --search: split groups that move a response by T×(1−M) (default
+                        0.5; 0 where removing more memories never raises a logprob)
   --window N            incremental: responses after each memory (default 50)
   --max-age DURATION    incremental: skip memories scored within it, e.g. 6h (default 24h)
   --store FILE          incremental: weight store (default $XDG_STATE_HOME/memscope/weights.json)

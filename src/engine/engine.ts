@@ -15,9 +15,10 @@ import type {
   RunResult,
   SingleResult,
 } from './events.ts';
+import { groupSearch, firstLevelCalls, initialGroupSize } from './group-search.ts';
 import { Limiter } from '../core/limiter.ts';
 import { keyNumber } from '../context/memory-scores.ts';
-import { NO_FILTER, PromptLayout, type EntryRange, type Filter } from '../scoring/prompt.ts';
+import { NO_FILTER, PromptLayout, clipRuns, type EntryRange, type Filter } from '../scoring/prompt.ts';
 import { baselineFirst, scoredRange, tokensText, trimToLastResponse } from './call-schedule.ts';
 import type { Scorer, ServerUsage, Span } from '../scoring/scorer.ts';
 import type { WeightStore } from './weight-store.ts';
@@ -49,6 +50,8 @@ export type ModeOptions =
       /** Estimate the matrix from this many random ablations instead of one call per memory. */
       readonly estimate?: number | undefined;
       readonly seed?: number | undefined;
+      /** Group search: the cells of at least `threshold`, exactly (see group-search.ts). */
+      readonly search?: { readonly threshold: number; readonly groupSize?: number | undefined; readonly splitFraction?: number | undefined } | undefined;
       /** Which keep-masks: anchored (the default: half of them keep a prefix, which a prefix
        *  cache serves) or random half-masks; see ablation-estimate.ts. */
       readonly masks?: 'random' | 'anchored' | undefined;
@@ -150,16 +153,19 @@ export class ScoringEngine {
     return this.options.signal;
   }
 
-  /** One score call: counts it, reports it; the scorer checks the answer. Callers hold a limiter slot. */
-  private async request(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
+  /**
+   * One score call: counts it, reports it; the scorer checks the answer. Callers hold a limiter
+   * slot. `upTo`: the prompt ends with that entry (its responses are the range's first ones).
+   */
+  private async request(label: string, range: EntryRange, filter: Filter, upTo?: { entry: number; responses: number }): Promise<number[]> {
     if (this.signal?.aborted) throw new Interrupted();
     const layout = this.layoutOf(range);
-    const runs = layout.runs(filter);
+    const runs = upTo === undefined ? layout.runs(filter) : clipRuns(layout.runs(filter), layout.entryEnd(upTo.entry));
     const source = { base: layout.full, runs };
     // Built on first read: a /score client sends the runs' bytes and needs neither.
     let prompt: Uint32Array | undefined;
     let spans: Span[] | undefined;
-    const expected = layout.responses;
+    const expected = upTo?.responses ?? layout.responses;
     const id = this.nextCall++;
     this.calls++;
     this.emit({ type: 'call-started', call: id, label });
@@ -171,7 +177,7 @@ export class ScoringEngine {
         source,
         expected,
         get spans() {
-          return (spans ??= layout.spans(filter));
+          return (spans ??= upTo === undefined ? layout.spans(filter) : layout.spans(filter).slice(0, upTo.responses));
         },
         priority: this.options.priority,
         signal: this.signal,
@@ -234,6 +240,7 @@ export class ScoringEngine {
   private runMode(options: ModeOptions): Promise<RunResult> {
     switch (options.mode) {
       case 'full':
+        if (options.search !== undefined) return this.searched(options.search);
         return options.estimate === undefined ? this.full() : this.estimated(options.estimate, options.seed ?? DEFAULT_SEED, options.masks);
       case 'single':
         return this.single(options.key);
@@ -244,7 +251,7 @@ export class ScoringEngine {
     }
   }
 
-  private started(mode: Mode, memories: MemoryRef[], responses: number[], totalCalls: number): void {
+  private started(mode: Mode, memories: MemoryRef[], responses: number[], totalCalls: number, threshold?: number): void {
     // Scores written to the AST then iterate in the memories' order (see memory-scores.ts).
     for (const { key } of memories) keyNumber(key);
     this.emit({
@@ -255,6 +262,7 @@ export class ScoringEngine {
       memories,
       responses,
       totalCalls,
+      ...(threshold === undefined ? {} : { search: { threshold } }),
     });
   }
 
@@ -337,6 +345,41 @@ export class ScoringEngine {
     if (this.signal?.aborted) throw new Interrupted();
     result.calls = this.calls;
     return result;
+  }
+
+  // ── group search (--search) ─────────────────────────────────
+  private async searched({ threshold, groupSize, splitFraction }: NonNullable<Extract<ModeOptions, { mode: 'full' }>['search']>): Promise<FullResult> {
+    const entries = this.context.sections.conversation;
+    const memories = memoryRefs(entries);
+    const responses = responseEntries(entries);
+    const plan = { memories, responses, threshold, groupSize: groupSize ?? initialGroupSize(memories.length), splitFraction };
+    const nothing = memories.length === 0 || responses.length === 0;
+    this.started('full', memories, responses, nothing ? 0 : 1 + firstLevelCalls(plan), threshold);
+    if (nothing) {
+      const empty = memories.map(({ key }) => ({ key, max: 0, failed: false, exact: false, bound: 0 }));
+      return {
+        mode: 'full',
+        model: this.options.model,
+        memories: empty,
+        responses: responses.map((entry) => ({ entry, baseline: 0 })),
+        matrix: memories.map(() => responses.map(() => 0)),
+        calls: 0,
+        search: { threshold, calls: 0 },
+      };
+    }
+    const range = scoredRange(this.context);
+    const result = await groupSearch(plan, {
+      // Every call shares the full range's layout and is cut after its last response.
+      score: (label, reach, keys) => {
+        const filter: Filter = keys === null ? NO_FILTER : keys.length === 1 ? { kind: 'skip-key', key: keys[0]! } : { kind: 'skip-keys', keys: new Set(keys) };
+        return this.limiter.run(() => this.request(label, range, filter, { entry: responses[reach - 1]!, responses: reach }));
+      },
+      emit: (event) => this.emit(event),
+      aborted: () => this.signal?.aborted ?? false,
+      writeRow: (key, row) => this.writeScores(key, responses, row),
+    });
+    if (this.signal?.aborted) throw new Interrupted();
+    return { ...result, model: this.options.model, calls: this.calls };
   }
 
   // ── estimated full matrix (ContextCite-style) ──────────────

@@ -17,12 +17,25 @@ export type MemoryRef = z.infer<typeof MemoryRefSchema>;
 export const FullResultSchema = z.strictObject({
   mode: z.literal('full'),
   model: z.string().nullable(),
-  memories: z.array(z.strictObject({ key: z.string(), max: z.number(), failed: z.boolean(), reason: z.string().optional() })),
+  memories: z.array(
+    z.strictObject({
+      key: z.string(),
+      max: z.number(),
+      failed: z.boolean(),
+      reason: z.string().optional(),
+      /** --search: whether the memory was scored alone (its row is exact). */
+      exact: z.boolean().optional(),
+      /** --search, a memory never scored alone: the largest divergence its smallest ablated group caused on a response after it. */
+      bound: z.number().optional(),
+    }),
+  ),
   responses: z.array(z.strictObject({ entry: z.number().int(), baseline: z.number() })),
   matrix: z.array(z.array(z.number())),
   calls: z.number().int(),
   /** Present when the matrix is estimated from this many random ablations (--estimate K). */
   estimate: z.number().int().positive().optional(),
+  /** Present for a group search (--search): its threshold, and its ablation calls (the baseline not counted). */
+  search: z.strictObject({ threshold: z.number().positive(), calls: z.number().int().nonnegative() }).optional(),
 });
 
 export const SingleResultSchema = z.strictObject({
@@ -66,6 +79,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     /** Conversation indices of the responses this run scores. */
     responses: z.array(z.number().int().nonnegative()),
     totalCalls: z.number().int().nonnegative(),
+    /** A group search (--search T): totalCalls counts its first level; splits add to it. */
+    search: z.strictObject({ threshold: z.number().positive() }).optional(),
   }),
   z.strictObject({ type: z.literal('activity'), text: z.string() }),
   z.strictObject({ type: z.literal('call-started'), call: CallId, label: z.string() }),
@@ -108,6 +123,33 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     matrix: z.array(z.array(z.number())),
     max: z.array(z.number()),
     final: z.boolean(),
+  }),
+  /**
+   * --search: the memories first..first+count−1 (run-started order) ablated together, in a call
+   * that scores responses 0..reach−1.
+   */
+  z.strictObject({
+    type: z.literal('group-started'),
+    first: z.number().int().nonnegative(),
+    count: z.number().int().positive(),
+    reach: z.number().int().nonnegative(),
+  }),
+  /**
+   * --search: a group's outcome. `cleared`: it moved no response by T, and its memories are done,
+   * each with its bound (`called` false when it needed no call: it comes after every response
+   * that could flag it). `split`: into halves or single memories, `calls` of which are called
+   * next. `exact`: a
+   * single memory, whose row-done follows.
+   */
+  z.strictObject({
+    type: z.literal('group-done'),
+    first: z.number().int().nonnegative(),
+    count: z.number().int().positive(),
+    max: z.number(),
+    outcome: z.enum(['cleared', 'split', 'exact']),
+    called: z.boolean(),
+    bounds: z.array(z.number()),
+    calls: z.number().int().nonnegative(),
   }),
   /** Relayed from the scorer: a replica set aside after a failure, or answering again. */
   z.strictObject({ type: z.literal('replica-down'), backend: z.string(), reason: z.string(), retryInMs: z.number().nonnegative() }),

@@ -3,6 +3,7 @@
 import type { Writable } from 'node:stream';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
+import { formatThreshold } from '../engine/group-search.ts';
 
 const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
@@ -31,7 +32,9 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
         event.mode === 'finetune'
           ? `${event.responses.length} responses`
           : `${plural(event.memories.length, 'memory', 'memories')} × ${plural(event.responses.length, 'response')}`;
-      const line = `${MODE_TITLES[event.mode]}: ${what}, ${event.totalCalls} calls, backend ${event.backend}`;
+      const calls = event.search ? `${event.totalCalls} calls to start (splits add more)` : `${event.totalCalls} calls`;
+      const title = event.search ? `${MODE_TITLES[event.mode]}, group search T=${formatThreshold(event.search.threshold)}` : MODE_TITLES[event.mode];
+      const line = `${title}: ${what}, ${calls}, backend ${event.backend}`;
       if (event.mode === 'full' && event.totalCalls === 0) {
         return `${line}\nnothing to score: the context has no ${event.memories.length === 0 ? 'memories' : 'assistant responses'}`;
       }
@@ -49,6 +52,10 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
       return `replica ${neutralize(event.backend)} is answering again`;
     case 'estimate-updated':
       return `estimate${event.final ? '' : ' so far'}: from ${event.ablations} of ${event.of} ablations`;
+    case 'group-done':
+      // Single memories print their row-done line.
+      if (event.outcome === 'exact') return undefined;
+      return `  ${event.count === 1 ? `memory ${event.first + 1}` : `memories ${event.first + 1}–${event.first + event.count}`}: max ${formatNumber(event.max)}, ${event.outcome === 'split' ? `split (${event.calls} call${event.calls === 1 ? '' : 's'})` : event.called ? 'cleared' : 'cleared without a call'}`;
     case 'row-failed':
       return `  ${neutralize(event.key)}: FAILED: ${neutralize(event.reason)}`;
     case 'memory-skipped':
@@ -72,9 +79,16 @@ export function resultText(result: RunResult): string {
   switch (result.mode) {
     case 'full': {
       const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => b.max - a.max);
-      const how = result.estimate === undefined ? '' : `, ESTIMATED from ${result.estimate} random ablations`;
+      const how =
+        result.estimate !== undefined
+          ? `, ESTIMATED from ${result.estimate} random ablations`
+          : result.search !== undefined
+            ? `, group search T=${formatThreshold(result.search.threshold)}: exact at and above T; "< b": below T, not scored alone`
+            : '';
       lines.push(`memory importance (max divergence over ${result.responses.length} responses${how}):`);
-      for (const m of order) lines.push(`  ${formatNumber(m.max).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
+      // A memory the search cleared with its group shows its bound, not a measured 0.
+      const shown = (m: (typeof order)[number]) => (m.exact === false && m.bound !== undefined ? `< ${formatNumber(m.bound)}` : formatNumber(m.max));
+      for (const m of order) lines.push(`  ${shown(m).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
       if (order.length === 0) lines.push('  (no memories)');
       break;
     }

@@ -10,6 +10,7 @@ import { loadTextTemplate } from '../context/template-file.ts';
 import type { TextTemplate } from '../context/text-template.ts';
 import { DEFAULT_ALPHA, DEFAULT_PRIORITY, DEFAULT_SEED, RESPONSE_WINDOW } from '../engine/engine.ts';
 import { defaultStorePath } from '../engine/weight-store.ts';
+import { DEFAULT_THRESHOLD, SPLIT_FRACTION } from '../engine/group-search.ts';
 
 export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -54,6 +55,9 @@ export const scoreOptionSpec = {
   template: { type: 'string' },
   estimate: { type: 'string' },
   seed: { type: 'string' },
+  search: { type: 'boolean', default: false },
+  threshold: { type: 'string' },
+  margin: { type: 'string' },
   debug: { type: 'boolean', default: false },
 } as const;
 
@@ -119,6 +123,10 @@ export interface ScoreSettings {
   /** full mode: estimate the matrix from this many random ablations. */
   estimate: number | undefined;
   seed: number;
+  /** full mode: group search with this threshold (nats); undefined: the exact matrix or --estimate. */
+  search: number | undefined;
+  /** --search: groups split where they move a response by T × (1 − margin). */
+  margin: number;
   debug: boolean;
 }
 
@@ -143,6 +151,22 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min) throw new InputError(`--${flag}: expected a whole number${min > 0 ? ` ≥ ${min}` : ''}, got "${value}"`);
   return Number(value);
+}
+
+/** --threshold: nats, more than 0 (a group that moved nothing by 0 would still be split). */
+function parseThreshold(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_THRESHOLD;
+  const threshold = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
+  if (!(threshold > 0 && Number.isFinite(threshold))) throw new InputError(`--threshold: expected a number of nats more than 0, like 1 or 0.5, got "${value}"`);
+  return threshold;
+}
+
+/** --margin: a fraction of T in [0, 1); 0 trusts that removing more never raises a logprob. */
+function parseMargin(value: string | undefined): number {
+  if (value === undefined) return 1 - SPLIT_FRACTION;
+  const margin = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
+  if (!(margin >= 0 && margin < 1)) throw new InputError(`--margin: expected a fraction of T from 0 up to (not including) 1, like 0.5, got "${value}"`);
+  return margin;
 }
 
 const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
@@ -197,6 +221,12 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   if (mode !== 'finetune' && values.count !== undefined) throw new InputError('--count goes with --mode finetune');
   if (mode !== 'full' && values.estimate !== undefined) throw new InputError('--estimate goes with --mode full');
   if (values.estimate === undefined && values.seed !== undefined) throw new InputError('--seed goes with --estimate');
+  if (values.search && mode !== 'full') throw new InputError('--search goes with --mode full');
+  if (values.search && values.estimate !== undefined) throw new InputError('--search and --estimate are two ways to score the full matrix: give one');
+  if (!values.search && values.threshold !== undefined) throw new InputError('--threshold goes with --search');
+  if (!values.search && values.margin !== undefined) throw new InputError('--margin goes with --search');
+  const margin = parseMargin(values.margin);
+  const search = values.search ? parseThreshold(values.threshold) : undefined;
   const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
   const backend = oneOf('backend', BACKENDS, values.backend, 'score');
@@ -247,6 +277,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     template,
     estimate: values.estimate === undefined ? undefined : wholeNumber('estimate', values.estimate, 0, 1),
     seed: wholeNumber('seed', values.seed, DEFAULT_SEED),
+    search,
+    margin,
     debug: values.debug,
   };
 }

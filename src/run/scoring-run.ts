@@ -97,7 +97,7 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':
-      modeOptions = { mode: 'full', estimate: settings.estimate, seed: settings.seed };
+      modeOptions = { mode: 'full', estimate: settings.estimate, seed: settings.seed, search: settings.search === undefined ? undefined : { threshold: settings.search, splitFraction: 1 - settings.margin } };
       break;
     case 'single':
       modeOptions = { mode: 'single', key: settings.key! };

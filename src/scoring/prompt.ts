@@ -126,6 +126,11 @@ export class PromptLayout {
     return conversationSpans(this.context, this.range, filter, this.starts[0]!);
   }
 
+  /** Where conversation entry i (in the range) ends in `full`: a prompt cut there ends with it. */
+  entryEnd(i: number): number {
+    return this.starts[i - this.range.start + 1]!;
+  }
+
   /** The same tokens as buildPrompt(context, range, filter), in a new array. */
   build(filter: Filter): Uint32Array {
     return this.buildWithRuns(filter).prompt;
@@ -176,4 +181,15 @@ export function runsLength(runs: Int32Array): number {
   let length = 0;
   for (let k = 0; k < runs.length; k += 2) length += runs[k + 1]! - runs[k]!;
   return length;
+}
+
+/** Runs (see PromptLayout.runs) cut at offset `end` of the base: the prompt up to there. */
+export function clipRuns(runs: Int32Array, end: number): Int32Array {
+  const out: number[] = [];
+  for (let k = 0; k < runs.length; k += 2) {
+    const from = runs[k]!;
+    if (from >= end) break;
+    out.push(from, Math.min(end, runs[k + 1]!));
+  }
+  return Int32Array.from(out);
 }

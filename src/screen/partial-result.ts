@@ -19,10 +19,19 @@ export function partialFullResult(state: RunState): PartialResult | undefined {
   const result: FullResult = {
     mode: 'full',
     model: state.model,
-    memories: rows.map((row) => (row.status === 'failed' ? { key: row.key, max: 0, failed: true, reason: row.reason ?? '' } : { key: row.key, max: row.max, failed: false })),
+    memories: rows.map((row) => {
+      const memory: FullResult['memories'][number] = row.status === 'failed' ? { key: row.key, max: 0, failed: true, reason: row.reason ?? '' } : { key: row.key, max: row.max, failed: false };
+      // A search: which rows were scored alone, and the bounds of those cleared so far.
+      if (state.search !== null) {
+        memory.exact = row.exact === true && row.status === 'done';
+        if (row.exact === false && row.bound !== null) memory.bound = row.bound;
+      }
+      return memory;
+    }),
     responses: state.responses.map((entry, j) => ({ entry, baseline: state.baseline?.[j] ?? 0 })),
     matrix: rows.map((row) => state.responses.map((_, j) => cellValue(row, j) ?? 0)),
     calls: state.calls.done,
+    ...(state.search === null ? {} : { search: { threshold: state.search.threshold, calls: Math.max(0, state.calls.done - 1) } }),
   };
   return {
     result,

@@ -22,6 +22,24 @@ export interface MemoryRow {
   readonly baseline: readonly number[] | null;
   /** Incremental mode: the weight after this run's EWMA update. */
   readonly weight: number | null;
+  /** --search: the group being ablated that holds this row (marked together on the screen). */
+  readonly group: { readonly first: number; readonly count: number } | null;
+  /** --search: scored alone (exact), or cleared with its group (false); null before either. */
+  readonly exact: boolean | null;
+  /** --search, a cleared row: the largest divergence its group caused after it (below T). */
+  readonly bound: number | null;
+}
+
+/** A group search's progress (--search T). */
+export interface SearchProgress {
+  readonly threshold: number;
+  /** Memories done: scored alone, cleared with a group, or failed. */
+  readonly resolved: number;
+  readonly exact: number;
+  readonly cleared: number;
+  /** Groups being ablated now (single memories included). */
+  readonly groups: number;
+  readonly splits: number;
 }
 
 export interface CallCounts {
@@ -58,6 +76,8 @@ export interface RunState {
   readonly failure: string | null;
   /** --estimate: how far the estimated matrix has got; null for an exact run. */
   readonly estimate: { readonly ablations: number; readonly of: number; readonly final: boolean } | null;
+  /** --search: how far the group search has got; null for other runs. */
+  readonly search: SearchProgress | null;
 }
 
 export const INITIAL_RUN_STATE: RunState = {
@@ -81,10 +101,11 @@ export const INITIAL_RUN_STATE: RunState = {
   result: null,
   failure: null,
   estimate: null,
+  search: null,
 };
 
 function pendingRow(key: string, entry: number | null): MemoryRow {
-  return { key, entry, status: 'pending', reason: null, max: 0, divergences: null, first: 0, baseline: null, weight: null };
+  return { key, entry, status: 'pending', reason: null, max: 0, divergences: null, first: 0, baseline: null, weight: null, group: null, exact: null, bound: null };
 }
 
 /** Rows still waiting or being scored when the run ends get a final status. */
@@ -99,6 +120,26 @@ function updateRow(state: RunState, key: string, change: (row: MemoryRow) => Mem
   const memories = state.memories.slice();
   memories[index] = change(memories[index]!);
   return { ...state, memories };
+}
+
+/** Rows first..first+count−1 changed together (a search group). */
+function updateRows(state: RunState, first: number, count: number, change: (row: MemoryRow, k: number) => MemoryRow): RunState {
+  const memories = state.memories.slice();
+  for (let k = 0; k < count && first + k < memories.length; k++) memories[first + k] = change(memories[first + k]!, k);
+  return { ...state, memories };
+}
+
+/** The activity line of a search: how its memories were resolved so far (the bar counts them,
+ *  the header gives T). */
+export function searchActivity(search: SearchProgress): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `search: ${search.exact} exact, ${search.cleared} cleared, ${plural(search.groups, 'group')} ablated, ${plural(search.splits, 'split')}`;
+}
+
+function searchStep(state: RunState, change: Partial<SearchProgress>): RunState {
+  if (state.search === null) return state;
+  const search = { ...state.search, ...change };
+  return { ...state, search, activity: searchActivity(search) };
 }
 
 /** The state after one event stamped with time `at` (ms). Never mutates `state`. */
@@ -117,7 +158,35 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
         rowOf: new Map(memories.map((row, i) => [row.key, i])),
         responses: event.responses,
         calls: { ...INITIAL_RUN_STATE.calls, total: event.totalCalls },
+        search: event.search ? { threshold: event.search.threshold, resolved: 0, exact: 0, cleared: 0, groups: 0, splits: 0 } : null,
       };
+    }
+    case 'group-started': {
+      const group = { first: event.first, count: event.count };
+      const next = updateRows(state, event.first, event.count, (row) => ({ ...row, status: 'scoring', group }));
+      return searchStep(next, { groups: (state.search?.groups ?? 0) + 1 });
+    }
+    case 'group-done': {
+      const search = state.search;
+      if (search === null) return state;
+      const groups = search.groups - (event.called ? 1 : 0);
+      switch (event.outcome) {
+        case 'cleared': {
+          const next = updateRows(state, event.first, event.count, (row, k) => ({ ...row, status: 'done', reason: null, max: 0, divergences: null, group: null, exact: false, bound: event.bounds[k] ?? 0 }));
+          return searchStep(next, { groups, resolved: search.resolved + event.count, cleared: search.cleared + event.count });
+        }
+        case 'split': {
+          // Back to waiting: the halves mark their own rows when their calls start.
+          const next = updateRows(state, event.first, event.count, (row) => ({ ...row, status: 'pending', group: null }));
+          return searchStep({ ...next, calls: { ...state.calls, total: state.calls.total + event.calls } }, { groups, splits: search.splits + 1 });
+        }
+        case 'exact': {
+          // The row's values come with the row-done that follows.
+          const next = updateRows(state, event.first, 1, (row) => ({ ...row, group: null, exact: true, bound: null }));
+          return searchStep(next, { groups, resolved: search.resolved + 1, exact: search.exact + 1 });
+        }
+      }
+      return state;
     }
     case 'activity':
       return { ...state, activity: event.text };
@@ -148,8 +217,12 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       return { ...next, maxDivergence: Math.max(state.maxDivergence, event.max) };
     }
     case 'row-failed': {
-      const next = updateRow(state, event.key, (row) => ({ ...row, status: 'failed', reason: event.reason }));
-      return { ...next, failedRows: state.failedRows + 1 };
+      const before = state.memories[state.rowOf.get(event.key) ?? -1];
+      const next = { ...updateRow(state, event.key, (row) => ({ ...row, status: 'failed', reason: event.reason, group: null })), failedRows: state.failedRows + 1 };
+      if (state.search === null) return next;
+      // A failed group fails each of its rows: it stops being ablated with its first.
+      const endsGroup = before?.group != null && before.group.first === event.index;
+      return searchStep(next, { resolved: state.search.resolved + 1, groups: state.search.groups - (endsGroup ? 1 : 0) });
     }
     case 'memory-scored': {
       const next = updateRow(state, event.key, (row) => ({ ...row, weight: event.weight }));
@@ -186,7 +259,15 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       return { ...state, activity: `replica ${event.backend} is answering again` };
     case 'run-done': {
       // A context without responses ends at once: its memories had nothing to be scored on.
-      const memories = state.responses.length > 0 ? state.memories : settle(state.memories, { status: 'skipped', reason: 'no assistant response to score it on' });
+      let memories = state.responses.length > 0 ? state.memories : settle(state.memories, { status: 'skipped', reason: 'no assistant response to score it on' });
+      // A search's final bounds: later calls can have tightened those its rows were cleared with.
+      const result = event.result;
+      if (result.mode === 'full' && result.search !== undefined) {
+        memories = memories.map((row, i) => {
+          const bound = result.memories[i]?.bound;
+          return bound === undefined || row.bound === bound ? row : { ...row, bound };
+        });
+      }
       return { ...state, memories, phase: 'done', endedAt: at, result: event.result, activity: '' };
     }
     case 'run-failed':

@@ -19,6 +19,10 @@ export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, mo
   if (settings.backend === 'completions') recorded.logprobsField = settings.logprobsField;
   if (settings.maxModelLen !== undefined) recorded.maxModelLen = settings.maxModelLen;
   if (settings.template !== undefined) recorded.template = settings.template.name;
+  if (settings.search !== undefined) {
+    recorded.search = settings.search;
+    recorded.margin = settings.margin;
+  }
   if (settings.mode === 'single') recorded.key = settings.key ?? null;
   if (settings.mode === 'finetune') recorded.count = settings.count;
   if (settings.mode === 'incremental') {

@@ -11,6 +11,7 @@
 //   6. GPU cost against test/servers/gpu-sim.ts: prefill tokens and simulated time of the exact
 //      matrix (memscope c8, the reference's sequential schedule, replicas), the other modes and
 //      the estimator; memscope over a bare loop behind a 250 ms-per-call proxy (gpu-bench.ts)
+//   7. --search: prefill tokens, calls, time and recall of the cells ≥ T against the exact matrix
 import { cpus, totalmem } from 'node:os';
 import { startServe } from '../support/helpers.ts';
 import { fullMatrixCost } from '../../src/engine/call-schedule.ts';
@@ -30,6 +31,7 @@ import {
   timeHttpFull,
   type EstimateRun,
 } from './measure.ts';
+import { searchBench, searchTableRows } from './search.ts';
 
 const tiny = process.argv.includes('--tiny');
 const quick = tiny || process.argv.includes('--quick');
@@ -240,6 +242,13 @@ if (!gpuOnly) {
   } finally {
     await Promise.all([sglang, sglangVirtual, vllm, vllmScore, ...extra].map((sim) => sim.stop()));
   }
+}
+
+// ── 7: the group search (--search) ────────────────────────────────────────────
+if (!gpuOnly) {
+  const results = await searchBench(tiny);
+  for (const r of results) note(`search ${r.name}: ${r.search.computed} tokens computed vs ${r.exact.computed} exact, recall ${r.recall.found}/${r.recall.cells}`);
+  for (const [what, figure, target] of searchTableRows(results)) row(what, figure, target);
 }
 
 const cpu = cpus();

@@ -140,6 +140,9 @@ describe('orderRows', () => {
     first: 0,
     baseline: null,
     weight: null,
+    group: null,
+    exact: null,
+    bound: null,
   });
   const rows = [row('b-2', 'done', 1), row('a-10', 'pending', 0), row('A-9', 'done', 7), row('c', 'scoring', 0)];
 

@@ -1,0 +1,266 @@
+// Group search (`score --search`): the full matrix's cells of at least T, each with its exact
+// value, for a fraction of the matrix's cost. Memories adjacent in the context are ablated
+// together: one call removes a whole group and scores every response after it. A group that
+// moves no response by T is done; one that does is split (in halves, or into single memories
+// when it moved many responses), down to single memories, whose calls are the exact matrix's
+// leave-one-out calls. A refinement call ends at the last response that flagged its parent:
+// only those responses can flag it (see the README, "Group search").
+//
+// The maths are small pure functions; groupSearch drives them over a SearchIo the engine gives
+// it (limited score calls, events), so it runs on every backend at the run's concurrency.
+import { ScoringError, errorMessage } from '../core/errors.ts';
+import { divergence, maxOf } from './divergence.ts';
+import type { EngineEvent, FullResult, MemoryRef } from './events.ts';
+
+/** T's default, in nats of a response's total logprob. */
+export const DEFAULT_THRESHOLD = 1.0;
+
+/** T as labels show it: "1.0", "0.25". */
+export function formatThreshold(threshold: number): string {
+  return Number.isInteger(threshold) ? threshold.toFixed(1) : String(threshold);
+}
+
+/** Memories first..first+count−1, in order of first appearance. */
+export interface MemoryGroup {
+  readonly first: number;
+  readonly count: number;
+}
+
+/**
+ * The first groups' size. A first-level call reaches the last response, so it costs about as
+ * much as a leave-one-out call: n/size of them cost 1/size of the exact matrix. Bigger groups
+ * cost less where few memories matter (the bench's sparse context: 14.8% of the exact matrix's
+ * prefill at 12, 13.7% at 16, 18.1% at 8) but hide more where removing more can raise a logprob
+ * (large.json: 1 and 2 of its 186 cells ≥ T missed at 12 and 16, none at 8 or 4).
+ */
+export function initialGroupSize(memories: number): number {
+  return Math.max(1, Math.min(8, memories));
+}
+
+/** Consecutive groups of `size` memories (the last may be smaller). */
+export function initialGroups(memories: number, size: number): MemoryGroup[] {
+  const groups: MemoryGroup[] = [];
+  for (let first = 0; first < memories; first += size) groups.push({ first, count: Math.min(size, memories - first) });
+  return groups;
+}
+
+/** The two halves of a group (the first the larger); a single memory does not split. */
+export function splitGroup(group: MemoryGroup): MemoryGroup[] {
+  if (group.count <= 1) return [group];
+  const left = Math.ceil(group.count / 2);
+  return [
+    { first: group.first, count: left },
+    { first: group.first + left, count: group.count - left },
+  ];
+}
+
+/**
+ * Groups split, and refinement calls reach, at T/2, not T: a margin for models where removing
+ * more memories can raise a logprob a little. The built-in model is one (a memory can compete
+ * with another's continuation): splitting at T, the search missed 7 of large.json's 186 cells
+ * ≥ T (cells of 1.0 to 1.7 nats); at T/2 it found them all. On a model where removing more never
+ * raises a logprob, T alone is exact (splitFraction 1).
+ */
+export const SPLIT_FRACTION = 0.5;
+
+/** Every memory of a group, alone. */
+export function singles(group: MemoryGroup): MemoryGroup[] {
+  return Array.from({ length: group.count }, (_, k) => ({ first: group.first + k, count: 1 }));
+}
+
+/** One past the last column whose divergence is at least T; 0 when none is. */
+export function flaggedReach(divergences: readonly number[], threshold: number): number {
+  for (let j = divergences.length - 1; j >= 0; j--) if (divergences[j]! >= threshold) return j + 1;
+  return 0;
+}
+
+/** The first column whose response comes after conversation entry `entry` (responses ascending). */
+export function firstColumnAfter(responses: readonly number[], entry: number): number {
+  let lo = 0;
+  let hi = responses.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (responses[mid]! > entry) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** One call to make: the group's memories removed, the prompt cut after response reach − 1. */
+export interface Probe {
+  readonly group: MemoryGroup;
+  readonly reach: number;
+}
+
+/** Whether some response the probe reaches comes after its first memory (else it moves none). */
+export function reachable(probe: Probe, responses: readonly number[], entries: readonly number[]): boolean {
+  return firstColumnAfter(responses, entries[probe.group.first]!) < probe.reach;
+}
+
+/**
+ * What follows a group's call. No response moved by splitAt: the group is done. Otherwise its
+ * halves, or each memory alone when it moved as many responses as half its memories (a dense
+ * group: its halves would be flagged too, and theirs…), each reaching the last flagged response
+ * (only those can flag a part). Parts that no such response comes after are `skipped` (done
+ * without a call).
+ */
+export function refine(probe: Probe, divergences: readonly number[], splitAt: number, responses: readonly number[], entries: readonly number[]): { next: Probe[]; skipped: Probe[] } {
+  let flags = 0;
+  for (const d of divergences) if (d >= splitAt) flags++;
+  if (flags === 0) return { next: [], skipped: [] };
+  const reach = flaggedReach(divergences, splitAt);
+  const parts = flags * 2 >= probe.group.count ? singles(probe.group) : splitGroup(probe.group);
+  const probes = parts.map((group) => ({ group, reach }));
+  const next = probes.filter((p) => reachable(p, responses, entries));
+  return { next, skipped: probes.filter((p) => !next.includes(p)) };
+}
+
+/** A row of the full width: the divergences a call reached, then zeros. */
+export function paddedRow(divergences: readonly number[], width: number): number[] {
+  const row = new Array<number>(width).fill(0);
+  for (let j = 0; j < Math.min(width, divergences.length); j++) row[j] = divergences[j]!;
+  return row;
+}
+
+/** What the search needs of the engine. */
+export interface SearchIo {
+  /**
+   * One score call (holding a concurrency slot) over the conversation up to the end of response
+   * column reach − 1, without the memories `keys` (null: the baseline); the scores of responses
+   * 0..reach−1.
+   */
+  score(label: string, reach: number, keys: readonly string[] | null): Promise<number[]>;
+  emit(event: EngineEvent): void;
+  aborted(): boolean;
+  /** Writes a memory's row into the AST (null: no score). */
+  writeRow(key: string, row: readonly number[] | null): void;
+}
+
+export interface SearchPlan {
+  readonly memories: readonly MemoryRef[];
+  /** Conversation indices of the responses (the columns), ascending. */
+  readonly responses: readonly number[];
+  readonly threshold: number;
+  readonly groupSize: number;
+  /** Groups split, and refinement calls reach, at T × this (SPLIT_FRACTION by default). */
+  readonly splitFraction?: number | undefined;
+}
+
+type SearchMemory = FullResult['memories'][number];
+
+function groupLabel(memories: readonly MemoryRef[], group: MemoryGroup): string {
+  const first = memories[group.first]!.key;
+  if (group.count === 1) return first;
+  return `group ${first} … ${memories[group.first + group.count - 1]!.key} (${group.count})`;
+}
+
+/** The search over a whole run: the full-mode result with `exact`, `bound` and `search` (the
+ *  caller sets the model; `calls` counts the baseline and search.calls does not). */
+export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullResult> {
+  const { memories, responses, threshold } = plan;
+  const splitAt = threshold * (plan.splitFraction ?? SPLIT_FRACTION);
+  const width = responses.length;
+  const entries = memories.map((m) => m.entry);
+  const rows: number[][] = memories.map(() => new Array<number>(width).fill(0));
+  const results: SearchMemory[] = memories.map(({ key }) => ({ key, max: 0, failed: false, exact: false }));
+  let calls = 0;
+
+  io.emit({ type: 'activity', text: `search T=${formatThreshold(threshold)}: baseline` });
+  let baseline: number[];
+  try {
+    baseline = await io.score('baseline', width, null);
+  } catch (error) {
+    if (io.aborted()) throw error;
+    throw new ScoringError(`baseline failed: ${errorMessage(error)}`);
+  }
+  io.emit({ type: 'baseline-done', scores: baseline });
+
+  const keysOf = (group: MemoryGroup) => memories.slice(group.first, group.first + group.count).map((m) => m.key);
+  // Per memory and response, the least divergence any called group holding the memory caused
+  // there: where removing more never raises a logprob, a bound on the memory's own.
+  const least: Float32Array[] = memories.map(() => new Float32Array(width).fill(Infinity));
+
+  const boundOf = (i: number) => {
+    let bound = 0;
+    const tight = least[i]!;
+    for (let c = firstColumnAfter(responses, entries[i]!); c < width; c++) if (tight[c]! > bound) bound = tight[c]!;
+    return Number.isFinite(bound) ? bound : 0;
+  };
+
+  const clear = (group: MemoryGroup, max: number, called: boolean) => {
+    const bounds = keysOf(group).map((key, k) => {
+      io.writeRow(key, null);
+      return boundOf(group.first + k);
+    });
+    // Uncalled, what the calls of the groups holding it said: its bounds.
+    io.emit({ type: 'group-done', first: group.first, count: group.count, max: called ? max : maxOf(bounds), outcome: 'cleared', called, bounds, calls: 0 });
+  };
+
+  const explore = async ({ group, reach }: Probe): Promise<void> => {
+    if (io.aborted()) return;
+    const keys = keysOf(group);
+    io.emit({ type: 'group-started', first: group.first, count: group.count, reach });
+    calls++;
+    let divergences: number[];
+    try {
+      divergences = divergence(baseline.slice(0, reach), await io.score(groupLabel(memories, group), reach, keys));
+    } catch (error) {
+      if (io.aborted()) return;
+      const reason = errorMessage(error);
+      keys.forEach((key, k) => {
+        const memory = results[group.first + k]!;
+        Object.assign(memory, { failed: true, reason });
+        io.writeRow(key, null);
+        io.emit({ type: 'row-failed', key, index: group.first + k, reason });
+      });
+      return;
+    }
+    for (let k = 0; k < group.count; k++) {
+      const tight = least[group.first + k]!;
+      for (let c = 0; c < reach; c++) if (divergences[c]! < tight[c]!) tight[c] = divergences[c]!;
+    }
+    const max = maxOf(divergences);
+    if (group.count === 1) {
+      // A single memory's call is the exact matrix's leave-one-out call, ended early.
+      const i = group.first;
+      const row = paddedRow(divergences, width);
+      rows[i] = row;
+      results[i]!.exact = true;
+      io.writeRow(keys[0]!, row);
+      io.emit({ type: 'group-done', first: i, count: 1, max, outcome: 'exact', called: true, bounds: [], calls: 0 });
+      io.emit({ type: 'row-done', key: keys[0]!, index: i, divergences: row, max: maxOf(row), first: 0 });
+      return;
+    }
+    const { next, skipped } = refine({ group, reach }, divergences, splitAt, responses, entries);
+    if (next.length === 0 && skipped.length === 0) return clear(group, max, true);
+    io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'split', called: true, bounds: [], calls: next.length });
+    // A part that starts after every flagged response moved none of them.
+    for (const probe of skipped) clear(probe.group, 0, false);
+    await Promise.all(next.map(explore));
+  };
+
+  const first = initialGroups(memories.length, plan.groupSize).map((group) => ({ group, reach: width }));
+  // A first group after the last response moves nothing.
+  for (const probe of first) if (!reachable(probe, responses, entries)) clear(probe.group, 0, false);
+  await Promise.all(first.filter((probe) => reachable(probe, responses, entries)).map(explore));
+  // Built afresh in the schema's key order, so a replay's parsed result prints the same JSON.
+  const finalMemories: SearchMemory[] = results.map((memory, i) => {
+    if (memory.failed) return { key: memory.key, max: 0, failed: true, reason: memory.reason ?? '', exact: false };
+    if (memory.exact) return { key: memory.key, max: maxOf(rows[i]!), failed: false, exact: true };
+    return { key: memory.key, max: 0, failed: false, exact: false, bound: boundOf(i) };
+  });
+  return {
+    mode: 'full',
+    model: null,
+    memories: finalMemories,
+    responses: responses.map((entry, j) => ({ entry, baseline: baseline[j]! })),
+    matrix: rows,
+    calls: calls + 1,
+    search: { threshold, calls },
+  };
+}
+
+/** Calls the first level makes: groups that some response comes after. */
+export function firstLevelCalls(plan: Pick<SearchPlan, 'memories' | 'responses' | 'groupSize'>): number {
+  return initialGroups(plan.memories.length, plan.groupSize).filter((group) => firstColumnAfter(plan.responses, plan.memories[group.first]!.entry) < plan.responses.length).length;
+}
