@@ -1,11 +1,8 @@
-// One JSON API endpoint over a keep-alive connection pool: POST a body, get the parsed answer
-// back. Every client (the /score scorer, the completions scorer, the tokenizer) reports a
-// timeout, an HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
-// Node's own http client: it is loaded with Node, where undici's 110 modules took longer to load
-// than a short run's first call (see the README's Performance section).
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { pipeline, type Readable } from 'node:stream';
+// One JSON API endpoint over undici's keep-alive pool: POST a body, get the parsed answer back.
+// Every client (the /score scorer, the completions scorer, the tokenizer) reports a timeout, an
+// HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
+import type { Readable } from 'node:stream';
+import type { Agent } from 'undici';
 import { errorMessage } from '../core/errors.ts';
 import { isTransientCode, isTransientStatus, parseRetryAfter } from './retry-policy.ts';
 
@@ -27,6 +24,11 @@ const TRANSPORT_FAILURES: Record<string, string> = {
   ECONNRESET: 'connection reset',
   EPIPE: 'connection closed by the server',
   ETIMEDOUT: 'connect timed out',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_CLOSED: 'connection closed',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+  UND_ERR_BODY_TIMEOUT: 'answer stalled',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
 };
 
 /** A transport failure (refused, reset, timed out) as a transient ApiCallError that says what happened. */
@@ -114,28 +116,20 @@ function isEmpty(value: unknown): boolean {
 // Python's json module writes NaN and ±Infinity as bare words, which no JSON parser accepts.
 const NON_JSON_NUMBER = /(?<![\w"])(?:NaN|-?Infinity)(?![\w"])/;
 
-/** One POST: the answer's status, headers and body stream; rejects on a transport failure. */
-function send(url: URL, agent: HttpAgent, headers: Record<string, string>, body: RequestBody, signal: AbortSignal): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request(url, { method: 'POST', headers, agent, signal }, resolve);
-    req.on('error', reject);
-    if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
-    else pipeline(body, req, (error) => error && req.destroy(error));
-  });
-}
+// undici is loaded with the first call (a chunk of its own in the bundle): a run on the built-in
+// scorer never loads it, and an HTTP run loads it while it is loading the context.
+const undici = () => import('undici');
 
 export class JsonEndpoint {
-  private readonly agent: HttpAgent;
-  private readonly target: URL;
+  /** The connection pool, made with the first call. */
+  private dispatcher: Agent | undefined;
 
   constructor(
     readonly url: string,
     private readonly options: JsonEndpointOptions,
   ) {
-    this.target = new URL(url);
-    const pool = { keepAlive: true, maxSockets: options.connections ?? 16, timeout: 30_000 };
-    this.agent = this.target.protocol === 'https:' ? new HttpsAgent(pool) : new HttpAgent(pool);
+    // Start loading the client now, so that it is ready by the first call.
+    void undici();
   }
 
   /** POSTs `body` (JSON text); resolves with a 2xx answer's JSON, throws ApiCallError otherwise. */
@@ -158,8 +152,7 @@ export class JsonEndpoint {
   private async attempt(body: RequestBody, maxAnswerBytes: number, callSignal?: AbortSignal, contentLength?: number): Promise<JsonAnswer> {
     const { label, apiKey, timeoutMs } = this.options;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    const length = contentLength ?? (typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : undefined);
-    if (length !== undefined) headers['content-length'] = String(length);
+    if (contentLength !== undefined) headers['content-length'] = String(contentLength);
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = callSignal ? AbortSignal.any([callSignal, timeout]) : timeout;
@@ -167,14 +160,26 @@ export class JsonEndpoint {
     let status: number;
     let retryAfter: string | string[] | undefined;
     try {
-      const answer = await send(this.target, this.agent, headers, body, signal);
-      status = answer.statusCode ?? 0;
+      const { Agent, request } = await undici();
+      const { connections = 16 } = this.options;
+      this.dispatcher ??= new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
+      const answer = await request(this.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal,
+        dispatcher: this.dispatcher,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      status = answer.statusCode;
       retryAfter = answer.headers['retry-after'];
       try {
-        text = await readCapped(answer, maxAnswerBytes);
-      } finally {
+        text = await readCapped(answer.body, maxAnswerBytes);
+      } catch (error) {
         // An answer not read to its end (over the cap) must not keep its socket.
-        if (!answer.complete) answer.destroy();
+        answer.body.destroy();
+        throw error;
       }
     } catch (error) {
       if (timeout.aborted && !callSignal?.aborted) throw new ApiCallError(`no answer within ${timeoutMs / 1000}s`, undefined, true);
@@ -199,8 +204,7 @@ export class JsonEndpoint {
     return { status, body: parsed };
   }
 
-  close(): Promise<void> {
-    this.agent.destroy();
-    return Promise.resolve();
+  async close(): Promise<void> {
+    await this.dispatcher?.close();
   }
 }

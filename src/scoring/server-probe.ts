@@ -35,7 +35,7 @@ async function fetchJson(url: string, options: ProbeOptions, body?: unknown): Pr
   // A few small questions: a server that does not answer them soon is scored without them.
   const timeout = AbortSignal.timeout(Math.min(options.timeoutMs, 10_000));
   try {
-    // Node's own fetch: a few small requests, and no undici loaded for them at start-up.
+    // Node's own fetch: a few small requests before the scoring client's pool exists.
     const answer = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',
       headers,

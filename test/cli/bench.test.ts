@@ -91,7 +91,7 @@ test('the GPU-cost pieces on the small fixture: tokens as the cost model says', 
     assert.deepEqual(modes.map((m) => m.calls), [2, 12, 2]);
     const overhead = await proxyOverhead(4, 1, 20);
     assert.equal(overhead.calls, 5);
-    assert.ok(overhead.rounds[0]!.total >= overhead.rounds[0]!.done && overhead.rounds[0]!.bare > 40);
+    assert.ok(overhead.rounds[0]!.total >= overhead.rounds[0]!.done && overhead.rounds[0]!.bare >= 20, 'no call is faster than the delay the proxy adds');
   } finally {
     await Promise.all([sglang, vllm, vllmScore].map((s) => s.stop()));
   }
