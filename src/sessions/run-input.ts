@@ -12,15 +12,8 @@ import type { DiffSide } from '../engine/run-diff.ts';
 import { SESSION_FORMAT } from './session-format.ts';
 import { parseSession } from './session-reader.ts';
 
-/**
- * `--search` (issue 14) adds "search", "exact" and "bound" to a full result. Until the result
- * schema itself carries them they are accepted here (and not used: the diff reads the matrix);
- * once it does, its own definitions win.
- */
-const SEARCH_FIELDS = ['search', 'exact', 'bound'].filter((field) => !(field in FullResultSchema.shape));
-
-/** A saved `--json` result of full mode: the result schema, plus the fields of newer modes. */
-export const SavedFullResultSchema = FullResultSchema.extend(Object.fromEntries(SEARCH_FIELDS.map((field) => [field, z.unknown().optional()])));
+/** A saved `--json` result of full mode (plain, estimated or searched): the result schema itself. */
+export const SavedFullResultSchema = FullResultSchema;
 
 /** Any saved `--json` result: told apart by "mode", so another mode is named rather than misread. */
 const SavedResultSchema = z.discriminatedUnion('mode', [SavedFullResultSchema, ...RunResultSchema.options.filter((option) => option !== FullResultSchema)]);
@@ -63,7 +56,7 @@ function fromResult(path: string, json: Record<string, unknown>): RunInput {
   if (!parsed.success) throw zodProblem(path, parsed.error);
   if (parsed.data.mode !== 'full') throw notFull(path, String(parsed.data.mode));
   // Extra fields (--search's) ride along unread: the diff reads memories, responses and the matrix.
-  const result = parsed.data as FullResult;
+  const result = parsed.data;
   // The matrix is memories × responses: a hand-edited file that breaks it is named here.
   if (result.matrix.length !== result.memories.length) throw new InputError(`${path}: $.matrix: ${result.matrix.length} rows for ${result.memories.length} memories`);
   const bad = result.matrix.findIndex((row) => row.length !== result.responses.length);

@@ -157,13 +157,25 @@ describe('memscope diff --json', () => {
   });
 
   it('a run against itself is all zeros; a searched result ("search", "exact", "bound") is accepted', async () => {
+    const self = await runCli(['diff', runA.session, runA.json, '--json']);
+    assert.equal(self.code, 0, self.stderr);
+    assert.ok((JSON.parse(self.stdout) as { matrix: number[][] }).matrix.flat().every((v) => v === 0));
+    // The same context searched: every cell at or over the threshold is exact, so only cells
+    // under it may differ from the full run's.
+    const searchedRun = await runCli(['score', join(dir.path, 'a.json'), '--search', '--threshold', '1', '--json']);
+    assert.equal(searchedRun.code, 0, searchedRun.stderr);
+    assert.ok('search' in JSON.parse(searchedRun.stdout));
     const searched = join(dir.path, 'searched.json');
-    writeFileSync(searched, JSON.stringify({ ...runA.result, search: { rounds: 2 }, exact: [true], bound: 0.5 }));
+    writeFileSync(searched, searchedRun.stdout);
     const run = await runCli(['diff', runA.session, searched, '--json']);
     assert.equal(run.code, 0, run.stderr);
-    const out = JSON.parse(run.stdout);
+    const out = JSON.parse(run.stdout) as { memories: unknown[]; matrix: number[][] };
     assert.equal(out.memories.length, runA.result.memories.length);
-    assert.ok(out.matrix.flat().every((v: number) => v === 0));
+    out.matrix.forEach((row, i) => row.forEach((change, j) => {
+      const full = runA.result.matrix[i]![j]!;
+      if (full >= 1) assert.ok(Math.abs(change) < 1e-9, `cell ${i},${j}: ${full} in the full run, changed by ${change}`);
+      else assert.ok(change <= 0 && change >= -full - 1e-9, `cell ${i},${j}: under the threshold, 0 or exact`);
+    }));
   });
 });
 
