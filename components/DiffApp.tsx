@@ -32,7 +32,11 @@ import { KEY_HELP, commandForKey, splitKeys, type KeyHelp, type KeyPress } from 
 import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../src/screen/screen-nav.ts';
 import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts';
 import { screenTheme, type Theme } from '../src/screen/screen-theme.ts';
-import { RESET, paint, paintFit, type Segment } from '../src/screen/term-style.ts';
+import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
+import { cursorMark } from '../src/screen/cursor-mark.ts';
+import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
+import { scrollbarChar } from '../src/screen/scrollbar.ts';
+import { styleRuns } from '../src/screen/style-runs.ts';
 import { frame, joinSegments, labelled, wrapText } from './DetailPane.tsx';
 import { Footer } from './Footer.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
@@ -119,16 +123,8 @@ function cellRun(values: readonly number[], isCursorRow: boolean, props: MatrixP
   const { cellWidth, visibleColumns } = layout;
   const plain = theme.depth === 'none';
   const blank = ' '.repeat(cellWidth);
-  const mark = cellWidth >= 3 ? '[' + ' '.repeat(cellWidth - 2) + ']' : '[]'.slice(0, cellWidth);
-  let out = '';
-  let current = '';
-  const put = (style: string, text: string) => {
-    if (style !== current) {
-      out += current === '' ? style : RESET + style;
-      current = style;
-    }
-    out += text;
-  };
+  const mark = cursorMark(cellWidth);
+  const { put, text } = styleRuns();
   for (let i = 0; i < visibleColumns; i++) {
     const column = left + i;
     const value = values[column]!;
@@ -139,8 +135,7 @@ function cellRun(values: readonly number[], isCursorRow: boolean, props: MatrixP
       put(here ? palette.mark[level]! : palette.background[level]!, here ? mark : blank);
     }
   }
-  if (current !== '') out += RESET;
-  return out;
+  return text();
 }
 
 function noteRun(row: DiffRow, props: MatrixProps): string {
@@ -155,13 +150,6 @@ function noteRun(row: DiffRow, props: MatrixProps): string {
   return paint(fit(text, layout.cellArea), row.kind === 'failed' ? s.bad : s.warn);
 }
 
-function scrollbar(line: number, lines: number, top: number, total: number, theme: Theme): string {
-  if (total <= lines || lines <= 0) return ' ';
-  const size = Math.max(1, Math.round((lines * lines) / total));
-  const start = Math.round((top / (total - lines)) * (lines - size));
-  return line >= start && line < start + size ? paint('┃', theme.style.accent) : paint('│', theme.style.faint);
-}
-
 function rowLine(position: number, line: number, lines: number, props: MatrixProps): string {
   const { rows, order, layout, theme, cursorRow, top, diff, max, palette } = props;
   const row = rows[order[position]!]!;
@@ -170,7 +158,7 @@ function rowLine(position: number, line: number, lines: number, props: MatrixPro
   const label = `${markText(row, theme)} ${key} ${valueCell(row.maxA, DIFF_VALUE_WIDTH)} ${valueCell(row.maxB, DIFF_VALUE_WIDTH)} ${changeCell(row, max, theme, palette)}`;
   const cells = row.matrixRow !== undefined ? cellRun(diff.matrix[row.matrixRow]!, isCursor, props) : noteRun(row, props);
   const spare = row.matrixRow !== undefined ? layout.cellArea - layout.visibleColumns * layout.cellWidth : 0;
-  return `${label} ${paint('│', theme.style.faint)}${cells}${' '.repeat(Math.max(0, spare))}${scrollbar(line, lines, top, order.length, theme)}`;
+  return `${label} ${paint('│', theme.style.faint)}${cells}${' '.repeat(Math.max(0, spare))}${scrollbarChar(line, lines, top, order.length, theme)}`;
 }
 
 function rulerLine(props: MatrixProps): string {
@@ -188,14 +176,7 @@ function rulerLine(props: MatrixProps): string {
     ' ' +
     fit(`${sort === 'change' ? '↕' : sort === 'drop' ? '↑' : sort === 'rise' ? '↓' : ''}change`, DIFF_CHANGE_WIDTH, 'right');
   const width = layout.cellArea;
-  const chars: string[] = Array.from({ length: width }, () => ' ');
-  const styles: string[] = Array.from({ length: width }, () => s.faint);
-  const write = (x: number, text: string, style: string) => {
-    for (let i = 0; i < text.length && x + i < width; i++) {
-      chars[x + i] = text[i]!;
-      styles[x + i] = style;
-    }
-  };
+  const { write, text: cells } = rulerCanvas(width, s.faint);
   const { cellWidth, visibleColumns } = layout;
   const columns = diff.responses.length;
   const digits = String(diff.responses.at(-1)?.entryA ?? 0).length;
@@ -220,17 +201,7 @@ function rulerLine(props: MatrixProps): string {
   }
   if (left > 0) write(0, '◀', s.accent);
   if (left + visibleColumns < columns) write(Math.min(width - 1, visibleColumns * cellWidth - 1), '▶', s.accent);
-  let cells = '';
-  let current = '';
-  for (let i = 0; i < width; i++) {
-    if (styles[i] !== current) {
-      cells += (current === '' ? '' : RESET) + styles[i];
-      current = styles[i]!;
-    }
-    cells += chars[i];
-  }
-  if (current !== '') cells += RESET;
-  return `${paint(titles, s.title)} ${paint('│', s.faint)}${cells} `;
+  return `${paint(titles, s.title)} ${paint('│', s.faint)}${cells()} `;
 }
 
 function DiffMatrix(props: MatrixProps) {

@@ -13,7 +13,11 @@ import { neutralize } from '../src/core/sanitize.ts';
 import type { SortOrder } from '../src/screen/screen-nav.ts';
 import { bar, formatDivergence } from '../src/screen/screen-format.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
-import { RESET, paint } from '../src/screen/term-style.ts';
+import { paint } from '../src/screen/term-style.ts';
+import { cursorMark } from '../src/screen/cursor-mark.ts';
+import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
+import { scrollbarChar } from '../src/screen/scrollbar.ts';
+import { styleRuns } from '../src/screen/style-runs.ts';
 import { Lines } from './Lines.tsx';
 
 export interface MatrixViewProps {
@@ -97,16 +101,8 @@ function cellRun(row: MemoryRow, state: RunState, props: MatrixViewProps, isCurs
   const pendingText = '·'.padEnd(cellWidth);
   const zeroText = plain ? blank : '·'.padEnd(cellWidth);
   const scoringText = '┄'.repeat(cellWidth);
-  const markText = cellWidth >= 3 ? '[' + ' '.repeat(cellWidth - 2) + ']' : '[]'.slice(0, cellWidth);
-  let out = '';
-  let current = '';
-  const put = (style: string, text: string) => {
-    if (style !== current) {
-      out += current === '' ? style : RESET + style;
-      current = style;
-    }
-    out += text;
-  };
+  const markText = cursorMark(cellWidth);
+  const { put, text } = styleRuns();
   for (let i = 0; i < visibleColumns; i++) {
     const column = left + i;
     const cursorHere = isCursorRow && column === cursorColumn;
@@ -133,8 +129,7 @@ function cellRun(row: MemoryRow, state: RunState, props: MatrixViewProps, isCurs
       put('', blank);
     }
   }
-  if (current !== '') out += RESET;
-  return out;
+  return text();
 }
 
 /** Failed and skipped rows show their reason across the cell area. */
@@ -148,13 +143,6 @@ function reasonRun(row: MemoryRow, props: MatrixViewProps, isCursorRow: boolean)
   if (!isCursorRow || at < 0 || at >= width) return paint(text, style);
   const end = at + layout.cellWidth;
   return paint(sliceColumns(text, 0, at), style) + paint(sliceColumns(text, at, end), theme.style.cursor) + paint(sliceColumns(text, end, width), style);
-}
-
-function scrollbarChar(line: number, lines: number, top: number, total: number, theme: Theme): string {
-  if (total <= lines || lines <= 0) return ' ';
-  const size = Math.max(1, Math.round((lines * lines) / total));
-  const start = Math.round((top / (total - lines)) * (lines - size));
-  return line >= start && line < start + size ? paint('┃', theme.style.accent) : paint('│', theme.style.faint);
 }
 
 function rowLine(position: number, line: number, lines: number, props: MatrixViewProps): string {
@@ -186,18 +174,11 @@ function rulerLine(props: MatrixViewProps): string {
   const label = `  ${paint(keyTitle, s.title)}${paint(valueTitle, s.title)}${barTitle}${paint(weightTitle, s.title)} ${paint('│', s.faint)}`;
 
   const width = layout.cellArea;
-  const chars: string[] = Array.from({ length: width }, () => ' ');
-  const styles: string[] = Array.from({ length: width }, () => s.faint);
+  const { write, text: cells } = rulerCanvas(width, s.faint);
   const columns = state.responses.length;
   const { cellWidth, visibleColumns } = layout;
   const digits = String(state.responses.at(-1) ?? 0).length;
   const step = Math.max(1, Math.ceil((digits + 1) / cellWidth));
-  const write = (x: number, text: string, style: string) => {
-    for (let i = 0; i < text.length && x + i < width; i++) {
-      chars[x + i] = text[i]!;
-      styles[x + i] = style;
-    }
-  };
   // The arrows own the first and last columns; every label is written whole or not at all, and
   // the cursor's label first, so the others make room for it.
   const from = left > 0 ? 1 : 0;
@@ -223,17 +204,7 @@ function rulerLine(props: MatrixViewProps): string {
   }
   if (left > 0) write(0, '◀', s.accent);
   if (left + visibleColumns < columns) write(Math.min(width - 1, visibleColumns * cellWidth - 1), '▶', s.accent);
-  let cells = '';
-  let current = '';
-  for (let i = 0; i < width; i++) {
-    if (styles[i] !== current) {
-      cells += (current === '' ? '' : RESET) + styles[i];
-      current = styles[i]!;
-    }
-    cells += chars[i];
-  }
-  if (current !== '') cells += RESET;
-  return `${label}${cells} `;
+  return `${label}${cells()} `;
 }
 
 function emptyMessage(state: RunState): string {

@@ -12,7 +12,8 @@ import { NO_VALUE, blockOf, blockRange, type OverviewGrid } from '../src/screen/
 import type { RunState } from '../src/screen/run-state.ts';
 import { formatDivergence } from '../src/screen/screen-format.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
-import { RESET, paint, sgr, type Colour } from '../src/screen/term-style.ts';
+import { paint, sgr, type Colour } from '../src/screen/term-style.ts';
+import { styleRuns } from '../src/screen/style-runs.ts';
 import { Lines } from './Lines.tsx';
 
 export interface OverviewViewProps {
@@ -57,15 +58,7 @@ function halfCell(top: number, bottom: number, anyZero: boolean, theme: Theme): 
 function gridLine(line: number, props: OverviewViewProps, cursorBlock: readonly [number, number]): string {
   const { grid, perLine, theme, state } = props;
   const max = state.maxDivergence;
-  let out = '';
-  let current = '';
-  const put = (style: string, text: string) => {
-    if (style !== current) {
-      out += current === '' ? style : RESET + style;
-      current = style;
-    }
-    out += text;
-  };
+  const runs = styleRuns();
   const at = (blockRow: number, column: number) => (blockRow < grid.rowBlocks ? grid.values[blockRow * grid.columnBlocks + column]! : NO_VALUE);
   for (let column = 0; column < grid.columnBlocks; column++) {
     if (perLine === 1) {
@@ -73,7 +66,7 @@ function gridLine(line: number, props: OverviewViewProps, cursorBlock: readonly 
       const cursor = cursorBlock[0] === line && cursorBlock[1] === column;
       // Without colour, as in the matrix: under the threshold is blank.
       const glyph = value > SCORE_THRESHOLD ? heatGlyph(value, max) : ' ';
-      put(cursor ? theme.style.cursor : '', glyph);
+      runs.put(cursor ? theme.style.cursor : '', glyph);
       continue;
     }
     const topRow = line * 2;
@@ -84,10 +77,9 @@ function gridLine(line: number, props: OverviewViewProps, cursorBlock: readonly 
     const bottomColour = cursorHere && cursorBlock[0] === topRow + 1 ? CURSOR : blockColour(bottom, max);
     const anyZero = (top !== NO_VALUE && top <= SCORE_THRESHOLD) || (bottom !== NO_VALUE && bottom <= SCORE_THRESHOLD);
     const [style, text] = halfCell(topColour, bottomColour, anyZero, theme);
-    put(style, text);
+    runs.put(style, text);
   }
-  if (current !== '') out += RESET;
-  return out;
+  return runs.text();
 }
 
 /** The row label of a line: its first memory, how many more it folds in, their largest max. */
