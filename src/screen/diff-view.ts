@@ -3,6 +3,7 @@
 // marked. `s` cycles the order: position, largest change either way, largest drop, largest rise,
 // key. Filtering is by key, as on the main screen.
 import type { RunDiff } from '../engine/run-diff.ts';
+import { SCROLLBAR_WIDTH, cellColumns, keyColumnWidth } from './matrix-layout.ts';
 
 export type DiffRowKind = 'both' | 'failed' | 'only-a' | 'only-b';
 
@@ -94,12 +95,9 @@ export interface DiffLayout {
 
 /** As the main matrix: the key takes at most a quarter of the width, cells 2 to 4 columns, a scrollbar. */
 export function diffLayout(width: number, longestKey: number, columns: number): DiffLayout {
-  const keyCap = Math.max(8, Math.min(32, Math.floor(width * 0.25)));
-  const keyWidth = Math.max(6, Math.min(Math.max(longestKey, 6), keyCap));
+  const keyWidth = keyColumnWidth(width, longestKey);
   // mark + space, key, space + max A, space + max B, space + change, space + "│"
   const labelWidth = 2 + keyWidth + 1 + DIFF_VALUE_WIDTH + 1 + DIFF_VALUE_WIDTH + 1 + DIFF_CHANGE_WIDTH + 2;
-  const cellArea = Math.max(0, width - labelWidth - 1);
-  const cellWidth = columns > 0 ? Math.max(2, Math.min(4, Math.floor(cellArea / columns))) : 2;
-  const visibleColumns = Math.max(0, Math.min(columns, Math.floor(cellArea / cellWidth)));
-  return { width, keyWidth, labelWidth, cellWidth, cellArea, visibleColumns };
+  const cellArea = Math.max(0, width - labelWidth - SCROLLBAR_WIDTH);
+  return { width, keyWidth, labelWidth, cellArea, ...cellColumns(cellArea, columns) };
 }

@@ -19,9 +19,24 @@ export interface MatrixLayout {
   readonly visibleColumns: number;
 }
 
-export function matrixLayout(width: number, mode: Mode | null, longestKey: number, columns: number): MatrixLayout {
+/** The key column to start from: the longest key, at least 6 and at most a quarter of the width. */
+export function keyColumnWidth(width: number, longestKey: number): number {
   const keyCap = Math.max(8, Math.min(32, Math.floor(width * 0.25)));
-  let keyWidth = Math.max(6, Math.min(Math.max(longestKey, 6), keyCap));
+  return Math.max(6, Math.min(Math.max(longestKey, 6), keyCap));
+}
+
+/**
+ * The cells in the area left of the scrollbar: few responses get wider cells (up to 4 columns) so
+ * the matrix fills the screen; many get 2.
+ */
+export function cellColumns(cellArea: number, columns: number): { cellWidth: number; visibleColumns: number } {
+  const cellWidth = columns > 0 ? Math.max(2, Math.min(4, Math.floor(cellArea / columns))) : 2;
+  const visibleColumns = Math.max(0, Math.min(columns, Math.floor(cellArea / cellWidth)));
+  return { cellWidth, visibleColumns };
+}
+
+export function matrixLayout(width: number, mode: Mode | null, longestKey: number, columns: number): MatrixLayout {
+  let keyWidth = keyColumnWidth(width, longestKey);
   const barWidth = width >= 70 ? 4 : 0;
   const weightWidth = mode === 'incremental' ? VALUE_WIDTH : 0;
   // Room the cells cannot use (few responses at their widest) goes to longer keys.
@@ -31,10 +46,7 @@ export function matrixLayout(width: number, mode: Mode | null, longestKey: numbe
   // status + space, key, space + value, [space + bar], [space + weight], space + "│"
   const labelWidth = 2 + keyWidth + 1 + VALUE_WIDTH + (barWidth ? barWidth + 1 : 0) + (weightWidth ? weightWidth + 1 : 0) + 2;
   const cellArea = Math.max(0, width - labelWidth - SCROLLBAR_WIDTH);
-  // Few responses get wider cells (up to 4 columns) so the matrix fills the screen; many get 2.
-  const cellWidth = columns > 0 ? Math.max(2, Math.min(4, Math.floor(cellArea / columns))) : 2;
-  const visibleColumns = Math.max(0, Math.min(columns, Math.floor(cellArea / cellWidth)));
-  return { width, keyWidth, barWidth, weightWidth, labelWidth, cellWidth, cellArea, visibleColumns };
+  return { width, keyWidth, barWidth, weightWidth, labelWidth, cellArea, ...cellColumns(cellArea, columns) };
 }
 
 export interface ScreenLayout {
