@@ -1,33 +1,34 @@
 // The live debug screen: header, the mode's view (matrix or fine-tune list), the detail pane,
 // the activity line and the footer. It reads the run from a store and owns only what the user
 // changes (cursor, order, filter, panes); it does no I/O and never scores.
-import { Box, useInput, useStdout } from 'ink';
+import { Box, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
-import { displayWidth, fit } from '../src/core/display-width.ts';
+import { displayWidth } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import type { LineOverlay } from '../src/screen/line-overlay.ts';
-import { matrixLayout, screenLayout, MIN_COLUMNS, MIN_ROWS } from '../src/screen/matrix-layout.ts';
+import { matrixLayout, screenLayout } from '../src/screen/matrix-layout.ts';
 import { SORT_LABELS, orderRows } from '../src/screen/row-order.ts';
 import type { ReplayCommand, ReplayStatus } from '../src/screen/replay-driver.ts';
 import type { RunState } from '../src/screen/run-state.ts';
-import { commandForKey, replayCommandForKey, splitKeys, type KeyPress } from '../src/screen/screen-keys.ts';
-import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../src/screen/screen-nav.ts';
+import { replayCommandForKey } from '../src/screen/screen-keys.ts';
+import { INITIAL_NAV, scrollToShow, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
 import { screenTheme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
 import { ActivityLine } from './ActivityLine.tsx';
-import { DetailPane, detailView, wrapText } from './DetailPane.tsx';
+import { DetailPane, detailView } from './DetailPane.tsx';
 import { FinetuneView, finetuneRows } from './FinetuneView.tsx';
 import { Footer } from './Footer.tsx';
 import { Header } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
-import { Lines, OverlayContext } from './Lines.tsx';
+import { OverlayContext } from './Lines.tsx';
 import { MatrixView } from './MatrixView.tsx';
 import { FailureNote, failureLines } from './FailureNote.tsx';
 import { OverviewView } from './OverviewView.tsx';
 import { hottestCell, overviewGrid } from '../src/screen/overview.ts';
 import { ModeSummary, hasSummary } from './ModeSummary.tsx';
+import { TooSmall } from './TooSmall.tsx';
+import { useScreenKeys } from './use-screen-keys.ts';
 
 export interface ScreenSize {
   readonly columns: number;
@@ -173,57 +174,35 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
         })
       : undefined;
 
-  const navContext = useRef<NavContext>({ rows: [], columns: 0, pageRows: 1, pageColumns: 1, maxDetailScroll: 0 });
-  navContext.current = {
-    rows: rowIds,
-    columns,
-    pageRows: visibleRows,
-    pageColumns: Math.max(1, layout.visibleColumns),
-    maxDetailScroll: detail?.maxScroll ?? 0,
-    overview: overview ? { rowBlocks, columnBlocks } : undefined,
-    hottest: finetune ? undefined : (rows, cells) => hottestCell(state.memories, order, rows, cells),
-  };
-  const navRef = useRef(nav);
-  navRef.current = nav;
-  const quit = useRef(onQuit);
-  quit.current = onQuit;
-  const redraw = useRef(onRedraw);
-  redraw.current = onRedraw;
-  const replayRef = useRef(replay);
-  replayRef.current = replay;
-
-  useInput((input: string, key: KeyPress) => {
-    for (const [one, press] of splitKeys(input, key)) {
-      const player = replayRef.current;
-      const replayCommand = player ? replayCommandForKey(one, press, player.getSnapshot().total, navRef.current) : null;
-      if (replayCommand) {
-        player!.command(replayCommand);
-        continue;
-      }
-      const command = commandForKey(one, press, navRef.current);
-      if (command === null) continue;
-      if (command.type === 'quit') {
-        quit.current?.(command.interrupt);
-        return;
-      }
-      if (command.type === 'redraw') {
-        redraw.current?.();
-        continue;
-      }
-      // Keys in one chunk apply in order: the ref carries each result to the next key.
-      navRef.current = navigate(navRef.current, command, navContext.current);
-      setNav(navRef.current);
-    }
+  useScreenKeys({
+    nav,
+    setNav,
+    context: {
+      rows: rowIds,
+      columns,
+      pageRows: visibleRows,
+      pageColumns: Math.max(1, layout.visibleColumns),
+      maxDetailScroll: detail?.maxScroll ?? 0,
+      overview: overview ? { rowBlocks, columnBlocks } : undefined,
+      hottest: finetune ? undefined : (rows, cells) => hottestCell(state.memories, order, rows, cells),
+    },
+    onQuit,
+    onRedraw,
+    // A replay's keys come first.
+    ownKey: (one, press, current) => {
+      const command = replay ? replayCommandForKey(one, press, replay.getSnapshot().total, current) : null;
+      if (!command) return false;
+      replay?.command(command);
+      return true;
+    },
   });
 
   const at = now();
   const header = <Header state={state} file={file} width={width} now={at} theme={theme} replay={replayStatus} tag={tag} />;
   if (screen.tooSmall) {
-    const message = `memscope needs at least ${MIN_COLUMNS}×${MIN_ROWS} (this terminal is ${size.columns}×${size.rows}); q quits`;
-    const lines = wrapText(message, width).map((line) => paint(fit(line, width), theme.style.warn));
     return (
       <OverlayContext.Provider value={overlay}>
-        <Lines lines={lines} height={screen.height} slot="small" />
+        <TooSmall columns={size.columns} rows={size.rows} width={width} height={screen.height} theme={theme} />
       </OverlayContext.Provider>
     );
   }

@@ -3,7 +3,7 @@
 // are listed and marked. The main screen's keys move, filter, open the detail pane (both cells'
 // numbers and the texts) and quit the same way; `s` orders rows by the largest change, drop or rise.
 // It renders what it is given: no I/O.
-import { Box, useInput } from 'ink';
+import { Box } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
@@ -27,9 +27,9 @@ import {
   type DiffSort,
 } from '../src/screen/diff-view.ts';
 import type { LineOverlay } from '../src/screen/line-overlay.ts';
-import { MIN_COLUMNS, MIN_ROWS, screenLayout } from '../src/screen/matrix-layout.ts';
-import { KEY_HELP, commandForKey, splitKeys, type KeyHelp, type KeyPress } from '../src/screen/screen-keys.ts';
-import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../src/screen/screen-nav.ts';
+import { screenLayout } from '../src/screen/matrix-layout.ts';
+import { KEY_HELP, type KeyHelp } from '../src/screen/screen-keys.ts';
+import { INITIAL_NAV, scrollToShow, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
 import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts';
 import { screenTheme, type Theme } from '../src/screen/screen-theme.ts';
 import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
@@ -41,6 +41,8 @@ import { frame, joinSegments, labelled, wrapText } from './DetailPane.tsx';
 import { Footer } from './Footer.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Line, Lines, OverlayContext } from './Lines.tsx';
+import { TooSmall } from './TooSmall.tsx';
+import { useScreenKeys } from './use-screen-keys.ts';
 
 /** One of the two runs: where it came from, its result, and its texts (none for a saved result). */
 export interface DiffRun {
@@ -373,45 +375,24 @@ export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, overlay }: 
       ? diffDetail({ a, b, diff, row: selectedRow, column: cursorColumn, scroll: nav.detailScroll, width, height: screen.detailHeight, theme })
       : undefined;
 
-  const navContext = useRef<NavContext>({ rows: [], columns: 0, pageRows: 1, pageColumns: 1, maxDetailScroll: 0 });
-  navContext.current = { rows: rowIds, columns, pageRows: visibleRows, pageColumns: Math.max(1, layout.visibleColumns), maxDetailScroll: detail?.maxScroll ?? 0 };
-  const navRef = useRef(nav);
-  navRef.current = nav;
-  const callbacks = useRef({ onQuit, onRedraw });
-  callbacks.current = { onQuit, onRedraw };
-
-  useInput((input: string, key: KeyPress) => {
-    for (const [one, press] of splitKeys(input, key)) {
-      const current = navRef.current;
-      // `s` is this screen's own order; the rest are the main screen's keys.
-      if (one === 's' && !current.help && !current.editingFilter && !press.ctrl && !press.meta) {
-        const selected = current.selected ?? navContext.current.rows[selectedIndex(current, navContext.current.rows)] ?? null;
-        navRef.current = { ...current, selected };
-        setNav(navRef.current);
-        setSort(nextDiffSort);
-        continue;
-      }
-      const command = commandForKey(one, press, current);
-      if (command === null) continue;
-      if (command.type === 'quit') {
-        callbacks.current.onQuit?.(command.interrupt);
-        return;
-      }
-      if (command.type === 'redraw') {
-        callbacks.current.onRedraw?.();
-        continue;
-      }
-      navRef.current = navigate(current, command, navContext.current);
-      setNav(navRef.current);
-    }
+  useScreenKeys({
+    nav,
+    setNav,
+    context: { rows: rowIds, columns, pageRows: visibleRows, pageColumns: Math.max(1, layout.visibleColumns), maxDetailScroll: detail?.maxScroll ?? 0 },
+    onQuit,
+    onRedraw,
+    // `s` is this screen's own order (kept on the selected row); the rest are the main screen's keys.
+    ownKey: (one, press, current, context) => {
+      if (one !== 's' || current.help || current.editingFilter || press.ctrl || press.meta) return false;
+      setSort(nextDiffSort);
+      return { ...current, selected: current.selected ?? context.rows[selectedIndex(current, context.rows)] ?? null };
+    },
   });
 
   if (screen.tooSmall) {
-    const message = `memscope needs at least ${MIN_COLUMNS}×${MIN_ROWS} (this terminal is ${size.columns}×${size.rows}); q quits`;
-    const lines = wrapText(message, width).map((line) => paint(fit(line, width), theme.style.warn));
     return (
       <OverlayContext.Provider value={overlay}>
-        <Lines lines={lines} height={screen.height} slot="small" />
+        <TooSmall columns={size.columns} rows={size.rows} width={width} height={screen.height} theme={theme} />
       </OverlayContext.Provider>
     );
   }
