@@ -13,8 +13,7 @@ import { RunStore } from '../screen/run-store.ts';
 import type { RunState } from '../screen/run-state.ts';
 import type { PreparedRun } from '../run/scoring-run.ts';
 import { asError } from '../core/errors.ts';
-
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+import { SIGNAL_EXIT } from './full-screen.tsx';
 
 /** What a feed may change on the screen while it runs. */
 export interface ScreenView {
