@@ -3,7 +3,7 @@
 // marked. `s` cycles the order: position, largest change either way, largest drop, largest rise,
 // key. Filtering is by key, as on the main screen.
 import type { RunDiff } from '../engine/run-diff.ts';
-import { SCROLLBAR_WIDTH, cellColumns, keyColumnWidth } from './matrix-layout.ts';
+import { SCROLLBAR_WIDTH, cellColumns, keyColumnWidth, type CellLayout } from './matrix-layout.ts';
 
 export type DiffRowKind = 'both' | 'failed' | 'only-a' | 'only-b';
 
@@ -83,15 +83,8 @@ export function maxAbsChange(matrix: readonly (readonly number[])[]): number {
 export const DIFF_VALUE_WIDTH = 6;
 export const DIFF_CHANGE_WIDTH = 7;
 
-export interface DiffLayout {
-  readonly width: number;
-  readonly keyWidth: number;
-  /** Columns before the first cell: mark, key, max A, max B, change, separator. */
-  readonly labelWidth: number;
-  readonly cellWidth: number;
-  readonly cellArea: number;
-  readonly visibleColumns: number;
-}
+/** The label is mark, key, max A, max B, change and separator. */
+export type DiffLayout = CellLayout;
 
 /** As the main matrix: the key takes at most a quarter of the width, cells 2 to 4 columns, a scrollbar. */
 export function diffLayout(width: number, longestKey: number, columns: number): DiffLayout {

@@ -6,17 +6,21 @@ import type { Mode } from '../engine/events.ts';
 export const VALUE_WIDTH = 6;
 export const SCROLLBAR_WIDTH = 1;
 
-export interface MatrixLayout {
+/** What any matrix of memories × responses is drawn in: a label per row, cells, the scrollbar. */
+export interface CellLayout {
   readonly width: number;
   readonly keyWidth: number;
-  readonly barWidth: number;
-  /** Incremental mode's weight column; 0 elsewhere. */
-  readonly weightWidth: number;
   /** Columns before the first cell, separator included. */
   readonly labelWidth: number;
   readonly cellWidth: number;
   readonly cellArea: number;
   readonly visibleColumns: number;
+}
+
+export interface MatrixLayout extends CellLayout {
+  readonly barWidth: number;
+  /** Incremental mode's weight column; 0 elsewhere. */
+  readonly weightWidth: number;
 }
 
 /** The key column to start from: the longest key, at least 6 and at most a quarter of the width. */
