@@ -9,6 +9,7 @@ import { baselineAt, cellValue, rankAt, type MemoryRow, type RunState } from '..
 import { neutralize, neutralizeKeepingNewlines } from '../src/core/sanitize.ts';
 import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
+import { scrollWindow } from '../src/screen/scroll-window.ts';
 import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
 import { Lines } from './Lines.tsx';
 
@@ -27,7 +28,8 @@ export interface DetailPaneProps {
   readonly candidate?: { readonly entry: number; readonly divergence: number | undefined; readonly rank: number | undefined; readonly column: number };
 }
 
-const LABEL = 10;
+/** The label column's width; text starts after it. */
+export const LABEL = 10;
 
 /** Lines of untrusted text, wrapped to `width` columns. */
 export function wrapText(text: string, width: number): string[] {
@@ -146,13 +148,10 @@ export function detailView(props: DetailPaneProps): DetailView {
   }
   const responseText = entry !== undefined ? texts.response(entry) : undefined;
   if (responseText !== undefined) wrapResponse(responseText, textWidth).forEach((line, i) => scrolled.push([i === 0 ? 'response' : '', line]));
-  const room = Math.max(1, height - 2 - body.length);
-  const maxScroll = Math.max(0, scrolled.length - room);
-  const first = Math.max(0, Math.min(scroll, maxScroll));
-  const shown = scrolled.slice(first, first + room);
-  const more = scrolled.length > room ? ` lines ${first + 1}–${first + shown.length} of ${scrolled.length} · [ ] scroll` : '';
+  const { first, count, maxScroll, note } = scrollWindow(scrolled.length, Math.max(1, height - 2 - body.length), scroll);
+  const shown = scrolled.slice(first, first + count);
   shown.forEach(([label, line], i) => {
-    const segments: Segment[] = i === shown.length - 1 && more ? [[fitEnd(line, Math.max(0, textWidth - more.length)), ''], [more, s.faint]] : [[line, '']];
+    const segments: Segment[] = i === shown.length - 1 && note ? [[fitEnd(line, Math.max(0, textWidth - note.length)), ''], [note, s.faint]] : [[line, '']];
     body.push(labelled(label, segments, inner, theme));
   });
   return { lines: frame(title, body, width, height, theme), maxScroll };

@@ -36,8 +36,9 @@ import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
 import { cursorMark } from '../src/screen/cursor-mark.ts';
 import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
+import { scrollWindow } from '../src/screen/scroll-window.ts';
 import { styleRuns } from '../src/screen/style-runs.ts';
-import { frame, joinSegments, labelled, wrapText } from './DetailPane.tsx';
+import { LABEL, frame, joinSegments, labelled, wrapText } from './DetailPane.tsx';
 import { Footer } from './Footer.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Line, Lines, OverlayContext } from './Lines.tsx';
@@ -288,7 +289,7 @@ interface DetailInput {
 export function diffDetail({ a, b, diff, row, column, scroll, width, height, theme }: DetailInput): { lines: string[]; maxScroll: number } {
   const s = theme.style;
   const inner = Math.max(0, width - 4);
-  const textWidth = Math.max(1, inner - 10);
+  const textWidth = Math.max(1, inner - LABEL);
   const body: string[] = [];
   const response = diff.responses[column];
   const textLines = (label: string, text: string, most: number) => {
@@ -329,13 +330,11 @@ export function diffDetail({ a, b, diff, row, column, scroll, width, height, the
     if (textB !== undefined && textA !== undefined && textB !== textA) textLines('response B', textB, 1);
     if (text !== undefined) {
       const lines = wrapText(text, textWidth);
-      const room = Math.max(1, height - 2 - body.length);
-      maxScroll = Math.max(0, lines.length - room);
-      const first = Math.max(0, Math.min(scroll, maxScroll));
-      const shown = lines.slice(first, first + room);
-      const more = lines.length > room ? ` lines ${first + 1}–${first + shown.length} of ${lines.length} · [ ] scroll` : '';
+      const span = scrollWindow(lines.length, Math.max(1, height - 2 - body.length), scroll);
+      maxScroll = span.maxScroll;
+      const shown = lines.slice(span.first, span.first + span.count);
       shown.forEach((line, i) => {
-        const segments: Segment[] = i === shown.length - 1 && more ? [[fit(line, Math.max(0, textWidth - more.length)), ''], [more, s.faint]] : [[line, '']];
+        const segments: Segment[] = i === shown.length - 1 && span.note ? [[fit(line, Math.max(0, textWidth - span.note.length)), ''], [span.note, s.faint]] : [[line, '']];
         body.push(labelled(i === 0 ? 'response' : '', segments, inner, theme));
       });
     }
