@@ -2,7 +2,7 @@
 // the activity line and the footer. It reads the run from a store and owns only what the user
 // changes (cursor, order, filter, panes); it does no I/O and never scores.
 import { Box, useStdout } from 'ink';
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { displayWidth } from '../src/core/display-width.ts';
@@ -13,7 +13,7 @@ import { SORT_LABELS, orderRows } from '../src/screen/row-order.ts';
 import type { ReplayCommand, ReplayStatus } from '../src/screen/replay-driver.ts';
 import type { RunState } from '../src/screen/run-state.ts';
 import { replayCommandForKey } from '../src/screen/screen-keys.ts';
-import { INITIAL_NAV, scrollToShow, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
+import { INITIAL_NAV, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
 import { screenTheme } from '../src/screen/screen-theme.ts';
 import { ActivityLine } from './ActivityLine.tsx';
 import { DetailPane, detailView } from './DetailPane.tsx';
@@ -28,6 +28,7 @@ import { OverviewView } from './OverviewView.tsx';
 import { hottestCell, overviewGrid } from '../src/screen/overview.ts';
 import { ModeSummary, hasSummary } from './ModeSummary.tsx';
 import { TooSmall } from './TooSmall.tsx';
+import { useCursorScroll } from './use-cursor-scroll.ts';
 import { useScreenKeys } from './use-screen-keys.ts';
 
 export interface ScreenSize {
@@ -152,11 +153,7 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
     [overview, state.memories, order, columns, rowBlocks, columnBlocks],
   );
 
-  // Scroll offsets move only as far as needed to keep the cursor in view.
-  const scroll = useRef({ top: 0, left: 0 });
-  const top = scrollToShow(scroll.current.top, cursorRow, visibleRows, rowIds.length);
-  const left = scrollToShow(scroll.current.left, cursorColumn, layout.visibleColumns, columns);
-  scroll.current = { top, left };
+  const { top, left } = useCursorScroll(cursorRow, cursorColumn, visibleRows, layout.visibleColumns, rowIds.length, columns);
 
   const candidate = finetune ? ftRows[cursorRow] : undefined;
   const detail =

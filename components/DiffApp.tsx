@@ -4,7 +4,7 @@
 // numbers and the texts) and quit the same way; `s` orders rows by the largest change, drop or rise.
 // It renders what it is given: no I/O.
 import { Box } from 'ink';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { displayWidth, fit } from '../src/core/display-width.ts';
@@ -29,7 +29,7 @@ import {
 import type { LineOverlay } from '../src/screen/line-overlay.ts';
 import { screenLayout } from '../src/screen/matrix-layout.ts';
 import { KEY_HELP, type KeyHelp } from '../src/screen/screen-keys.ts';
-import { INITIAL_NAV, scrollToShow, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
+import { INITIAL_NAV, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
 import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts';
 import { screenTheme, type Theme } from '../src/screen/screen-theme.ts';
 import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
@@ -43,6 +43,7 @@ import { Footer } from './Footer.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Line, Lines, OverlayContext } from './Lines.tsx';
 import { TooSmall } from './TooSmall.tsx';
+import { useCursorScroll } from './use-cursor-scroll.ts';
 import { useScreenKeys } from './use-screen-keys.ts';
 
 /** One of the two runs: where it came from, its result, and its texts (none for a saved result). */
@@ -362,10 +363,7 @@ export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, overlay }: 
   const layout = diffLayout(width, longestKey, columns);
   const cursorRow = selectedIndex(nav, rowIds);
   const cursorColumn = Math.max(0, Math.min(nav.column, columns - 1));
-  const scroll = useRef({ top: 0, left: 0 });
-  const top = scrollToShow(scroll.current.top, cursorRow, visibleRows, rowIds.length);
-  const left = scrollToShow(scroll.current.left, cursorColumn, layout.visibleColumns, columns);
-  scroll.current = { top, left };
+  const { top, left } = useCursorScroll(cursorRow, cursorColumn, visibleRows, layout.visibleColumns, rowIds.length, columns);
 
   const shownRow = order[cursorRow];
   const selectedRow = shownRow !== undefined ? rows[shownRow] : undefined;
