@@ -34,6 +34,7 @@ import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts'
 import { screenTheme, type Theme } from '../src/screen/screen-theme.ts';
 import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
 import { cursorMark } from '../src/screen/cursor-mark.ts';
+import { matrixLines } from '../src/screen/matrix-lines.ts';
 import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
 import { scrollWindow } from '../src/screen/scroll-window.ts';
@@ -180,7 +181,7 @@ function rulerLine(props: MatrixProps): string {
     ' ' +
     fit(`${sort === 'change' ? '↕' : sort === 'drop' ? '↑' : sort === 'rise' ? '↓' : ''}change`, DIFF_CHANGE_WIDTH, 'right');
   const width = layout.cellArea;
-  const { write, text: cells } = rulerCanvas(width, s.faint);
+  const { write, arrows, text: cells } = rulerCanvas(width, s.faint);
   const { cellWidth, visibleColumns } = layout;
   const columns = diff.responses.length;
   const digits = String(diff.responses.at(-1)?.entryA ?? 0).length;
@@ -203,20 +204,22 @@ function rulerLine(props: MatrixProps): string {
     write(start, text, s.cursor);
     if (start + text.length < width) write(start + text.length, ' ', '');
   }
-  if (left > 0) write(0, '◀', s.accent);
-  if (left + visibleColumns < columns) write(Math.min(width - 1, visibleColumns * cellWidth - 1), '▶', s.accent);
+  arrows(left, visibleColumns, columns, cellWidth, s.accent);
   return `${paint(titles, s.title)} ${paint('│', s.faint)}${cells()} `;
 }
 
 function DiffMatrix(props: MatrixProps) {
   const { order, top, height, layout, theme, rows } = props;
-  const lines: string[] = [rulerLine(props)];
-  const shown = Math.max(0, height - 1);
-  if (order.length === 0) {
-    const message = rows.length > 0 ? 'no memory key matches the filter' : 'no memories in either run';
-    lines.push(paint(fit(`  ${message}`, layout.width), theme.style.faint));
-  }
-  for (let line = 0; line < shown && top + line < order.length; line++) lines.push(rowLine(top + line, line, shown, props));
+  const lines = matrixLines({
+    ruler: rulerLine(props),
+    count: order.length,
+    top,
+    height,
+    width: layout.width,
+    empty: rows.length > 0 ? 'no memory key matches the filter' : 'no memories in either run',
+    theme,
+    rowLine: (position, line, lines) => rowLine(position, line, lines, props),
+  });
   return <Lines lines={lines} height={height} slot="diff-matrix" />;
 }
 

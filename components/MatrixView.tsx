@@ -15,6 +15,7 @@ import { bar, formatDivergence } from '../src/screen/screen-format.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint } from '../src/screen/term-style.ts';
 import { cursorMark } from '../src/screen/cursor-mark.ts';
+import { matrixLines } from '../src/screen/matrix-lines.ts';
 import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
 import { styleRuns } from '../src/screen/style-runs.ts';
@@ -174,7 +175,7 @@ function rulerLine(props: MatrixViewProps): string {
   const label = `  ${paint(keyTitle, s.title)}${paint(valueTitle, s.title)}${barTitle}${paint(weightTitle, s.title)} ${paint('│', s.faint)}`;
 
   const width = layout.cellArea;
-  const { write, text: cells } = rulerCanvas(width, s.faint);
+  const { write, arrows, text: cells } = rulerCanvas(width, s.faint);
   const columns = state.responses.length;
   const { cellWidth, visibleColumns } = layout;
   const digits = String(state.responses.at(-1) ?? 0).length;
@@ -202,8 +203,7 @@ function rulerLine(props: MatrixViewProps): string {
     write(x, text, s.faint);
     free = x + text.length + 1;
   }
-  if (left > 0) write(0, '◀', s.accent);
-  if (left + visibleColumns < columns) write(Math.min(width - 1, visibleColumns * cellWidth - 1), '▶', s.accent);
+  arrows(left, visibleColumns, columns, cellWidth, s.accent);
   return `${label}${cells()} `;
 }
 
@@ -215,12 +215,15 @@ function emptyMessage(state: RunState): string {
 
 export const MatrixView = memo(function MatrixView(props: MatrixViewProps) {
   const { state, order, top, height, layout, theme } = props;
-  const lines: string[] = [rulerLine(props)];
-  const rows = Math.max(0, height - 1);
-  if (order.length === 0) {
-    const message = state.memories.length > 0 ? 'no memory key matches the filter' : emptyMessage(state);
-    lines.push(paint(fit(`  ${message}`, layout.width), theme.style.faint));
-  }
-  for (let line = 0; line < rows && top + line < order.length; line++) lines.push(rowLine(top + line, line, rows, props));
+  const lines = matrixLines({
+    ruler: rulerLine(props),
+    count: order.length,
+    top,
+    height,
+    width: layout.width,
+    empty: state.memories.length > 0 ? 'no memory key matches the filter' : emptyMessage(state),
+    theme,
+    rowLine: (position, line, lines) => rowLine(position, line, lines, props),
+  });
   return <Lines lines={lines} height={height} slot="matrix" />;
 });
