@@ -228,6 +228,28 @@ describe('group search on a model where removing more never raises a logprob', (
     assertSearchMatches(exact.result, margin.result, 1);
     assert.ok(margin.result.calls > search.result.calls, `${margin.result.calls} calls at T/2, ${search.result.calls} at T`);
   });
+  it('goes straight to the memories that can move a flagged response: those that come before it, in every group that moved it', async () => {
+    const { chat } = sparseContext(16, 1000, 5);
+    const context = chatToContext(chat);
+    const entries = context.sections.conversation;
+    const memories = memoryRefs(entries);
+    const responses = responseEntries(entries);
+    // Memory 4 alone moves one response, the first after it, by 3 nats.
+    const moved = firstColumnAfter(responses, memories[4]!.entry);
+    const weights = memories.map((_, i) => responses.map((_, j) => (i === 4 && j === moved ? 3 : 0)));
+    const exact = await run(context, { scorer: new MonotoneScorer(context, weights) });
+    const search = await run(context, { search: { threshold: 1, splitFraction: 1 }, scorer: new MonotoneScorer(context, weights), concurrency: 1 });
+    assert.equal(assertSearchMatches(exact.result, search.result, 1), 1);
+    const started = search.events.flatMap((e) => (e.type === 'group-started' ? [[e.first, e.count, e.reach]] : []));
+    // The first level; then memories 0–3 together, and memory 4 alone: 5–7 come after the
+    // moved response, so no group 4–7 (nor 4–5) is called.
+    assert.deepEqual(started, [
+      [0, 8, responses.length],
+      [8, 8, responses.length],
+      [0, 4, moved + 1],
+      [4, 1, moved + 1],
+    ]);
+  });
 });
 
 describe('group search calls and events', () => {
