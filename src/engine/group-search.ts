@@ -3,8 +3,9 @@
 // together: one call removes a whole group and scores every response after it. A group that
 // moves no response by T is done; one that does is split (in halves, or into single memories
 // when it moved many responses), down to single memories, whose calls are the exact matrix's
-// leave-one-out calls. A refinement call ends at the last response that flagged its parent:
-// only those responses can flag it (see the README, "Group search").
+// leave-one-out calls. A refinement call ends at the furthest of its memories' reaches: a
+// memory can flag only a response after it that every called group holding it flagged (see
+// the README, "Group search").
 //
 // The maths are small pure functions; groupSearch drives them over a SearchIo the engine gives
 // it (limited score calls, events), so it runs on every backend at the run's concurrency.
@@ -66,12 +67,6 @@ export const SPLIT_FRACTION = 0.5;
 /** Every memory of a group, alone. */
 export function singles(group: MemoryGroup): MemoryGroup[] {
   return Array.from({ length: group.count }, (_, k) => ({ first: group.first + k, count: 1 }));
-}
-
-/** One past the last column whose divergence is at least T; 0 when none is. */
-export function flaggedReach(divergences: readonly number[], threshold: number): number {
-  for (let j = divergences.length - 1; j >= 0; j--) if (divergences[j]! >= threshold) return j + 1;
-  return 0;
 }
 
 /** The first column whose response comes after conversation entry `entry` (responses ascending). */

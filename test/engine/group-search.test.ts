@@ -8,7 +8,7 @@ import { chatToContext } from '../../src/context/chat-format.ts';
 import type { Context } from '../../src/context/context.ts';
 import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine/engine.ts';
 import type { EngineEvent, FullResult } from '../../src/engine/events.ts';
-import { firstColumnAfter, flaggedReach, initialGroups, memberReach, paddedRow, reachable, refine, splitGroup } from '../../src/engine/group-search.ts';
+import { firstColumnAfter, initialGroups, memberReach, paddedRow, reachable, refine, splitGroup } from '../../src/engine/group-search.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { PromptLayout, clipRuns, fullRange } from '../../src/scoring/prompt.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
@@ -86,9 +86,9 @@ describe('group search: the maths', () => {
   });
 
   it('reaches one past the last response moved by at least T', () => {
-    assert.equal(flaggedReach([0, 2, 0.5, 1, 0.2], 1), 4);
-    assert.equal(flaggedReach([0.9, 0.2], 1), 0);
-    assert.equal(flaggedReach([], 1), 0);
+    assert.equal(memberReach([0, 2, 0.5, 1, 0.2], 1, 0), 4);
+    assert.equal(memberReach([0.9, 0.2], 1, 0), 0);
+    assert.equal(memberReach([], 1, 0), 0);
   });
 
   it('finds the first response after an entry, and whether a probe reaches a response after its first memory', () => {
