@@ -3,8 +3,9 @@
 // together: one call removes a whole group and scores every response after it. A group that
 // moves no response by T is done; one that does is split (in halves, or into single memories
 // when it moved many responses), down to single memories, whose calls are the exact matrix's
-// leave-one-out calls. A refinement call ends at the last response that flagged its parent:
-// only those responses can flag it (see the README, "Group search").
+// leave-one-out calls. A refinement call ends at the furthest of its memories' reaches: a
+// memory can flag only a response after it that every called group holding it flagged (see
+// the README, "Group search").
 //
 // The maths are small pure functions; groupSearch drives them over a SearchIo the engine gives
 // it (limited score calls, events), so it runs on every backend at the run's concurrency.
@@ -68,12 +69,6 @@ export function singles(group: MemoryGroup): MemoryGroup[] {
   return Array.from({ length: group.count }, (_, k) => ({ first: group.first + k, count: 1 }));
 }
 
-/** One past the last column whose divergence is at least T; 0 when none is. */
-export function flaggedReach(divergences: readonly number[], threshold: number): number {
-  for (let j = divergences.length - 1; j >= 0; j--) if (divergences[j]! >= threshold) return j + 1;
-  return 0;
-}
-
 /** The first column whose response comes after conversation entry `entry` (responses ascending). */
 export function firstColumnAfter(responses: readonly number[], entry: number): number {
   let lo = 0;
@@ -98,21 +93,46 @@ export function reachable(probe: Probe, responses: readonly number[], entries: r
 }
 
 /**
- * What follows a group's call. No response moved by splitAt: the group is done. Otherwise its
- * halves, or each memory alone when it moved as many responses as half its memories (a dense
- * group: its halves would be flagged too, and theirs…), each reaching the last flagged response
- * (only those can flag a part). Parts that no such response comes after are `skipped` (done
- * without a call).
+ * One past the last column where a memory could move a response by `splitAt`: the last column
+ * its bound (`least`: per response, the least divergence a called group holding it caused)
+ * reaches splitAt, if that comes at or after `after` (its first response); else 0 (none can).
  */
-export function refine(probe: Probe, divergences: readonly number[], splitAt: number, responses: readonly number[], entries: readonly number[]): { next: Probe[]; skipped: Probe[] } {
-  let flags = 0;
-  for (const d of divergences) if (d >= splitAt) flags++;
-  if (flags === 0) return { next: [], skipped: [] };
-  const reach = flaggedReach(divergences, splitAt);
-  const parts = flags * 2 >= probe.group.count ? singles(probe.group) : splitGroup(probe.group);
-  const probes = parts.map((group) => ({ group, reach }));
-  const next = probes.filter((p) => reachable(p, responses, entries));
-  return { next, skipped: probes.filter((p) => !next.includes(p)) };
+export function memberReach(least: ArrayLike<number>, splitAt: number, after: number): number {
+  for (let c = least.length - 1; c >= after; c--) if (least[c]! >= splitAt) return c + 1;
+  return 0;
+}
+
+/**
+ * What follows a group's call, given each of its memories' reach (memberReach, with this call
+ * counted). No memory can move a response: the group is done. Otherwise its halves, or each
+ * memory alone when it moved as many responses as half its memories (a dense group: its halves
+ * would be flagged too, and theirs…). A part drops the memories at its ends that can move
+ * nothing, and reaches as far as the furthest of its own memories can: only those responses
+ * can flag it. What is dropped is `skipped` (done without a call), in runs of adjacent memories.
+ */
+export function refine(group: MemoryGroup, flags: number, reaches: readonly number[]): { next: Probe[]; skipped: MemoryGroup[] } {
+  const reachOf = (i: number) => reaches[i - group.first]!;
+  const next: Probe[] = [];
+  const skipped: MemoryGroup[] = [];
+  const skip = (first: number, end: number) => {
+    if (end > first) skipped.push({ first, count: end - first });
+  };
+  if (flags === 0 || reaches.every((r) => r === 0)) return { next, skipped: [group] };
+  const parts = flags * 2 >= group.count ? singles(group) : splitGroup(group);
+  for (const part of parts) {
+    let first = part.first;
+    let end = part.first + part.count;
+    while (first < end && reachOf(first) === 0) first++;
+    while (end > first && reachOf(end - 1) === 0) end--;
+    skip(part.first, first);
+    if (end > first) {
+      let reach = 0;
+      for (let i = first; i < end; i++) reach = Math.max(reach, reachOf(i));
+      next.push({ group: { first, count: end - first }, reach });
+    }
+    skip(Math.max(first, end), part.first + part.count);
+  }
+  return { next, skipped };
 }
 
 /** A row of the full width: the divergences a call reached, then zeros. */
@@ -231,11 +251,14 @@ export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullR
       io.emit({ type: 'row-done', key: keys[0]!, index: i, divergences: row, max: maxOf(row), first: 0 });
       return;
     }
-    const { next, skipped } = refine({ group, reach }, divergences, splitAt, responses, entries);
-    if (next.length === 0 && skipped.length === 0) return clear(group, max, true);
+    let flags = 0;
+    for (const d of divergences) if (d >= splitAt) flags++;
+    const reaches = Array.from({ length: group.count }, (_, k) => memberReach(least[group.first + k]!, splitAt, firstColumnAfter(responses, entries[group.first + k]!)));
+    const { next, skipped } = refine(group, flags, reaches);
+    if (next.length === 0) return clear(group, max, true);
     io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'split', called: true, bounds: [], calls: next.length });
-    // A part that starts after every flagged response moved none of them.
-    for (const probe of skipped) clear(probe.group, 0, false);
+    // A memory whose bound reaches splitAt at no response after it moves none by T.
+    for (const part of skipped) clear(part, 0, false);
     await Promise.all(next.map(explore));
   };
 

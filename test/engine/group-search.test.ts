@@ -8,7 +8,7 @@ import { chatToContext } from '../../src/context/chat-format.ts';
 import type { Context } from '../../src/context/context.ts';
 import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine/engine.ts';
 import type { EngineEvent, FullResult } from '../../src/engine/events.ts';
-import { firstColumnAfter, flaggedReach, initialGroups, paddedRow, reachable, refine, splitGroup } from '../../src/engine/group-search.ts';
+import { firstColumnAfter, initialGroups, memberReach, paddedRow, reachable, refine, splitGroup } from '../../src/engine/group-search.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { PromptLayout, clipRuns, fullRange } from '../../src/scoring/prompt.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
@@ -86,9 +86,9 @@ describe('group search: the maths', () => {
   });
 
   it('reaches one past the last response moved by at least T', () => {
-    assert.equal(flaggedReach([0, 2, 0.5, 1, 0.2], 1), 4);
-    assert.equal(flaggedReach([0.9, 0.2], 1), 0);
-    assert.equal(flaggedReach([], 1), 0);
+    assert.equal(memberReach([0, 2, 0.5, 1, 0.2], 1, 0), 4);
+    assert.equal(memberReach([0.9, 0.2], 1, 0), 0);
+    assert.equal(memberReach([], 1, 0), 0);
   });
 
   it('finds the first response after an entry, and whether a probe reaches a response after its first memory', () => {
@@ -101,22 +101,34 @@ describe('group search: the maths', () => {
     assert.equal(reachable({ group: { first: 2, count: 2 }, reach: 2 }, responses, entries), false);
   });
 
-  it('refines a flagged group into halves, a dense one into single memories, reaching the last flag', () => {
-    const responses = [2, 5, 9, 12];
-    const entries = [1, 3, 6, 8];
+  it("reaches, for a memory, the last response its bound reaches splitAt at, if that comes after it", () => {
+    assert.equal(memberReach(Float32Array.of(0, 3, 0.2, 0.6, 0.1), 0.5, 0), 4);
+    assert.equal(memberReach(Float32Array.of(0, 3, 0.2, 0.6, 0.1), 0.5, 3), 4);
+    // Its only flag comes before it: it moves nothing.
+    assert.equal(memberReach(Float32Array.of(0, 3, 0.2, 0.4, 0.1), 0.5, 2), 0);
+    assert.equal(memberReach(Float32Array.of(Infinity, 0), 0.5, 1), 0);
+  });
+
+  it('refines a flagged group into halves, a dense one into single memories, each part reaching as far as its own memories can', () => {
     const group = { first: 0, count: 4 };
-    assert.deepEqual(refine({ group, reach: 4 }, [0.2, 0.1, 0, 0], 0.5, responses, entries), { next: [], skipped: [] });
-    // One flag (response 5): halves, reaching it; the second half (entries 4 and 6) starts after it.
-    assert.deepEqual(refine({ group, reach: 4 }, [0, 3, 0.4, 0], 0.5, responses, entries), {
+    assert.deepEqual(refine(group, 0, [0, 0, 0, 0]), { next: [], skipped: [group] });
+    // One flag (reached by memories 0 and 1 only): halves; the second half can move nothing.
+    assert.deepEqual(refine(group, 1, [2, 2, 0, 0]), {
       next: [{ group: { first: 0, count: 2 }, reach: 2 }],
-      skipped: [{ group: { first: 2, count: 2 }, reach: 2 }],
+      skipped: [{ first: 2, count: 2 }],
     });
-    // Two flags for four memories: each alone, up to the last flag.
-    const dense = refine({ group, reach: 4 }, [2, 0, 3, 0.1], 0.5, responses, entries);
+    // A half drops the memories at its ends that can move nothing, and reaches its own furthest.
+    assert.deepEqual(refine({ first: 4, count: 6 }, 2, [0, 5, 0, 0, 3, 0]), {
+      next: [{ group: { first: 5, count: 1 }, reach: 5 }, { group: { first: 8, count: 1 }, reach: 3 }],
+      skipped: [{ first: 4, count: 1 }, { first: 6, count: 1 }, { first: 7, count: 1 }, { first: 9, count: 1 }],
+    });
+    // Two flags for four memories: each alone, up to its own reach; one that can move nothing is skipped.
+    const dense = refine(group, 2, [3, 0, 3, 1]);
     assert.deepEqual(
       dense.next.map((p) => [p.group.first, p.group.count, p.reach]),
-      [0, 1, 2, 3].map((i) => [i, 1, 3]),
+      [[0, 1, 3], [2, 1, 3], [3, 1, 1]],
     );
+    assert.deepEqual(dense.skipped, [{ first: 1, count: 1 }]);
   });
 
   it('pads a cut row with zeros and cuts prompt runs at an offset', () => {
@@ -215,6 +227,28 @@ describe('group search on a model where removing more never raises a logprob', (
     const margin = await run(context, { search: { threshold: 1 }, scorer: new MonotoneScorer(context, weights) });
     assertSearchMatches(exact.result, margin.result, 1);
     assert.ok(margin.result.calls > search.result.calls, `${margin.result.calls} calls at T/2, ${search.result.calls} at T`);
+  });
+  it('goes straight to the memories that can move a flagged response: those that come before it, in every group that moved it', async () => {
+    const { chat } = sparseContext(16, 1000, 5);
+    const context = chatToContext(chat);
+    const entries = context.sections.conversation;
+    const memories = memoryRefs(entries);
+    const responses = responseEntries(entries);
+    // Memory 4 alone moves one response, the first after it, by 3 nats.
+    const moved = firstColumnAfter(responses, memories[4]!.entry);
+    const weights = memories.map((_, i) => responses.map((_, j) => (i === 4 && j === moved ? 3 : 0)));
+    const exact = await run(context, { scorer: new MonotoneScorer(context, weights) });
+    const search = await run(context, { search: { threshold: 1, splitFraction: 1 }, scorer: new MonotoneScorer(context, weights), concurrency: 1 });
+    assert.equal(assertSearchMatches(exact.result, search.result, 1), 1);
+    const started = search.events.flatMap((e) => (e.type === 'group-started' ? [[e.first, e.count, e.reach]] : []));
+    // The first level; then memories 0–3 together, and memory 4 alone: 5–7 come after the
+    // moved response, so no group 4–7 (nor 4–5) is called.
+    assert.deepEqual(started, [
+      [0, 8, responses.length],
+      [8, 8, responses.length],
+      [0, 4, moved + 1],
+      [4, 1, moved + 1],
+    ]);
   });
 });
 
