@@ -209,18 +209,8 @@ function rulerLine(props: MatrixProps): string {
 }
 
 function DiffMatrix(props: MatrixProps) {
-  const { order, top, height, layout, theme, rows } = props;
-  const lines = matrixLines({
-    ruler: rulerLine(props),
-    count: order.length,
-    top,
-    height,
-    width: layout.width,
-    empty: rows.length > 0 ? 'no memory key matches the filter' : 'no memories in either run',
-    theme,
-    rowLine: (position, line, lines) => rowLine(position, line, lines, props),
-  });
-  return <Lines lines={lines} height={height} slot="diff-matrix" />;
+  const lines = matrixLines(props, rulerLine(props), props.rows.length, 'no memories in either run', (position, line, shown) => rowLine(position, line, shown, props));
+  return <Lines lines={lines} height={props.height} slot="diff-matrix" />;
 }
 
 /** The diverging legend: the largest drop, the scale, the largest rise. */

@@ -214,16 +214,7 @@ function emptyMessage(state: RunState): string {
 }
 
 export const MatrixView = memo(function MatrixView(props: MatrixViewProps) {
-  const { state, order, top, height, layout, theme } = props;
-  const lines = matrixLines({
-    ruler: rulerLine(props),
-    count: order.length,
-    top,
-    height,
-    width: layout.width,
-    empty: state.memories.length > 0 ? 'no memory key matches the filter' : emptyMessage(state),
-    theme,
-    rowLine: (position, line, lines) => rowLine(position, line, lines, props),
-  });
-  return <Lines lines={lines} height={height} slot="matrix" />;
+  const { state } = props;
+  const lines = matrixLines(props, rulerLine(props), state.memories.length, emptyMessage(state), (position, line, shown) => rowLine(position, line, shown, props));
+  return <Lines lines={lines} height={props.height} slot="matrix" />;
 });
