@@ -19,19 +19,10 @@ import type { Scorer } from '../../src/scoring/scorer.ts';
 import { BIN, ROOT, startProcess, startServe, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
 import { MODEL, fullMatrixPrompts, load, spearman, topRecall, timeBareLoop } from './measure.ts';
 import { scaleChat } from './scale-context.ts';
+import type { GpuCostOptions, GpuStats } from '../servers/gpu-cost-model.ts';
 
-export interface SimStats {
-  requests: number;
-  tokens_received: number;
-  tokens_computed: number;
-  tokens_reused: number;
-  steps: number;
-  busy_ms: number;
-  span_ms: number;
-  tokenBudget: number;
-  stepOverheadMs: number;
-  perTokenMs: number;
-}
+/** What the simulator's /stats answers: its counters and the cost constants it runs with. */
+export type SimStats = GpuStats & Pick<GpuCostOptions, 'tokenBudget' | 'stepOverheadMs' | 'perTokenMs'>;
 
 export interface Sim extends RunningServer {
   stats(): Promise<SimStats>;

@@ -22,7 +22,7 @@
 //     [--block-size 16 (vllm) | 1 (sglang)] [--scale 0] [--admit-wait-ms 0]
 //     [--score-cache prefix|none]
 //     [--exit-with-stdin]
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { MODEL_NAME, assistantSpans, spanMask, spanTotals } from '../../src/builtin/builtin-model.ts';
 import { PrefixCache } from '../../src/builtin/prefix-cache.ts';
@@ -30,6 +30,7 @@ import { builtinTemplate } from '../../src/context/template.ts';
 import { BUILTIN_VOCAB_SIZE } from '../../src/context/tokenizer.ts';
 import { parseScoreRequest } from '../../src/scoring/score-request.ts';
 import { DEFAULT_COST, GpuSimulator, type GpuCostOptions } from './gpu-cost-model.ts';
+import { HttpProblem, readBody, readJson, sendText, serveWire } from './wire-kit.ts';
 
 const { values } = parseArgs({
   options: {
@@ -97,36 +98,6 @@ async function run(prompt: Uint32Array, readLimit: number): Promise<{ logprobs: 
   return { logprobs: lp, cached: admission.cached };
 }
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  try {
-    const value = JSON.parse((await readBody(req)).toString('utf8')) as unknown;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw new HttpProblem(400, 'the body is not a JSON object');
-}
-
 function ids(value: unknown, field: string): Uint32Array {
   if (!Array.isArray(value) || value.length === 0 || !value.every((id) => Number.isInteger(id) && id >= 0 && id < BUILTIN_VOCAB_SIZE)) {
     throw new HttpProblem(400, `${field} must be a non-empty list of token ids below ${BUILTIN_VOCAB_SIZE}`);
@@ -181,9 +152,15 @@ async function generate(req: IncomingMessage, res: ServerResponse): Promise<void
   sendText(res, 200, `{"text":"","output_ids":[],"meta_info":${meta}}`);
 }
 
-const server = createServer((req, res) => {
-  const path = (req.url ?? '/').split('?')[0]!;
-  const handle = async () => {
+// Errors in vLLM's nested shape, whichever server the simulator stands for.
+function sendError(res: ServerResponse, problem: HttpProblem): void {
+  sendText(res, problem.status, JSON.stringify({ error: { message: problem.message, type: 'BadRequestError', param: null, code: problem.status } }));
+}
+
+const server = serveWire(
+  Number(values.port),
+  (port) => `gpu-sim (${values.kind}) on http://127.0.0.1:${port}`,
+  async (req, res, path) => {
     if (path === '/health' || path === '/v1/health') return sendText(res, 200, JSON.stringify({ status: 'ok', model: MODEL_NAME }));
     if (path === '/stats' || path === '/v1/stats') return sendText(res, 200, JSON.stringify({ ...gpu.stats(), kind: values.kind, ...cost }));
     if (req.method !== 'POST') throw new HttpProblem(405, 'use POST');
@@ -196,18 +173,9 @@ const server = createServer((req, res) => {
     if (path === '/v1/completions') return completions(req, res);
     if (path === '/generate') return generate(req, res);
     throw new HttpProblem(404, `no route ${path}`);
-  };
-  handle().catch((error: unknown) => {
-    if (res.headersSent || res.destroyed) return;
-    const problem = error instanceof HttpProblem ? error : new HttpProblem(500, String(error));
-    sendText(res, problem.status, JSON.stringify({ error: { message: problem.message, type: 'BadRequestError', param: null, code: problem.status } }));
-  });
-});
-
-server.listen(Number(values.port), '127.0.0.1', () => {
-  const address = server.address() as { port: number };
-  process.stderr.write(`gpu-sim (${values.kind}) on http://127.0.0.1:${address.port}\n`);
-});
+  },
+  sendError,
+);
 function stop(): void {
   server.closeAllConnections();
   server.close(() => process.exit(0));

@@ -21,12 +21,13 @@
 //
 //   node dist/test/servers/sglang-wire.js [--port 0] [--model NAME] [--context-length N]
 //        [--cache-tokens N] [--error-shape flat|nested] [--no-limit-info] [--exit-with-stdin]
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
 import { RadixCache } from './radix-cache.ts';
 import { answerGenerate, type GenerateFault } from './sglang-generate.ts';
+import { HttpProblem, readJson, sendText, serveWire } from './wire-kit.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,39 +52,12 @@ let fault: (GenerateFault & { onlyWithout?: number; onlyLength?: number }) | und
 let unavailable = 0;
 const settings = { cache, contextLength: CONTEXT_LENGTH, vocabSize: BUILTIN_VOCAB_SIZE, logprobs: (ids: Uint32Array) => tokenLogprobs(ids, { vocab: BUILTIN_VOCAB_SIZE }) };
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type = 'BadRequestError',
-  ) {
-    super(message);
-  }
-}
-
-function sendText(res: ServerResponse, status: number, text: string, type = 'application/json'): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 function sendError(res: ServerResponse, problem: HttpProblem): void {
   const body =
     values['error-shape'] === 'nested'
       ? { error: { message: problem.message } }
       : { object: 'error', message: problem.message, type: problem.type, param: null, code: problem.status };
   sendText(res, problem.status, JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-  try {
-    const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw new HttpProblem(400, 'the body is not a JSON object');
 }
 
 function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
@@ -179,9 +153,10 @@ async function control(req: IncomingMessage, res: ServerResponse, path: string):
   sendText(res, 200, '{}');
 }
 
-const server = createServer((req, res) => {
-  const path = (req.url ?? '/').split('?')[0]!;
-  const handle = async () => {
+const server = serveWire(
+  Number(values.port),
+  (port) => `sglang-wire server (${MODEL}) on http://127.0.0.1:${port}`,
+  async (req, res, path) => {
     if (path.startsWith('/_test/')) return control(req, res, path);
     if (req.method === 'POST' && path === '/generate') return generate(req, res);
     if (req.method === 'POST' && path === '/v1/completions') return completions(req, res);
@@ -193,17 +168,9 @@ const server = createServer((req, res) => {
       return sendText(res, 200, 'Cache flushed.\nPlease check backend logs for more details. (When there are running or waiting requests, the operation will not be performed.)\n', 'text/plain');
     }
     sendText(res, 404, '{"detail":"Not Found"}');
-  };
-  handle().catch((error: unknown) => {
-    if (res.headersSent) return;
-    sendError(res, error instanceof HttpProblem ? error : new HttpProblem(500, String(error), 'InternalServerError'));
-  });
-});
-
-server.listen(Number(values.port), '127.0.0.1', () => {
-  const address = server.address() as { port: number };
-  process.stderr.write(`sglang-wire server (${MODEL}) on http://127.0.0.1:${address.port}\n`);
-});
+  },
+  sendError,
+);
 function stop(): void {
   server.closeAllConnections();
   server.close(() => process.exit(0));

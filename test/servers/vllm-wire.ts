@@ -37,10 +37,11 @@
 //        [--specials chatml|llama3|both] [--max-model-len N] [--error-shape nested|flat|fastapi]
 //        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging] [--no-models-route]
 //        [--priority-scheduling] [--exit-with-stdin]
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
+import { HttpProblem, readJson, sendText, serveWire } from './wire-kit.ts';
 
 const { values } = parseArgs({
   options: {
@@ -90,23 +91,6 @@ let fault: { fault: Fault; onlyWithout?: number; at?: number } | undefined;
 const log: Record<string, unknown>[] = [];
 const stats = { calls: 0, prompt_tokens: 0, computed_tokens: 0, cached_tokens: 0 };
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type = 'BadRequestError',
-    /** A request body that fails validation: FastAPI's 422 under --error-shape fastapi. */
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-function sendText(res: ServerResponse, status: number, text: string, type = 'application/json'): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 /** vLLM's ErrorResponse, nested today, flat in older releases; FastAPI's own for bad bodies. */
 function sendError(res: ServerResponse, problem: HttpProblem): void {
   if (ERROR_SHAPE === 'fastapi' && problem.field !== undefined) {
@@ -115,18 +99,6 @@ function sendError(res: ServerResponse, problem: HttpProblem): void {
   }
   const error = { message: problem.message, type: problem.type, param: null, code: problem.status };
   sendText(res, problem.status, JSON.stringify(ERROR_SHAPE === 'flat' ? { object: 'error', ...error } : { error }));
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-  try {
-    const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw new HttpProblem(400, 'the body is not a JSON object', 'BadRequestError', 'body');
 }
 
 function checkModel(body: Record<string, unknown>): void {
@@ -362,26 +334,19 @@ async function control(req: IncomingMessage, res: ServerResponse, path: string):
   sendText(res, 200, '{}');
 }
 
-const server = createServer((req, res) => {
-  const path = (req.url ?? '/').split('?')[0]!;
-  const handle = async () => {
+const server = serveWire(
+  Number(values.port),
+  (port) => `vllm-wire server (${SERVED_MODEL}) on http://127.0.0.1:${port}/v1`,
+  async (req, res, path) => {
     if (path.startsWith('/_test/')) return control(req, res, path);
     if (req.method === 'GET' && path === '/v1/models' && !values['no-models-route']) return models(res);
     if (req.method === 'POST' && path === '/v1/completions') return completions(req, res);
     if (req.method === 'POST' && path === '/tokenize') return tokenizeRoute(req, res);
     // FastAPI's own answer for a route it does not have, whatever the error shape.
     sendText(res, 404, '{"detail":"Not Found"}');
-  };
-  handle().catch((error: unknown) => {
-    if (res.headersSent) return;
-    sendError(res, error instanceof HttpProblem ? error : new HttpProblem(500, String(error), 'InternalServerError'));
-  });
-});
-
-server.listen(Number(values.port), '127.0.0.1', () => {
-  const address = server.address() as { port: number };
-  process.stderr.write(`vllm-wire server (${SERVED_MODEL}) on http://127.0.0.1:${address.port}/v1\n`);
-});
+  },
+  sendError,
+);
 function stop(): void {
   server.closeAllConnections();
   server.close(() => process.exit(0));
