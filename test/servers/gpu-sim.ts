@@ -157,7 +157,7 @@ function sendError(res: ServerResponse, problem: HttpProblem): void {
   sendText(res, problem.status, JSON.stringify({ error: { message: problem.message, type: 'BadRequestError', param: null, code: problem.status } }));
 }
 
-const server = serveWire(
+serveWire(
   Number(values.port),
   (port) => `gpu-sim (${values.kind}) on http://127.0.0.1:${port}`,
   async (req, res, path) => {
@@ -175,10 +175,5 @@ const server = serveWire(
     throw new HttpProblem(404, `no route ${path}`);
   },
   sendError,
+  Boolean(values['exit-with-stdin']),
 );
-function stop(): void {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-}
-process.on('SIGTERM', stop);
-if (values['exit-with-stdin']) process.stdin.on('end', stop).resume();

@@ -153,7 +153,7 @@ async function control(req: IncomingMessage, res: ServerResponse, path: string):
   sendText(res, 200, '{}');
 }
 
-const server = serveWire(
+serveWire(
   Number(values.port),
   (port) => `sglang-wire server (${MODEL}) on http://127.0.0.1:${port}`,
   async (req, res, path) => {
@@ -170,10 +170,5 @@ const server = serveWire(
     sendText(res, 404, '{"detail":"Not Found"}');
   },
   sendError,
+  Boolean(values['exit-with-stdin']),
 );
-function stop(): void {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-}
-process.on('SIGTERM', stop);
-if (values['exit-with-stdin']) process.stdin.on('end', stop).resume();

@@ -334,7 +334,7 @@ async function control(req: IncomingMessage, res: ServerResponse, path: string):
   sendText(res, 200, '{}');
 }
 
-const server = serveWire(
+serveWire(
   Number(values.port),
   (port) => `vllm-wire server (${SERVED_MODEL}) on http://127.0.0.1:${port}/v1`,
   async (req, res, path) => {
@@ -346,11 +346,5 @@ const server = serveWire(
     sendText(res, 404, '{"detail":"Not Found"}');
   },
   sendError,
+  Boolean(values['exit-with-stdin']),
 );
-function stop(): void {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-}
-process.on('SIGTERM', stop);
-// A test that dies without stopping us closes our stdin: go too, rather than linger.
-if (values['exit-with-stdin']) process.stdin.on('end', stop).resume();

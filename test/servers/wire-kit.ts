@@ -38,13 +38,16 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
 
 /**
  * Serves `route` on 127.0.0.1:`port` and says where on stderr (the tests read the address there).
- * A route that throws is answered in the server's own error shape, as a 500 unless it threw an HttpProblem.
+ * A route that throws is answered in the server's own error shape, as a 500 unless it threw an
+ * HttpProblem. SIGTERM stops the server; so does the end of stdin with `exitWithStdin`: a test
+ * that dies without stopping it closes its stdin, and the server goes too rather than linger.
  */
 export function serveWire(
   port: number,
   banner: (port: number) => string,
   route: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>,
   sendError: (res: ServerResponse, problem: HttpProblem) => void,
+  exitWithStdin = false,
 ): Server {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -54,5 +57,11 @@ export function serveWire(
     });
   });
   server.listen(port, '127.0.0.1', () => process.stderr.write(`${banner((server.address() as { port: number }).port)}\n`));
+  const stop = () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  if (exitWithStdin) process.stdin.on('end', stop).resume();
   return server;
 }
