@@ -10,7 +10,7 @@ import { neutralize } from '../core/sanitize.ts';
 import type { ScreenFeed, ScreenView } from './screen.tsx';
 import { SessionFollower } from '../sessions/session-follower.ts';
 import type { SessionEventLine, SessionHeader } from '../sessions/session-format.ts';
-import type { SessionData } from '../sessions/session-reader.ts';
+import { isEnd, type SessionData } from '../sessions/session-reader.ts';
 import { processAlive } from '../sessions/session-summary.ts';
 
 export interface ReplayFeedOptions {
@@ -79,14 +79,14 @@ export async function followFeed(path: string, options: ReplayFeedOptions = {}, 
   const follower = new SessionFollower(path, {
     header: (header) => gotHeader(header),
     event: (line) => {
-      if (driver) driver.append([line], follower.ended || isEndLine(line));
+      if (driver) driver.append([line], follower.ended || isEnd(line));
       else early.push(line);
     },
   }).start();
   signal?.addEventListener('abort', () => follower.stop(), { once: true });
   const header = await Promise.race([headerRead, follower.done.then(() => undefined)]);
   if (header === undefined) throw new Error(`${path}: stopped before the header was read`);
-  driver = new ReplayDriver(early, sink, { instant: options.instant ?? true, live: !early.some(isEndLine), ...(options.speed ? { speed: options.speed } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  driver = new ReplayDriver(early, sink, { instant: options.instant ?? true, live: !early.some(isEnd), ...(options.speed ? { speed: options.speed } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const following = driver;
   let aliveCheck: NodeJS.Timeout | undefined;
   return driverFeed(
@@ -119,8 +119,4 @@ export async function followFeed(path: string, options: ReplayFeedOptions = {}, 
       follower.stop();
     },
   );
-}
-
-function isEndLine(line: SessionEventLine): boolean {
-  return line.event.type === 'run-done' || line.event.type === 'run-failed' || line.event.type === 'run-interrupted';
 }
