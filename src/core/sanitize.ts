@@ -25,12 +25,6 @@ export function neutralizeKeepingNewlines(text: string): string {
   return text.replace(UNSAFE_KEEP_NEWLINES, standIn);
 }
 
-/** True when the text holds nothing a terminal would act on. */
-export function isInert(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  return !UNSAFE.test(text);
-}
-
 // JSON.stringify escapes C0 but passes C1, bidi and zero-width characters through raw.
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 

@@ -42,10 +42,6 @@ function colourHex(css: string): string {
   return m ? `#${[m[1], m[2], m[3]].map((v) => Number(v).toString(16).padStart(2, '0')).join('')}` : css;
 }
 
-export function diffHex(value: number, maxAbs: number): string {
-  return colourHex(interpolateRdBu(0.5 + 0.5 * diffFraction(value, maxAbs)));
-}
-
 /** A cell's glyph without colour: blank for no change, the sign's glyph, larger past half the scale. */
 export function diffGlyph(value: number, maxAbs: number): string {
   const f = diffFraction(value, maxAbs);
