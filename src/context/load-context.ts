@@ -79,6 +79,11 @@ export interface ChatTokenizing {
   tokenizer(model: string | null): BatchTokenizer;
 }
 
+/** A JSON object that is a context (chat or native format): what the session and result readers name when handed one. */
+export function looksLikeContext(record: Record<string, unknown>): boolean {
+  return 'conversation' in record || record.format === NATIVE_FORMAT;
+}
+
 type ParsedDocument = { readonly format: 'native'; readonly context: Context } | { readonly format: 'chat'; readonly chat: ChatContext };
 
 function parseDocument(path: string, text: string): ParsedDocument {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Context } from '../context/context.ts';
 import { contextTexts } from '../context/context-texts.ts';
-import { readTextFile, zodProblem } from '../context/load-context.ts';
+import { looksLikeContext, readTextFile, zodProblem } from '../context/load-context.ts';
 import { nativeToContext } from '../context/native-format.ts';
 import { InputError } from '../core/errors.ts';
 import { FullResultSchema, RunResultSchema, type FullResult } from '../engine/events.ts';
@@ -83,7 +83,7 @@ export function parseRunInput(path: string, text: string): RunInput {
   }
   const record = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   if (record && 'mode' in record) return fromResult(path, record);
-  const what = record && ('conversation' in record || record.format === 'memscope-context') ? 'a context: score it first (memscope score FILE --json, or --record)' : 'no "format": "memscope-session" and no "mode"';
+  const what = record && looksLikeContext(record) ? 'a context: score it first (memscope score FILE --json, or --record)' : 'no "format": "memscope-session" and no "mode"';
   throw new InputError(`${path}: neither a memscope session nor a saved --json result (${what})`);
 }
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { InputError } from '../core/errors.ts';
 import { jsonPath } from '../core/json-path.ts';
-import { readTextFile } from '../context/load-context.ts';
+import { looksLikeContext, readTextFile } from '../context/load-context.ts';
 import { END_EVENTS, SESSION_FORMAT, SESSION_VERSION, SessionEventLineSchema, SessionHeaderSchema, type SessionEventLine, type SessionHeader } from './session-format.ts';
 
 export type SessionState = 'done' | 'failed' | 'interrupted' | 'running' | 'cut';
@@ -32,7 +32,7 @@ export function parseHeader(path: string, text: string): SessionHeader {
   }
   const record = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   if (record.format !== SESSION_FORMAT) {
-    throw new InputError(`${path}: line 1: not a memscope session (${'conversation' in record || record.format === 'memscope-context' ? 'it is a context: use "memscope score"' : 'no "format": "memscope-session"'})`);
+    throw new InputError(`${path}: line 1: not a memscope session (${looksLikeContext(record) ? 'it is a context: use "memscope score"' : 'no "format": "memscope-session"'})`);
   }
   if (typeof record.version === 'number' && record.version > SESSION_VERSION) {
     throw new InputError(`${path}: line 1: session format version ${record.version} is newer than this memscope reads (${SESSION_VERSION}); upgrade memscope`);
@@ -51,8 +51,7 @@ function notJsonLines(path: string, text: string): void {
     return;
   }
   const record = (typeof whole === 'object' && whole !== null ? whole : {}) as Record<string, unknown>;
-  const context = 'conversation' in record || record.format === 'memscope-context';
-  throw new InputError(`${path}: not a session (${context ? 'it is a context: use "memscope score"' : 'one JSON document, not JSON Lines with a session header'})`);
+  throw new InputError(`${path}: not a session (${looksLikeContext(record) ? 'it is a context: use "memscope score"' : 'one JSON document, not JSON Lines with a session header'})`);
 }
 
 export function parseSession(path: string, text: string): SessionData {
