@@ -105,9 +105,23 @@ Serve options:
   --max-prompt N        refuse prompts of more tokens with 400 (default 4000000)
 `;
 
+type Command = (args: string[], io: CliIo) => number | Promise<number>;
+
+// Each command's modules load when it runs: `serve` need not load the screen, nor `score` the server.
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  serve: async () => (await import('./serve-command.ts')).serve,
+  convert: async () => (await import('./convert-command.ts')).convert,
+  replay: async () => (await import('./replay-command.ts')).replay,
+  export: async () => (await import('./export-command.ts')).exportSession,
+  sessions: async () => (await import('./sessions-command.ts')).sessions,
+  schema: async () => (await import('./schema-command.ts')).schema,
+  diff: async () => (await import('./diff-command.ts')).diff,
+};
+
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  // Each command's modules load when it runs: `serve` need not load the screen, nor `score` the server.
+  const load = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (load) return (await load())(rest, io);
   const scoring = async (args: string[], watch = false): Promise<number> => {
     const [{ score, watchCommand }, { parseScoreSettings }] = await Promise.all([import('./score-command.ts'), import('../run/score-settings.ts')]);
     const settings = await parseScoreSettings(args, io.env);
@@ -122,20 +136,6 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return scoring(rest);
     case 'watch':
       return scoring(rest, true);
-    case 'serve':
-      return (await import('./serve-command.ts')).serve(rest, io);
-    case 'convert':
-      return (await import('./convert-command.ts')).convert(rest, io);
-    case 'replay':
-      return (await import('./replay-command.ts')).replay(rest, io);
-    case 'export':
-      return (await import('./export-command.ts')).exportSession(rest, io);
-    case 'sessions':
-      return (await import('./sessions-command.ts')).sessions(rest, io);
-    case 'schema':
-      return (await import('./schema-command.ts')).schema(rest, io);
-    case 'diff':
-      return (await import('./diff-command.ts')).diff(rest, io);
     case '--help':
     case '-h':
     case 'help':
