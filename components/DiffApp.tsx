@@ -22,7 +22,6 @@ import {
   nextDiffSort,
   orderDiffRows,
   rowChange,
-  type DiffLayout,
   type DiffRow,
   type DiffSort,
 } from '../src/screen/diff-view.ts';
@@ -34,7 +33,7 @@ import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts'
 import { screenTheme, type Theme } from '../src/screen/screen-theme.ts';
 import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
 import { cursorMark } from '../src/screen/cursor-mark.ts';
-import { matrixLines } from '../src/screen/matrix-lines.ts';
+import { matrixLines, type MatrixViewport } from '../src/screen/matrix-lines.ts';
 import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
 import { scrollWindow } from '../src/screen/scroll-window.ts';
@@ -107,19 +106,11 @@ function changeCell(row: DiffRow, max: number, theme: Theme, palette: DiffPalett
   return paint(text, level < 0 ? palette.drop : level > 0 ? palette.rise : theme.style.faint);
 }
 
-interface MatrixProps {
+interface MatrixProps extends MatrixViewport {
   readonly rows: readonly DiffRow[];
-  readonly order: readonly number[];
   readonly diff: RunDiff;
-  readonly layout: DiffLayout;
-  readonly cursorRow: number;
-  readonly cursorColumn: number;
-  readonly top: number;
-  readonly left: number;
-  readonly height: number;
   readonly max: number;
   readonly sort: DiffSort;
-  readonly theme: Theme;
   readonly palette: DiffPalette;
 }
 

@@ -15,26 +15,16 @@ import { bar, formatDivergence } from '../src/screen/screen-format.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint } from '../src/screen/term-style.ts';
 import { cursorMark } from '../src/screen/cursor-mark.ts';
-import { matrixLines } from '../src/screen/matrix-lines.ts';
+import { matrixLines, type MatrixViewport } from '../src/screen/matrix-lines.ts';
 import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
 import { styleRuns } from '../src/screen/style-runs.ts';
 import { Lines } from './Lines.tsx';
 
-export interface MatrixViewProps {
+/** `order` holds row indices into state.memories. */
+export interface MatrixViewProps extends MatrixViewport {
   readonly state: RunState;
-  /** Row indices into state.memories, in shown order. */
-  readonly order: readonly number[];
-  /** Position of the cursor in `order`. */
-  readonly cursorRow: number;
-  readonly cursorColumn: number;
-  /** First shown position in `order` and first shown column. */
-  readonly top: number;
-  readonly left: number;
   readonly layout: MatrixLayout;
-  /** Lines available, the ruler included. */
-  readonly height: number;
-  readonly theme: Theme;
   readonly sortBy: SortOrder;
 }
 

@@ -16,6 +16,15 @@ export interface MatrixWindow {
   readonly theme: Theme;
 }
 
+/** The window with its cursor and first shown column: what both matrix views take. */
+export interface MatrixViewport extends MatrixWindow {
+  /** Position of the cursor in `order`, and its column. */
+  readonly cursorRow: number;
+  readonly cursorColumn: number;
+  /** First shown column. */
+  readonly left: number;
+}
+
 /** The line of the row at `position` in the order, drawn on `line` of `lines` row lines. */
 export type RowLine = (position: number, line: number, lines: number) => string;
 
