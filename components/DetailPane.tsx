@@ -37,6 +37,16 @@ export function wrapText(text: string, width: number): string[] {
   return wrapAnsi(safe, Math.max(1, width), { hard: true, trim: false }).split('\n');
 }
 
+/** Untrusted text wrapped to `width`, blank lines dropped, at most `most` lines (the last cut with '…' when there were more). */
+export function wrapAtMost(text: string, width: number, most: number): string[] {
+  const lines = wrapText(text, width).filter((line) => line.trim() !== '');
+  if (lines.length <= most) return lines;
+  if (most <= 0) return [];
+  const shown = lines.slice(0, most);
+  shown[most - 1] = fit(shown[most - 1]!, width - 1) + '…';
+  return shown;
+}
+
 // The response under the cursor is wrapped again on every frame (spinner, results); a long one
 // is worth remembering.
 let lastWrap: { text: string; width: number; lines: string[] } | undefined;

@@ -38,7 +38,7 @@ import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
 import { scrollWindow } from '../src/screen/scroll-window.ts';
 import { styleRuns } from '../src/screen/style-runs.ts';
-import { LABEL, frame, joinSegments, labelled, wrapText } from './DetailPane.tsx';
+import { LABEL, frame, joinSegments, labelled, wrapAtMost, wrapText } from './DetailPane.tsx';
 import { Footer } from './Footer.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Line, Lines, OverlayContext } from './Lines.tsx';
@@ -278,10 +278,7 @@ export function diffDetail({ a, b, diff, row, column, scroll, width, height, the
   const body: string[] = [];
   const response = diff.responses[column];
   const textLines = (label: string, text: string, most: number) => {
-    const lines = wrapText(text, textWidth).filter((l) => l.trim() !== '');
-    const shown = lines.slice(0, most);
-    if (lines.length > most) shown[most - 1] = fit(shown[most - 1]!, textWidth - 1) + '…';
-    shown.forEach((line, i) => body.push(labelled(i === 0 ? label : '', line, inner, theme)));
+    wrapAtMost(text, textWidth, most).forEach((line, i) => body.push(labelled(i === 0 ? label : '', line, inner, theme)));
   };
   if (row === undefined) return { lines: frame('nothing selected', [], width, height, theme), maxScroll: 0 };
   const where = response ? ` × response ${entryLabel(response.entryA, response.entryB)}` : '';

@@ -3,16 +3,12 @@
 import { fit } from '../src/core/display-width.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint } from '../src/screen/term-style.ts';
-import { wrapText } from './DetailPane.tsx';
+import { wrapAtMost } from './DetailPane.tsx';
 import { Lines } from './Lines.tsx';
 
 /** The note's lines: the error wrapped to the width, at most `max` (the last cut with '…'). */
 export function failureLines(failure: string, width: number, max: number): string[] {
-  const lines = wrapText(`✗ scoring failed: ${failure}`, Math.max(1, width - 2)).filter((line) => line.trim() !== '');
-  if (lines.length <= max) return lines;
-  const shown = lines.slice(0, max);
-  shown[max - 1] = fit(shown[max - 1]!, width - 3) + '…';
-  return shown;
+  return wrapAtMost(`✗ scoring failed: ${failure}`, Math.max(1, width - 2), max);
 }
 
 export function FailureNote({ lines, width, theme }: { lines: readonly string[]; width: number; theme: Theme }) {

@@ -6,10 +6,22 @@ import { contextTexts } from '../../src/context/context-texts.ts';
 import { ManualClock, ReplayDriver } from '../../src/screen/replay-driver.ts';
 import { RunStore } from '../../src/screen/run-store.ts';
 import { callRate } from '../../src/screen/run-state.ts';
+import { failureLines } from '../../components/FailureNote.tsx';
 import { KEYS, mount } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 
 describe('rough edges', () => {
+  it('a long failure note wraps to at most the lines it has, the last cut with …; with no line to spare it is none', () => {
+    const error = 'connection refused by the scoring server at 127.0.0.1 port 8000 after three retries';
+    const lines = failureLines(error, 30, 2);
+    assert.equal(lines.length, 2);
+    assert.ok(lines[0]!.startsWith('✗ scoring failed:'), lines[0]);
+    assert.ok(lines[1]!.endsWith('…'), lines[1]);
+    assert.equal(lines[1]!.length, 28, JSON.stringify(lines[1]));
+    assert.equal(failureLines(error, 200, 4).length, 1);
+    assert.deepEqual(failureLines(error, 30, 0), []);
+  });
+
   it('7: column labels stay whole entries after paging sideways at 80×24, the cursor’s always readable', async () => {
     const run = syntheticRun(30, 600, 2);
     const screen = await mount([run.started, run.baseline, ...Array.from({ length: 30 }, (_, i) => run.row(i))], { size: { columns: 80, rows: 24 } });
