@@ -1,22 +1,15 @@
 // One side of a comparison (`memscope diff A B`): a finished full-matrix run, read from a session
 // file (which also carries the context, so texts can be matched and shown) or from a saved
 // `--json` result (plain, estimated or searched; no texts). Anything else is one line, exit 2.
-import { z } from 'zod';
 import type { Context } from '../context/context.ts';
 import { contextTexts } from '../context/context-texts.ts';
 import { looksLikeContext, readTextFile, zodProblem } from '../context/load-context.ts';
 import { nativeToContext } from '../context/native-format.ts';
 import { InputError } from '../core/errors.ts';
-import { FullResultSchema, RunResultSchema, type FullResult } from '../engine/events.ts';
+import { RunResultSchema, type FullResult } from '../engine/events.ts';
 import type { DiffSide } from '../engine/run-diff.ts';
 import { SESSION_FORMAT } from './session-format.ts';
 import { parseSession } from './session-reader.ts';
-
-/** A saved `--json` result of full mode (plain, estimated or searched): the result schema itself. */
-export const SavedFullResultSchema = FullResultSchema;
-
-/** Any saved `--json` result: told apart by "mode", so another mode is named rather than misread. */
-const SavedResultSchema = z.discriminatedUnion('mode', [SavedFullResultSchema, ...RunResultSchema.options.filter((option) => option !== FullResultSchema)]);
 
 export interface RunInput {
   readonly path: string;
@@ -52,7 +45,8 @@ function fromSession(path: string, text: string): RunInput {
 }
 
 function fromResult(path: string, json: Record<string, unknown>): RunInput {
-  const parsed = SavedResultSchema.safeParse(json);
+  // Any saved `--json` result parses, told apart by "mode", so another mode is named rather than misread.
+  const parsed = RunResultSchema.safeParse(json);
   if (!parsed.success) throw zodProblem(path, parsed.error);
   if (parsed.data.mode !== 'full') throw notFull(path, String(parsed.data.mode));
   // Extra fields (--search's) ride along unread: the diff reads memories, responses and the matrix.
