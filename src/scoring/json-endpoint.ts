@@ -127,10 +127,7 @@ export class JsonEndpoint {
   constructor(
     readonly url: string,
     private readonly options: JsonEndpointOptions,
-  ) {
-    // Start loading the client now, so that it is ready by the first call.
-    void undici();
-  }
+  ) {}
 
   /** POSTs `body` (JSON text); resolves with a 2xx answer's JSON, throws ApiCallError otherwise. */
   async post(body: RequestBody, maxAnswerBytes: number, callSignal?: AbortSignal, contentLength?: number): Promise<JsonAnswer> {

@@ -2,23 +2,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/core/package-root.ts';
 
-/** The clone's root: tests run compiled, from dist/test, so the first package.json above is the clone's. */
-export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-/** The built CLI, as users run it: the bundle that package.json's bin names. */
-export const BIN = join(ROOT, 'dist', 'bundle', 'memscope.js');
+/** The clone's root (tests run compiled, from dist/test; dist/ has no package.json of its own). */
+export const ROOT = PACKAGE_ROOT;
+/** The built CLI, as users run it: the file package.json's bin names. */
+export const BIN = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { memscope: string } }).bin.memscope);
 /** A compiled script of the test tree (a fake server, a bench child), by its source path under test/. */
 export const testScript = (path: string) => join(ROOT, 'dist', 'test', path.replace(/\.tsx?$/, '.js'));
-
-function findRoot(start: string): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
-  }
-}
 export const fixture = (name: string) => join(ROOT, 'fixtures', name);
 
 export interface CliResult {
