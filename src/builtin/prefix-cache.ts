@@ -15,8 +15,6 @@
 import { ModelState } from './builtin-model.ts';
 import { commonPrefix } from '../core/common-prefix.ts';
 
-export { commonPrefix };
-
 export interface PrefixStats {
   /** Prompts scored. */
   calls: number;

@@ -192,6 +192,31 @@ export class ScoringEngine {
     }
   }
 
+  /**
+   * The baseline call of a full or estimate run, sent first. On a server that batches calls and
+   * reads its prefix cache when it admits one, the other calls wait at `gate` for its answer, so
+   * that each finds the shared prefix cached (call-schedule.ts); elsewhere `gate` is undefined and
+   * they are sent at once. `failed()` turns true when it fails (the run then ends with its error).
+   */
+  private startBaseline(range: EntryRange, onScores: (scores: number[]) => void): { call: Promise<number[]>; gate: Promise<void> | undefined; failed: () => boolean } {
+    let failed = false;
+    const call = this.limited('baseline', range, NO_FILTER).then(
+      (scores) => {
+        onScores(scores);
+        this.emit({ type: 'baseline-done', scores });
+        return scores;
+      },
+      (error: unknown) => {
+        failed = true;
+        throw error instanceof Interrupted ? error : new ScoringError(`baseline failed: ${errorMessage(error)}`);
+      },
+    );
+    // Settled here; the calls and the end of the run read it again.
+    call.catch(() => undefined);
+    const gate = (this.options.baselineFirst ?? baselineFirst(this.options.scorer)) ? call.then(noop, noop) : undefined;
+    return { call, gate, failed: () => failed };
+  }
+
   private layoutOf(range: EntryRange): PromptLayout {
     let layout = this.layouts.get(range);
     if (layout === undefined) this.layouts.set(range, (layout = new PromptLayout(this.context, range)));
@@ -287,39 +312,23 @@ export class ScoringEngine {
 
     const range = scoredRange(this.context);
     this.emit({ type: 'activity', text: 'scoring: baseline' });
-    // The baseline goes first. On a server that batches calls and reads its prefix cache when it
-    // admits one, the rows wait for its answer, so that each finds the shared prefix cached
-    // (call-schedule.ts); elsewhere they are sent at once and each waits for the baseline only
-    // to compute its divergences.
-    let baselineFailed = false;
-    const baselineCall = this.limited('baseline', range, NO_FILTER).then(
-      (scores) => {
-        scores.forEach((score, j) => (result.responses[j]!.baseline = score));
-        this.emit({ type: 'baseline-done', scores });
-        return scores;
-      },
-      (error: unknown) => {
-        baselineFailed = true;
-        throw error instanceof Interrupted ? error : new ScoringError(`baseline failed: ${errorMessage(error)}`);
-      },
-    );
-    // Settled here; the rows below and the end of the run read it again.
-    baselineCall.catch(() => undefined);
-    const gate = (this.options.baselineFirst ?? baselineFirst(this.options.scorer)) ? baselineCall.then(noop, noop) : undefined;
+    // Each row waits for the baseline only to compute its divergences (and, on a batching
+    // server, before it is sent: see startBaseline).
+    const baseline = this.startBaseline(range, (scores) => scores.forEach((score, j) => (result.responses[j]!.baseline = score)));
 
     const total = memories.length;
     await Promise.all(
       memories.map(async ({ key }, index) => {
-        if (gate !== undefined) await gate;
+        if (baseline.gate !== undefined) await baseline.gate;
         return this.limiter.run(async () => {
-          if (this.signal?.aborted || baselineFailed) return;
+          if (this.signal?.aborted || baseline.failed()) return;
           this.emit({ type: 'activity', text: `scoring: ${index + 1}/${total} ${key}${this.prefillNote()}` });
           this.emit({ type: 'row-started', key, index });
           let without: number[];
           try {
             without = await this.request(key, range, { kind: 'skip-key', key });
           } catch (error) {
-            if (error instanceof Interrupted || baselineFailed) return;
+            if (error instanceof Interrupted || baseline.failed()) return;
             const reason = errorMessage(error);
             Object.assign(result.memories[index]!, { failed: true, reason });
             result.matrix[index] = responses.map(() => 0);
@@ -327,13 +336,13 @@ export class ScoringEngine {
             this.emit({ type: 'row-failed', key, index, reason });
             return;
           }
-          let baseline: number[];
+          let baselineScores: number[];
           try {
-            baseline = await baselineCall;
+            baselineScores = await baseline.call;
           } catch {
             return;
           }
-          const row = divergence(baseline, without);
+          const row = divergence(baselineScores, without);
           result.matrix[index] = row;
           result.memories[index]!.max = maxOf(row);
           this.writeScores(key, responses, row);
@@ -341,7 +350,7 @@ export class ScoringEngine {
         });
       }),
     );
-    await baselineCall;
+    await baseline.call;
     if (this.signal?.aborted) throw new Interrupted();
     result.calls = this.calls;
     return result;
@@ -411,20 +420,10 @@ export class ScoringEngine {
     };
 
     this.emit({ type: 'activity', text: 'estimating: baseline' });
-    let baselineFailed = false;
-    const baselineCall = this.limited('baseline', range, NO_FILTER).then(
-      (scores) => {
-        scores.forEach((score, j) => (result.responses[j]!.baseline = score));
-        surrogate.add(0, new Uint8Array(memories.length).fill(1), scores);
-        this.emit({ type: 'baseline-done', scores });
-      },
-      (error: unknown) => {
-        baselineFailed = true;
-        throw error instanceof Interrupted ? error : new ScoringError(`baseline failed: ${errorMessage(error)}`);
-      },
-    );
-    baselineCall.catch(() => undefined);
-    const gate = (this.options.baselineFirst ?? baselineFirst(this.options.scorer)) ? baselineCall.then(noop, noop) : undefined;
+    const baseline = this.startBaseline(range, (scores) => {
+      scores.forEach((score, j) => (result.responses[j]!.baseline = score));
+      surrogate.add(0, new Uint8Array(memories.length).fill(1), scores);
+    });
 
     // Refits while ablations arrive, every few of them, and never taking more than a fifth of
     // the time: the screen watches the estimate settle.
@@ -434,16 +433,16 @@ export class ScoringEngine {
     let lastFailure = '';
     await Promise.all(
       masks.map(async (mask, s) => {
-        if (gate !== undefined) await gate;
+        if (baseline.gate !== undefined) await baseline.gate;
         return this.limiter.run(async () => {
-          if (this.signal?.aborted || baselineFailed) return;
+          if (this.signal?.aborted || baseline.failed()) return;
           const keys = new Set(memories.filter((_, i) => mask[i] === 0).map((m) => m.key));
           this.emit({ type: 'activity', text: `estimating: ablation ${s + 1}/${count} (${keys.size} of ${memories.length} memories removed)${this.prefillNote()}` });
           let scores: number[];
           try {
             scores = await this.request(`ablation ${s + 1}`, range, { kind: 'skip-keys', keys });
           } catch (error) {
-            if (error instanceof Interrupted || baselineFailed) return;
+            if (error instanceof Interrupted || baseline.failed()) return;
             lastFailure = errorMessage(error);
             this.emit({ type: 'activity', text: `estimating: ablation ${s + 1} failed: ${lastFailure}` });
             return;
@@ -460,7 +459,7 @@ export class ScoringEngine {
         });
       }),
     );
-    await baselineCall;
+    await baseline.call;
     if (this.signal?.aborted) throw new Interrupted();
     if (done === 0) throw new ScoringError(`every ablation failed: ${lastFailure}`);
 

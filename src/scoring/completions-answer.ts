@@ -41,7 +41,7 @@ function envelope<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 /** What vLLM writes for −inf: it clamps every logprob to this before serialising. */
-export const CLAMPED_NEG_INF = -9999;
+const CLAMPED_NEG_INF = -9999;
 
 /**
  * A usable logprob, or the reason it is not one. −inf (written −9999.0 by vLLM), null (SGLang's

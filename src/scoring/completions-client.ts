@@ -19,12 +19,12 @@ export interface CompletionsScorerOptions {
   readonly maxAnswerBytes?: number;
 }
 
-export function completionsUrl(base: string): string {
+function completionsUrl(base: string): string {
   return `${base.replace(/\/+$/, '')}/completions`;
 }
 
 /** An answer carries an entry or two per prompt token (~80 bytes each); past this it is not one. */
-export function completionsAnswerLimit(promptTokens: number): number {
+function completionsAnswerLimit(promptTokens: number): number {
   return Math.min(16 * 1024 * 1024 + promptTokens * 512, 400 * 1024 * 1024);
 }
 

@@ -8,6 +8,8 @@
 // first (the ablations of a full matrix wait for the baseline), and never the other way round:
 // a call registers as in flight only after its own wait, so no two calls wait on each other.
 
+import { commonPrefix as sharedStart } from '../core/common-prefix.ts';
+
 export interface PrefixLease {
   /** The prompt's logprobs known already, NaN elsewhere. */
   readonly values: Float64Array;
@@ -44,8 +46,7 @@ export function commonPrefix(a: Prompt, b: Prompt): number {
   if (a.source !== undefined && b.source !== undefined && a.source.base === b.source.base && a.source.runs[0] === 0 && b.source.runs[0] === 0) {
     i = Math.min(a.source.runs[1]!, b.source.runs[1]!, n);
   }
-  while (i < n && a.prompt[i] === b.prompt[i]) i++;
-  return i;
+  return i + sharedStart(a.prompt.subarray(i), b.prompt.subarray(i));
 }
 
 export class PrefixLogprobs {

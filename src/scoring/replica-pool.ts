@@ -37,7 +37,7 @@ interface Replica {
 }
 
 /** Whether a failed call is the replica's fault (try another one) rather than the request's. */
-export function replicaFault(error: unknown): boolean {
+function replicaFault(error: unknown): boolean {
   if (error instanceof ScoreCallError) {
     // Transport failures and timeouts are transient and the replica's; so is any 5xx.
     if (error.transient) return true;

@@ -3,7 +3,7 @@
 
 export const DEFAULT_RETRIES = 3;
 export const BACKOFF_BASE_MS = 1000;
-export const BACKOFF_CAP_MS = 30_000;
+const BACKOFF_CAP_MS = 30_000;
 /** A Retry-After longer than this is not waited for: the call fails instead. */
 export const RETRY_AFTER_CAP_MS = 120_000;
 

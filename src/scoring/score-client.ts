@@ -8,12 +8,12 @@ import { requestEncoder, scoreRequestPayload } from './score-request.ts';
 
 export { ApiCallError as ScoreCallError } from './json-endpoint.ts';
 
-export const ScoreResponseSchema = z.object({
+const ScoreResponseSchema = z.object({
   scores: z.array(z.object({ total_logprob: z.number() })),
 });
 
 /** Answers are one small number per response; anything this large is not an answer. */
-export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export interface HttpScorerOptions {
   readonly url: string;
@@ -26,7 +26,7 @@ export interface HttpScorerOptions {
   readonly streamAboveIds?: number;
 }
 
-export function scoreUrl(base: string): string {
+function scoreUrl(base: string): string {
   return `${base.replace(/\/+$/, '')}/score`;
 }
 

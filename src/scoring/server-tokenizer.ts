@@ -8,7 +8,7 @@ import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { Limiter } from '../core/limiter.ts';
 import { asError } from '../core/errors.ts';
 
-export const TokenizeAnswerSchema = z.object({
+const TokenizeAnswerSchema = z.object({
   tokens: z.array(z.number().int('token ids are whole numbers').nonnegative('token ids are not negative')),
 });
 
@@ -27,7 +27,7 @@ export function serverRoot(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
-export function tokenizeUrl(url: string): string {
+function tokenizeUrl(url: string): string {
   return `${serverRoot(url)}/tokenize`;
 }
 

@@ -30,7 +30,7 @@ export interface SglangScorerOptions {
   readonly maxAnswerBytes?: number;
 }
 
-export function generateUrl(url: string): string {
+function generateUrl(url: string): string {
   return `${serverRoot(url)}/generate`;
 }
 
@@ -51,7 +51,7 @@ function parse(body: unknown): z.infer<typeof GenerateAnswer> {
 }
 
 /** Fills values[s+1..] from the answer's entries; checks every token id and every needed value. */
-export function readInputLogprobs(entries: readonly unknown[], prompt: Uint32Array, s: number, needed: Uint8Array, values: Float64Array): void {
+function readInputLogprobs(entries: readonly unknown[], prompt: Uint32Array, s: number, needed: Uint8Array, values: Float64Array): void {
   if (entries.length !== prompt.length - s) {
     throw new AnswerProblem(`meta_info.input_token_logprobs has ${entries.length} entries for positions ${s}..${prompt.length - 1} (${prompt.length - s})`);
   }

@@ -16,30 +16,13 @@ import { SglangScorer } from '../../src/scoring/sglang-client.ts';
 import { RetryingScorer } from '../../src/scoring/retrying-scorer.ts';
 import { HttpScorer } from '../../src/scoring/score-client.ts';
 import type { Scorer } from '../../src/scoring/scorer.ts';
-import { BIN, ROOT, startProcess, startServe, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
+import { startSim, type Sim, type SimStats } from '../support/gpu-sim.ts';
+import { BIN, ROOT, startProcess, startServe, tempDir, testScript } from '../support/helpers.ts';
 import { MODEL, fullMatrixPrompts, load, spearman, topRecall, timeBareLoop } from './measure.ts';
 import { scaleChat } from './scale-context.ts';
-import type { GpuCostOptions, GpuStats } from '../servers/gpu-cost-model.ts';
 
-/** What the simulator's /stats answers: its counters and the cost constants it runs with. */
-export type SimStats = GpuStats & Pick<GpuCostOptions, 'tokenBudget' | 'stepOverheadMs' | 'perTokenMs'>;
-
-export interface Sim extends RunningServer {
-  stats(): Promise<SimStats>;
-  reset(): Promise<void>;
-}
-
-/** A simulator process; `kind` sets its cache's blocks (vllm 16, sglang 1). */
-export async function startSim(kind: 'vllm' | 'sglang', ...flags: string[]): Promise<Sim> {
-  const server = await startProcess([testScript('servers/gpu-sim.ts'), '--port', '0', '--kind', kind, ...flags]);
-  return {
-    ...server,
-    stats: async () => (await (await fetch(`${server.url}/stats`)).json()) as SimStats,
-    reset: async () => {
-      await fetch(`${server.url}/_test/reset`, { method: 'POST', body: '{"cache":true}' });
-    },
-  };
-}
+// The simulator is started by the support helper the tests use; bench callers import it from here.
+export { startSim, type Sim, type SimStats };
 
 /** Simulated ms for `tokens` of prefill at full steps: the simulator's best. */
 export function idealMs(stats: SimStats, tokens: number): number {

@@ -17,7 +17,8 @@ import { ScoringEngine, type ModeOptions } from '../../src/engine/engine.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { DEFAULT_THRESHOLD } from '../../src/engine/group-search.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
-import { fixture, runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
+import { startSim, type Sim } from '../support/gpu-sim.ts';
+import { fixture, runCli, tempDir } from '../support/helpers.ts';
 import { sparseContext } from '../support/sparse-context.ts';
 import { load, MODEL } from './measure.ts';
 
@@ -84,13 +85,13 @@ export interface Simulated {
   readonly wallMs: number;
 }
 
-async function simulated(sim: RunningServer, file: string, flags: string[]): Promise<Simulated> {
-  await fetch(`${sim.url}/_test/reset`, { method: 'POST', body: JSON.stringify({ cache: true }) });
+async function simulated(sim: Sim, file: string, flags: string[]): Promise<Simulated> {
+  await sim.reset();
   const start = performance.now();
   const out = await runCli(['score', file, '--json', '--url', sim.url, '--concurrency', '8', ...flags], { env: { MEMSCOPE_API_KEY: '' } });
   const wallMs = performance.now() - start;
   if (out.code !== 0) throw new Error(`score ${flags.join(' ')}: ${out.stderr}`);
-  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as { tokens_computed: number; tokens_reused: number; busy_ms: number };
+  const stats = await sim.stats();
   return { result: JSON.parse(out.stdout) as FullResult, computed: stats.tokens_computed, reused: stats.tokens_reused, busyMs: stats.busy_ms, wallMs };
 }
 
@@ -107,7 +108,7 @@ export interface SearchBenchRow {
 
 export async function searchBench(tiny: boolean): Promise<SearchBenchRow[]> {
   const dir = await tempDir();
-  const sim = await startProcess([testScript('servers/gpu-sim.ts'), '--port', '0', '--kind', 'sglang']);
+  const sim = await startSim('sglang');
   try {
     const sparseFile = join(dir.path, 'sparse.json');
     await writeFile(sparseFile, JSON.stringify((tiny ? sparseContext(40, 10, 1, 15) : sparseContext(300, 10, 1, 40)).chat));

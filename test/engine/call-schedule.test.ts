@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { ChatContext } from '../../src/context/chat-format.ts';
 import { tokenCount } from '../../src/context/context.ts';
 import { loadContext } from '../../src/context/load-context.ts';
@@ -14,26 +14,12 @@ import { ScoringEngine } from '../../src/engine/engine.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { HttpScorer } from '../../src/scoring/score-client.ts';
-import { fixture, runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
+import { simsForFile, type Sim } from '../support/gpu-sim.ts';
+import { fixture, runCli, tempDir } from '../support/helpers.ts';
 
-const servers: RunningServer[] = [];
-after(() => Promise.all(servers.map((s) => s.stop())));
+const sim = simsForFile();
 
-async function sim(...flags: string[]): Promise<RunningServer> {
-  const server = await startProcess([testScript('servers/gpu-sim.ts'), '--port', '0', ...flags]);
-  servers.push(server);
-  return server;
-}
-
-async function stats(server: RunningServer): Promise<Record<string, number>> {
-  return (await (await fetch(`${server.url}/stats`)).json()) as Record<string, number>;
-}
-
-async function reset(server: RunningServer): Promise<void> {
-  await fetch(`${server.url}/_test/reset`, { method: 'POST', body: '{"cache":true}' });
-}
-
-async function fullOver(server: RunningServer, file: string, baselineFirst: boolean | undefined): Promise<FullResult> {
+async function fullOver(server: Sim, file: string, baselineFirst: boolean | undefined): Promise<FullResult> {
   const { context } = await loadContext(file);
   const scorer = new HttpScorer({ url: server.url, model: 'memscope-builtin', timeoutMs: 30_000, connections: 8 });
   try {
@@ -47,24 +33,24 @@ async function fullOver(server: RunningServer, file: string, baselineFirst: bool
 describe('scheduling for GPU cost', () => {
   test('baseline first: the rows find its prefix cached, and the server computes C*', async () => {
     // The server gathers what arrives within 30 ms into its first step, as a busy one would.
-    const server = await sim('--kind', 'sglang', '--admit-wait-ms', '30');
+    const server = await sim('sglang', '--admit-wait-ms', '30');
     const { context } = await loadContext(fixture('small.json'));
     const cost = fullMatrixCost(context);
     const expected = (await new ScoringEngine(context, { scorer: new BuiltinScorer(), model: 'memscope-builtin' }).run({ mode: 'full' })) as FullResult;
 
-    await reset(server);
+    await server.reset();
     const first = await fullOver(server, fixture('small.json'), true);
-    const withGate = await stats(server);
+    const withGate = await server.stats();
     assert.deepEqual(first.matrix, expected.matrix, 'the simulator scores as the built-in model does');
-    assert.ok(withGate.tokens_computed! <= cost.ideal * 1.05, `computed ${withGate.tokens_computed} vs C* ${cost.ideal}`);
+    assert.ok(withGate.tokens_computed <= cost.ideal * 1.05, `computed ${withGate.tokens_computed} vs C* ${cost.ideal}`);
     // A row's prompt can share a token or two past its memory (the next turn opens as the memory did).
-    assert.ok(withGate.tokens_computed! >= cost.ideal - 4 * cost.memories, 'at most a few tokens a row under C*');
+    assert.ok(withGate.tokens_computed >= cost.ideal - 4 * cost.memories, 'at most a few tokens a row under C*');
 
-    await reset(server);
+    await server.reset();
     await fullOver(server, fixture('small.json'), false);
-    const eager = await stats(server);
+    const eager = await server.stats();
     // Rows sent with the baseline share its first step and find nothing cached.
-    assert.ok(eager.tokens_computed! > cost.ideal * 1.3, `eager computed ${eager.tokens_computed} vs C* ${cost.ideal}`);
+    assert.ok(eager.tokens_computed > cost.ideal * 1.3, `eager computed ${eager.tokens_computed} vs C* ${cost.ideal}`);
   });
 
   test('no call longer than the last token it needs: prompts end at the last response', async () => {
@@ -83,11 +69,11 @@ describe('scheduling for GPU cost', () => {
       await writeFile(file, JSON.stringify(chat));
       const { context } = await loadContext(file);
       const cost = fullMatrixCost(context);
-      const server = await sim('--kind', 'sglang');
+      const server = await sim('sglang');
       const result = await fullOver(server, file, undefined);
       assert.equal(result.calls, 3, 'call for call with the reference');
       assert.deepEqual(result.matrix[1], [0], 'a memory after the last response changes nothing');
-      const s = await stats(server);
+      const s = await server.stats();
       // Baseline and the late memory's ablation are the trimmed prompt; the other lacks a memory.
       const entries = context.sections.conversation;
       assert.equal(s.tokens_received, 3 * cost.L - tokenCount(entries[1]!));
@@ -99,10 +85,10 @@ describe('scheduling for GPU cost', () => {
   });
 
   test('the done: line says how many prefill tokens the server computed and reused', async () => {
-    const server = await sim('--kind', 'sglang');
+    const server = await sim('sglang');
     const run = await runCli(['score', fixture('small.json'), '--url', server.url, '--concurrency', '4', '--headless']);
     assert.equal(run.code, 0, run.stderr);
-    const s = await stats(server);
+    const s = await server.stats();
     const done = /^done: .*; server: 9 requests, (\d+) prompt tokens, (\d+) reused from its prefix cache, (\d+) computed$/m.exec(run.stderr);
     assert.ok(done, run.stderr);
     assert.equal(Number(done[1]), s.tokens_received);

@@ -7,7 +7,7 @@
 //   [PORT=8000] [DELAY=0] node --import tsx test/servers/instant-scorer.ts
 import { createServer } from 'node:http';
 import { assistantSpans } from '../../src/builtin/builtin-model.ts';
-import { commonPrefix } from '../../src/builtin/prefix-cache.ts';
+import { commonPrefix } from '../../src/core/common-prefix.ts';
 import { parseScoreRequest } from '../../src/scoring/score-request.ts';
 import { builtinTemplate } from '../../src/context/template.ts';
 
