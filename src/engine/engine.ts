@@ -237,10 +237,11 @@ export class ScoringEngine {
   /** What the server said of the run's prompts when the run began (see serverReport). */
   private usageAtStart: ServerUsage | undefined;
 
-  /** " · prefill N computed, M reused" so far this run, when the backend reports it, else "". */
+  /** " · prefill N computed, M reused" so far this run, once the backend has reported some, else "". */
   private prefillNote(): string {
     const report = serverReport(this.usageAtStart, this.options.scorer.serverUsage?.());
-    if (report?.cached_tokens === undefined) return '';
+    // Before the first answer there is nothing to say ("prefill 0 computed, 0 reused" was noise).
+    if (report?.cached_tokens === undefined || report.prompt_tokens === 0) return '';
     return ` · prefill ${tokensText(report.prompt_tokens - report.cached_tokens)} computed, ${tokensText(report.cached_tokens)} reused`;
   }
 
