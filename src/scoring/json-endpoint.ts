@@ -116,13 +116,14 @@ function isEmpty(value: unknown): boolean {
 // Python's json module writes NaN and ±Infinity as bare words, which no JSON parser accepts.
 const NON_JSON_NUMBER = /(?<![\w"])(?:NaN|-?Infinity)(?![\w"])/;
 
-// undici is loaded with the first call (a chunk of its own in the bundle): a run on the built-in
-// scorer never loads it, and an HTTP run loads it while it is loading the context.
-const undici = () => import('undici');
+// undici is loaded with the first call (a chunk of its own in the bundle), so that a run on the
+// built-in scorer never loads it.
+const undici = () => import('./http-agent.ts');
 
 export class JsonEndpoint {
   /** The connection pool, made with the first call. */
   private dispatcher: Agent | undefined;
+  private target: URL | undefined;
 
   constructor(
     readonly url: string,
@@ -160,7 +161,8 @@ export class JsonEndpoint {
       const { Agent, request } = await undici();
       const { connections = 16 } = this.options;
       this.dispatcher ??= new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
-      const answer = await request(this.url, {
+      this.target ??= new URL(this.url);
+      const answer = await request(this.target, {
         method: 'POST',
         headers,
         body,

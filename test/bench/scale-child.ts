@@ -1,6 +1,6 @@
 // One scale measurement in a process of its own (so its peak RSS is its own), started by
 // test/bench/measure.ts scaleRun. Prints a ScaleReport as JSON.
-//   node --import tsx test/bench/scale-child.ts estimate|engine-full full|quick|tiny [K]
+//   node dist/test/bench/scale-child.js estimate|engine-full full|quick|tiny [K]
 import { assistantSpans } from '../../src/builtin/builtin-model.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine/engine.ts';

@@ -1,12 +1,12 @@
 // Screen benchmark: how long one frame of a 500 × 2000 matrix takes in a 200 × 60 terminal, and
 // how long a key press takes to reach the screen while results pour in at 1000 per second.
-//   node --import tsx test/bench/screen.ts [--quick]
+//   npm run build && node dist/test/bench/screen.js [--quick]
 // Frames go through the same path as in the terminal (Ink in debug mode → FrameStdout →
 // FrameWriter), into a sink instead of a TTY.
 import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 
-// The real binary runs React's production build (src/memscope.js); so does the benchmark.
+// The bin (dist/bundle/memscope.js) runs React's production build; so does the benchmark.
 process.env.NODE_ENV ??= 'production';
 const React = await import('react');
 const { render } = await import('ink');

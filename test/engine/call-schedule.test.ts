@@ -9,7 +9,7 @@ import type { ChatContext } from '../../src/context/chat-format.ts';
 import { tokenCount } from '../../src/context/context.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { PromptLayout, fullRange } from '../../src/scoring/prompt.ts';
-import { fullMatrixCost } from '../../src/engine/call-schedule.ts';
+import { fullMatrixCost, tokensText } from '../../src/engine/call-schedule.ts';
 import { ScoringEngine } from '../../src/engine/engine.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
@@ -96,4 +96,11 @@ describe('scheduling for GPU cost', () => {
     assert.equal(Number(done[3]), s.tokens_computed);
     assert.match(run.stderr, /^scoring: \d+\/8 .* · prefill [\d,]+ computed, [\d,]+ reused$/m);
   });
+});
+
+test('token counts read with thousands separators, millions in short', () => {
+  assert.deepEqual(
+    [0, 7, 999, 1000, 43_140, 999_999, 1_000_000, 5_001_777].map(tokensText),
+    ['0', '7', '999', '1,000', '43,140', '999,999', '1.00M', '5.00M'],
+  );
 });

@@ -2,7 +2,7 @@
 // ANSWER=503 (any HTTP status, with a JSON error), ANSWER=malformed (200 with a body that is not
 // a score answer) or ANSWER=reset (closes the connection without answering). GET /count says
 // how many score calls it received. Prints its URL on stderr.
-//   ANSWER=503 node --import tsx test/servers/faulty-replica.ts
+//   ANSWER=503 node dist/test/servers/faulty-replica.js
 import { createServer } from 'node:http';
 
 const answer = process.env.ANSWER ?? '503';

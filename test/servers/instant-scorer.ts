@@ -4,7 +4,7 @@
 // prompt differs from the longest prompt seen: half the matrix scored, the densest a causal model
 // gives (a real LLM's nearly is). DELAY=ms holds each answer back that long (a slow server,
 // without using the CPU). Prints its URL on stderr.
-//   [PORT=8000] [DELAY=0] node --import tsx test/servers/instant-scorer.ts
+//   [PORT=8000] [DELAY=0] node dist/test/servers/instant-scorer.js
 import { createServer } from 'node:http';
 import { assistantSpans } from '../../src/builtin/builtin-model.ts';
 import { commonPrefix } from '../../src/core/common-prefix.ts';

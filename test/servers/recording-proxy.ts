@@ -1,6 +1,6 @@
 // A recording proxy: forwards every request to UPSTREAM and appends one JSON line per call
 // (method, path, headers, request body, status, answer body) to LOG. Prints its URL on stderr.
-//   UPSTREAM=http://127.0.0.1:8000 LOG=calls.jsonl node --import tsx test/servers/recording-proxy.ts
+//   UPSTREAM=http://127.0.0.1:8000 LOG=calls.jsonl node dist/test/servers/recording-proxy.js
 import { appendFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 
