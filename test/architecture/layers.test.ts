@@ -25,8 +25,7 @@ function layerOf(file: string): string {
 }
 
 /** Every module a file imports: static, dynamic and `typeof import()`, with the line each is on. */
-function imports(file: string): { spec: string; line: number }[] {
-  const text = readFileSync(join(ROOT, file), 'utf8');
+function imports(file: string, text = readFileSync(join(ROOT, file), 'utf8')): { spec: string; line: number }[] {
   const found: { spec: string; line: number }[] = [];
   for (const match of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^import\s+)'([^']+)'/gm)) {
     found.push({ spec: match[1]!, line: text.slice(0, match.index).split('\n').length });
@@ -73,4 +72,20 @@ test('the layer check sees a violation when there is one', () => {
   ]);
   assert.equal(upwardImports('src/screen/run-store.ts', [{ spec: '../../components/App.tsx', line: 1 }]).length, 1);
   assert.deepEqual(upwardImports('src/cli/cli.ts', [{ spec: '../engine/engine.ts', line: 1 }]), []);
+});
+
+/** Where `text` loads undici's index at run time (an `import type` loads nothing). */
+function undiciIndexLoads(file: string, text: string): string[] {
+  const lines = text.split('\n');
+  return imports(file, text)
+    .filter(({ spec, line }) => spec === 'undici' && !/^\s*import\s+type\b/.test(lines[line - 1]!))
+    .map(({ line }) => `${file}:${line}`);
+}
+
+test("undici's index is never loaded by memscope: its Agent and request() come from src/scoring/http-agent.ts", () => {
+  // The index also loads fetch, WebSocket, caches and mocks: ~30 ms more on every HTTP run's start.
+  const broken = files.filter((file) => !file.endsWith('.d.ts')).flatMap((file) => undiciIndexLoads(file, readFileSync(join(ROOT, file), 'utf8')));
+  assert.deepEqual(broken, []);
+  // The check sees one when there is one.
+  assert.deepEqual(undiciIndexLoads('src/x.ts', "import type { Agent } from 'undici';\nconst u = await import('undici');\nimport { request } from 'undici';\n"), ['src/x.ts:2', 'src/x.ts:3']);
 });
