@@ -1,5 +1,5 @@
 // undici's Agent and request(), without the rest of the package. Its index also loads fetch,
-// WebSocket, cookies, cache stores and mocks, about 40 ms of start-up on every HTTP run (measured
+// WebSocket, cookies, cache stores and mocks, about 30 ms of start-up on every HTTP run (measured
 // with the bundle on Node 20); these two files are all a JSON POST needs. undici has no "exports"
 // map, so the paths are reachable; if an upgrade moves them, the build fails, not a run.
 import Agent from 'undici/lib/dispatcher/agent.js';
