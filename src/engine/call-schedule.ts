@@ -24,6 +24,11 @@ export function trimToLastResponse(entries: readonly AstNode[], range: EntryRang
   return range;
 }
 
+/** The last `count` entries, up to their last response: the calls of a finetune run. */
+export function finetuneRange(entries: readonly AstNode[], count: number): EntryRange {
+  return trimToLastResponse(entries, { start: Math.max(0, entries.length - count), end: entries.length });
+}
+
 /** The whole conversation, up to its last response: every call of a full or estimate run. */
 export function scoredRange(context: Context): EntryRange {
   const entries = context.sections.conversation;

@@ -19,7 +19,7 @@ import { groupSearch, firstLevelCalls, initialGroupSize } from './group-search.t
 import { Limiter } from '../core/limiter.ts';
 import { keyNumber } from '../context/memory-scores.ts';
 import { NO_FILTER, PromptLayout, clipRuns, type EntryRange, type Filter } from '../scoring/prompt.ts';
-import { baselineFirst, scoredRange, tokensText, trimToLastResponse } from './call-schedule.ts';
+import { baselineFirst, finetuneRange, scoredRange, tokensText } from './call-schedule.ts';
 import type { Scorer, ServerUsage, Span } from '../scoring/scorer.ts';
 import type { WeightStore } from './weight-store.ts';
 
@@ -600,7 +600,7 @@ export class ScoringEngine {
   // ── fine-tune candidates ────────────────────────────────────
   private async finetune(count: number): Promise<FinetuneResult> {
     const entries = this.context.sections.conversation;
-    const range = trimToLastResponse(entries, { start: Math.max(0, entries.length - count), end: entries.length });
+    const range = finetuneRange(entries, count);
     const responses = responseEntries(entries, range);
     this.started('finetune', [], responses, responses.length > 0 ? 2 : 0);
     if (responses.length === 0) return { mode: 'finetune', candidates: [], calls: 0 };

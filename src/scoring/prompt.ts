@@ -74,10 +74,15 @@ function conversationSpans(context: Context, range: EntryRange, filter: Filter, 
   return spans;
 }
 
-export function buildPrompt(context: Context, range: EntryRange, filter: Filter): Uint32Array {
+/** Tokens in the prompt of `range` under `filter`, without writing it. */
+export function promptLength(context: Context, range: EntryRange, filter: Filter = NO_FILTER): number {
   let length = 0;
   for (const node of promptNodes(context, range, filter)) length += tokenCount(node);
-  const out = new Uint32Array(length);
+  return length;
+}
+
+export function buildPrompt(context: Context, range: EntryRange, filter: Filter): Uint32Array {
+  const out = new Uint32Array(promptLength(context, range, filter));
   let offset = 0;
   for (const node of promptNodes(context, range, filter)) offset = writeTokens(node, out, offset);
   return out;

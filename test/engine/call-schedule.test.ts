@@ -14,6 +14,7 @@ import { ScoringEngine } from '../../src/engine/engine.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { HttpScorer } from '../../src/scoring/score-client.ts';
+import { longestPrompt } from '../../src/run/longest-prompt.ts';
 import { simsForFile, type Sim } from '../support/gpu-sim.ts';
 import { fixture, runCli, tempDir } from '../support/helpers.ts';
 
@@ -79,6 +80,9 @@ describe('scheduling for GPU cost', () => {
       assert.equal(s.tokens_received, 3 * cost.L - tokenCount(entries[1]!));
       assert.ok(cost.L < new PromptLayout(context, fullRange(context)).full.length - tokenCount(entries[4]!));
       assert.equal(cost.memories, 2);
+      // The context-limit check measures the prompts the engine sends, not the untrimmed context.
+      assert.equal(longestPrompt(context, { mode: 'full' }), cost.L);
+      assert.equal(longestPrompt(context, { mode: 'finetune', count: 50 }), cost.L);
     } finally {
       await dir.remove();
     }
