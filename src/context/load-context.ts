@@ -58,7 +58,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-export function zodProblem(path: string, error: z.ZodError, data?: unknown): InputError {
+export function zodProblem(path: string, error: z.ZodError, data: unknown): InputError {
   const issue = error.issues[0]!;
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;

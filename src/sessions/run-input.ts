@@ -47,7 +47,7 @@ function fromSession(path: string, text: string): RunInput {
 function fromResult(path: string, json: Record<string, unknown>): RunInput {
   // Any saved `--json` result parses, told apart by "mode", so another mode is named rather than misread.
   const parsed = RunResultSchema.safeParse(json);
-  if (!parsed.success) throw zodProblem(path, parsed.error);
+  if (!parsed.success) throw zodProblem(path, parsed.error, json);
   if (parsed.data.mode !== 'full') throw notFull(path, String(parsed.data.mode));
   // Extra fields (--search's) ride along unread: the diff reads memories, responses and the matrix.
   const result = parsed.data;

@@ -112,6 +112,7 @@ test('bad files and usage: exit 2, one line naming the file and the place, no st
       [['score', fixture('small.json'), '--concurency', '3'], /^memscope: unknown option --concurency: did you mean --concurrency\?/],
       [['score', fixture('small.json'), '--timeout', '-1'], /^memscope: --timeout: expected seconds, more than 0, got "-1" \(a value starting with "-" goes as --timeout=-1\)$/],
       [['score', fixture('small.json'), '--timeout'], /^memscope: --timeout needs a value: seconds, more than 0$/],
+      [['score', fixture('small.json'), '--backend'], /^memscope: --backend needs a value: one of score, completions, sglang$/],
       [['export', 'run.jsonl'], /^memscope: export: --format is required \(one of csv, json, svg, cast\)$/],
       [['replay', fixture('small.json')], /^memscope: .*small\.json: not a session \(it is a context: use "memscope score"\)$/],
       [['score', fixture('small.json'), '--concurrency', '0'], /^memscope: --concurrency: expected a whole number ≥ 1/],

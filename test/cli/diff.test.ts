@@ -210,6 +210,7 @@ describe('memscope diff: bad input is one line and exit 2', () => {
     ['a single-mode result', () => [write('single.json', '{"mode":"single","key":"k","score":1,"calls":2}'), runB.json], /single\.json: a single-mode run; diff compares full-matrix runs/],
     ['a result with a broken matrix', () => [runA.json, write('broken.json', JSON.stringify({ ...runA.result, matrix: [[1]] }))], /broken\.json: \$\.matrix: 1 rows for 4 memories/],
     ['a session whose run did not finish', () => [runA.session, write('unfinished.jsonl', readFileSync(runB.session, 'utf8').trimEnd().split('\n').slice(0, -1).join('\n') + '\n')], /unfinished\.jsonl: the run has not finished: no result to compare/],
+    ['a result with a value its schema does not allow', () => [write('bad.json', '{"mode":"incremental","scored":[],"skipped":[{"key":"k","reason":"r","failed":false}],"calls":1}'), runB.json], /bad\.json: \$\.skipped\[0\]\.failed: false is not allowed: expected one of true$/m],
     ['a missing file', () => [runA.session, join(dir.path, 'nope.jsonl')], /nope\.jsonl: no such session or result file/],
     ['one run only', () => [runA.session], /diff: name two runs/],
   ];
