@@ -18,7 +18,7 @@
 // so a step costs two hash probes. Adding a token is undone by removing it, which is how prefix
 // reuse (src/prefix-cache.ts) rewinds a state.
 import { NgramTable } from './ngram-table.ts';
-import type { Span } from '../scoring/scorer.ts';
+import { spanMask, spanTotals, type Span } from '../scoring/scorer.ts';
 import { IM_END, IM_START } from '../context/template.ts';
 
 export const MODEL_NAME = 'memscope-builtin';
@@ -52,21 +52,6 @@ export function assistantSpans(prompt: Uint32Array, assistantHeader: readonly nu
   return spans;
 }
 
-/** 1 at every position inside a span, 0 elsewhere: the positions whose logprob is wanted. */
-export function spanMask(length: number, spans: readonly Span[]): Uint8Array {
-  const mask = new Uint8Array(length);
-  for (const { start, end } of spans) mask.fill(1, start, end);
-  return mask;
-}
-
-/** The total logprob of each span, summed in token order. */
-export function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
-  return spans.map(({ start, end }) => {
-    let total = 0;
-    for (let i = start; i < end; i++) total += logprobs[i]!;
-    return total;
-  });
-}
 
 /** The model's counts after some prefix of a prompt. */
 export class ModelState {

@@ -2,9 +2,9 @@
 // `memscope serve` over HTTP. Prompts are scored one at a time (the model is one CPU-bound
 // state) with prefix reuse: see src/prefix-cache.ts.
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { MODEL_NAME, ModelState, assistantSpans, forwardInSlices, spanMask, spanTotals } from './builtin-model.ts';
+import { MODEL_NAME, ModelState, assistantSpans, forwardInSlices } from './builtin-model.ts';
 import { PrefixCache, type PrefixStats } from './prefix-cache.ts';
-import type { ScoreCall, Scorer, ServerUsage } from '../scoring/scorer.ts';
+import { spanMask, spanTotals, type ScoreCall, type Scorer, type ServerUsage } from '../scoring/scorer.ts';
 import { builtinTemplate } from '../context/template.ts';
 import { BUILTIN_VOCAB_SIZE } from '../context/tokenizer.ts';
 

@@ -11,7 +11,7 @@
 // Every prompt position after the first is checked, not only the spans: an answer for some other
 // token stream (another tokenization, a server that added a BOS) shows up as missing entries.
 import { z } from 'zod';
-import type { Span } from './scorer.ts';
+import { spanMask, spanTotals, type Span } from './scorer.ts';
 import { LLAMA_CPP_REFUSAL } from './server-probe.ts';
 
 export const LOGPROBS_FIELDS = ['prompt_logprobs', 'echo'] as const;
@@ -33,7 +33,8 @@ const EchoEnvelope = z.object({
   usage: z.object({ completion_tokens: z.number().int().nonnegative() }).partial().nullish(),
 });
 
-function envelope<T>(schema: z.ZodType<T>, body: unknown): T {
+/** The answer read by `schema`, or an AnswerProblem naming the first field that is wrong. */
+export function envelope<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
@@ -63,7 +64,6 @@ function keysOf(item: object): string {
   return keys.length === 0 ? 'none' : `${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`;
 }
 
-/** Sums per-token logprobs over every span; `logprobs[i]` is defined for every position a span holds. */
 /** llama.cpp's answers carry "timings" (and its native ones "generation_settings"); it cannot give prompt logprobs at all. */
 function missingFieldReason(body: unknown, otherwise: string): string {
   const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -71,25 +71,10 @@ function missingFieldReason(body: unknown, otherwise: string): string {
   return otherwise;
 }
 
-export function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
-  return spans.map(({ start, end }) => {
-    let total = 0;
-    for (let i = start; i < end; i++) total += logprobs[i]!;
-    return total;
-  });
-}
-
 export function checkSpans(spans: readonly Span[], length: number): void {
   for (const { start, end } of spans) {
     if (start < 0 || end < start || end > length) throw new Error(`response span [${start}, ${end}) is outside a prompt of ${length} tokens`);
   }
-}
-
-/** 1 at every position some span sums. */
-export function spanMask(spans: readonly Span[], length: number): Uint8Array {
-  const mask = new Uint8Array(length);
-  for (const { start, end } of spans) mask.fill(1, start, end);
-  return mask;
 }
 
 /** Totals from vLLM's prompt_logprobs shape. */
@@ -99,7 +84,7 @@ export function promptLogprobsTotals(body: unknown, prompt: Uint32Array, spans: 
   if (items == null) throw new AnswerProblem(missingFieldReason(body, 'the answer has no choices[0].prompt_logprobs (does the server support prompt_logprobs? SGLang drops the field: use --backend sglang, or --logprobs-field echo)'));
   if (items.length !== prompt.length) throw new AnswerProblem(`prompt_logprobs has ${items.length} items for a prompt of ${prompt.length} tokens`);
   const logprobs = new Float64Array(prompt.length);
-  const needed = spanMask(spans, prompt.length);
+  const needed = spanMask(prompt.length, spans);
   for (let i = 0; i < items.length; i++) {
     // No history before the first token: vLLM gives null there, and no span uses it.
     if (i === 0 && needed[0] === 0) continue;
@@ -136,7 +121,7 @@ export function echoTotals(body: unknown, prompt: Uint32Array, spans: readonly S
     throw new AnswerProblem(`token_logprobs has ${items.length} items for a prompt of ${prompt.length} tokens and ${generated} generated`);
   }
   const logprobs = new Float64Array(prompt.length);
-  const needed = spanMask(spans, prompt.length);
+  const needed = spanMask(prompt.length, spans);
   for (let i = 0; i < prompt.length; i++) {
     if (needed[i] === 0) continue;
     const value = items[i];

@@ -4,8 +4,8 @@
 // found in the AST, with the same span definition as the built-in scorer.
 import { AnswerProblem, responseTotals, type LogprobsField } from './completions-answer.ts';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
-import { UsageCounter, answerUsage } from './score-client.ts';
-import { checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
+import { answerUsage } from './score-client.ts';
+import { UsageCounter, checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
 import { lengthRefusal } from './server-probe.ts';
 import { asciiJson, tokenIdsJson } from './token-ids-json.ts';
 

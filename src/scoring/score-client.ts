@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { runsLength } from './prompt.ts';
-import { checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
+import { UsageCounter, checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
 import { requestEncoder, scoreRequestPayload } from './score-request.ts';
 
 export { ApiCallError as ScoreCallError } from './json-endpoint.ts';
@@ -60,31 +60,6 @@ export function answerUsage(body: unknown): { prompt: number; cached: number } |
   const cached = typeof details === 'object' && details !== null ? (details as { cached_tokens?: unknown }).cached_tokens : undefined;
   if (!Number.isInteger(prompt) || !Number.isInteger(cached) || (cached as number) < 0 || (cached as number) > (prompt as number)) return undefined;
   return { prompt: prompt as number, cached: cached as number };
-}
-
-/** Sums what a backend's answers say of their prompts; undefined until one says something. */
-export class UsageCounter {
-  private requests = 0;
-  private promptTokens = 0;
-  private cachedTokens = 0;
-  private said = false;
-  private silent = false;
-
-  /** One answer, and its usage (undefined when it had none). */
-  add(promptLength: number, usage: { prompt: number; cached: number } | undefined): void {
-    this.requests++;
-    this.promptTokens += usage?.prompt ?? promptLength;
-    if (usage === undefined) this.silent = true;
-    else {
-      this.said = true;
-      this.cachedTokens += usage.cached;
-    }
-  }
-
-  read(): ServerUsage | undefined {
-    if (!this.said) return undefined;
-    return { requests: this.requests, promptTokens: this.promptTokens, cachedTokens: this.silent ? undefined : this.cachedTokens };
-  }
 }
 
 export class HttpScorer implements Scorer {

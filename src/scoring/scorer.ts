@@ -8,6 +8,22 @@ export interface Span {
   readonly end: number;
 }
 
+/** 1 at every position inside a span, 0 elsewhere: the positions whose logprob is wanted. */
+export function spanMask(length: number, spans: readonly Span[]): Uint8Array {
+  const mask = new Uint8Array(length);
+  for (const { start, end } of spans) mask.fill(1, start, end);
+  return mask;
+}
+
+/** The total logprob of each span, summed in token order; `logprobs[i]` is set wherever a span is. */
+export function spanTotals(logprobs: Float64Array, spans: readonly Span[]): number[] {
+  return spans.map(({ start, end }) => {
+    let total = 0;
+    for (let i = start; i < end; i++) total += logprobs[i]!;
+    return total;
+  });
+}
+
 export interface ScoreCall {
   /** Built fresh for each call and never changed afterwards: a scorer may keep it (the built-in
    *  one keeps recent prompts for prefix reuse). The engine builds it on first read, so a scorer
@@ -69,6 +85,31 @@ export interface ServerUsage {
   readonly promptTokens: number;
   /** Undefined when some answer did not say. */
   readonly cachedTokens: number | undefined;
+}
+
+/** Sums what a backend's answers say of their prompts; undefined until one says something. */
+export class UsageCounter {
+  private requests = 0;
+  private promptTokens = 0;
+  private cachedTokens = 0;
+  private said = false;
+  private silent = false;
+
+  /** One answer, and its usage (undefined when it had none). */
+  add(promptLength: number, usage: { prompt: number; cached: number } | undefined): void {
+    this.requests++;
+    this.promptTokens += usage?.prompt ?? promptLength;
+    if (usage === undefined) this.silent = true;
+    else {
+      this.said = true;
+      this.cachedTokens += usage.cached;
+    }
+  }
+
+  read(): ServerUsage | undefined {
+    if (!this.said) return undefined;
+    return { requests: this.requests, promptTokens: this.promptTokens, cachedTokens: this.silent ? undefined : this.cachedTokens };
+  }
 }
 
 /** The sum of several scorers' usage (replicas), undefined when none reports any. */

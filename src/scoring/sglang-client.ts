@@ -11,10 +11,10 @@
 // that answer (prefix-logprobs.ts), and an ablation costs the server about L − (position of
 // the memory) tokens instead of L. Each returned token id is checked against the prompt.
 import { z } from 'zod';
-import { AnswerProblem, checkSpans, logprobProblem, spanMask, spanTotals } from './completions-answer.ts';
+import { AnswerProblem, checkSpans, envelope, logprobProblem } from './completions-answer.ts';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { PrefixLogprobs } from './prefix-logprobs.ts';
-import { checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
+import { UsageCounter, checkScores, spanMask, spanTotals, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
 import { lengthRefusal } from './server-probe.ts';
 import { serverRoot } from './server-tokenizer.ts';
 import { tokenIdsJson } from './token-ids-json.ts';
@@ -44,10 +44,7 @@ const GenerateAnswer = z.object({
 
 function parse(body: unknown): z.infer<typeof GenerateAnswer> {
   // A batch answer is a list of these; one prompt is sent, so one is read.
-  const parsed = GenerateAnswer.safeParse(Array.isArray(body) && body.length === 1 ? body[0] : body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new AnswerProblem(`${issue.path.join('.') || 'answer'}: ${issue.message}`);
+  return envelope(GenerateAnswer, Array.isArray(body) && body.length === 1 ? body[0] : body);
 }
 
 /** Fills values[s+1..] from the answer's entries; checks every token id and every needed value. */
@@ -78,7 +75,7 @@ export class SglangScorer implements Scorer {
   readonly batchedPrefixCache = true;
   private readonly endpoint: JsonEndpoint;
   private readonly prefix: PrefixLogprobs;
-  private readonly usage = { requests: 0, promptTokens: 0, cachedTokens: 0, reported: true };
+  private readonly counter = new UsageCounter();
 
   constructor(private readonly options: SglangScorerOptions) {
     this.backend = `${serverRoot(options.url)} (sglang /generate)`;
@@ -100,7 +97,7 @@ export class SglangScorer implements Scorer {
     if (call.spans === undefined) throw new Error('the sglang backend needs the response spans of every prompt');
     const { prompt, spans } = call;
     checkSpans(spans, prompt.length);
-    const needed = spanMask(spans, prompt.length);
+    const needed = spanMask(prompt.length, spans);
     const lease = await this.prefix.begin(prompt, needed, call.signal, call.source);
     let got: Float64Array | undefined;
     try {
@@ -131,19 +128,15 @@ export class SglangScorer implements Scorer {
       const entries = meta.input_token_logprobs;
       if (entries == null) throw new AnswerProblem('the answer has no meta_info.input_token_logprobs (was return_logprob dropped on the way?)');
       readInputLogprobs(entries, prompt, start, needed, values);
-      this.usage.requests++;
-      this.usage.promptTokens += meta.prompt_tokens ?? prompt.length;
-      if (meta.cached_tokens === undefined) this.usage.reported = false;
-      else this.usage.cachedTokens += meta.cached_tokens;
+      this.counter.add(prompt.length, meta.cached_tokens === undefined ? undefined : { prompt: meta.prompt_tokens ?? prompt.length, cached: meta.cached_tokens });
     } catch (error) {
       if (error instanceof AnswerProblem) throw new ApiCallError(`bad SGLang answer: ${error.message}`, answer.status);
       throw error;
     }
   }
 
-  serverUsage(): ServerUsage {
-    const { requests, promptTokens, cachedTokens, reported } = this.usage;
-    return { requests, promptTokens, cachedTokens: reported ? cachedTokens : undefined };
+  serverUsage(): ServerUsage | undefined {
+    return this.counter.read();
   }
 
   async close(): Promise<void> {

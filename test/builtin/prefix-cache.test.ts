@@ -2,7 +2,8 @@
 // every prompt from scratch, whatever order prompts come in, and the work counted honestly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ModelState, assistantSpans, scoreResponses, spanMask, spanTotals, tokenLogprobs } from '../../src/builtin/builtin-model.ts';
+import { ModelState, assistantSpans, scoreResponses, tokenLogprobs } from '../../src/builtin/builtin-model.ts';
+import { spanMask, spanTotals } from '../../src/scoring/scorer.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { ScoringEngine, memoryRefs } from '../../src/engine/engine.ts';
 import type { FullResult } from '../../src/engine/events.ts';

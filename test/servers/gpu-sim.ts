@@ -24,7 +24,8 @@
 //     [--exit-with-stdin]
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
-import { MODEL_NAME, assistantSpans, spanMask, spanTotals } from '../../src/builtin/builtin-model.ts';
+import { MODEL_NAME, assistantSpans } from '../../src/builtin/builtin-model.ts';
+import { spanMask, spanTotals } from '../../src/scoring/scorer.ts';
 import { PrefixCache } from '../../src/builtin/prefix-cache.ts';
 import { builtinTemplate } from '../../src/context/template.ts';
 import { BUILTIN_VOCAB_SIZE } from '../../src/context/tokenizer.ts';
