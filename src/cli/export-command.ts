@@ -8,7 +8,7 @@ import { resultCsv } from '../export/export-csv.ts';
 import { resultSvg } from '../export/export-svg.ts';
 import { resultJson } from '../export/headless.ts';
 import { neutralize } from '../core/sanitize.ts';
-import { readSession } from '../sessions/session-reader.ts';
+import { readSession, sessionResult } from '../sessions/session-reader.ts';
 
 const EXPORT_FORMATS = ['csv', 'json', 'svg', 'cast'] as const;
 
@@ -35,14 +35,14 @@ export async function exportSession(args: string[], io: CliIo): Promise<number> 
     }
     return 0;
   }
-  const result = session.events.findLast((line) => line.event.type === 'run-done')?.event;
-  if (result?.type !== 'run-done') throw new ScoringError(`${session.path}: no result to export: the run did not finish`);
+  const result = sessionResult(session);
+  if (result === undefined) throw new ScoringError(`${session.path}: no result to export: the run did not finish`);
   let text: string;
-  if (format === 'json') text = `${resultJson(result.result)}\n`;
-  else if (format === 'csv') text = resultCsv(result.result);
+  if (format === 'json') text = `${resultJson(result)}\n`;
+  else if (format === 'csv') text = resultCsv(result);
   else {
-    if (result.result.mode !== 'full') throw new InputError(`--format svg: draws the full matrix; this session is ${result.result.mode} mode`);
-    text = resultSvg(result.result, `memscope: ${session.header.source.path}`);
+    if (result.mode !== 'full') throw new InputError(`--format svg: draws the full matrix; this session is ${result.mode} mode`);
+    text = resultSvg(result, `memscope: ${session.header.source.path}`);
   }
   if (values.output === undefined) io.stdout.write(text);
   else {

@@ -11,7 +11,7 @@ import { MAX_SPEED, MIN_SPEED, stateAt } from '../screen/replay-driver.ts';
 import { followFeed, replayFeed } from '../app/replay-feed.ts';
 import { neutralize } from '../core/sanitize.ts';
 import { SessionFollower } from '../sessions/session-follower.ts';
-import { readSession } from '../sessions/session-reader.ts';
+import { noResultReason, readSession } from '../sessions/session-reader.ts';
 
 /** Headless follow: print events as another process appends them, then the result. */
 async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
@@ -83,17 +83,16 @@ export async function replay(args: string[], io: CliIo): Promise<number> {
     if (event.type === 'run-done') result = event.result;
   }
   if (session.cut) io.stderr.write(`${neutralize(session.path)}: the tail was cut (a partial last line); replayed ${session.events.length} complete events\n`);
-  const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: '' }[session.state];
   if (result === undefined && values.json && session.state !== 'failed') {
     // An unfinished full-matrix run: the rows done so far, rebuilt through the screen's reducer.
     const partial = partialFullResult(stateAt(session.events, session.events.length));
     if (partial) {
-      io.stderr.write(`${neutralize(session.path)}: ${why}: partial result, ${partial.done} of ${partial.total} memories scored${partial.failed ? `, ${partial.failed} failed` : ''} (rows not scored read 0)\n`);
+      io.stderr.write(`${neutralize(session.path)}: ${noResultReason(session.state)}: partial result, ${partial.done} of ${partial.total} memories scored${partial.failed ? `, ${partial.failed} failed` : ''} (rows not scored read 0)\n`);
       io.stdout.write(`${resultJson(partial.result)}\n`);
       return 0;
     }
   }
-  if (result === undefined) throw new ScoringError(`${session.path}: no result to print: ${why}`);
+  if (result === undefined) throw new ScoringError(`${session.path}: no result to print: ${noResultReason(session.state)}`);
   io.stdout.write(values.json ? `${resultJson(result)}\n` : resultText(result));
   return 0;
 }

@@ -23,18 +23,21 @@ export function ablationMasks(memories: number, count: number, seed: number): Ui
   });
 }
 
+/** The share of anchored masks that are ordinary half-masks (anchor at the first memory). */
+const FULL_SHARE = 0.5;
+
 /**
  * Keep-masks that keep a prefix: each picks an anchor memory, keeps every memory before it,
  * removes the anchor and keeps each later one with probability 1/2. A prompt then shares the
  * baseline's prefix up to its anchor, which a prefix-caching server does not recompute. With
- * probability `fullShare` the anchor is the first memory (an ordinary half-mask); otherwise it is
- * uniform over the memories.
+ * probability FULL_SHARE the anchor is the first memory (an ordinary half-mask); otherwise it is
+ * uniform over the memories (a quarter and none lost quality: see the README's GPU cost section).
  */
-export function anchoredMasks(memories: number, count: number, seed: number, fullShare = 0.5): Uint8Array[] {
+export function anchoredMasks(memories: number, count: number, seed: number): Uint8Array[] {
   const random = seededRandom(seed);
   return Array.from({ length: count }, () => {
     const mask = new Uint8Array(memories);
-    const anchor = random() < fullShare ? 0 : Math.floor(random() * memories);
+    const anchor = random() < FULL_SHARE ? 0 : Math.floor(random() * memories);
     for (let i = 0; i < memories; i++) mask[i] = i < anchor ? 1 : i === anchor ? 0 : random() < KEEP_PROBABILITY ? 1 : 0;
     return mask;
   });

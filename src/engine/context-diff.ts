@@ -1,5 +1,6 @@
 // What changed between two versions of a context file, said the way a person would: memories
 // added or removed, responses appended.
+import { plural } from '../core/plural.ts';
 import type { Context } from '../context/context.ts';
 import { memoryRefs, responseEntries } from './engine.ts';
 
@@ -21,16 +22,12 @@ export function contextChange(before: Context, after: Context): ContextChange {
   };
 }
 
-function count(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 export function describeChange(change: ContextChange): string {
   const parts: string[] = [];
-  if (change.added.length > 0) parts.push(`${count(change.added.length, 'memory', 'memories')} added (${change.added.join(', ')})`);
-  if (change.removed.length > 0) parts.push(`${count(change.removed.length, 'memory', 'memories')} removed (${change.removed.join(', ')})`);
+  if (change.added.length > 0) parts.push(`${plural(change.added.length, 'memory', 'memories')} added (${change.added.join(', ')})`);
+  if (change.removed.length > 0) parts.push(`${plural(change.removed.length, 'memory', 'memories')} removed (${change.removed.join(', ')})`);
   const delta = change.responsesAfter - change.responsesBefore;
-  if (delta > 0) parts.push(`${count(delta, 'response', 'responses')} appended`);
-  if (delta < 0) parts.push(`${count(-delta, 'response', 'responses')} removed`);
+  if (delta > 0) parts.push(`${plural(delta, 'response', 'responses')} appended`);
+  if (delta < 0) parts.push(`${plural(-delta, 'response', 'responses')} removed`);
   return parts.length > 0 ? parts.join('; ') : 'text changed, same memories and responses';
 }

@@ -246,10 +246,10 @@ export class ScoringEngine {
   }
 
   async run(options: ModeOptions): Promise<RunResult> {
-    const usageBefore = (this.usageAtStart = this.options.scorer.serverUsage?.());
+    this.usageAtStart = this.options.scorer.serverUsage?.();
     try {
       const result = await this.runMode(options);
-      const server = serverReport(usageBefore, this.options.scorer.serverUsage?.());
+      const server = serverReport(this.usageAtStart, this.options.scorer.serverUsage?.());
       this.emit(server === undefined ? { type: 'run-done', result } : { type: 'run-done', result, server });
       return result;
     } catch (error) {

@@ -262,10 +262,10 @@ export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullR
     await Promise.all(next.map(explore));
   };
 
-  const first = initialGroups(memories.length, plan.groupSize).map((group) => ({ group, reach: width }));
+  const { called, after } = firstLevel(plan);
   // A first group after the last response moves nothing.
-  for (const probe of first) if (!reachable(probe, responses, entries)) clear(probe.group, 0, false);
-  await Promise.all(first.filter((probe) => reachable(probe, responses, entries)).map(explore));
+  for (const probe of after) clear(probe.group, 0, false);
+  await Promise.all(called.map(explore));
   // Built afresh in the schema's key order, so a replay's parsed result prints the same JSON.
   const finalMemories: SearchMemory[] = results.map((memory, i) => {
     if (memory.failed) return { key: memory.key, max: 0, failed: true, reason: memory.reason ?? '', exact: false };
@@ -283,7 +283,20 @@ export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullR
   };
 }
 
+/** The first level's groups, over every response: those some response comes after are called,
+ *  the rest come after the last response and move nothing. */
+function firstLevel(plan: Pick<SearchPlan, 'memories' | 'responses' | 'groupSize'>): { called: Probe[]; after: Probe[] } {
+  const entries = plan.memories.map((m) => m.entry);
+  const called: Probe[] = [];
+  const after: Probe[] = [];
+  for (const group of initialGroups(plan.memories.length, plan.groupSize)) {
+    const probe = { group, reach: plan.responses.length };
+    (reachable(probe, plan.responses, entries) ? called : after).push(probe);
+  }
+  return { called, after };
+}
+
 /** Calls the first level makes: groups that some response comes after. */
 export function firstLevelCalls(plan: Pick<SearchPlan, 'memories' | 'responses' | 'groupSize'>): number {
-  return initialGroups(plan.memories.length, plan.groupSize).filter((group) => firstColumnAfter(plan.responses, plan.memories[group.first]!.entry) < plan.responses.length).length;
+  return firstLevel(plan).called.length;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { RunDiff } from '../engine/run-diff.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import type { RunInput } from '../sessions/run-input.ts';
-import { csvCell } from './export-csv.ts';
+import { csvText } from './export-csv.ts';
 import { formatNumber } from './headless.ts';
 
 const DiffRunSchema = z.strictObject({
@@ -75,7 +75,7 @@ export function diffCsv(diff: RunDiff): string {
     ['memory', ...diff.responses.map((r) => responseHeader(r.entryA, r.entryB))],
     ...diff.memories.map((m, i) => [m.key, ...diff.matrix[i]!]),
   ];
-  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvText(rows);
 }
 
 /** A change with its sign; one that rounds to nothing has none (not "-0.000"). */

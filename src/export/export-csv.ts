@@ -30,6 +30,11 @@ function rows(result: RunResult): (string | number | boolean)[][] {
   }
 }
 
+/** Rows as CSV text: cells quoted where they must be, CRLF line ends (RFC 4180). */
+export function csvText(rows: readonly (readonly (string | number | boolean)[])[]): string {
+  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
 export function resultCsv(result: RunResult): string {
-  return rows(result).map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvText(rows(result));
 }

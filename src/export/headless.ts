@@ -2,15 +2,11 @@
 // a short table otherwise). Every piece of context text is neutralised before it is printed.
 import type { Writable } from 'node:stream';
 import type { EngineEvent, RunResult } from '../engine/events.ts';
+import { plural } from '../core/plural.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { formatThreshold } from '../engine/group-search.ts';
 
 const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
-
-/** "1 memory", "2 memories". */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 export function formatNumber(value: number): string {
   return value.toFixed(3);
@@ -55,7 +51,7 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
     case 'group-done':
       // Single memories print their row-done line.
       if (event.outcome === 'exact') return undefined;
-      return `  ${event.count === 1 ? `memory ${event.first + 1}` : `memories ${event.first + 1}–${event.first + event.count}`}: max ${formatNumber(event.max)}, ${event.outcome === 'split' ? `split (${event.calls} call${event.calls === 1 ? '' : 's'})` : event.called ? 'cleared' : 'cleared without a call'}`;
+      return `  ${event.count === 1 ? `memory ${event.first + 1}` : `memories ${event.first + 1}–${event.first + event.count}`}: max ${formatNumber(event.max)}, ${event.outcome === 'split' ? `split (${plural(event.calls, 'call')})` : event.called ? 'cleared' : 'cleared without a call'}`;
     case 'row-failed':
       return `  ${neutralize(event.key)}: FAILED: ${neutralize(event.reason)}`;
     case 'memory-skipped':

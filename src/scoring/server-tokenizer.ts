@@ -54,7 +54,6 @@ export class ServerTokenizer implements BatchTokenizer {
   /** The same server reading every text after `context` (see BatchTokenizer.after). */
   after(context: string): BatchTokenizer {
     let contextIds: Promise<number[]> | undefined;
-    const limiter = this.limiter;
     const tokenize = async (text: string): Promise<number[]> => {
       if (text === '') return [];
       contextIds ??= this.tokenize(context);
@@ -64,14 +63,7 @@ export class ServerTokenizer implements BatchTokenizer {
       }
       return ids.slice(head.length);
     };
-    return {
-      name: this.name,
-      tokenizeAll: async (texts) => {
-        const unique = [...new Set(texts)];
-        const ids = await Promise.all(unique.map((text) => limiter.run(() => tokenize(text))));
-        return new Map(unique.map((text, i) => [text, ids[i]!]));
-      },
-    };
+    return { name: this.name, tokenizeAll: (texts) => this.batch(texts, tokenize) };
   }
 
   async tokenize(text: string): Promise<number[]> {
@@ -89,7 +81,11 @@ export class ServerTokenizer implements BatchTokenizer {
   }
 
   /** Every distinct text once, a few calls at a time; after a failure the calls still queued are not made. */
-  async tokenizeAll(texts: readonly string[]): Promise<Map<string, number[]>> {
+  tokenizeAll(texts: readonly string[]): Promise<Map<string, number[]>> {
+    return this.batch(texts, (text) => this.tokenize(text));
+  }
+
+  private async batch(texts: readonly string[], tokenize: (text: string) => Promise<number[]>): Promise<Map<string, number[]>> {
     const unique = [...new Set(texts)];
     let failure: unknown;
     const ids = await Promise.all(
@@ -97,7 +93,7 @@ export class ServerTokenizer implements BatchTokenizer {
         this.limiter.run(async () => {
           if (failure !== undefined) throw asError(failure);
           try {
-            return await this.tokenize(text);
+            return await tokenize(text);
           } catch (error) {
             failure ??= error;
             throw error;

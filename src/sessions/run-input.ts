@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.ts';
 import { RunResultSchema, type FullResult } from '../engine/events.ts';
 import type { DiffSide } from '../engine/run-diff.ts';
 import { SESSION_FORMAT } from './session-format.ts';
-import { parseSession } from './session-reader.ts';
+import { noResultReason, parseSession, sessionResult } from './session-reader.ts';
 
 export interface RunInput {
   readonly path: string;
@@ -30,16 +30,13 @@ function fromSession(path: string, text: string): RunInput {
   const session = parseSession(path, text);
   const mode = session.header.settings.mode;
   if (mode !== 'full') throw notFull(path, String(mode));
-  const done = session.events.findLast((line) => line.event.type === 'run-done')?.event;
-  if (done?.type !== 'run-done' || done.result.mode !== 'full') {
-    const why = { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: 'no result' }[session.state];
-    throw new InputError(`${path}: ${why}: no result to compare`);
-  }
+  const result = sessionResult(session);
+  if (result?.mode !== 'full') throw new InputError(`${path}: ${noResultReason(session.state)}: no result to compare`);
   return {
     path,
     kind: 'session',
-    result: done.result,
-    model: done.result.model ?? session.header.backend.model,
+    result,
+    model: result.model ?? session.header.backend.model,
     context: nativeToContext(session.header.context),
   };
 }

@@ -6,6 +6,8 @@ import { EngineEventSchema } from '../engine/events.ts';
 import { NativeContextSchema } from '../context/native-format.ts';
 
 export const SESSION_FORMAT = 'memscope-session';
+/** A session file's name: what the list shows and retention prunes. */
+export const SESSION_FILE = /\.jsonl$/;
 export const SESSION_VERSION = 1;
 
 const SettingValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);

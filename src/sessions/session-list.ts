@@ -3,9 +3,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { SESSION_FILE } from './session-format.ts';
 import { summarizeSession, type SessionSummary } from './session-summary.ts';
 
-const SESSION_FILE = /\.jsonl$/;
 
 /** Newest first. */
 function byTime(a: SessionSummary, b: SessionSummary): number {

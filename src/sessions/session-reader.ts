@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { InputError } from '../core/errors.ts';
 import { jsonPath } from '../core/json-path.ts';
 import { looksLikeContext, readTextFile } from '../context/load-context.ts';
+import type { RunResult } from '../engine/events.ts';
 import { END_EVENTS, SESSION_FORMAT, SESSION_VERSION, SessionEventLineSchema, SessionHeaderSchema, type SessionEventLine, type SessionHeader } from './session-format.ts';
 
 export type SessionState = 'done' | 'failed' | 'interrupted' | 'running' | 'cut';
@@ -96,6 +97,17 @@ export function parseSession(path: string, text: string): SessionData {
   const state: SessionState =
     last === 'run-done' ? 'done' : last === 'run-failed' ? 'failed' : last === 'run-interrupted' ? 'interrupted' : cut ? 'cut' : 'running';
   return { path, header, events, cut, state };
+}
+
+/** The run's result, when the recording holds its end. */
+export function sessionResult(session: SessionData): RunResult | undefined {
+  const done = session.events.findLast((line) => line.event.type === 'run-done')?.event;
+  return done?.type === 'run-done' ? done.result : undefined;
+}
+
+/** Why a session has no result to show, by its state. */
+export function noResultReason(state: SessionState): string {
+  return { failed: 'the run failed', interrupted: 'the run was interrupted', cut: 'the recording was cut short', running: 'the run has not finished', done: 'no result' }[state];
 }
 
 export async function readSession(path: string): Promise<SessionData> {

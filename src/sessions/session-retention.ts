@@ -3,9 +3,9 @@
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { SESSION_FILE } from './session-format.ts';
 
 export const DEFAULT_SESSIONS_KEEP = 100;
-const SESSION_FILE = /\.jsonl$/;
 
 /** How many sessions to keep: MEMSCOPE_SESSIONS_KEEP (a whole number ≥ 1, or "all"), else 100. */
 export function sessionsKeep(env: NodeJS.ProcessEnv): number {
