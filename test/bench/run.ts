@@ -1,6 +1,6 @@
 // `npm run bench`: memscope's performance figures, measured side by side in one run and printed
 // as one table (medians of several runs). `--quick` is a fast smoke run on smaller inputs;
-// `--tiny` runs every piece on the smallest inputs (test/bench.test.ts uses it).
+// `--tiny` runs every piece on the smallest inputs (test/cli/bench.test.ts uses it).
 //
 //   1. full matrix against `memscope serve --latency 50`: concurrency 8 vs 1
 //   2. the same run over a bare undici loop sending the same prompts at the same concurrency

@@ -4,9 +4,10 @@
 // the model figure is L + Σ(L − position of memory i) (SGLang) against (N + 1)·L (vLLM).
 //
 //   node dist/test/bench/sglang-prefill.js [small.json medium.json large.json]
-import { isMemory, memoryKey, SECTION_NAMES, tokenCount } from '../../src/context/context.ts';
 import { loadContext } from '../../src/context/load-context.ts';
+import { PromptLayout, fullRange } from '../../src/scoring/prompt.ts';
 import { fixture, runCli, startProcess, testScript } from '../support/helpers.ts';
+import { memoryPositions } from './measure.ts';
 
 interface Stats {
   calls: number;
@@ -28,19 +29,8 @@ const rows: string[][] = [['fixture', 'N', 'L', 'server', 'calls', 'requests', '
 try {
   for (const file of files) {
     const { context } = await loadContext(fixture(file));
-    let offset = 0;
-    for (const name of SECTION_NAMES) if (name !== 'conversation') for (const node of context.sections[name]) offset += tokenCount(node);
-    const positions: number[] = [];
-    const seen = new Set<string>();
-    for (const node of context.sections.conversation) {
-      const key = memoryKey(node);
-      if (isMemory(node) && key !== undefined && !seen.has(key)) {
-        seen.add(key);
-        positions.push(offset);
-      }
-      offset += tokenCount(node);
-    }
-    const L = offset;
+    const positions = memoryPositions(context);
+    const L = new PromptLayout(context, fullRange(context)).full.length;
     const N = positions.length;
     for (const [name, server, args, model] of [
       ['sglang', sglang, ['--backend', 'sglang'], L + positions.reduce((n, p) => n + (L - p), 0)],

@@ -3,13 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { join } from 'node:path';
 import type { CliIo } from '../../src/cli/cli-io.ts';
 import { wantsScreen } from '../../src/cli/score-command.ts';
 import { parseScoreSettings } from '../../src/run/score-settings.ts';
-import { BIN, ROOT } from '../support/helpers.ts';
+import { BIN, fixture } from '../support/helpers.ts';
 
-const SMALL = join(ROOT, 'fixtures', 'small.json');
+const SMALL = fixture('small.json');
 
 const io = (isTTY: boolean): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: {}, isTTY });
 

@@ -11,9 +11,9 @@ import { ScoringEngine } from '../../src/engine/engine.ts';
 import type { EngineEvent } from '../../src/engine/events.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { WeightStore } from '../../src/engine/weight-store.ts';
-import { ROOT } from '../support/helpers.ts';
+import { fixture } from '../support/helpers.ts';
 
-const SMALL = join(ROOT, 'fixtures', 'small.json');
+const SMALL = fixture('small.json');
 
 async function record(run: (engine: ScoringEngine) => Promise<unknown>) {
   const { context } = await loadContext(SMALL);

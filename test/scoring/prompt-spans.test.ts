@@ -3,16 +3,14 @@
 // so that per-token backends and the built-in scorer sum the same tokens.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { join } from 'node:path';
 import { assistantSpans } from '../../src/builtin/builtin-model.ts';
 import { isAssistant, type Context } from '../../src/context/context.ts';
 import { memoryRefs } from '../../src/engine/engine.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { NO_FILTER, buildPrompt, buildScorePrompt, fullRange, type Filter } from '../../src/scoring/prompt.ts';
 import { IM_END, builtinTemplate } from '../../src/context/template.ts';
-import { ROOT } from '../support/helpers.ts';
+import { fixture } from '../support/helpers.ts';
 
-const fixture = (name: string) => join(ROOT, 'fixtures', name);
 const header = builtinTemplate.open('assistant');
 
 function filters(context: Context): Filter[] {

@@ -18,10 +18,10 @@ import { nativeToContext, NativeContextSchema } from '../../src/context/native-f
 import { parseScoreSettings } from '../../src/run/score-settings.ts';
 import { prepareRun } from '../../src/run/scoring-run.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
-import { runCli as runHelperCli, ROOT, BIN, testScript } from '../support/helpers.ts';
+import { runCli as runHelperCli, ROOT, BIN, fixture, testScript } from '../support/helpers.ts';
 
-const SMALL = join(ROOT, 'fixtures', 'small.json');
-const MEDIUM = join(ROOT, 'fixtures', 'medium.json');
+const SMALL = fixture('small.json');
+const MEDIUM = fixture('medium.json');
 
 // ── processes ─────────────────────────────────────────────────
 interface Server {

@@ -1,15 +1,14 @@
 // The live store: batched notifications for React, fed by a real engine run.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { join } from 'node:path';
 import { loadContext } from '../../src/context/load-context.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { ScoringEngine } from '../../src/engine/engine.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { RunStore } from '../../src/screen/run-store.ts';
-import { ROOT } from '../support/helpers.ts';
+import { fixture } from '../support/helpers.ts';
 
-const SMALL = join(ROOT, 'fixtures', 'small.json');
+const SMALL = fixture('small.json');
 
 function nextNotification(store: RunStore): Promise<void> {
   return new Promise((resolve) => {
