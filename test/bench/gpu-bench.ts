@@ -155,7 +155,7 @@ export interface OverheadRound {
 export async function proxyOverhead(memories: number, rounds: number, delayMs = 250): Promise<{ calls: number; rounds: OverheadRound[] }> {
   const dir = await tempDir();
   const serve = await startServe();
-  const proxy = await startProcess([testScript('servers/latency-proxy.ts')], { UPSTREAM: serve.url, DELAY: String(delayMs) });
+  const proxy = await startProcess([testScript('servers/proxy.ts')], { UPSTREAM: serve.url, DELAY: String(delayMs) });
   try {
     const file = join(dir.path, 'context.json');
     await writeFile(file, JSON.stringify(scaleChat({ memories, responses: memories * 3, tokens: memories * 500 })));

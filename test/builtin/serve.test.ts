@@ -69,10 +69,10 @@ test('serve reports the tokens it received and the tokens it computed (prefix re
 test('through a recording proxy: N+1 calls of the reference shape, the key only in the header, the matrix recomputable', async () => {
   const dir = await tempDir();
   const log = `${dir.path}/calls.jsonl`;
-  const proxy = await startProcess([testScript('servers/recording-proxy.ts')], { UPSTREAM: `http://127.0.0.1:${serve.port}`, LOG: log });
+  const proxy = await startProcess([testScript('servers/proxy.ts')], { UPSTREAM: `http://127.0.0.1:${serve.port}`, LOG: log });
   const key = 'sk-test-6f1d0c9a2b7e4f35';
   try {
-    const run = await runCli(['score', fixture('small.json'), '--json', '--url', proxy.url], { env: { MEMSCOPE_API_KEY: key } });
+    const run = await runCli(['score', fixture('small.json'), '--json', '--url', `${proxy.url}/v1`], { env: { MEMSCOPE_API_KEY: key } });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout.includes(key) || run.stderr.includes(key), false, 'the key is never printed');
     const result = JSON.parse(run.stdout);

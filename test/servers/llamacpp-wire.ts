@@ -9,24 +9,29 @@
 //
 //   node dist/test/servers/llamacpp-wire.js [--port 0] [--hide-self] [--exit-with-stdin]
 //   --hide-self: no /props and a plain /v1/models card (a proxy in front): only the answer tells.
-import { createServer, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
+import { readBody, sendText, serveWire, type HttpProblem } from './wire-kit.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'hide-self': { type: 'boolean', default: false }, 'exit-with-stdin': { type: 'boolean', default: false } } });
 const log: string[] = [];
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  sendText(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
+}
+
+/** llama-server's error shape: {"error": {"code", "message", "type"}}. */
+function sendError(res: ServerResponse, problem: HttpProblem): void {
+  send(res, problem.status, { error: { code: problem.status, message: problem.message, type: problem.status === 404 ? 'not_found_error' : 'server_error' } });
 }
 
 const notFound = { error: { code: 404, message: 'File Not Found', type: 'not_found_error' } };
 
-const server = createServer((req, res) => {
-  const path = (req.url ?? '/').split('?')[0]!;
-  req.resume();
-  req.on('end', () => {
+serveWire(
+  Number(values.port),
+  (port) => `llamacpp-wire server on http://127.0.0.1:${port}/v1`,
+  async (req, res, path) => {
+    await readBody(req);
     log.push(`${req.method} ${path}`);
     if (path === '/_test/log') return send(res, 200, log);
     if (req.method === 'GET' && path === '/props' && !values['hide-self']) {
@@ -49,16 +54,7 @@ const server = createServer((req, res) => {
       });
     }
     send(res, 404, notFound);
-  });
-});
-
-server.listen(Number(values.port), '127.0.0.1', () => {
-  const address = server.address() as { port: number };
-  process.stderr.write(`llamacpp-wire server on http://127.0.0.1:${address.port}/v1\n`);
-});
-function stop(): void {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-}
-process.on('SIGTERM', stop);
-if (values['exit-with-stdin']) process.stdin.on('end', stop).resume();
+  },
+  sendError,
+  values['exit-with-stdin'],
+);
