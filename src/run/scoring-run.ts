@@ -56,7 +56,11 @@ export async function loadWithTokenizer(file: string, server: ServerTokenizing |
   }
 }
 
-function createScorer(settings: ScoreSettings, model: string | null): Scorer {
+/** What a scorer is made from: the settings that choose and configure the backend. */
+export type ScorerSettings = Pick<ScoreSettings, 'urls' | 'latencyMs' | 'backend' | 'logprobsField' | 'apiKey' | 'timeoutMs' | 'concurrency' | 'retries' | 'retryDelayMs'>;
+
+/** The scorer a run uses: built-in, or one client per --url (a pool of replicas), with retries. */
+export function createScorer(settings: ScorerSettings, model: string | null): Scorer {
   if (settings.urls.length === 0) return new BuiltinScorer({ latencyMs: settings.latencyMs });
   // One store of known prefix logprobs for all replicas of the model.
   const prefix = settings.backend === 'sglang' ? new PrefixLogprobs() : undefined;

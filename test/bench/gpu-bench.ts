@@ -9,12 +9,7 @@ import type { Context } from '../../src/context/context.ts';
 import { ScoringEngine, memoryRefs, type ModeOptions } from '../../src/engine/engine.ts';
 import type { FullResult, RunResult } from '../../src/engine/events.ts';
 import { WeightStore } from '../../src/engine/weight-store.ts';
-import { CompletionsScorer } from '../../src/scoring/completions-client.ts';
-import { PrefixLogprobs } from '../../src/scoring/prefix-logprobs.ts';
-import { ReplicaPool } from '../../src/scoring/replica-pool.ts';
-import { SglangScorer } from '../../src/scoring/sglang-client.ts';
-import { RetryingScorer } from '../../src/scoring/retrying-scorer.ts';
-import { HttpScorer } from '../../src/scoring/score-client.ts';
+import { createScorer } from '../../src/run/scoring-run.ts';
 import type { Scorer } from '../../src/scoring/scorer.ts';
 import { startSim, type Sim, type SimStats } from '../support/gpu-sim.ts';
 import { BIN, ROOT, startProcess, startServe, tempDir, testScript } from '../support/helpers.ts';
@@ -31,17 +26,15 @@ export function idealMs(stats: SimStats, tokens: number): number {
 
 export type Wire = 'score' | 'completions' | 'sglang';
 
+/** The CLI's scorer for these URLs (one store of known prefix logprobs for SGLang replicas; retries
+ *  for a kept-alive connection closed as it was reused). */
 function scorerFor(urls: readonly string[], wire: Wire, concurrency: number): Scorer {
-  // One store of known prefix logprobs for all replicas, as the CLI makes.
-  const prefix = new PrefixLogprobs();
-  const one = (url: string): Scorer =>
-    wire === 'completions'
-      ? new CompletionsScorer({ url: `${url}/v1`, model: MODEL, field: 'prompt_logprobs', timeoutMs: 600_000, connections: concurrency })
-      : wire === 'sglang'
-        ? new SglangScorer({ url, timeoutMs: 600_000, connections: concurrency, prefix })
-        : new HttpScorer({ url, model: MODEL, timeoutMs: 600_000, connections: concurrency });
-  // As the CLI does: a transient failure (a kept-alive connection closed as it was reused) is tried again.
-  return new RetryingScorer(urls.length === 1 ? one(urls[0]!) : new ReplicaPool(urls.map(one)), { retries: 3, baseDelayMs: 100 });
+  // The completions client is given the OpenAI root, as a user gives --url http://host/v1.
+  const base = wire === 'completions' ? urls.map((url) => `${url}/v1`) : [...urls];
+  return createScorer(
+    { urls: base, latencyMs: 0, backend: wire, logprobsField: 'prompt_logprobs', apiKey: undefined, timeoutMs: 600_000, concurrency, retries: 3, retryDelayMs: 100 },
+    MODEL,
+  );
 }
 
 export interface SimRun {
