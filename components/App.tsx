@@ -138,7 +138,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   const matrixHeight = Math.max(1, bodyHeight - summary - failure.length);
   const visibleRows = Math.max(1, matrixHeight - 1);
   const columns = finetune ? 0 : state.responses.length;
-  const layout = matrixLayout(width, state.mode, longestKey, columns);
+  // One object while its inputs hold, so the memoised views skip the spinner's ticks.
+  const layout = useMemo(() => matrixLayout(width, state.mode, longestKey, columns), [width, state.mode, longestKey, columns]);
   const cursorRow = selectedIndex(nav, rowIds);
   const cursorColumn = Math.max(0, Math.min(nav.column, columns - 1));
 
@@ -156,20 +157,25 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   const { top, left } = useCursorScroll(cursorRow, cursorColumn, visibleRows, layout.visibleColumns, rowIds.length, columns);
 
   const candidate = finetune ? ftRows[cursorRow] : undefined;
-  const detail =
-    screen.detailHeight > 0 && !nav.help && !screen.tooSmall
-      ? detailView({
-          state,
-          texts,
-          row: finetune ? undefined : order[cursorRow],
-          column: cursorColumn,
-          scroll: nav.detailScroll,
-          width,
-          height: screen.detailHeight,
-          theme,
-          ...(candidate ? { candidate } : {}),
-        })
-      : undefined;
+  const detailRow = finetune ? undefined : order[cursorRow];
+  const detailShown = screen.detailHeight > 0 && !nav.help && !screen.tooSmall;
+  const detail = useMemo(
+    () =>
+      detailShown
+        ? detailView({
+            state,
+            texts,
+            row: detailRow,
+            column: cursorColumn,
+            scroll: nav.detailScroll,
+            width,
+            height: screen.detailHeight,
+            theme,
+            ...(candidate ? { candidate } : {}),
+          })
+        : undefined,
+    [detailShown, state, texts, detailRow, cursorColumn, nav.detailScroll, width, screen.detailHeight, theme, candidate],
+  );
 
   useScreenKeys({
     nav,

@@ -47,8 +47,8 @@ export function wrapAtMost(text: string, width: number, most: number): string[] 
   return shown;
 }
 
-// The response under the cursor is wrapped again on every frame (spinner, results); a long one
-// is worth remembering.
+// The pane is rebuilt on each result and on each move to another memory, and the response under
+// the cursor is often the same one; a long one is worth remembering.
 let lastWrap: { text: string; width: number; lines: string[] } | undefined;
 
 function wrapResponse(text: string, width: number): string[] {
