@@ -1,7 +1,7 @@
 // The live debug screen: header, the mode's view (matrix or fine-tune list), the detail pane,
 // the activity line and the footer. It reads the run from a store and owns only what the user
 // changes (cursor, order, filter, panes); it does no I/O and never scores.
-import { Box, useStdout } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
@@ -57,8 +57,8 @@ export interface AppProps {
   /** The input file, as the user named it. */
   readonly file: string;
   readonly depth: ColorDepth;
-  /** A fixed size (tests); by default the terminal's, following resizes. */
-  readonly size?: ScreenSize;
+  /** The size to lay out for; the caller renders again with the new one on a resize. */
+  readonly size: ScreenSize;
   readonly onQuit?: (interrupt: boolean) => void;
   /** Ctrl-L: the terminal should be painted afresh (something else wrote on it). */
   readonly onRedraw?: () => void;
@@ -78,21 +78,6 @@ export interface AppProps {
 
 export const TICK_MS = 120;
 
-function useScreenSize(fixed: ScreenSize | undefined): ScreenSize {
-  const { stdout } = useStdout();
-  const read = (): ScreenSize => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    if (fixed) return;
-    const onResize = () => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout, fixed]);
-  return fixed ?? size;
-}
-
 function useTicks(active: boolean): number {
   const [frame, setFrame] = useState(0);
   useEffect(() => {
@@ -103,11 +88,10 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
+export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const replaySource = replay ?? NO_REPLAY;
   const replayStatus: ReplayStatus | undefined = useSyncExternalStore(replaySource.subscribe, replaySource.getSnapshot);
-  const size = useScreenSize(fixedSize);
   const [nav, setNav] = useState<NavState>(INITIAL_NAV);
   const running = state.phase === 'running' || state.phase === 'waiting';
   // A paused replay stands still, spinner included.
