@@ -1,7 +1,7 @@
 // The line above the footer: a spinner and the engine's activity while scoring, a progress bar
 // and the time left; the outcome once the run is over.
 import { displayWidth, fit } from '../src/core/display-width.ts';
-import { elapsedMs, etaMs, type RunState } from '../src/screen/run-state.ts';
+import { elapsedMs, etaMs, runEnd, type RunState } from '../src/screen/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { SPINNER, formatDuration } from '../src/screen/screen-format.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
@@ -20,16 +20,17 @@ export interface ActivityLineProps {
 }
 
 function outcome(state: RunState, now: number): { text: string; role: 'good' | 'badStrong' | 'warn' } {
-  const took = formatDuration(elapsedMs(state, now));
-  switch (state.phase) {
+  // The same parts as the line printed after the screen closes (runOutcome), so the numbers agree.
+  const end = runEnd(state, now);
+  switch (end.phase) {
     case 'done': {
-      const failed = state.failedRows > 0 ? `, ${state.failedRows} failed` : '';
-      return { text: `✓ done: ${state.calls.done} calls in ${took}${failed}`, role: state.failedRows > 0 ? 'warn' : 'good' };
+      const failed = end.failedRows > 0 ? `, ${end.failedRows} failed` : '';
+      return { text: `✓ done: ${end.done} calls in ${formatDuration(end.elapsedMs)}${failed}`, role: end.failedRows > 0 ? 'warn' : 'good' };
     }
     case 'failed':
-      return { text: `✗ scoring failed: ${neutralize(state.failure ?? 'unknown error')}`, role: 'badStrong' };
+      return { text: `✗ scoring failed: ${neutralize(end.failure)}`, role: 'badStrong' };
     default:
-      return { text: `■ interrupted after ${state.calls.done} calls`, role: 'warn' };
+      return { text: `■ interrupted at ${end.answered}/${end.total} calls`, role: 'warn' };
   }
 }
 

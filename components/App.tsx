@@ -1,7 +1,7 @@
 // The live debug screen: header, the mode's view (matrix or fine-tune list), the detail pane,
 // the activity line and the footer. It reads the run from a store and owns only what the user
 // changes (cursor, order, filter, panes); it does no I/O and never scores.
-import { Box, useStdout } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/screen/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
@@ -57,8 +57,8 @@ export interface AppProps {
   /** The input file, as the user named it. */
   readonly file: string;
   readonly depth: ColorDepth;
-  /** A fixed size (tests); by default the terminal's, following resizes. */
-  readonly size?: ScreenSize;
+  /** The size to lay out for; the caller renders again with the new one on a resize. */
+  readonly size: ScreenSize;
   readonly onQuit?: (interrupt: boolean) => void;
   /** Ctrl-L: the terminal should be painted afresh (something else wrote on it). */
   readonly onRedraw?: () => void;
@@ -78,21 +78,6 @@ export interface AppProps {
 
 export const TICK_MS = 120;
 
-function useScreenSize(fixed: ScreenSize | undefined): ScreenSize {
-  const { stdout } = useStdout();
-  const read = (): ScreenSize => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    if (fixed) return;
-    const onResize = () => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout, fixed]);
-  return fixed ?? size;
-}
-
 function useTicks(active: boolean): number {
   const [frame, setFrame] = useState(0);
   useEffect(() => {
@@ -103,11 +88,10 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
+export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const replaySource = replay ?? NO_REPLAY;
   const replayStatus: ReplayStatus | undefined = useSyncExternalStore(replaySource.subscribe, replaySource.getSnapshot);
-  const size = useScreenSize(fixedSize);
   const [nav, setNav] = useState<NavState>(INITIAL_NAV);
   const running = state.phase === 'running' || state.phase === 'waiting';
   // A paused replay stands still, spinner included.
@@ -138,7 +122,8 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   const matrixHeight = Math.max(1, bodyHeight - summary - failure.length);
   const visibleRows = Math.max(1, matrixHeight - 1);
   const columns = finetune ? 0 : state.responses.length;
-  const layout = matrixLayout(width, state.mode, longestKey, columns);
+  // One object while its inputs hold, so the memoised views skip the spinner's ticks.
+  const layout = useMemo(() => matrixLayout(width, state.mode, longestKey, columns), [width, state.mode, longestKey, columns]);
   const cursorRow = selectedIndex(nav, rowIds);
   const cursorColumn = Math.max(0, Math.min(nav.column, columns - 1));
 
@@ -156,20 +141,25 @@ export function App({ store, texts, file, depth, size: fixedSize, onQuit, onRedr
   const { top, left } = useCursorScroll(cursorRow, cursorColumn, visibleRows, layout.visibleColumns, rowIds.length, columns);
 
   const candidate = finetune ? ftRows[cursorRow] : undefined;
-  const detail =
-    screen.detailHeight > 0 && !nav.help && !screen.tooSmall
-      ? detailView({
-          state,
-          texts,
-          row: finetune ? undefined : order[cursorRow],
-          column: cursorColumn,
-          scroll: nav.detailScroll,
-          width,
-          height: screen.detailHeight,
-          theme,
-          ...(candidate ? { candidate } : {}),
-        })
-      : undefined;
+  const detailRow = finetune ? undefined : order[cursorRow];
+  const detailShown = screen.detailHeight > 0 && !nav.help && !screen.tooSmall;
+  const detail = useMemo(
+    () =>
+      detailShown
+        ? detailView({
+            state,
+            texts,
+            row: detailRow,
+            column: cursorColumn,
+            scroll: nav.detailScroll,
+            width,
+            height: screen.detailHeight,
+            theme,
+            ...(candidate ? { candidate } : {}),
+          })
+        : undefined,
+    [detailShown, state, texts, detailRow, cursorColumn, nav.detailScroll, width, screen.detailHeight, theme, candidate],
+  );
 
   useScreenKeys({
     nav,

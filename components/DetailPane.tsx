@@ -47,8 +47,8 @@ export function wrapAtMost(text: string, width: number, most: number): string[] 
   return shown;
 }
 
-// The response under the cursor is wrapped again on every frame (spinner, results); a long one
-// is worth remembering.
+// The pane is rebuilt on each result and on each move to another memory, and the response under
+// the cursor is often the same one; a long one is worth remembering.
 let lastWrap: { text: string; width: number; lines: string[] } | undefined;
 
 function wrapResponse(text: string, width: number): string[] {
@@ -159,12 +159,16 @@ export function detailView(props: DetailPaneProps): DetailView {
   const responseText = entry !== undefined ? texts.response(entry) : undefined;
   if (responseText !== undefined) wrapResponse(responseText, textWidth).forEach((line, i) => scrolled.push([i === 0 ? 'response' : '', line]));
   const { first, count, maxScroll, note } = scrollWindow(scrolled.length, Math.max(1, height - 2 - body.length), scroll);
-  const shown = scrolled.slice(first, first + count);
-  shown.forEach(([label, line], i) => {
-    const segments: Segment[] = i === shown.length - 1 && note ? [[fitEnd(line, Math.max(0, textWidth - note.length)), ''], [note, s.faint]] : [[line, '']];
-    body.push(labelled(label, segments, inner, theme));
-  });
+  body.push(...windowLines(scrolled.slice(first, first + count), note, textWidth, inner, theme));
   return { lines: frame(title, body, width, height, theme), maxScroll };
+}
+
+/** The labelled lines of a scroll window; the last carries the window's note, its text cut with '…' to make room. */
+export function windowLines(shown: readonly (readonly [label: string, line: string])[], note: string, textWidth: number, inner: number, theme: Theme): string[] {
+  return shown.map(([label, line], i) => {
+    const segments: Segment[] = i === shown.length - 1 && note ? [[fitEnd(line, Math.max(0, textWidth - note.length)), ''], [note, theme.style.faint]] : [[line, '']];
+    return labelled(label, segments, inner, theme);
+  });
 }
 
 /** A line cut to `width` with one '…' where it was cut, padded (no space before the '…'). */

@@ -38,7 +38,7 @@ import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
 import { scrollWindow } from '../src/screen/scroll-window.ts';
 import { styleRuns } from '../src/screen/style-runs.ts';
-import { LABEL, frame, joinSegments, labelled, wrapAtMost, wrapText } from './DetailPane.tsx';
+import { LABEL, frame, joinSegments, labelled, windowLines, wrapAtMost, wrapText } from './DetailPane.tsx';
 import { Footer } from './Footer.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Line, Lines, OverlayContext } from './Lines.tsx';
@@ -314,11 +314,8 @@ export function diffDetail({ a, b, diff, row, column, scroll, width, height, the
       const lines = wrapText(text, textWidth);
       const span = scrollWindow(lines.length, Math.max(1, height - 2 - body.length), scroll);
       maxScroll = span.maxScroll;
-      const shown = lines.slice(span.first, span.first + span.count);
-      shown.forEach((line, i) => {
-        const segments: Segment[] = i === shown.length - 1 && span.note ? [[fit(line, Math.max(0, textWidth - span.note.length)), ''], [span.note, s.faint]] : [[line, '']];
-        body.push(labelled(i === 0 ? 'response' : '', segments, inner, theme));
-      });
+      const shown = lines.slice(span.first, span.first + span.count).map((line, i) => [i === 0 ? 'response' : '', line] as const);
+      body.push(...windowLines(shown, span.note, textWidth, inner, theme));
     }
   }
   return { lines: frame(title, body, width, height, theme), maxScroll };

@@ -13,6 +13,7 @@ import { SESSION_COLUMNS, sessionRow } from '../src/sessions/session-list.ts';
 import { paint } from '../src/screen/term-style.ts';
 import { formatSize } from '../src/sessions/session-retention.ts';
 import { Lines } from './Lines.tsx';
+import { useCursorScroll } from './use-cursor-scroll.ts';
 
 export interface SessionSource {
   // Properties, not methods: React calls them unbound.
@@ -50,7 +51,6 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
   // Marked for a diff, in the order marked; a third mark lets the first go.
   const [marked, setMarked] = useState<readonly string[]>([]);
   const [hint, setHint] = useState<string | undefined>(undefined);
-  const [top, setTop] = useState(0);
   const theme = screenTheme(depth);
   const s = theme.style;
   const width = size.columns;
@@ -58,7 +58,7 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
   // The cursor stays on its session as newer ones arrive above it.
   const found = selected === undefined ? -1 : sessions.findIndex((x) => x.path === selected);
   const cursor = sessions.length === 0 ? 0 : Math.max(0, found);
-  const scrollTop = cursor < top ? cursor : cursor >= top + listHeight ? cursor - listHeight + 1 : Math.min(top, Math.max(0, sessions.length - listHeight));
+  const { top: scrollTop } = useCursorScroll(cursor, 0, listHeight, 0, sessions.length, 0);
   const state = useRef({ cursor, sessions, marked });
   state.current = { cursor, sessions, marked };
 
@@ -73,7 +73,6 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
       const session = list[next];
       if (session) setSelected(session.path);
       state.current = { ...state.current, cursor: next };
-      setTop((t) => (next < t ? next : next >= t + listHeight ? next - listHeight + 1 : t));
     };
     if ((key.ctrl && input === 'c') || input === 'q' || key.escape) {
       onQuit(key.ctrl && input === 'c');
@@ -101,7 +100,7 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
         setHint('mark two sessions with Space, then d compares them');
         return false;
       }
-      const [a, b] = [...chosen].sort((x, y) => x.created.localeCompare(y.created) || x.path.localeCompare(y.path));
+      const [a, b] = [...chosen].sort(olderFirst);
       onDiff(a!.path, b!.path);
       return true;
     }
@@ -139,11 +138,16 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
   );
 }
 
+/** The diff's order: the older run first (A); of two started together, the path first in order. */
+function olderFirst(x: SessionSummary, y: SessionSummary): number {
+  return x.created.localeCompare(y.created) || x.path.localeCompare(y.path);
+}
+
 /** A marked session's letter in the diff to come (the older run is A), else a blank. */
 function markLabel(session: SessionSummary, marked: readonly string[], sessions: readonly SessionSummary[]): string {
   if (!marked.includes(session.path)) return ' ';
   if (marked.length < 2) return '●';
   const other = sessions.find((x) => x.path !== session.path && marked.includes(x.path));
   if (!other) return '●';
-  return session.created.localeCompare(other.created) < 0 || (session.created === other.created && session.path < other.path) ? 'A' : 'B';
+  return olderFirst(session, other) < 0 ? 'A' : 'B';
 }

@@ -1,5 +1,5 @@
-// A matrix's scroll offsets: they move only as far as needed to keep the cursor in view, so they
-// are remembered from one frame to the next.
+// A matrix's or a list's scroll offsets: they move only as far as needed to keep the cursor in
+// view, so they are remembered from one frame to the next. A list passes no columns.
 import { useRef } from 'react';
 import { scrollToShow } from '../src/screen/screen-nav.ts';
 

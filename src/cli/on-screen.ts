@@ -20,8 +20,8 @@ export async function onScreen(
   let feed;
   let showScreen: typeof import('../app/screen.tsx').showScreen;
   try {
-    // The screen's modules first: loading them while a follower's file watcher starts up has
-    // been seen to stall the module loader (tsx, Node 20); in sequence it never does.
+    // The feed (a followed session waits here for its header) and the screen's modules (React,
+    // Ink, Yoga) load at the same time, behind the loading line.
     [feed, { showScreen }] = await Promise.all([makeFeed(controller.signal), import('../app/screen.tsx')]);
   } catch (error) {
     leaveAltScreen(io.stdout);

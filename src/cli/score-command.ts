@@ -35,6 +35,9 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
     [run, { runScreen }] = await Promise.all([prepareRun(settings, controller.signal), import('../app/screen.tsx')]);
   } catch (error) {
     leaveAltScreen(io.stdout);
+    // Ctrl-C while loading aborts it: that ends as interrupted, not as the abort's error.
+    const code = signals.exitCode();
+    if (code !== undefined) throw new Interrupt(code);
     throw error;
   } finally {
     // From here the screen takes the signals (and raw mode turns Ctrl-C into a key).

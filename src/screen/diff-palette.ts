@@ -54,8 +54,6 @@ export interface DiffPalette {
   readonly depth: ColorDepth;
   /** SGR opening a cell's background, by level + DIFF_STEPS ('' for level 0 and at depth none). */
   readonly background: readonly string[];
-  /** SGR for text in a level's colour (the change column, the legend). */
-  readonly foreground: readonly string[];
   /** SGR for the cursor's mark over a level's background. */
   readonly mark: readonly string[];
   /** SGR for a number that dropped or rose: mid-scale red and blue, readable on dark and light backgrounds. */
@@ -74,7 +72,6 @@ export function diffPalette(depth: ColorDepth): DiffPalette {
     palette = {
       depth,
       background: levels.map((level) => (level === 0 ? '' : sgr({ bg: diffColour(level) }, depth))),
-      foreground: levels.map((level) => (level === 0 ? '' : sgr({ fg: diffColour(level) }, depth))),
       mark: levels.map((level) => {
         if (level === 0) return sgr({ inverse: true }, depth);
         const bg = diffColour(level);

@@ -4,6 +4,7 @@
 // key. Filtering is by key, as on the main screen.
 import type { RunDiff } from '../engine/run-diff.ts';
 import { SCROLLBAR_WIDTH, cellColumns, keyColumnWidth, type CellLayout } from './matrix-layout.ts';
+import { compareKeys, rowsMatching } from './row-order.ts';
 
 export type DiffRowKind = 'both' | 'failed' | 'only-a' | 'only-b';
 
@@ -46,12 +47,9 @@ export function rowChange(row: DiffRow): number | undefined {
   return row.kind === 'both' ? row.maxB! - row.maxA! : undefined;
 }
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-
 /** Indices into `rows` in shown order: rows without a change keep their place after those with one. */
 export function orderDiffRows(rows: readonly DiffRow[], sort: DiffSort, filter: string): number[] {
-  const needle = filter.toLowerCase();
-  const shown = rows.flatMap((row, i) => (needle === '' || row.key.toLowerCase().includes(needle) ? [i] : []));
+  const shown = rowsMatching(rows, filter);
   const by = (score: (change: number) => number) =>
     shown.sort((x, y) => {
       const cx = rowChange(rows[x]!);
@@ -69,7 +67,7 @@ export function orderDiffRows(rows: readonly DiffRow[], sort: DiffSort, filter: 
     case 'rise':
       return by((c) => c);
     case 'key':
-      return shown.sort((x, y) => collator.compare(rows[x]!.key, rows[y]!.key) || x - y);
+      return shown.sort((x, y) => compareKeys(rows[x]!.key, rows[y]!.key) || x - y);
   }
 }
 

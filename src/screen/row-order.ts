@@ -7,9 +7,7 @@ export const SORT_LABELS: Record<SortOrder, string> = { position: 'position', ma
 
 /** Indices into `rows` in shown order. */
 export function orderRows(rows: readonly MemoryRow[], sort: SortOrder, filter: string): number[] {
-  const needle = filter.toLowerCase();
-  const shown: number[] = [];
-  for (let i = 0; i < rows.length; i++) if (needle === '' || rows[i]!.key.toLowerCase().includes(needle)) shown.push(i);
+  const shown = rowsMatching(rows, filter);
   switch (sort) {
     case 'position':
       return shown;
@@ -21,12 +19,21 @@ export function orderRows(rows: readonly MemoryRow[], sort: SortOrder, filter: s
   }
 }
 
+/** Indices of the rows whose key holds `filter`, case-insensitively; all of them for ''. (The diff screen's too.) */
+export function rowsMatching(rows: readonly { readonly key: string }[], filter: string): number[] {
+  const needle = filter.toLowerCase();
+  const shown: number[] = [];
+  for (let i = 0; i < rows.length; i++) if (needle === '' || rows[i]!.key.toLowerCase().includes(needle)) shown.push(i);
+  return shown;
+}
+
 function rank(row: MemoryRow): number {
   return row.status === 'done' ? 1 : 0;
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
-function compareKeys(a: string, b: string): number {
+/** The key order: ignoring case and accents, numbers by value ("k2" before "k10"). (The diff screen's too.) */
+export function compareKeys(a: string, b: string): number {
   return collator.compare(a, b);
 }

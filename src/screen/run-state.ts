@@ -329,24 +329,49 @@ export function etaMs(state: RunState, now: number): number | undefined {
   return (Math.max(0, state.calls.total - state.calls.done) / rate) * 1000;
 }
 
+/** How a run ended, in parts: the screen's last line and the line after it both format from these. */
+export interface RunEnd {
+  readonly phase: RunPhase;
+  /** Calls finished, answered or not. */
+  readonly done: number;
+  /** Calls answered: those cut short by the end are not calls done. */
+  readonly answered: number;
+  readonly total: number;
+  readonly elapsedMs: number;
+  readonly failedRows: number;
+  /** The failure as the run reported it (a server's words: neutralise before drawing). */
+  readonly failure: string;
+}
+
+export function runEnd(state: RunState, now: number): RunEnd {
+  const { done, total, failed } = state.calls;
+  return {
+    phase: state.phase,
+    done,
+    answered: done - failed,
+    total,
+    elapsedMs: elapsedMs(state, now),
+    failedRows: state.failedRows,
+    failure: state.failure ?? 'unknown error',
+  };
+}
+
 /**
  * How a run ended, in one line for after the screen closes: "done: 41 calls in 2.29s",
  * "scoring failed after 0/9 calls: …", "interrupted at 3/9 calls". Context text is not in it, but
  * the failure (a server's words) is neutralised by the caller.
  */
 export function runOutcome(state: RunState, now: number): string {
-  const { done, total } = state.calls;
-  // Calls cut short by the end are not calls done.
-  const answered = done - state.calls.failed;
-  const seconds = `${(elapsedMs(state, now) / 1000).toFixed(2)}s`;
-  switch (state.phase) {
+  const end = runEnd(state, now);
+  const seconds = `${(end.elapsedMs / 1000).toFixed(2)}s`;
+  switch (end.phase) {
     case 'done':
-      return `done: ${done} calls in ${seconds}${state.failedRows > 0 ? `, ${state.failedRows} memor${state.failedRows === 1 ? 'y' : 'ies'} failed` : ''}`;
+      return `done: ${end.done} calls in ${seconds}${end.failedRows > 0 ? `, ${end.failedRows} memor${end.failedRows === 1 ? 'y' : 'ies'} failed` : ''}`;
     case 'failed':
-      return `scoring failed after ${answered}/${total} calls: ${state.failure ?? 'unknown error'}`;
+      return `scoring failed after ${end.answered}/${end.total} calls: ${end.failure}`;
     case 'waiting':
       return 'quit before the run started';
     default:
-      return `interrupted at ${answered}/${total} calls after ${seconds}`;
+      return `interrupted at ${end.answered}/${end.total} calls after ${seconds}`;
   }
 }

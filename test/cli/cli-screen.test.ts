@@ -2,9 +2,12 @@
 // other run stays headless exactly as before (CI drives these without a TTY).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import type { CliIo } from '../../src/cli/cli-io.ts';
-import { wantsScreen } from '../../src/cli/score-command.ts';
+import { PassThrough } from 'node:stream';
+import { Interrupt, type CliIo } from '../../src/cli/cli-io.ts';
+import { score, wantsScreen } from '../../src/cli/score-command.ts';
 import { parseScoreSettings } from '../../src/run/score-settings.ts';
 import { BIN, fixture } from '../support/helpers.ts';
 
@@ -18,6 +21,26 @@ describe('screen or headless', () => {
     assert.equal(wantsScreen(await parseScoreSettings([SMALL]), io(false)), false);
     assert.equal(wantsScreen(await parseScoreSettings([SMALL, '--headless']), io(true)), false);
     assert.equal(wantsScreen(await parseScoreSettings([SMALL, '--json']), io(true)), false);
+  });
+
+  it('Ctrl-C while the screen is loading ends as interrupted (130), not as the aborted request', async () => {
+    // A server that takes the probe and never answers: loading waits on it until the signal.
+    let asked!: () => void;
+    const probed = new Promise<void>((resolve) => (asked = resolve));
+    const server = createServer(() => asked());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      const settings = await parseScoreSettings([SMALL, '--backend', 'completions', '--url', url]);
+      const out = new PassThrough().resume();
+      const running = score(settings, { stdout: out, stderr: out, env: {}, isTTY: true });
+      await probed;
+      process.emit('SIGINT');
+      await assert.rejects(running, (error) => error instanceof Interrupt && error.exitCode === 130);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('runs the demo headless when stdout is not a terminal', () => {

@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
-import { DiffApp, type DiffRun } from '../../components/DiffApp.tsx';
+import { DiffApp, diffDetail, type DiffRun } from '../../components/DiffApp.tsx';
 import type { ContextTexts } from '../../src/context/context-texts.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { compareRuns } from '../../src/engine/run-diff.ts';
 import type { ColorDepth } from '../../src/screen/color-depth.ts';
+import { diffRows } from '../../src/screen/diff-view.ts';
 import { LineOverlay } from '../../src/screen/line-overlay.ts';
+import { screenTheme } from '../../src/screen/screen-theme.ts';
 import { KEYS, settle } from '../support/screen-harness.tsx';
 
 const HOSTILE = 'evil\u001b[31m';
@@ -117,6 +119,18 @@ describe('the diff screen', () => {
     await screen.press(KEYS.left);
     assert.match(screen.lines().join('\n'), /cell +B − A -48\.00 · A 50\.00 · B 2\.000/);
     screen.unmount();
+  });
+
+  it('a response longer than the pane ends its last shown line with … before the scroll note, no space before it, as the main screen does', () => {
+    // The last shown line is cut just after a space: "abcdef…", not "abcdef …".
+    const long = Array.from({ length: 30 }, () => 'abcdef').join(' ');
+    const textsA = texts({ 2: long }, {});
+    const diff = compareRuns({ result: A, responseText: (e) => textsA.response(e) }, { result: B, responseText: (e) => textsA.response(e) });
+    const run = (result: FullResult): DiffRun => ({ path: 'r.jsonl', model: 'm', result, texts: textsA });
+    const row = diffRows(diff).find((r) => r.key === 'drop');
+    const { lines } = diffDetail({ a: run(A), b: run(B), diff, row, column: 0, scroll: 0, width: 50, height: 8, theme: screenTheme('none') });
+    const last = stripVTControlCharacters(lines.at(-2)!);
+    assert.match(last, /^│ {11}abcdef… +lines 1–2 of \d+ · \[ \] scroll │$/, last);
   });
 
   it('colours drops red and rises blue (truecolor, 16 colours); with NO_COLOR the cells carry the sign in glyphs', async () => {

@@ -8,6 +8,7 @@ import { contextTexts } from '../../src/context/context-texts.ts';
 import { ScoringEngine } from '../../src/engine/engine.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import type { EngineEvent } from '../../src/engine/events.ts';
+import { runOutcome } from '../../src/screen/run-state.ts';
 import { KEYS, mount, settle } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 
@@ -97,6 +98,15 @@ describe('matrix rows', () => {
   it('shows the outcome of a run that failed as a whole', async () => {
     const screen = await mount([started(KEYS3, ENTRIES), { type: 'run-failed', reason: 'baseline failed: connection refused (ECONNREFUSED)' }]);
     assert.match(screen.text(), /✗ scoring failed: baseline failed: connection refused \(ECONNREFUSED\)/);
+    screen.unmount();
+  });
+
+  it('counts an interrupted run as the line after the screen does: calls answered of all', async () => {
+    const call = (id: number, ok: boolean): EngineEvent[] => [{ type: 'call-started', call: id, label: 'baseline' }, { type: 'call-done', call: id, ok }];
+    const screen = await mount([started(KEYS3, ENTRIES), ...call(0, true), ...call(1, true), ...call(2, false), { type: 'run-interrupted' }]);
+    // Three calls ended, one cut short by the interruption: two answered of four.
+    assert.match(screen.text(), /■ interrupted at 2\/4 calls/);
+    assert.match(runOutcome(screen.store.getSnapshot(), 0), /^interrupted at 2\/4 calls after /);
     screen.unmount();
   });
 });
