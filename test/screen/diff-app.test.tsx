@@ -34,7 +34,7 @@ function texts(responses: Record<number, string>, memories: Record<string, strin
 
 // B inserts an answer ("inserted", entry 4) before "second": later responses move by two entries.
 const A = result(['drop', 'rise', 'same', 'gone', HOSTILE], [2, 4, 6], [[50, 10, 0], [1, 0, 2], [5, 5, 5], [3, 3, 3], [1, 1, 1]]);
-const B = result(['same', 'rise', 'drop', 'new', HOSTILE], [2, 4, 6, 8], [[5, 0, 5, 5], [1, 0, 0, 40], [2, 0, 10, 0], [7, 7, 7, 7], [1, 0, 1, 1]]);
+const B = result(['same', 'rise', 'drop', 'new', HOSTILE], [2, 4, 6, 8], [[5, 0, 5, 5], [1, 0, 0, 45], [2, 0, 10, 0], [7, 7, 7, 7], [1, 0, 1, 1]]);
 const TEXTS_A = texts({ 2: 'first answer', 4: 'second answer', 6: 'third answer' }, { drop: 'the drop memory in A', rise: 'rise text' });
 const TEXTS_B = texts({ 2: 'first answer', 4: 'inserted answer', 6: 'second answer', 8: 'third answer' }, { drop: 'the drop memory, edited in B', rise: 'rise text' });
 
@@ -76,7 +76,7 @@ describe('the diff screen', () => {
     assert.match(lines[0]!, /memscope diff +B − A · A runs\/before\.jsonl \(model-a\) → B runs\/after\.jsonl \(model-b\) +4×3 compared/);
     assert.match(lines[1]!, /memory 1\/6 +max A +max B +change │2 +4 +6/);
     assert.match(lines.find((l) => / drop /.test(l))!, /drop +50\.00 +10\.00 +-40\.00 │/);
-    assert.match(lines.find((l) => / rise /.test(l))!, /rise +2\.000 +40\.00 +\+38\.00 │/);
+    assert.match(lines.find((l) => / rise /.test(l))!, /rise +2\.000 +45\.00 +\+43\.00 │/);
     assert.match(lines.find((l) => / same /.test(l))!, /same +5\.000 +5\.000 +0\.000 │/);
     assert.match(lines.find((l) => / gone /.test(l))!, /^A gone +3\.000 +— +│only in A: not in run B/);
     assert.match(lines.find((l) => / new /.test(l))!, /^B new +— +7\.000 +│only in B: not in run A/);
@@ -87,10 +87,10 @@ describe('the diff screen', () => {
 
   it('s orders rows by the largest change, then the largest drop, then the largest rise; one-run rows stay last', async () => {
     const screen = await mount();
-    const all = rowKeys(screen.lines());
-    assert.deepEqual(all.slice(0, 3), ['drop', 'rise', 'same']);
+    // The rise (+43) is larger than the drop (−40): sorted, it comes first.
+    assert.deepEqual(rowKeys(screen.lines()), ['drop', 'rise', 'same', 'evil␛[31m', 'gone', 'new']);
     await screen.press('s');
-    assert.deepEqual(rowKeys(screen.lines()).slice(0, 3), ['drop', 'rise', 'same']);
+    assert.deepEqual(rowKeys(screen.lines()), ['rise', 'drop', 'same', 'evil␛[31m', 'gone', 'new']);
     assert.match(screen.lines().at(-1)!, /sort: largest change/);
     await screen.press('s');
     assert.match(screen.lines().at(-1)!, /sort: largest drop/);

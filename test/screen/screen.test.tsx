@@ -9,7 +9,7 @@ import { ScoringEngine } from '../../src/engine/engine.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import type { EngineEvent } from '../../src/engine/events.ts';
 import { runOutcome } from '../../src/screen/run-state.ts';
-import { KEYS, mount, settle } from '../support/screen-harness.tsx';
+import { KEYS, mount, rowOf, settle } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 
 type RunStarted = Extract<EngineEvent, { type: 'run-started' }>;
@@ -35,13 +35,6 @@ const rowDone = (key: string, index: number, divergences: number[], first = 0): 
 
 const KEYS3 = ['deploy-api', 'incident-7', 'person-maya'];
 const ENTRIES = [3, 5, 8, 13];
-
-/** The line of the matrix that shows a memory key. */
-function rowOf(lines: string[], key: string): string {
-  const line = lines.find((l) => l.includes(` ${key} `) || l.includes(` ${key}…`));
-  assert.ok(line, `no line for ${key} in:\n${lines.join('\n')}`);
-  return line;
-}
 
 function cursorKey(raw: string): string | undefined {
   // The cursor row's key is drawn in inverse video (SGR 7), after the row's status mark.

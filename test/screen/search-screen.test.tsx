@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { mount } from '../support/screen-harness.tsx';
+import { mount, rowOf } from '../support/screen-harness.tsx';
 
 const KEYS = ['mem-a', 'mem-b', 'mem-c', 'mem-d', 'mem-e', 'mem-f'];
 const RESPONSES = [2, 4, 6, 8, 10, 12];
@@ -21,12 +21,6 @@ const started: EngineEvent = {
 };
 
 const wide = { size: { columns: 140, rows: 30 } };
-
-function rowOf(lines: string[], key: string): string {
-  const line = lines.find((l) => l.includes(` ${key} `));
-  assert.ok(line, `no line for ${key} in:\n${lines.join('\n')}`);
-  return line;
-}
 
 describe('group search on the screen', () => {
   it('marks a group’s rows together while it is ablated, and says the run is a search', async () => {

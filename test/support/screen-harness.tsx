@@ -1,5 +1,6 @@
 // Mounting the screen in ink-testing-library: events in, frames out, keys typed. Frames come back
 // with their escape sequences (raw) or as plain text lines.
+import assert from 'node:assert/strict';
 import { render } from 'ink-testing-library';
 import { stripVTControlCharacters } from 'node:util';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -41,6 +42,13 @@ export const KEYS = {
 } as const;
 
 /** Lets Ink read input, React commit and the frame be written. */
+/** The line of the matrix that shows a memory key (whole, or cut short with "…"). */
+export function rowOf(lines: string[], key: string): string {
+  const line = lines.find((l) => l.includes(` ${key} `) || l.includes(` ${key}…`));
+  assert.ok(line, `no line for ${key} in:\n${lines.join('\n')}`);
+  return line;
+}
+
 export async function settle(): Promise<void> {
   for (let i = 0; i < 4; i++) await nextTurn();
 }
