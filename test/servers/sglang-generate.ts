@@ -1,4 +1,4 @@
-// SGLang's native POST /generate as it answers a prefill-only logprob request, over a RadixCache
+// SGLang's native POST /generate as it answers a prefill-only logprob request, over a PrefixTree
 // and any causal model (a function from token ids to per-position logprobs). The HTTP shell is
 // sglang-wire.ts; a simulator of prefill cost can call answerGenerate directly.
 //
@@ -11,12 +11,12 @@
 // The cache serves a prefix only up to logprob_start_len (the positions after it need their
 // logits computed) and never the whole prompt (one token at least is computed). NaN and ±inf are
 // written as null, as SGLang's JSON encoder does.
-import type { RadixCache } from './radix-cache.ts';
+import type { PrefixTree } from './prefix-tree.ts';
 
 export type Logprobs = (ids: Uint32Array) => Promise<Float64Array>;
 
 export interface GenerateSettings {
-  readonly cache: RadixCache;
+  readonly cache: PrefixTree;
   readonly logprobs: Logprobs;
   /** The model's context length: a prompt of this many tokens or more is refused. */
   readonly contextLength: number;
@@ -72,7 +72,7 @@ export async function answerGenerate(body: Record<string, unknown>, settings: Ge
   // At least one token is computed; with logprobs, none after logprob_start_len comes from the cache.
   const limit = returnLogprob ? Math.min(s, L - 1) : L - 1;
   const cached = settings.cache.match(prompt, limit);
-  settings.cache.insert(prompt);
+  settings.cache.insert(prompt, prompt.length);
   const logprobs = await settings.logprobs(prompt);
   const entries: string[] = [];
   if (returnLogprob) {

@@ -1,5 +1,5 @@
 // A server that answers as SGLang's does (shapes read from SGLang's http_server and io_struct),
-// with memscope's built-in model behind it and a real prefix cache (radix-cache.ts):
+// with memscope's built-in model behind it and a real prefix cache (prefix-tree.ts):
 //
 //   POST /generate        prefill-only logprob requests, see sglang-generate.ts
 //   POST /v1/completions  the OpenAI route: "prompt_logprobs" is not a field here (dropped
@@ -25,7 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
-import { RadixCache } from './radix-cache.ts';
+import { PrefixTree } from './prefix-tree.ts';
 import { answerGenerate, type GenerateFault } from './sglang-generate.ts';
 import { HttpProblem, readJson, sendText, serveWire } from './wire-kit.ts';
 
@@ -45,7 +45,7 @@ const MODEL = values.model;
 const CONTEXT_LENGTH = Number(values['context-length']);
 const LIMIT_INFO = !values['no-limit-info'];
 const SPECIALS: Record<string, number> = { '<|im_start|>': 1, '<|im_end|>': 2 };
-const cache = new RadixCache(Number(values['cache-tokens']));
+const cache = new PrefixTree(Number(values['cache-tokens']), 1);
 const stats = { calls: 0, prompt_tokens: 0, cached_tokens: 0, computed_tokens: 0 };
 const log: Record<string, unknown>[] = [];
 let fault: (GenerateFault & { onlyWithout?: number; onlyLength?: number }) | undefined;
@@ -109,7 +109,7 @@ async function completions(req: IncomingMessage, res: ServerResponse): Promise<v
   }
   const echo = body.echo === true && typeof body.logprobs === 'number';
   const cached = cache.match(ids, echo ? 0 : ids.length - 1);
-  cache.insert(ids);
+  cache.insert(ids, ids.length);
   count({ promptTokens: ids.length, cachedTokens: cached, computedTokens: ids.length - cached });
   const logprobs = await tokenLogprobs(ids, { vocab: BUILTIN_VOCAB_SIZE });
   const generated = { id: 16, logprob: -0.75 };
@@ -138,13 +138,12 @@ function modelInfo(res: ServerResponse): void {
 
 async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (path === '/_test/log') return sendText(res, 200, JSON.stringify(log));
-  if (path === '/_test/stats') return sendText(res, 200, JSON.stringify({ ...stats, cache: { size: cache.size, capacity: cache.capacity, ...cache.stats } }));
+  if (path === '/_test/stats') return sendText(res, 200, JSON.stringify({ ...stats, cache: { size: cache.tokens, capacity: cache.capacity } }));
   if (path === '/_test/reset') {
     log.length = 0;
     fault = undefined;
     cache.clear();
     Object.assign(stats, { calls: 0, prompt_tokens: 0, cached_tokens: 0, computed_tokens: 0 });
-    Object.assign(cache.stats, { lookups: 0, matchedTokens: 0, insertedTokens: 0, evictedTokens: 0 });
     return sendText(res, 200, '{}');
   }
   const body = await readJson(req);
