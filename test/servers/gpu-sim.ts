@@ -31,6 +31,7 @@ import { builtinTemplate } from '../../src/context/template.ts';
 import { BUILTIN_VOCAB_SIZE } from '../../src/context/tokenizer.ts';
 import { parseScoreRequest } from '../../src/scoring/score-request.ts';
 import { DEFAULT_COST, GpuSimulator, type GpuCostOptions } from './gpu-cost-model.ts';
+import { answerGenerate, type GenerateSettings } from './sglang-generate.ts';
 import { HttpProblem, readBody, readJson, sendText, serveWire } from './wire-kit.ts';
 
 const { values } = parseArgs({
@@ -137,20 +138,18 @@ async function completions(req: IncomingMessage, res: ServerResponse): Promise<v
   sendText(res, 200, `{"id":"cmpl-sim","object":"text_completion","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(body.model ?? MODEL_NAME)},"choices":[${choice}],"usage":${usage(prompt.length, cached)}}`);
 }
 
-/** SGLang: meta_info.input_token_logprobs from logprob_start_len on, [logprob|null, id, null]. */
+/** SGLang: answered as the SGLang fake answers (sglang-generate.ts), over the simulated GPU. */
+const generateSettings: GenerateSettings = {
+  prefill: async (prompt, readLimit) => (await gpu.submit(prompt, readLimit)).cached,
+  logprobs,
+  contextLength: Infinity,
+  vocabSize: BUILTIN_VOCAB_SIZE,
+};
+
 async function generate(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readJson(req);
-  const prompt = ids(body.input_ids, 'input_ids');
-  const wantLogprobs = body.return_logprob === true;
-  const start = body.logprob_start_len === undefined || body.logprob_start_len === null ? -1 : Number(body.logprob_start_len);
-  if (!Number.isInteger(start) || start < -1 || start >= prompt.length) throw new HttpProblem(400, `logprob_start_len ${String(body.logprob_start_len)} is out of range`);
-  // SGLang's radix cache serves a logprob request only up to logprob_start_len.
-  const from = wantLogprobs ? (start === -1 ? prompt.length - 1 : start) : prompt.length;
-  const { logprobs: lp, cached } = await run(prompt, from);
-  const items: string[] = [];
-  if (wantLogprobs) for (let i = from; i < prompt.length; i++) items.push(`[${i === from ? 'null' : lp[i]},${prompt[i]},null]`);
-  const meta = `{"id":"sim","finish_reason":{"type":"length","length":0},"prompt_tokens":${prompt.length},"completion_tokens":0,"cached_tokens":${cached}${wantLogprobs ? `,"input_token_logprobs":[${items.join(',')}],"output_token_logprobs":[]` : ''}}`;
-  sendText(res, 200, `{"text":"","output_ids":[],"meta_info":${meta}}`);
+  const outcome = await answerGenerate(await readJson(req), generateSettings);
+  if (outcome.error !== undefined) throw new HttpProblem(outcome.status, outcome.error.message);
+  sendText(res, outcome.status, outcome.body);
 }
 
 // Errors in vLLM's nested shape, whichever server the simulator stands for.

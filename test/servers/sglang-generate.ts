@@ -1,6 +1,7 @@
-// SGLang's native POST /generate as it answers a prefill-only logprob request, over a PrefixTree
-// and any causal model (a function from token ids to per-position logprobs). The HTTP shell is
-// sglang-wire.ts; a simulator of prefill cost can call answerGenerate directly.
+// SGLang's native POST /generate as it answers a prefill-only logprob request, over any prefix
+// cache (a function that says how much of a prompt it served) and any causal model (a function
+// from token ids to per-position logprobs). The HTTP shells are sglang-wire.ts (a PrefixTree)
+// and gpu-sim.ts (the simulated GPU's cache and clock).
 //
 //   request  {"input_ids": [...], "sampling_params": {"max_new_tokens": 0}, "return_logprob": true,
 //             "logprob_start_len": s, "top_logprobs_num": 0}
@@ -11,12 +12,11 @@
 // The cache serves a prefix only up to logprob_start_len (the positions after it need their
 // logits computed) and never the whole prompt (one token at least is computed). NaN and ±inf are
 // written as null, as SGLang's JSON encoder does.
-import type { PrefixTree } from './prefix-tree.ts';
-
 export type Logprobs = (ids: Uint32Array) => Promise<Float64Array>;
 
 export interface GenerateSettings {
-  readonly cache: PrefixTree;
+  /** Runs the prompt's prefill, reading the cache for at most `readLimit` tokens; resolves with the tokens it read. */
+  readonly prefill: (prompt: Uint32Array, readLimit: number) => Promise<number>;
   readonly logprobs: Logprobs;
   /** The model's context length: a prompt of this many tokens or more is refused. */
   readonly contextLength: number;
@@ -71,9 +71,7 @@ export async function answerGenerate(body: Record<string, unknown>, settings: Ge
   const prompt = Uint32Array.from(ids as number[]);
   // At least one token is computed; with logprobs, none after logprob_start_len comes from the cache.
   const limit = returnLogprob ? Math.min(s, L - 1) : L - 1;
-  const cached = settings.cache.match(prompt, limit);
-  settings.cache.insert(prompt, prompt.length);
-  const logprobs = await settings.logprobs(prompt);
+  const [cached, logprobs] = await Promise.all([settings.prefill(prompt, limit), settings.logprobs(prompt)]);
   const entries: string[] = [];
   if (returnLogprob) {
     for (let i = s; i < L; i++) {

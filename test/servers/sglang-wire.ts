@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
 import { PrefixTree } from './prefix-tree.ts';
-import { answerGenerate, type GenerateFault } from './sglang-generate.ts';
+import { answerGenerate, type GenerateFault, type GenerateSettings } from './sglang-generate.ts';
 import { HttpProblem, readJson, sendText, serveWire } from './wire-kit.ts';
 
 const { values } = parseArgs({
@@ -50,7 +50,16 @@ const stats = { calls: 0, prompt_tokens: 0, cached_tokens: 0, computed_tokens: 0
 const log: Record<string, unknown>[] = [];
 let fault: (GenerateFault & { onlyWithout?: number; onlyLength?: number }) | undefined;
 let unavailable = 0;
-const settings = { cache, contextLength: CONTEXT_LENGTH, vocabSize: BUILTIN_VOCAB_SIZE, logprobs: (ids: Uint32Array) => tokenLogprobs(ids, { vocab: BUILTIN_VOCAB_SIZE }) };
+const settings: GenerateSettings = {
+  prefill: (ids, readLimit) => {
+    const cached = cache.match(ids, readLimit);
+    cache.insert(ids, ids.length);
+    return Promise.resolve(cached);
+  },
+  contextLength: CONTEXT_LENGTH,
+  vocabSize: BUILTIN_VOCAB_SIZE,
+  logprobs: (ids) => tokenLogprobs(ids, { vocab: BUILTIN_VOCAB_SIZE }),
+};
 
 function sendError(res: ServerResponse, problem: HttpProblem): void {
   const body =
