@@ -3,13 +3,13 @@
 // out the terminal as it was found. The live run screen has its own (a feed to stop, a store).
 import { render } from 'ink';
 import type { ReactElement } from 'react';
+import { onExitSignals } from '../core/exit-signals.ts';
 import { enterAltScreen, leaveAltScreen } from '../screen/alt-screen.ts';
 import { colorDepth, type ColorDepth } from '../screen/color-depth.ts';
 import { FrameStdout, FrameWriter } from '../screen/frame-writer.ts';
 import { LineOverlay } from '../screen/line-overlay.ts';
 
 /** The exit code a signal asks for (128 + its number). */
-export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /** What the view is drawn with; a new one on every layout. */
 export interface FullScreen<T> {
@@ -46,11 +46,7 @@ export async function showFullScreen<T>({ env, overlay: wantsOverlay, onSignal, 
   const frames = new FrameStdout(stdout, writer, overlay);
   let finish!: (value: T) => void;
   const finished = new Promise<T>((resolve) => (finish = resolve));
-  const signals = Object.entries(SIGNAL_EXIT).map(([signal, code]) => {
-    const handler = () => finish(onSignal(code));
-    process.on(signal, handler);
-    return () => process.off(signal, handler);
-  });
+  const releaseSignals = onExitSignals((code) => finish(onSignal(code)));
   const redraw = () => {
     writer.invalidate();
     relayout();
@@ -69,7 +65,7 @@ export async function showFullScreen<T>({ env, overlay: wantsOverlay, onSignal, 
     await instance.waitUntilExit().catch(() => undefined);
     frames.off('resize', relayout);
     frames.close();
-    for (const off of signals) off();
+    releaseSignals();
     process.off('exit', restore);
     restore();
   }

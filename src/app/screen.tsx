@@ -13,7 +13,7 @@ import { RunStore } from '../screen/run-store.ts';
 import type { RunState } from '../screen/run-state.ts';
 import type { PreparedRun } from '../run/scoring-run.ts';
 import { asError } from '../core/errors.ts';
-import { SIGNAL_EXIT } from './full-screen.tsx';
+import { onExitSignals } from '../core/exit-signals.ts';
 
 /** What a feed may change on the screen while it runs. */
 export interface ScreenView {
@@ -71,11 +71,7 @@ export async function showScreen(feed: ScreenFeed, options: TerminalOptions): Pr
     feed.stop();
     onQuit();
   };
-  const signalHandlers = Object.entries(SIGNAL_EXIT).map(([signal, code]) => {
-    const handler = () => quit(code);
-    process.on(signal, handler);
-    return () => process.off(signal, handler);
-  });
+  const releaseSignals = onExitSignals(quit);
 
   enterAltScreen(stdout);
   const writer = new FrameWriter(stdout, () => stdout.rows || 24);
@@ -138,7 +134,7 @@ export async function showScreen(feed: ScreenFeed, options: TerminalOptions): Pr
     frames.close();
     restore();
     process.off('exit', restore);
-    for (const off of signalHandlers) off();
+    releaseSignals();
     outcome = await feeding.catch((error: unknown) => {
       crash ??= error;
       return 1;

@@ -1,6 +1,7 @@
 // What every command shares with the process: its streams and environment, and the signals that
 // end it (SIGINT, SIGTERM, SIGHUP), which a command turns into an Interrupt and main into the
 // exit code 130, 143 or 129.
+import { onExitSignals } from '../core/exit-signals.ts';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -15,19 +16,13 @@ export class Interrupt extends Error {
   }
 }
 
-export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-
 /** Aborts the controller on SIGINT, SIGTERM or SIGHUP and remembers which arrived. */
 export function trapSignals(controller: AbortController): { exitCode: () => number | undefined; release: () => void } {
   let code: number | undefined;
-  const handlers = Object.entries(SIGNAL_EXIT).map(([signal, exit]) => {
-    const handler = () => {
-      code ??= exit;
-      controller.abort();
-    };
-    process.on(signal, handler);
-    return () => process.off(signal, handler);
+  const release = onExitSignals((exit) => {
+    code ??= exit;
+    controller.abort();
   });
-  return { exitCode: () => code, release: () => handlers.forEach((off) => off()) };
+  return { exitCode: () => code, release };
 }
 

@@ -1,5 +1,6 @@
 // `memscope serve`: the built-in scorer over HTTP until a signal stops it.
-import { SIGNAL_EXIT, type CliIo } from './cli-io.ts';
+import { SIGNAL_EXIT } from '../core/exit-signals.ts';
+import type { CliIo } from './cli-io.ts';
 import { InputError, errorMessage } from '../core/errors.ts';
 import { parseFlags } from '../core/parse-flags.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from '../builtin/server.ts';
