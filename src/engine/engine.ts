@@ -293,23 +293,32 @@ export class ScoringEngine {
   }
 
   // ── full matrix ─────────────────────────────────────────────
-  private async full(): Promise<FullResult> {
+  /** The rows and columns of a full-matrix run (exact, searched or estimated), and whether there is anything to score. */
+  private fullShape(): { entries: readonly AstNode[]; memories: MemoryRef[]; responses: number[]; nothing: boolean } {
     const entries = this.context.sections.conversation;
     const memories = memoryRefs(entries);
     const responses = responseEntries(entries);
-    const nothing = memories.length === 0 || responses.length === 0;
-    this.started('full', memories, responses, nothing ? 0 : memories.length + 1);
-    const result: FullResult = {
+    return { entries, memories, responses, nothing: memories.length === 0 || responses.length === 0 };
+  }
+
+  /** A full result with every cell and baseline 0: what a run with nothing to score returns, and where one that has starts. */
+  private zeroFull(memories: readonly MemoryRef[], responses: readonly number[]): FullResult {
+    return {
       mode: 'full',
       model: this.options.model,
       memories: memories.map(({ key }) => ({ key, max: 0, failed: false })),
       responses: responses.map((entry) => ({ entry, baseline: 0 })),
-      // Each row is set when its call ends (a failed one to zeros); a run that does not reach
-      // the end throws, so no placeholder is ever returned.
-      matrix: memories.map(() => []),
+      matrix: memories.map(() => responses.map(() => 0)),
       calls: 0,
     };
-    if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
+  }
+
+  private async full(): Promise<FullResult> {
+    const { memories, responses, nothing } = this.fullShape();
+    this.started('full', memories, responses, nothing ? 0 : memories.length + 1);
+    // Each row is replaced when its call ends (a failed one by zeros).
+    const result = this.zeroFull(memories, responses);
+    if (nothing) return result;
 
     const range = scoredRange(this.context);
     this.emit({ type: 'activity', text: 'scoring: baseline' });
@@ -359,23 +368,12 @@ export class ScoringEngine {
 
   // ── group search (--search) ─────────────────────────────────
   private async searched({ threshold, groupSize, splitFraction }: NonNullable<Extract<ModeOptions, { mode: 'full' }>['search']>): Promise<FullResult> {
-    const entries = this.context.sections.conversation;
-    const memories = memoryRefs(entries);
-    const responses = responseEntries(entries);
+    const { memories, responses, nothing } = this.fullShape();
     const plan = { memories, responses, threshold, groupSize: groupSize ?? initialGroupSize(memories.length), splitFraction };
-    const nothing = memories.length === 0 || responses.length === 0;
     this.started('full', memories, responses, nothing ? 0 : 1 + firstLevelCalls(plan), threshold);
     if (nothing) {
-      const empty = memories.map(({ key }) => ({ key, max: 0, failed: false, exact: false, bound: 0 }));
-      return {
-        mode: 'full',
-        model: this.options.model,
-        memories: empty,
-        responses: responses.map((entry) => ({ entry, baseline: 0 })),
-        matrix: memories.map(() => responses.map(() => 0)),
-        calls: 0,
-        search: { threshold, calls: 0 },
-      };
+      const memoriesOut = memories.map(({ key }) => ({ key, max: 0, failed: false, exact: false, bound: 0 }));
+      return { ...this.zeroFull(memories, responses), memories: memoriesOut, search: { threshold, calls: 0 } };
     }
     const range = scoredRange(this.context);
     const result = await groupSearch(plan, {
@@ -394,21 +392,10 @@ export class ScoringEngine {
 
   // ── estimated full matrix (ContextCite-style) ──────────────
   private async estimated(count: number, seed: number, design: 'random' | 'anchored' = 'anchored'): Promise<FullResult> {
-    const entries = this.context.sections.conversation;
-    const memories = memoryRefs(entries);
-    const responses = responseEntries(entries);
-    const nothing = memories.length === 0 || responses.length === 0;
+    const { entries, memories, responses, nothing } = this.fullShape();
     this.started('full', memories, responses, nothing ? 0 : count + 1);
-    const result: FullResult = {
-      mode: 'full',
-      model: this.options.model,
-      memories: memories.map(({ key }) => ({ key, max: 0, failed: false })),
-      responses: responses.map((entry) => ({ entry, baseline: 0 })),
-      matrix: [],
-      calls: 0,
-      estimate: count,
-    };
-    if (nothing) return { ...result, matrix: memories.map(() => responses.map(() => 0)) };
+    const result: FullResult = { ...this.zeroFull(memories, responses), estimate: count };
+    if (nothing) return result;
 
     const surrogate = conversationSurrogate(entries, memories, responses);
     const masks = (design === 'anchored' ? anchoredMasks : ablationMasks)(memories.length, count, seed);
