@@ -3,20 +3,15 @@
 // change). One call per prompt; the response totals are summed here over the spans the engine
 // found in the AST, with the same span definition as the built-in scorer.
 import { AnswerProblem, responseTotals, type LogprobsField } from './completions-answer.ts';
-import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
+import { ApiCallError, JsonEndpoint, type HttpClientOptions } from './json-endpoint.ts';
 import { answerUsage } from './score-client.ts';
 import { UsageCounter, checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
-import { lengthRefusal } from './server-probe.ts';
+import { postPrompt } from './server-probe.ts';
 import { asciiJson, tokenIdsJson } from './token-ids-json.ts';
 
-export interface CompletionsScorerOptions {
-  readonly url: string;
+export interface CompletionsScorerOptions extends HttpClientOptions {
   readonly model: string | null;
   readonly field: LogprobsField;
-  readonly apiKey?: string | undefined;
-  readonly timeoutMs: number;
-  readonly connections?: number;
-  readonly maxAnswerBytes?: number;
 }
 
 function completionsUrl(base: string): string {
@@ -56,16 +51,7 @@ export class CompletionsScorer implements Scorer {
   async score(call: ScoreCall): Promise<number[]> {
     if (call.spans === undefined) throw new Error('the completions backend needs the response spans of every prompt');
     const limit = this.options.maxAnswerBytes ?? completionsAnswerLimit(call.prompt.length);
-    let answer;
-    try {
-      answer = await this.endpoint.post(this.requestBody(call), limit, call.signal);
-    } catch (error) {
-      // A refusal about length, said plainly (the limit is checked before the run; this is a server that did not say it).
-      const plain = error instanceof ApiCallError ? lengthRefusal(error.status, error.message, call.prompt.length) : undefined;
-      if (plain !== undefined) throw new ApiCallError(plain, (error as ApiCallError).status);
-      throw error;
-    }
-    const { status, body } = answer;
+    const { status, body } = await postPrompt(this.endpoint, this.requestBody(call), limit, call.signal, call.prompt.length);
     let scores: number[];
     try {
       scores = responseTotals(this.options.field, body, call.prompt, call.spans);

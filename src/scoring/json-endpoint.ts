@@ -38,6 +38,16 @@ function transportError(error: unknown): ApiCallError | undefined {
   return new ApiCallError(`${TRANSPORT_FAILURES[code!] ?? 'network error'} (${code})`, undefined, true);
 }
 
+/** What each client of a scoring server is given (the /score, completions and SGLang scorers). */
+export interface HttpClientOptions {
+  readonly url: string;
+  readonly apiKey?: string | undefined;
+  readonly timeoutMs: number;
+  readonly connections?: number;
+  /** The largest answer read (default: each client's own limit). */
+  readonly maxAnswerBytes?: number;
+}
+
 export interface JsonEndpointOptions {
   /** How the endpoint is named in error messages, e.g. "score API". */
   readonly label: string;

@@ -1,7 +1,7 @@
 // The /score client: POST {url}/score with the prompt's token ids, as the reference's
 // call_score, over a keep-alive connection pool (json-endpoint.ts).
 import { z } from 'zod';
-import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
+import { ApiCallError, JsonEndpoint, type HttpClientOptions } from './json-endpoint.ts';
 import { runsLength } from './prompt.ts';
 import { UsageCounter, checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
 import { requestEncoder, scoreRequestPayload } from './score-request.ts';
@@ -15,13 +15,8 @@ const ScoreResponseSchema = z.object({
 /** Answers are one small number per response; anything this large is not an answer. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
-export interface HttpScorerOptions {
-  readonly url: string;
+export interface HttpScorerOptions extends HttpClientOptions {
   readonly model: string | null;
-  readonly apiKey?: string | undefined;
-  readonly timeoutMs: number;
-  readonly connections?: number;
-  readonly maxAnswerBytes?: number;
   /** Prompts longer than this are streamed (default STREAM_ABOVE_IDS). */
   readonly streamAboveIds?: number;
 }

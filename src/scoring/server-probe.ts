@@ -8,6 +8,7 @@
 //            context_length / max_context_length (by release)
 //   llama.cpp GET {root}/props -> {default_generation_settings, total_slots, ...}; its
 //            /v1/models cards say owned_by "llamacpp"
+import { ApiCallError, type JsonAnswer, type JsonEndpoint, type RequestBody } from './json-endpoint.ts';
 import { serverRoot } from './server-tokenizer.ts';
 
 export type ServerKind = 'completions' | 'sglang';
@@ -121,6 +122,18 @@ export function lengthRefusal(status: number | undefined, message: string, promp
   if (status !== 400 && status !== 413 && status !== 422) return undefined;
   if (!LENGTH_WORDS.test(message)) return undefined;
   return `the server refused a prompt of ${promptTokens} tokens as too long for its context (${message})`;
+}
+
+/** POSTs a prompt; a refusal about its length is said plainly (the limit is checked before the
+ *  run; this is a server that did not say it). */
+export async function postPrompt(endpoint: JsonEndpoint, body: RequestBody, maxAnswerBytes: number, signal: AbortSignal | undefined, promptTokens: number): Promise<JsonAnswer> {
+  try {
+    return await endpoint.post(body, maxAnswerBytes, signal);
+  } catch (error) {
+    const plain = error instanceof ApiCallError ? lengthRefusal(error.status, error.message, promptTokens) : undefined;
+    if (plain !== undefined) throw new ApiCallError(plain, (error as ApiCallError).status);
+    throw error;
+  }
 }
 
 export const LLAMA_CPP_REFUSAL =

@@ -12,22 +12,18 @@
 // the memory) tokens instead of L. Each returned token id is checked against the prompt.
 import { z } from 'zod';
 import { AnswerProblem, checkSpans, envelope, logprobProblem } from './completions-answer.ts';
-import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
+import { ApiCallError, JsonEndpoint, type HttpClientOptions } from './json-endpoint.ts';
 import { PrefixLogprobs } from './prefix-logprobs.ts';
 import { UsageCounter, checkScores, spanMask, spanTotals, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
-import { lengthRefusal } from './server-probe.ts';
+import { postPrompt } from './server-probe.ts';
 import { serverRoot } from './server-tokenizer.ts';
 import { tokenIdsJson } from './token-ids-json.ts';
 
-export interface SglangScorerOptions {
+export interface SglangScorerOptions extends HttpClientOptions {
   /** The server's root, e.g. http://host:30000 (a trailing /v1 is dropped). */
   readonly url: string;
-  readonly apiKey?: string | undefined;
-  readonly timeoutMs: number;
-  readonly connections?: number;
   /** Shared by the replicas of one model: what one answered, another need not be asked. */
   readonly prefix?: PrefixLogprobs;
-  readonly maxAnswerBytes?: number;
 }
 
 function generateUrl(url: string): string {
@@ -115,14 +111,7 @@ export class SglangScorer implements Scorer {
 
   private async ask(call: ScoreCall, prompt: Uint32Array, start: number, needed: Uint8Array, values: Float64Array): Promise<void> {
     const limit = this.options.maxAnswerBytes ?? Math.min(16 * 1024 * 1024 + (prompt.length - start) * 256, 400 * 1024 * 1024);
-    let answer;
-    try {
-      answer = await this.endpoint.post(this.requestBody(prompt, start, call.priority), limit, call.signal);
-    } catch (error) {
-      const plain = error instanceof ApiCallError ? lengthRefusal(error.status, error.message, prompt.length) : undefined;
-      if (plain !== undefined) throw new ApiCallError(plain, (error as ApiCallError).status);
-      throw error;
-    }
+    const answer = await postPrompt(this.endpoint, this.requestBody(prompt, start, call.priority), limit, call.signal, prompt.length);
     try {
       const meta = parse(answer.body).meta_info;
       const entries = meta.input_token_logprobs;
