@@ -34,7 +34,7 @@ import { screenTheme, type Theme } from '../src/screen/screen-theme.ts';
 import { paint, paintFit, type Segment } from '../src/screen/term-style.ts';
 import { cursorMark } from '../src/screen/cursor-mark.ts';
 import { matrixLines, type MatrixViewport } from '../src/screen/matrix-lines.ts';
-import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
+import { columnLabels, rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
 import { scrollWindow } from '../src/screen/scroll-window.ts';
 import { styleRuns } from '../src/screen/style-runs.ts';
@@ -171,32 +171,21 @@ function rulerLine(props: MatrixProps): string {
     fit('max B', DIFF_VALUE_WIDTH, 'right') +
     ' ' +
     fit(`${sort === 'change' ? '↕' : sort === 'drop' ? '↑' : sort === 'rise' ? '↓' : ''}change`, DIFF_CHANGE_WIDTH, 'right');
-  const width = layout.cellArea;
-  const { write, arrows, text: cells } = rulerCanvas(width, s.faint);
-  const { cellWidth, visibleColumns } = layout;
-  const columns = diff.responses.length;
+  const canvas = rulerCanvas(layout.cellArea, s.faint);
   const digits = String(diff.responses.at(-1)?.entryA ?? 0).length;
-  const step = Math.max(1, Math.ceil((digits + 1) / cellWidth));
-  let free = 0;
-  for (let i = 0; i < visibleColumns; i++) {
-    const column = left + i;
-    const x = i * cellWidth;
-    if (column % step !== 0 || x < free) continue;
-    const text = String(diff.responses[column]!.entryA);
-    if (x + text.length > visibleColumns * cellWidth) break;
-    write(x, text, s.faint);
-    free = x + text.length + 1;
-  }
-  if (cursorColumn >= left && cursorColumn < left + visibleColumns && columns > 0) {
-    const r = diff.responses[cursorColumn]!;
-    const text = entryLabel(r.entryA, r.entryB);
-    const start = Math.max(0, Math.min((cursorColumn - left) * cellWidth, visibleColumns * cellWidth - text.length));
-    if (start > 0) write(start - 1, ' ', '');
-    write(start, text, s.cursor);
-    if (start + text.length < width) write(start + text.length, ' ', '');
-  }
-  arrows(left, visibleColumns, columns, cellWidth, s.accent);
-  return `${paint(titles, s.title)} ${paint('│', s.faint)}${cells()} `;
+  columnLabels(canvas, {
+    left,
+    visibleColumns: layout.visibleColumns,
+    columns: diff.responses.length,
+    cellWidth: layout.cellWidth,
+    step: Math.max(1, Math.ceil((digits + 1) / layout.cellWidth)),
+    gap: 1,
+    cursorColumn,
+    label: (column) => String(diff.responses[column]!.entryA),
+    cursorLabel: (column) => entryLabel(diff.responses[column]!.entryA, diff.responses[column]!.entryB),
+    style: { label: s.faint, cursor: s.cursor, arrow: s.accent },
+  });
+  return `${paint(titles, s.title)} ${paint('│', s.faint)}${canvas.text()} `;
 }
 
 function DiffMatrix(props: MatrixProps) {

@@ -16,7 +16,7 @@ import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint } from '../src/screen/term-style.ts';
 import { cursorMark } from '../src/screen/cursor-mark.ts';
 import { matrixLines, type MatrixViewport } from '../src/screen/matrix-lines.ts';
-import { rulerCanvas } from '../src/screen/ruler-canvas.ts';
+import { columnLabels, rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { scrollbarChar } from '../src/screen/scrollbar.ts';
 import { styleRuns } from '../src/screen/style-runs.ts';
 import { Lines } from './Lines.tsx';
@@ -164,37 +164,21 @@ function rulerLine(props: MatrixViewProps): string {
   const weightTitle = layout.weightWidth ? ' ' + fit('weight', layout.weightWidth, 'right') : '';
   const label = `  ${paint(keyTitle, s.title)}${paint(valueTitle, s.title)}${barTitle}${paint(weightTitle, s.title)} ${paint('│', s.faint)}`;
 
-  const width = layout.cellArea;
-  const { write, arrows, text: cells } = rulerCanvas(width, s.faint);
-  const columns = state.responses.length;
-  const { cellWidth, visibleColumns } = layout;
+  const canvas = rulerCanvas(layout.cellArea, s.faint);
   const digits = String(state.responses.at(-1) ?? 0).length;
-  const step = Math.max(1, Math.ceil((digits + 1) / cellWidth));
-  // The arrows own the first and last columns; every label is written whole or not at all, and
-  // the cursor's label first, so the others make room for it.
-  const from = left > 0 ? 1 : 0;
-  const to = visibleColumns * cellWidth - (left + visibleColumns < columns ? 1 : 0);
-  let cursorSpan: [number, number] | undefined;
-  if (cursorColumn >= left && cursorColumn < left + visibleColumns && columns > 0) {
-    const x = (cursorColumn - left) * cellWidth;
-    const text = String(state.responses[cursorColumn]);
-    const start = Math.max(from, Math.min(x, to - text.length));
-    write(start, text, s.cursor);
-    cursorSpan = [start - 1, start + text.length + 1];
-  }
-  let free = from;
-  for (let i = 0; i < visibleColumns; i++) {
-    const column = left + i;
-    const x = i * cellWidth;
-    if (column % step !== 0 || x < free) continue;
-    const text = String(state.responses[column]);
-    if (x + text.length > to) break;
-    if (cursorSpan && x < cursorSpan[1] && x + text.length > cursorSpan[0]) continue;
-    write(x, text, s.faint);
-    free = x + text.length + 1;
-  }
-  arrows(left, visibleColumns, columns, cellWidth, s.accent);
-  return `${label}${cells()} `;
+  columnLabels(canvas, {
+    left,
+    visibleColumns: layout.visibleColumns,
+    columns: state.responses.length,
+    cellWidth: layout.cellWidth,
+    step: Math.max(1, Math.ceil((digits + 1) / layout.cellWidth)),
+    gap: 1,
+    cursorColumn,
+    label: (column) => String(state.responses[column]),
+    cursorLabel: (column) => String(state.responses[column]),
+    style: { label: s.faint, cursor: s.cursor, arrow: s.accent },
+  });
+  return `${label}${canvas.text()} `;
 }
 
 function emptyMessage(state: RunState): string {

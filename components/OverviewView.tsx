@@ -13,6 +13,7 @@ import type { RunState } from '../src/screen/run-state.ts';
 import { formatDivergence } from '../src/screen/screen-format.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint, sgr, type Colour } from '../src/screen/term-style.ts';
+import { columnLabels, rulerCanvas } from '../src/screen/ruler-canvas.ts';
 import { styleRuns } from '../src/screen/style-runs.ts';
 import { Lines } from './Lines.tsx';
 
@@ -111,32 +112,28 @@ function rulerLine(props: OverviewViewProps, cursorBlockColumn: number): string 
   const columns = state.responses.length;
   const title = `overview ${order.length}×${columns}`;
   const label = `  ${paint(fit(title, layout.keyWidth + 1 + VALUE_WIDTH), s.title)}${' '.repeat(layout.labelWidth - layout.keyWidth - VALUE_WIDTH - 4)}${paint('│', s.faint)}`;
-  const width = layout.cellArea;
-  const chars = Array.from({ length: width }, () => ' ');
-  const cursorAt = new Set<number>();
-  const write = (x: number, text: string) => {
-    for (let i = 0; i < text.length && x + i < width; i++) chars[x + i] = text[i]!;
-  };
-  if (columns > 0 && grid.columnBlocks > 0) {
-    const [from, to] = blockRange(cursorBlockColumn, columns, grid.columnBlocks);
-    const cursorText = to - from > 1 ? `${state.responses[from]}–${state.responses[to - 1]}` : String(state.responses[from]);
-    const cursorX = Math.max(0, Math.min(cursorBlockColumn, grid.columnBlocks - cursorText.length));
-    // Labels where they leave room for the cursor's own, which always shows whole.
-    let free = 0;
-    for (let column = 0; column < grid.columnBlocks; column += 1) {
-      if (column < free) continue;
-      const text = String(state.responses[blockRange(column, columns, grid.columnBlocks)[0]]);
-      if (column + text.length > grid.columnBlocks) break;
-      if (column + text.length + 1 > cursorX && column < cursorX + cursorText.length + 1) continue;
-      write(column, text);
-      free = column + text.length + 8;
-    }
-    write(cursorX, cursorText);
-    for (let i = 0; i < cursorText.length; i++) cursorAt.add(cursorX + i);
+  // A block column's label is the first entry it holds, eight blanks or more from the next; the
+  // cursor's shows the block's range of entries. Nothing scrolls, so there are no arrows.
+  const canvas = rulerCanvas(layout.cellArea, '');
+  const entries = (column: number) => blockRange(column, columns, grid.columnBlocks);
+  if (columns > 0) {
+    columnLabels(canvas, {
+      left: 0,
+      visibleColumns: grid.columnBlocks,
+      columns: grid.columnBlocks,
+      cellWidth: 1,
+      step: 1,
+      gap: 8,
+      cursorColumn: cursorBlockColumn,
+      label: (column) => String(state.responses[entries(column)[0]]),
+      cursorLabel: (column) => {
+        const [from, to] = entries(column);
+        return to - from > 1 ? `${state.responses[from]}–${state.responses[to - 1]}` : String(state.responses[from]);
+      },
+      style: { label: '', cursor: s.cursor, arrow: '' },
+    });
   }
-  let cells = '';
-  for (let i = 0; i < width; i++) cells += cursorAt.has(i) ? paint(chars[i]!, s.cursor) : chars[i]!;
-  return `${label}${paint(cells, '')} `;
+  return `${label}${canvas.text()} `;
 }
 
 export const OverviewView = memo(function OverviewView(props: OverviewViewProps) {

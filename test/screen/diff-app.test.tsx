@@ -38,10 +38,11 @@ const B = result(['same', 'rise', 'drop', 'new', HOSTILE], [2, 4, 6, 8], [[5, 0,
 const TEXTS_A = texts({ 2: 'first answer', 4: 'second answer', 6: 'third answer' }, { drop: 'the drop memory in A', rise: 'rise text' });
 const TEXTS_B = texts({ 2: 'first answer', 4: 'inserted answer', 6: 'second answer', 8: 'third answer' }, { drop: 'the drop memory, edited in B', rise: 'rise text' });
 
-async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30 }) {
-  const runA: DiffRun = { path: 'runs/before.jsonl', model: 'model-a', result: A, texts: TEXTS_A };
-  const runB: DiffRun = { path: 'runs/after.jsonl', model: 'model-b', result: B, texts: TEXTS_B };
-  const diff = compareRuns({ result: A, responseText: (e) => TEXTS_A.response(e) }, { result: B, responseText: (e) => TEXTS_B.response(e) });
+async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30 }, runs = { a: A, b: B, textsA: TEXTS_A, textsB: TEXTS_B }) {
+  const { a, b, textsA, textsB } = runs;
+  const runA: DiffRun = { path: 'runs/before.jsonl', model: 'model-a', result: a, texts: textsA };
+  const runB: DiffRun = { path: 'runs/after.jsonl', model: 'model-b', result: b, texts: textsB };
+  const diff = compareRuns({ result: a, responseText: (e) => textsA.response(e) }, { result: b, responseText: (e) => textsB.response(e) });
   const quits: boolean[] = [];
   const overlay = new LineOverlay();
   const instance = render(<DiffApp a={runA} b={runB} diff={diff} depth={depth} size={size} overlay={overlay} onQuit={(i) => quits.push(i)} />);
@@ -102,6 +103,41 @@ describe('the diff screen', () => {
     assert.deepEqual(rise.slice(0, 4), ['rise', 'same', 'evil␛[31m', 'drop']);
     assert.deepEqual(rise.slice(-2), ['gone', 'new']);
     screen.unmount();
+  });
+
+  it('a scrolled ruler shows labels whole: none cut by an arrow or by the cursor’s longer "aN bM"', async () => {
+    // 60 responses at three-digit entries; B inserts one first, so the cursor's label reads "a100 b102".
+    const n = 60;
+    const entriesA = Array.from({ length: n }, (_, j) => 100 + 2 * j);
+    const entriesB = [100, ...entriesA.map((e) => e + 2)];
+    const rows = [0, 1, 2].map((i) => entriesA.map((_, j) => (i * 7 + j) % 5));
+    const a = result(['one', 'two', 'three'], entriesA, rows);
+    const b = result(['one', 'two', 'three'], entriesB, rows.map((r) => [0, ...r]));
+    const answer = (j: number) => `answer ${j}`;
+    const textsA = texts(Object.fromEntries(entriesA.map((e, j) => [e, answer(j)])), {});
+    const textsB = texts(Object.fromEntries([[100, 'inserted'], ...entriesA.map((e, j) => [e + 2, answer(j)])]), {});
+    const screen = await mount('none', { columns: 80, rows: 24 }, { a, b, textsA, textsB });
+    const whole = new Set(entriesA.map(String));
+    const wholeB = new Set(entriesB.map(String));
+    let scrolled = false;
+    try {
+      for (let move = 0; move < n; move++) {
+        const ruler = screen.lines()[1]!;
+        const cells = ruler.slice(ruler.indexOf('│') + 1);
+        const cursor = /\u001b\[7m([^\u001b]+)/.exec(screen.raw().split('\n')[1]!)?.[1] ?? '';
+        const pair = /^a(\d+) b(\d+)$/.exec(cursor);
+        assert.ok(pair ? whole.has(pair[1]!) && wholeB.has(pair[2]!) : whole.has(cursor), `the cursor's label "${cursor}" is whole: ${ruler}`);
+        // Only the cursor's label (#), whole, may touch an arrow; the others stand apart, whole entries.
+        const others = cells.replace(cursor, '#');
+        assert.doesNotMatch(others, /[◀▶][^\s#]|[^\s#][◀▶]/, ruler);
+        for (const label of others.replace(/[◀▶#]/g, ' ').trim().split(/\s+/).filter(Boolean)) assert.ok(whole.has(label), `"${label}" is cut: ${ruler}`);
+        scrolled ||= cells.includes('◀');
+        await screen.press(KEYS.right);
+      }
+      assert.ok(scrolled, 'the ruler scrolled');
+    } finally {
+      screen.unmount();
+    }
   });
 
   it('Enter shows both cells, both maxima and baselines, the memory in each run and the response text', async () => {
