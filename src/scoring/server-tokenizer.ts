@@ -27,12 +27,22 @@ export function serverRoot(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
-function tokenizeUrl(url: string): string {
+export function tokenizeUrl(url: string): string {
   return `${serverRoot(url)}/tokenize`;
 }
 
 /** Far more than the ids of any one text. */
-const MAX_TOKENIZE_ANSWER = 64 * 1024 * 1024;
+export const MAX_TOKENIZE_ANSWER = 64 * 1024 * 1024;
+
+/** The ids of a /tokenize answer, or an ApiCallError that says what is wrong with it. */
+export function tokenizeAnswer(status: number, body: unknown): number[] {
+  const parsed = TokenizeAnswerSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ApiCallError(`failed to parse tokenize response: ${issue.path.join('.') || 'answer'}: ${issue.message}`, status);
+  }
+  return parsed.data.tokens;
+}
 
 export class ServerTokenizer implements BatchTokenizer {
   readonly name: string;
@@ -72,12 +82,7 @@ export class ServerTokenizer implements BatchTokenizer {
     const fields: Record<string, unknown> = { prompt: text, add_special_tokens: false };
     if (this.options.model !== null) fields.model = this.options.model;
     const { status, body } = await this.endpoint.post(JSON.stringify(fields), MAX_TOKENIZE_ANSWER, this.options.signal);
-    const parsed = TokenizeAnswerSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ApiCallError(`failed to parse tokenize response: ${issue.path.join('.') || 'answer'}: ${issue.message}`, status);
-    }
-    return parsed.data.tokens;
+    return tokenizeAnswer(status, body);
   }
 
   /** Every distinct text once, a few calls at a time; after a failure the calls still queued are not made. */

@@ -137,10 +137,6 @@ function optionalInt(body: Record<string, unknown>, field: string): number | und
  * "▁word" form; sentencepiece-merging: a newline at the start of a call also merges with the
  * word after it into one id (so no prefix can be split off again).
  */
-function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
-  return tokenizeWithStrings(text, addSpecialTokens).ids;
-}
-
 /** The ids and, as vLLM's return_token_strs, each id's text (the piece it was read from). */
 function tokenizeWithStrings(text: string, addSpecialTokens: boolean): { ids: number[]; strs: string[] } {
   const names = Object.keys(SPECIALS).map((s) => s.replace(/[|[\]\\^$.*+?(){}]/g, '\\$&'));
@@ -356,7 +352,7 @@ function renderMessages(body: Record<string, unknown>): string {
   const plain = messages.map((message: unknown, i) => {
     const m = message as Record<string, unknown> | null;
     if (m === null || typeof m !== 'object' || typeof m.role !== 'string') throw new HttpProblem(400, `messages.${i}.role: Field required`, 'BadRequestError', 'messages');
-    const content = Array.isArray(m.content) ? m.content.map((part: { text?: unknown }) => String(part.text ?? '')).join('\n') : m.content;
+    const content = Array.isArray(m.content) ? m.content.map((part: { text?: unknown }) => (typeof part.text === 'string' ? part.text : '')).join('\n') : m.content;
     if (typeof content !== 'string') throw new HttpProblem(400, `messages.${i}.content: Input should be a valid string`, 'BadRequestError', 'messages');
     return { ...m, content };
   });
