@@ -41,8 +41,8 @@ export interface TemplateSpans {
   readonly tokens: readonly number[];
   /** Per message, the tokens it adds to the rendering of the messages before it. */
   readonly segments: readonly TokenRun[];
-  /** Per assistant message: its index, and its content plus end-of-turn token. */
-  readonly responses: readonly (TokenRun & { readonly message: number })[];
+  /** Per assistant message: its index, and its content plus end-of-turn token (content ends at contentEnd). */
+  readonly responses: readonly (TokenRun & { readonly message: number; readonly contentEnd: number })[];
   /** Per memory key, in order of first appearance: the runs removing it deletes. */
   readonly memories: ReadonlyMap<string, readonly TokenRun[]>;
   /** What the template does that memscope's own templates do not (text it moves), one line each. */
@@ -166,7 +166,7 @@ function segmentsOf(name: string, messages: readonly TemplateMessage[], prefixes
 }
 
 /** The span of assistant message k: its segment less the header and closing the empty-content rendering shares. */
-function responseSpan(name: string, message: TemplateMessage, segment: TokenRun, full: readonly number[], emptyRender: readonly number[]): TokenRun {
+function responseSpan(name: string, message: TemplateMessage, segment: TokenRun, full: readonly number[], emptyRender: readonly number[]): TokenRun & { contentEnd: number } {
   if (!isPrefix(full.slice(0, segment.start), emptyRender)) {
     throw new InputError(`template ${name}: ${message.label} with empty content changes what it renders before it; memscope refuses to score with it`);
   }
@@ -177,7 +177,7 @@ function responseSpan(name: string, message: TemplateMessage, segment: TokenRun,
   const closing = commonSuffix(seg, empty, header);
   const contentEnd = segment.end - closing;
   // The end-of-turn token counts, as in memscope's own templates; a template that closes nothing has none.
-  return { start: segment.start + header, end: contentEnd + (closing > 0 ? 1 : 0) };
+  return { start: segment.start + header, end: contentEnd + (closing > 0 ? 1 : 0), contentEnd };
 }
 
 function overlaps(a: TokenRun, b: TokenRun): boolean {
