@@ -5,13 +5,13 @@
 // divergences over responses (single, fine-tune) sums their floors too. With no repeats, or a
 // deterministic server, every floor is 0 and nothing is noise.
 //
-// Why 3: on the jittery fake (test/servers/batch-jitter.ts, ±0.03 nat per token), the cell of a
-// memory that changes nothing is one more noisy scoring of the baseline. Measured with
-// test/bench/noise-factor.ts (3 seeds × 40 scorings of the medium fixture's 100 responses, each
-// among 4-8 ablations), such cells exceeded factor × the floor from N repeats in this share of
-// cases: N=1: 1× 22.7%, 2× 12.7%, 3× 9.3%, 5× 5.9%; N=2: 1× 13.7%, 3× 2.3%; N=3: 3× 0.4%.
-// Past 3 the share falls slowly (a floor from one repeat is itself one noisy draw, and 2.5% of
-// them were 0, the repeat sharing the baseline's batch) while real effects start to hide.
+// Why 3: on the jittery fake (test/servers/batch-jitter.ts, ±0.03 nat per token, every call its
+// own batch), the cell of a memory that changes nothing is one more noisy scoring of the
+// baseline. Measured with test/bench/noise-factor.ts (3 seeds × 40 scorings of the medium
+// fixture's 100 responses, each among 4-8 ablations), such cells exceeded factor × the floor from
+// N repeats in this share of cases: N=1: 1× 25.4%, 2× 13.9%, 3× 9.4%, 5× 5.7%; N=2: 1× 15.4%,
+// 3× 1.9%; N=3: 3× 0.3%. Past 3 the share falls slowly (a floor from one repeat is itself one
+// noisy draw) while real effects of a few times the noise start to hide.
 export const NOISE_FACTOR = 3;
 
 /** Per response, the spread of its baseline totals over every scoring of the baseline. */
@@ -67,13 +67,63 @@ export function withoutNoise(divergences: readonly number[], floors: readonly nu
   return { kept: divergences.map((d, r) => (noise[r] ? 0 : d)), noise };
 }
 
+/** One baseline the run scored, and its repeats so far. */
+interface RepeatedBaseline {
+  /** Conversation entries of the responses it scores, aligned with its scores. */
+  readonly entries: readonly number[];
+  readonly scorings: number[][];
+}
+
 /**
- * Which runs of the baseline's extra scorings go where: N repeats spread evenly over `calls`
- * scoring calls (after the first baseline), so each lands in another batch than the first.
- * Returns the call indices after which a repeat is made.
+ * The repeats of a run's baselines (--noise N): each baseline that scores a response no earlier
+ * baseline covered is scored N more times, each repeat sent once the run has sent a share of its
+ * remaining calls (so it lands beside other calls, in another batch), the last ones at the end.
  */
-export function repeatSlots(repeats: number, calls: number): number[] {
-  const slots: number[] = [];
-  for (let i = 1; i <= repeats; i++) slots.push(Math.min(calls, Math.round((i * calls) / (repeats + 1))));
-  return slots;
+export class NoiseRepeats {
+  private readonly baselines: RepeatedBaseline[] = [];
+  private readonly covered = new Set<number>();
+  private readonly due: { at: number; send: () => void }[] = [];
+  private readonly pending: Promise<void>[] = [];
+
+  constructor(readonly repeats: number) {}
+
+  /**
+   * A baseline has answered after `sent` of the run's `total` calls; `score` scores it again
+   * (fresh, past any client-side store). Registers its repeats when it covers a new response.
+   */
+  baselineDone(entries: readonly number[], scores: readonly number[], sent: number, total: number, score: () => Promise<number[]>): void {
+    if (this.repeats === 0 || entries.every((entry) => this.covered.has(entry))) return;
+    for (const entry of entries) this.covered.add(entry);
+    const baseline: RepeatedBaseline = { entries, scorings: [[...scores]] };
+    this.baselines.push(baseline);
+    const gap = Math.max(1, Math.floor((total - sent) / (this.repeats + 1)));
+    for (let i = 1; i <= this.repeats; i++) {
+      const send = () => {
+        // A repeat that fails leaves the floor to the others: noise is measured, not required.
+        this.pending.push(score().then((again) => void baseline.scorings.push(again), () => undefined));
+      };
+      this.due.push({ at: sent + i * gap, send });
+    }
+  }
+
+  /** The run has sent `sent` calls: sends the repeats due by then. */
+  callSent(sent: number): void {
+    for (let i = this.due.length - 1; i >= 0; i--) {
+      if (this.due[i]!.at <= sent) this.due.splice(i, 1)[0]!.send();
+    }
+  }
+
+  /** Sends what is left, waits for every repeat; the floor of each response entry measured. */
+  async floors(): Promise<Map<number, number>> {
+    for (const { send } of this.due.splice(0)) send();
+    await Promise.all(this.pending);
+    const out = new Map<number, number>();
+    for (const { entries, scorings } of this.baselines) {
+      noiseFloors(scorings).forEach((floor, j) => {
+        const entry = entries[j]!;
+        out.set(entry, Math.max(out.get(entry) ?? 0, floor));
+      });
+    }
+    return out;
+  }
 }

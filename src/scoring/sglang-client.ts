@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { AnswerProblem, checkSpans, envelope, logprobProblem } from './completions-answer.ts';
 import { ApiCallError, JsonEndpoint, type HttpClientOptions } from './json-endpoint.ts';
 import { PrefixLogprobs } from './prefix-logprobs.ts';
-import { UsageCounter, checkScores, spanMask, spanTotals, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
+import { UsageCounter, checkScores, spanMask, spanTotals, type ScoreCall, type Scorer, type ServerUsage, type Span } from './scorer.ts';
 import { postPrompt } from './server-probe.ts';
 import { serverRoot } from './server-tokenizer.ts';
 import { tokenIdsJson } from './token-ids-json.ts';
@@ -94,19 +94,30 @@ export class SglangScorer implements Scorer {
     const { prompt, spans } = call;
     checkSpans(spans, prompt.length);
     const needed = spanMask(prompt.length, spans);
+    if (call.fresh === true) {
+      // Past the store of known prefixes, and not added to it: the server's own answer, whole.
+      const values = new Float64Array(prompt.length).fill(NaN);
+      await this.ask(call, prompt, 0, needed, values);
+      return this.totals(values, spans, call.expected);
+    }
     const lease = await this.prefix.begin(prompt, needed, call.signal, call.source);
     let got: Float64Array | undefined;
     try {
       const values = lease.values;
       if (lease.firstMissing < prompt.length) await this.ask(call, prompt, Math.max(0, lease.firstMissing - 1), needed, values);
-      const scores = spanTotals(values, spans);
-      const problem = checkScores(scores, call.expected);
-      if (problem !== undefined) throw new ApiCallError(`bad SGLang answer: ${problem}`);
+      const scores = this.totals(values, spans, call.expected);
       got = values;
       return scores;
     } finally {
       lease.finish(got);
     }
+  }
+
+  private totals(values: Float64Array, spans: readonly Span[], expected: number): number[] {
+    const scores = spanTotals(values, spans);
+    const problem = checkScores(scores, expected);
+    if (problem !== undefined) throw new ApiCallError(`bad SGLang answer: ${problem}`);
+    return scores;
   }
 
   private async ask(call: ScoreCall, prompt: Uint32Array, start: number, needed: Uint8Array, values: Float64Array): Promise<void> {

@@ -10,7 +10,7 @@ import { loadContext } from '../../src/context/load-context.ts';
 import { noiseFloors } from '../../src/engine/noise-floor.ts';
 import { createScorer } from '../../src/run/scoring-run.ts';
 import { fullRange, PromptLayout, type Filter } from '../../src/scoring/prompt.ts';
-import { memoryRefs } from '../../src/engine/engine.ts';
+import { memoryRefs } from '../../src/engine/conversation.ts';
 import { seededRandom } from '../../src/core/seeded-random.ts';
 import { fixture, startProcess, testScript } from '../support/helpers.ts';
 

@@ -1,11 +1,9 @@
-// Batch-dependent noise, as real servers have it: the same prompt scored in another batch (with
-// other requests beside it, or at another step) gets logprobs a few hundredths of a nat apart,
-// because the kernels reduce in another order. A batch here is (how many requests were in flight
-// when this one arrived, which group of BATCH_STEP arrivals it came in): calls that overlap share
-// noise, a call made later or beside other calls gets its own. Seeded, so a schedule replays.
-
-/** Arrivals per step: a few consecutive sequential calls share a batch, as on a real server. */
-const BATCH_STEP = 4;
+// Batch-dependent noise, as real servers have it: the same prompt computed in another batch (other
+// prompts beside it, a prefix-cache hit instead of a cold run) gets logprobs a few hundredths of a
+// nat apart, because the kernels split and reduce the work another way. The fake takes the worst
+// case, every request a batch of its own: the noise of a request is keyed by the seed and its
+// arrival number, so the same prompt sent twice differs, and a server restarted with the same seed
+// and sent the same requests in the same order answers the same again.
 
 function mix(a: number, b: number): number {
   let h = Math.imul(a ^ (b + 0x9e3779b9), 0x85ebca6b) >>> 0;
@@ -15,7 +13,6 @@ function mix(a: number, b: number): number {
 }
 
 export class BatchJitter {
-  private inFlight = 0;
   private arrivals = 0;
 
   /** `amplitude`: the largest change of one token's logprob, in nats. */
@@ -24,21 +21,12 @@ export class BatchJitter {
     private readonly amplitude: number,
   ) {}
 
-  /** Call when a request arrives; `done` when it has been answered. Returns its batch key. */
-  enter(): { batch: number; done: () => void } {
-    this.inFlight++;
-    const batch = mix(mix(this.seed, this.inFlight), Math.floor(this.arrivals++ / BATCH_STEP));
-    let left = false;
-    return {
-      batch,
-      done: () => {
-        if (!left) this.inFlight--;
-        left = true;
-      },
-    };
+  /** Call when a request arrives: the key of its batch. */
+  enter(): number {
+    return mix(this.seed, this.arrivals++);
   }
 
-  /** The logprobs as this batch computes them: each moved by up to ±amplitude, never above 0. */
+  /** The logprobs as `batch` computes them: each moved by up to ±amplitude, never above 0. */
   apply(prompt: ArrayLike<number>, logprobs: Float64Array, batch: number): Float64Array {
     const out = new Float64Array(logprobs.length);
     for (let i = 0; i < logprobs.length; i++) {

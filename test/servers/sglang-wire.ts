@@ -70,10 +70,17 @@ const settings: GenerateSettings = {
 };
 
 /** The settings for one request: its logprobs as its batch computes them (see --jitter). */
-function batchSettings(batch: number | undefined): GenerateSettings {
-  if (JITTER === undefined || batch === undefined) return settings;
-  return { ...settings, logprobs: async (ids) => JITTER.apply(ids, await settings.logprobs(ids), batch) };
-}
+const jittered: GenerateSettings =
+  JITTER === undefined
+    ? settings
+    : {
+        ...settings,
+        logprobs: async (ids) => {
+          // Its batch: its own (see --jitter).
+          const batch = JITTER.enter();
+          return JITTER.apply(ids, await settings.logprobs(ids), batch);
+        },
+      };
 
 function sendError(res: ServerResponse, problem: HttpProblem): void {
   const body =
@@ -101,17 +108,7 @@ function count(outcome: { promptTokens: number; cachedTokens: number; computedTo
   stats.computed_tokens += outcome.computedTokens;
 }
 
-/** Runs `answer` in a batch fixed on arrival (see --jitter). */
-async function inBatch(answer: (batch: number | undefined) => Promise<void>): Promise<void> {
-  const batch = JITTER?.enter();
-  try {
-    await answer(batch?.batch);
-  } finally {
-    batch?.done();
-  }
-}
-
-async function generate(req: IncomingMessage, res: ServerResponse, batch: number | undefined): Promise<void> {
+async function generate(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req);
   const ids = Array.isArray(body.input_ids) ? (body.input_ids as number[]) : [];
   log.push({ path: '/generate', fields: Object.keys(body).sort(), logprob_start_len: body.logprob_start_len, promptLength: ids.length, priority: body.priority });
@@ -121,14 +118,14 @@ async function generate(req: IncomingMessage, res: ServerResponse, batch: number
     if (--unavailable <= 0) fault = undefined;
     throw new HttpProblem(503, 'The server is not ready', 'ServiceUnavailableError');
   }
-  const outcome = await answerGenerate(body, batchSettings(batch), active);
+  const outcome = await answerGenerate(body, jittered, active);
   if (outcome.error !== undefined) throw new HttpProblem(outcome.status, outcome.error.message, outcome.error.type);
   count(outcome);
   sendText(res, outcome.status, outcome.body);
 }
 
 /** The OpenAI route: echo + logprobs is the one way to prompt logprobs here; prompt_logprobs is dropped. */
-async function completions(req: IncomingMessage, res: ServerResponse, batch: number | undefined): Promise<void> {
+async function completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req);
   const prompt = body.prompt;
   if (!Array.isArray(prompt) || prompt.length === 0 || !prompt.every((id) => Number.isInteger(id) && id >= 0 && id < BUILTIN_VOCAB_SIZE)) {
@@ -144,7 +141,7 @@ async function completions(req: IncomingMessage, res: ServerResponse, batch: num
   const cached = cache.match(ids, echo ? 0 : ids.length - 1);
   cache.insert(ids, ids.length);
   count({ promptTokens: ids.length, cachedTokens: cached, computedTokens: ids.length - cached });
-  const logprobs = await batchSettings(batch).logprobs(ids);
+  const logprobs = await jittered.logprobs(ids);
   const generated = { id: 16, logprob: -0.75 };
   const tokenLogprobsText = echo ? `[null,${Array.from(ids.subarray(1), (_, k) => (Number.isFinite(logprobs[k + 1]!) ? String(logprobs[k + 1]) : 'null')).join(',')},${generated.logprob}]` : 'null';
   const logprobsField = echo ? `{"text_offset":null,"token_logprobs":${tokenLogprobsText},"tokens":null,"top_logprobs":null}` : 'null';
@@ -190,8 +187,8 @@ serveWire(
   (port) => `sglang-wire server (${MODEL}) on http://127.0.0.1:${port}`,
   async (req, res, path) => {
     if (path.startsWith('/_test/')) return control(req, res, path);
-    if (req.method === 'POST' && path === '/generate') return inBatch((batch) => generate(req, res, batch));
-    if (req.method === 'POST' && path === '/v1/completions') return inBatch((batch) => completions(req, res, batch));
+    if (req.method === 'POST' && path === '/generate') return generate(req, res);
+    if (req.method === 'POST' && path === '/v1/completions') return completions(req, res);
     if (req.method === 'POST' && path === '/tokenize') return tokenizeRoute(req, res);
     if (req.method === 'GET' && path === '/v1/models') return models(res);
     if (req.method === 'GET' && (path === '/get_model_info' || path === '/model_info')) return modelInfo(res);

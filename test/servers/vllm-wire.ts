@@ -278,16 +278,6 @@ function checkLength(promptTokens: number, maxTokens: number): void {
 }
 
 async function completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // The batch is fixed on arrival: whatever else is in flight then shares its numerics.
-  const batch = JITTER?.enter();
-  try {
-    await answerCompletions(req, res, batch?.batch);
-  } finally {
-    batch?.done();
-  }
-}
-
-async function answerCompletions(req: IncomingMessage, res: ServerResponse, batch: number | undefined): Promise<void> {
   const body = await readJson(req);
   checkModel(body);
   const prompt = body.prompt;
@@ -315,6 +305,8 @@ async function answerCompletions(req: IncomingMessage, res: ServerResponse, batc
   stats.calls++;
   stats.prompt_tokens += ids.length;
   stats.computed_tokens += ids.length;
+  // Its batch: its own (see --jitter).
+  const batch = JITTER?.enter();
   const exact = await tokenLogprobs(Uint32Array.from(ids), { vocab: BUILTIN_VOCAB_SIZE });
   const logprobs = JITTER !== undefined && batch !== undefined ? JITTER.apply(ids, exact, batch) : exact;
   const at = fault?.at ?? faultPosition(ids);
