@@ -36,7 +36,7 @@
 //
 // For tests: POST /_test/fault {"fault", "only_without", "at"} makes answers malformed (only for
 // prompts that lack the token id `only_without`, when given; at prompt position `at`, else at the
-// last end-of-turn token); GET /_test/log lists the requests seen.
+// last end-of-turn token); GET /_test/log lists the requests seen, GET /_test/prompts the prompts.
 //
 //   node dist/test/servers/vllm-wire.js [--port 0] [--model NAME] [--candidates N]
 //        [--specials chatml|llama3|both] [--max-model-len N] [--error-shape nested|flat|fastapi]
@@ -105,6 +105,8 @@ type Fault =
   | 'not-json';
 let fault: { fault: Fault; onlyWithout?: number; at?: number } | undefined;
 const log: Record<string, unknown>[] = [];
+/** The prompts of /v1/completions, in order: GET /_test/prompts. */
+const prompts: number[][] = [];
 const stats = { calls: 0, prompt_tokens: 0, computed_tokens: 0, cached_tokens: 0 };
 
 /** vLLM's ErrorResponse, nested today, flat in older releases; FastAPI's own for bad bodies. */
@@ -295,6 +297,7 @@ async function completions(req: IncomingMessage, res: ServerResponse): Promise<v
   log.push({ path: '/v1/completions', fields: Object.keys(body).sort(), priority: body.priority, promptLength: prompt.length, scheduled: values['priority-scheduling'] ? priority : 0 });
 
   const ids = prompt as number[];
+  prompts.push(ids);
   const active = fault !== undefined && (fault.onlyWithout === undefined || !ids.includes(fault.onlyWithout)) ? fault.fault : undefined;
   if (active === 'http-500') throw new HttpProblem(500, 'the engine fell over', 'InternalServerError');
   if (active === 'not-json') return sendText(res, 200, '<html>upstream proxy error</html>', 'text/html');
@@ -376,9 +379,11 @@ function models(res: ServerResponse): void {
 
 async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (path === '/_test/log') return sendText(res, 200, JSON.stringify(log));
+  if (path === '/_test/prompts') return sendText(res, 200, JSON.stringify(prompts));
   if (path === '/_test/stats') return sendText(res, 200, JSON.stringify(stats));
   if (path === '/_test/reset') {
     log.length = 0;
+    prompts.length = 0;
     fault = undefined;
     Object.assign(stats, { calls: 0, prompt_tokens: 0, computed_tokens: 0, cached_tokens: 0 });
     return sendText(res, 200, '{}');
