@@ -28,7 +28,7 @@ function messages(skip?: string): { role: string; content: string }[] {
 }
 
 const root = (server: RunningServer) => server.url.replace(/\/v1$/, '');
-const get = async (server: RunningServer, path: string) => (await fetch(`${root(server)}${path}`)).json() as Promise<unknown>;
+const get = async (server: RunningServer, path: string) => (await fetch(`${root(server)}${path}`)).json();
 
 async function rendering(server: RunningServer, list: { role: string; content: string }[]): Promise<number[]> {
   const answer = await fetch(`${root(server)}/tokenize`, { method: 'POST', body: JSON.stringify({ messages: list, add_generation_prompt: false }) });
