@@ -39,7 +39,7 @@ export class RetryingScorer implements Scorer {
           throw new ScoreCallError(`${error.message} (server asks to retry after ${Math.round(error.retryAfterMs / 1000)}s)`, error.status, true);
         }
         const delayMs = error.retryAfterMs ?? backoffDelay(attempt, this.options.random, this.options.baseDelayMs);
-        call.onRetry?.({ attempt, delayMs, reason: error.message });
+        call.onRetry?.({ attempt, of: this.options.retries, delayMs, reason: error.message });
         await sleep(delayMs, undefined, { signal: call.signal });
       }
     }
