@@ -12,7 +12,7 @@ import { matrixLayout, screenLayout } from '../src/screen/matrix-layout.ts';
 import { SORT_LABELS, orderRows } from '../src/screen/row-order.ts';
 import type { ReplayCommand, ReplayStatus } from '../src/screen/replay-driver.ts';
 import type { RunState } from '../src/screen/run-state.ts';
-import { replayCommandForKey } from '../src/screen/screen-keys.ts';
+import { REPLAY_KEYS, RUN_KEYS } from '../src/screen/key-table.ts';
 import { INITIAL_NAV, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
 import { screenTheme } from '../src/screen/screen-theme.ts';
 import { ActivityLine } from './ActivityLine.tsx';
@@ -161,7 +161,9 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
     [detailShown, state, texts, detailRow, cursorColumn, nav.detailScroll, width, screen.detailHeight, theme, candidate],
   );
 
+  const table = replay ? REPLAY_KEYS : RUN_KEYS;
   useScreenKeys({
+    table,
     nav,
     setNav,
     context: {
@@ -175,12 +177,8 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
     },
     onQuit,
     onRedraw,
-    // A replay's keys come first.
-    ownKey: (one, press, current) => {
-      const command = replay ? replayCommandForKey(one, press, replay.getSnapshot().total, current) : null;
-      if (!command) return false;
-      replay?.command(command);
-      return true;
+    onCommand: (command) => {
+      if (command.type === 'replay') replay?.command(command.command);
     },
   });
 
@@ -197,7 +195,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
   const sortLabel = finetune ? (nav.sort === 'key' ? 'entry' : 'rank') : SORT_LABELS[nav.sort];
   let body;
   if (nav.help) {
-    body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} replay={replay !== undefined} />;
+    body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} table={table} />;
   } else if (finetune) {
     body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight - failure.length} theme={theme} />;
   } else if (grid) {
@@ -237,7 +235,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
         {body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
         <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />
-        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} replay={replayStatus} keys={keys} />
+        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} table={table} replay={replayStatus} keys={keys} />
       </Box>
     </OverlayContext.Provider>
   );

@@ -27,7 +27,7 @@ import {
 } from '../src/screen/diff-view.ts';
 import type { LineOverlay } from '../src/screen/line-overlay.ts';
 import { screenLayout } from '../src/screen/matrix-layout.ts';
-import { KEY_HELP, type KeyHelp } from '../src/screen/screen-keys.ts';
+import { DIFF_KEYS } from '../src/screen/key-table.ts';
 import { INITIAL_NAV, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
 import { formatDivergence, formatLogprob } from '../src/screen/screen-format.ts';
 import { screenTheme, type Theme } from '../src/screen/screen-theme.ts';
@@ -64,11 +64,6 @@ export interface DiffAppProps {
   readonly onRedraw?: () => void;
   readonly overlay?: LineOverlay;
 }
-
-/** The main screen's keys, with this screen's row orders and nothing in flight to cancel. */
-export const DIFF_KEY_HELP: readonly KeyHelp[] = KEY_HELP.filter((k) => k.keys !== 'z' && k.keys !== 'm').map((k) =>
-  k.keys === 's' ? { keys: 's', what: 'order: position, change, drop, rise, key' } : k.keys.startsWith('q') ? { keys: k.keys, what: 'quit' } : k,
-);
 
 const DIFF_READING = [
   'Each cell: B − A, how much a divergence changed between the runs',
@@ -340,14 +335,14 @@ export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, overlay }: 
       : undefined;
 
   useScreenKeys({
+    table: DIFF_KEYS,
     nav,
     setNav,
     context: { rows: rowIds, columns, pageRows: visibleRows, pageColumns: Math.max(1, layout.visibleColumns), maxDetailScroll: detail?.maxScroll ?? 0 },
     onQuit,
     onRedraw,
-    // `s` is this screen's own order (kept on the selected row); the rest are the main screen's keys.
-    ownKey: (one, press, current, context) => {
-      if (one !== 's' || current.help || current.editingFilter || press.ctrl || press.meta) return false;
+    // The diff's own row order, kept on the selected row.
+    onCommand: (_command, current, context) => {
       setSort(nextDiffSort);
       return { ...current, selected: current.selected ?? context.rows[selectedIndex(current, context.rows)] ?? null };
     },
@@ -361,7 +356,7 @@ export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, overlay }: 
     );
   }
   const body = nav.help ? (
-    <HelpOverlay width={width} height={screen.bodyHeight + screen.detailHeight} theme={theme} keys={DIFF_KEY_HELP} reading={DIFF_READING} />
+    <HelpOverlay width={width} height={screen.bodyHeight + screen.detailHeight} theme={theme} table={DIFF_KEYS} reading={DIFF_READING} />
   ) : (
     <DiffMatrix
       rows={rows}
@@ -386,7 +381,7 @@ export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, overlay }: 
         {body}
         {detail ? <Lines lines={detail.lines} height={screen.detailHeight} slot="diff-detail" /> : null}
         <Line slot="diff-summary" text={summaryLine(diff, width, max, theme, palette)} />
-        <Footer nav={nav} width={width} theme={theme} max={undefined} shown={rowIds.length} total={rows.length} sortLabel={DIFF_SORT_LABELS[sort]} />
+        <Footer nav={nav} width={width} theme={theme} max={undefined} shown={rowIds.length} total={rows.length} sortLabel={DIFF_SORT_LABELS[sort]} table={DIFF_KEYS} />
       </Box>
     </OverlayContext.Provider>
   );

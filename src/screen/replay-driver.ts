@@ -30,7 +30,8 @@ export type ReplayCommand =
   | { readonly type: 'toggle-pause' }
   | { readonly type: 'step' }
   | { readonly type: 'speed'; readonly faster: boolean }
-  | { readonly type: 'seek'; readonly by: number };
+  /** By events, or by tenths of the run. */
+  | { readonly type: 'seek'; readonly by: number; readonly unit?: 'event' | 'tenth' };
 
 export interface ReplayStatus {
   /** Events applied so far. */
@@ -162,7 +163,7 @@ export class ReplayDriver {
         break;
       }
       case 'seek':
-        this.seekTo(this.position + command.by);
+        this.seekTo(this.position + (command.unit === 'tenth' ? command.by * Math.max(1, Math.round(this.lines.length / 10)) : command.by));
         break;
     }
     this.changed();
