@@ -3,7 +3,7 @@
 import { fit } from '../src/core/display-width.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint } from '../src/screen/term-style.ts';
-import { wrapAtMost } from './DetailPane.tsx';
+import { wrapAtMost } from '../src/screen/detail-text.ts';
 import { Lines } from './Lines.tsx';
 
 /** The note's lines: the error wrapped to the width, at most `max` (the last cut with '…'). */

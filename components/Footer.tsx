@@ -7,7 +7,7 @@ import type { NavState } from '../src/screen/screen-nav.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint } from '../src/screen/term-style.ts';
 import { Line } from './Lines.tsx';
-import { legend, legendWidth } from './Legend.ts';
+import { heatLegend } from '../src/screen/heat-legend.ts';
 
 export interface FooterProps {
   readonly nav: NavState;
@@ -55,8 +55,9 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel, table,
     const line = paint(prompt, s.key) + shownText + paint('▏', s.accent) + ' '.repeat(Math.max(0, room - displayWidth(shownText))) + paint(tail, s.faint);
     return <Line slot="footer" text={line} />;
   }
-  const legendText = max !== undefined && max > 0 ? legend(max, theme) : '';
-  const legendRoom = legendText ? legendWidth(max!, theme) + 1 : 0;
+  const legend = max !== undefined && max > 0 ? heatLegend(max, theme) : undefined;
+  const legendText = legend?.text ?? '';
+  const legendRoom = legend ? legend.width + 1 : 0;
   const filter = nav.filter !== '' ? `${paint(' /', s.key)}${paint(neutralize(nav.filter), s.accent)} ${paint(`${shown}/${total}`, s.faint)} ` : '';
   const filterWidth = nav.filter !== '' ? 2 + displayWidth(neutralize(nav.filter)) + 1 + `${shown}/${total}`.length + 1 : 0;
   const room = Math.max(0, width - legendRoom - filterWidth - 1);

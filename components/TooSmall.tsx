@@ -3,7 +3,7 @@ import { fit } from '../src/core/display-width.ts';
 import { MIN_COLUMNS, MIN_ROWS } from '../src/screen/matrix-layout.ts';
 import type { Theme } from '../src/screen/screen-theme.ts';
 import { paint } from '../src/screen/term-style.ts';
-import { wrapText } from './DetailPane.tsx';
+import { wrapText } from '../src/screen/detail-text.ts';
 import { Lines } from './Lines.tsx';
 
 export interface TooSmallProps {

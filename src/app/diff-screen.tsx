@@ -1,7 +1,8 @@
 // `memscope diff A B` on the terminal: the diff screen on the alternate screen, drawn by the same
 // frame writer and line overlay as the run screen. Resolves with the exit code: 0 on q, 130 on
 // Ctrl-C, 130/143/129 on a signal.
-import { DiffApp, type DiffRun } from '../../components/DiffApp.tsx';
+import { DiffApp } from '../../components/DiffApp.tsx';
+import type { DiffRun } from '../screen/diff-lines.ts';
 import { contextTexts, NO_TEXTS } from '../context/context-texts.ts';
 import type { RunDiff } from '../engine/run-diff.ts';
 import type { RunInput } from '../sessions/run-input.ts';
