@@ -63,6 +63,8 @@ export interface AppProps {
   readonly onQuit?: (interrupt: boolean) => void;
   /** Ctrl-L: the terminal should be painted afresh (something else wrote on it). */
   readonly onRedraw?: () => void;
+  /** Ctrl-Z: give the terminal back and stop until `fg`. */
+  readonly onSuspend?: () => void;
   readonly now?: () => number;
   /** Spinner and clock ticks; tests turn them off for stable frames. */
   readonly animate?: boolean;
@@ -89,7 +91,7 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
+export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspend, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const replaySource = replay ?? NO_REPLAY;
   const replayStatus: ReplayStatus | undefined = useSyncExternalStore(replaySource.subscribe, replaySource.getSnapshot);
@@ -178,6 +180,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
     },
     onQuit,
     onRedraw,
+    onSuspend,
     onCommand: (command) => {
       if (command.type === 'replay') replay?.command(command.command);
     },

@@ -30,10 +30,11 @@ export interface DiffAppProps {
   readonly size: { readonly columns: number; readonly rows: number };
   readonly onQuit?: (interrupt: boolean) => void;
   readonly onRedraw?: () => void;
+  readonly onSuspend?: () => void;
   readonly overlay?: LineOverlay;
 }
 
-export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, overlay }: DiffAppProps) {
+export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, onSuspend, overlay }: DiffAppProps) {
   const [state, setState] = useState<DiffScreenState>(INITIAL_DIFF_SCREEN);
   const { nav, sort } = state;
   const sortRef = useRef(sort);
@@ -58,6 +59,7 @@ export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, overlay }: 
     context: { rows: rowIds, columns, pageRows: visibleRows, pageColumns: Math.max(1, layout.visibleColumns), maxDetailScroll: detail?.maxScroll ?? 0 },
     onQuit,
     onRedraw,
+    onSuspend,
     onCommand: (command, current, context) => {
       if (command.type !== 'diff-sort') return;
       // Keys in one chunk apply in order: the ref carries each order to the next key.

@@ -31,6 +31,8 @@ export interface SessionListProps {
   /** Two marked sessions to compare: A (the older run), then B. */
   readonly onDiff?: (a: string, b: string) => void;
   readonly onQuit: (interrupt: boolean) => void;
+  /** Ctrl-Z: give the terminal back and stop until `fg`. */
+  readonly onSuspend?: () => void;
   /** A line for the user, e.g. why the last session could not be opened. */
   readonly notice?: string | undefined;
 }
@@ -46,7 +48,7 @@ const STATE_ROLE: Record<SummaryState, 'good' | 'accent' | 'warn' | 'badStrong'>
 /** Widths of the fixed columns; the context path takes what is left. */
 const WIDTHS = [21, 0, 12, 9, 10, 12];
 
-export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, notice }: SessionListProps) {
+export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, onSuspend, notice }: SessionListProps) {
   const sessions = useSyncExternalStore(source.subscribe, source.getSnapshot);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   // Marked for a diff, in the order marked; a third mark lets the first go.
@@ -80,6 +82,9 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
       case 'quit':
         onQuit(command.interrupt);
         return true;
+      case 'suspend':
+        onSuspend?.();
+        break;
       case 'move':
         move(at + command.by);
         break;

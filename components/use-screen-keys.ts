@@ -8,7 +8,7 @@ import { commandForKey, type KeyTable, type ScreenCommand } from '../src/screen/
 import { navigate, type NavAction, type NavContext, type NavState } from '../src/screen/screen-nav.ts';
 
 /** A command that is not a move: the screen's own (a replay's, the diff's order). */
-export type OwnCommand = Exclude<ScreenCommand, NavAction | { type: 'quit' } | { type: 'redraw' }>;
+export type OwnCommand = Exclude<ScreenCommand, NavAction | { type: 'quit' } | { type: 'redraw' } | { type: 'suspend' }>;
 
 export interface ScreenKeys {
   /** The screen's keys. */
@@ -20,19 +20,21 @@ export interface ScreenKeys {
   readonly onQuit?: ((interrupt: boolean) => void) | undefined;
   /** Ctrl-L: the terminal should be painted afresh. */
   readonly onRedraw?: (() => void) | undefined;
+  /** Ctrl-Z: the terminal is given back and the process stops until `fg`. */
+  readonly onSuspend?: (() => void) | undefined;
   /** The screen's own commands; returns the next nav state when they change it. */
   readonly onCommand?: ((command: OwnCommand, nav: NavState, context: NavContext) => NavState | void) | undefined;
 }
 
-export function useScreenKeys({ table, nav, setNav, context, onQuit, onRedraw, onCommand }: ScreenKeys): void {
+export function useScreenKeys({ table, nav, setNav, context, onQuit, onRedraw, onSuspend, onCommand }: ScreenKeys): void {
   // Keys in one chunk apply in order: the ref carries each result to the next key.
   const navRef = useRef(nav);
   navRef.current = nav;
-  const latest = useRef({ table, context, onQuit, onRedraw, onCommand });
-  latest.current = { table, context, onQuit, onRedraw, onCommand };
+  const latest = useRef({ table, context, onQuit, onRedraw, onSuspend, onCommand });
+  latest.current = { table, context, onQuit, onRedraw, onSuspend, onCommand };
 
   useInput((chunk: string, report) => {
-    const { table, context, onQuit, onRedraw, onCommand } = latest.current;
+    const { table, context, onQuit, onRedraw, onSuspend, onCommand } = latest.current;
     for (const [input, key] of splitKeys(chunk, report)) {
       const current = navRef.current;
       const command = commandForKey(table, input, key, current);
@@ -43,6 +45,10 @@ export function useScreenKeys({ table, nav, setNav, context, onQuit, onRedraw, o
       }
       if (command.type === 'redraw') {
         onRedraw?.();
+        continue;
+      }
+      if (command.type === 'suspend') {
+        onSuspend?.();
         continue;
       }
       const next = command.type === 'replay' || command.type === 'diff-sort' ? onCommand?.(command, current, context) : navigate(current, command, context);

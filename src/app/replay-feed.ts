@@ -7,7 +7,7 @@ import { ReplayDriver, type ReplayClock, type ReplaySink } from '../screen/repla
 import type { RunState } from '../screen/run-state.ts';
 import type { RunStore } from '../screen/run-store.ts';
 import { neutralize } from '../core/sanitize.ts';
-import type { ScreenFeed, ScreenView } from './screen.tsx';
+import type { ScreenFeed, ScreenView } from './run-view.tsx';
 import { SessionFollower } from '../sessions/session-follower.ts';
 import type { SessionEventLine, SessionHeader } from '../sessions/session-format.ts';
 import { isEnd, type SessionData } from '../sessions/session-reader.ts';

@@ -36,6 +36,7 @@ export type ScreenCommand =
   | NavAction
   | { readonly type: 'quit'; readonly interrupt: boolean }
   | { readonly type: 'redraw' }
+  | { readonly type: 'suspend' }
   | { readonly type: 'replay'; readonly command: ReplayCommand }
   | { readonly type: 'diff-sort' };
 
@@ -57,6 +58,9 @@ const PAGE = 'a page of memories / of responses';
 const ROWS_EDGE = 'first / last memory';
 const COLUMNS_EDGE = 'first / last response';
 const SCROLL = 'scroll the text in the detail pane';
+const SUSPEND = 'suspend (the shell\'s fg resumes)';
+// One line for the two terminal keys: the help keeps its height.
+const TERMINAL = 'redraw the whole screen / suspend (fg resumes)';
 
 /** Moves: the cursor by a row or column, a page, to an edge. */
 const MOVES = {
@@ -129,7 +133,8 @@ const PANES = {
     command: (nav) => (nav.overview ? { type: 'overview-close' } : nav.filter !== '' ? { type: 'filter-clear' } : nav.detail ? { type: 'toggle-detail' } : null),
   },
   help: { keys: ['?'], help: 'this help', hint: { keys: '?', what: 'help', priority: 2, order: 17 }, command: always({ type: 'toggle-help' }) },
-  redraw: { keys: ['ctrl+l'], help: 'redraw the whole screen', always: true, command: always({ type: 'redraw' }) },
+  redraw: { keys: ['ctrl+l'], help: TERMINAL, always: true, command: always({ type: 'redraw' }) },
+  suspend: { keys: ['ctrl+z'], help: TERMINAL, always: true, command: always({ type: 'suspend' }) },
 } satisfies Record<string, Binding>;
 
 /** q and Ctrl-C, with the screen's own words for what quitting does. */
@@ -273,6 +278,7 @@ export type SessionCommand =
   | { readonly type: 'open' }
   | { readonly type: 'mark' }
   | { readonly type: 'diff' }
+  | { readonly type: 'suspend' }
   | { readonly type: 'quit'; readonly interrupt: boolean };
 
 /** What the sessions footer shows hints for. */
@@ -306,4 +312,5 @@ export const SESSION_KEYS = {
   },
   quit: { keys: ['q', 'escape'], help: SESSION_QUIT, hint: { keys: 'q', what: 'quit', priority: 1 }, command: run({ type: 'quit', interrupt: false }) },
   interrupt: { keys: ['ctrl+c'], help: SESSION_QUIT, command: run({ type: 'quit', interrupt: true }) },
+  suspend: { keys: ['ctrl+z'], help: SUSPEND, command: run({ type: 'suspend' }) },
 } satisfies Record<string, SessionBinding>;

@@ -82,7 +82,7 @@ describe('key table', () => {
         '[ ]  K J | scroll the text in the detail pane',
         'Esc | clear the filter, close the overview or pane',
         '? | this help',
-        'Ctrl-L | redraw the whole screen',
+        'Ctrl-L Ctrl-Z | redraw the whole screen / suspend (fg resumes)',
         'q  Ctrl-C | quit (cancels calls in flight)',
       ],
     );
