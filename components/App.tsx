@@ -3,21 +3,21 @@
 // changes (cursor, order, filter, panes); it does no I/O and never scores.
 import { Box } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { ColorDepth } from '../src/screen/color-depth.ts';
+import type { ColorDepth } from '../src/tui/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { displayWidth } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import type { LineOverlay } from '../src/screen/line-overlay.ts';
-import { matrixLayout, screenLayout } from '../src/screen/matrix-layout.ts';
-import { SORT_LABELS, orderRows } from '../src/screen/row-order.ts';
-import type { ReplayCommand, ReplayStatus } from '../src/screen/replay-driver.ts';
-import type { RunState } from '../src/screen/run-state.ts';
-import { REPLAY_KEYS, RUN_KEYS } from '../src/screen/key-table.ts';
-import { INITIAL_NAV, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
-import { screenTheme } from '../src/screen/screen-theme.ts';
+import type { LineOverlay } from '../src/tui/line-overlay.ts';
+import { matrixLayout, screenLayout } from '../src/tui/matrix-layout.ts';
+import { SORT_LABELS, orderRows } from '../src/tui/row-order.ts';
+import type { ReplayCommand, ReplayStatus } from '../src/tui/replay-driver.ts';
+import type { RunState } from '../src/tui/run-state.ts';
+import { REPLAY_KEYS, RUN_KEYS } from '../src/tui/key-table.ts';
+import { INITIAL_NAV, selectedIndex, type NavState } from '../src/tui/screen-nav.ts';
+import { screenTheme } from '../src/tui/screen-theme.ts';
 import { ActivityLine } from './ActivityLine.tsx';
 import { DetailPane } from './DetailPane.tsx';
-import { detailView } from '../src/screen/detail-text.ts';
+import { detailView } from '../src/tui/detail-text.ts';
 import { FinetuneView, finetuneRows } from './FinetuneView.tsx';
 import { Footer } from './Footer.tsx';
 import { Header } from './Header.tsx';
@@ -26,7 +26,7 @@ import { OverlayContext } from './Lines.tsx';
 import { MatrixView } from './MatrixView.tsx';
 import { FailureNote, failureLines } from './FailureNote.tsx';
 import { OverviewView } from './OverviewView.tsx';
-import { hottestCell, overviewGrid } from '../src/screen/overview.ts';
+import { hottestCell, overviewGrid } from '../src/tui/overview.ts';
 import { ModeSummary, hasSummary } from './ModeSummary.tsx';
 import { TooSmall } from './TooSmall.tsx';
 import { useCursorScroll } from './use-cursor-scroll.ts';
@@ -106,14 +106,14 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
 
   const order = useMemo(() => orderRows(state.memories, nav.sort, nav.filter), [state.memories, nav.sort, nav.filter]);
   const { responses, result } = state;
-  const ftAll = useMemo(() => (finetune ? finetuneRows(responses, result) : []), [finetune, responses, result]);
-  const ftRows = useMemo(() => {
-    const shown = nav.filter === '' ? ftAll : ftAll.filter((r) => String(r.entry).includes(nav.filter));
+  const candidates = useMemo(() => (finetune ? finetuneRows(responses, result) : []), [finetune, responses, result]);
+  const candidateRows = useMemo(() => {
+    const shown = nav.filter === '' ? candidates : candidates.filter((r) => String(r.entry).includes(nav.filter));
     return nav.sort === 'key' ? [...shown].sort((a, b) => a.entry - b.entry) : shown;
-  }, [ftAll, nav.filter, nav.sort]);
+  }, [candidates, nav.filter, nav.sort]);
   const rowIds = useMemo(
-    () => (finetune ? ftRows.map((r) => String(r.entry)) : order.map((i) => state.memories[i]!.key)),
-    [finetune, ftRows, order, state.memories],
+    () => (finetune ? candidateRows.map((r) => String(r.entry)) : order.map((i) => state.memories[i]!.key)),
+    [finetune, candidateRows, order, state.memories],
   );
   // Sized by the keys as shown (control characters become wider stand-ins).
   const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(neutralize(m.key))), 0), [state.memories]);
@@ -143,7 +143,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
 
   const { top, left } = useCursorScroll(cursorRow, cursorColumn, visibleRows, layout.visibleColumns, rowIds.length, columns);
 
-  const candidate = finetune ? ftRows[cursorRow] : undefined;
+  const candidate = finetune ? candidateRows[cursorRow] : undefined;
   const detailRow = finetune ? undefined : order[cursorRow];
   const detailShown = screen.detailHeight > 0 && !nav.help && !screen.tooSmall;
   const detail = useMemo(
@@ -201,7 +201,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
   if (nav.help) {
     body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} table={table} />;
   } else if (finetune) {
-    body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight - failure.length} theme={theme} />;
+    body = <FinetuneView state={state} rows={candidateRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight - failure.length} theme={theme} />;
   } else if (grid) {
     body = (
       <>
@@ -229,7 +229,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
     );
   }
   const shown = rowIds.length;
-  const total = finetune ? ftAll.length : state.memories.length;
+  const total = finetune ? candidates.length : state.memories.length;
   const legendMax = finetune ? undefined : state.maxDivergence;
   return (
     <OverlayContext.Provider value={overlay}>

@@ -1,20 +1,20 @@
-// The diff screen (`memscope diff A B`): the lines src/screen/diff-lines.ts lays out, the state
-// src/screen/diff-screen-state.ts keeps, the keys of DIFF_KEYS. It renders what it is given: no I/O.
+// The diff screen (`memscope diff A B`): the lines src/tui/diff-lines.ts lays out, the state
+// src/tui/diff-screen-state.ts keeps, the keys of DIFF_KEYS. It renders what it is given: no I/O.
 import { Box } from 'ink';
 import { useMemo, useRef, useState } from 'react';
-import type { ColorDepth } from '../src/screen/color-depth.ts';
+import type { ColorDepth } from '../src/tui/color-depth.ts';
 import { displayWidth } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import type { RunDiff } from '../src/engine/run-diff.ts';
-import { diffPalette } from '../src/screen/diff-palette.ts';
-import { diffDetail } from '../src/screen/diff-detail.ts';
-import { DIFF_READING, diffMatrixLines, headerLine, summaryLine, type DiffRun } from '../src/screen/diff-lines.ts';
-import { diffFrame, INITIAL_DIFF_SCREEN, reduceDiffScreen, type DiffScreenState } from '../src/screen/diff-screen-state.ts';
-import { DIFF_SORT_LABELS, diffRows, maxAbsChange } from '../src/screen/diff-view.ts';
-import { DIFF_KEYS } from '../src/screen/key-table.ts';
-import type { LineOverlay } from '../src/screen/line-overlay.ts';
-import type { NavState } from '../src/screen/screen-nav.ts';
-import { screenTheme } from '../src/screen/screen-theme.ts';
+import { diffPalette } from '../src/tui/diff-palette.ts';
+import { diffDetail } from '../src/tui/diff-detail.ts';
+import { DIFF_READING, diffMatrixLines, headerLine, summaryLine, type DiffRun } from '../src/tui/diff-lines.ts';
+import { diffFrame, INITIAL_DIFF_SCREEN, reduceDiffScreen, type DiffScreenState } from '../src/tui/diff-screen-state.ts';
+import { DIFF_SORT_LABELS, diffRows, maxAbsChange } from '../src/tui/diff-view.ts';
+import { DIFF_KEYS } from '../src/tui/key-table.ts';
+import type { LineOverlay } from '../src/tui/line-overlay.ts';
+import type { NavState } from '../src/tui/screen-nav.ts';
+import { screenTheme } from '../src/tui/screen-theme.ts';
 import { Footer } from './Footer.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Line, Lines, OverlayContext } from './Lines.tsx';

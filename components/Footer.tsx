@@ -2,12 +2,12 @@
 // typing a filter, the filter prompt instead.
 import { displayWidth, tailToWidth } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import { FILTER_KEYS, footerHints, type KeyTable, type ShownHint } from '../src/screen/key-table.ts';
-import type { NavState } from '../src/screen/screen-nav.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
+import { FILTER_KEYS, footerHints, type KeyTable, type ShownHint } from '../src/tui/key-table.ts';
+import type { NavState } from '../src/tui/screen-nav.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint } from '../src/tui/term-style.ts';
 import { Line } from './Lines.tsx';
-import { heatLegend } from '../src/screen/heat-legend.ts';
+import { heatLegend } from '../src/tui/heat-legend.ts';
 
 export interface FooterProps {
   readonly nav: NavState;

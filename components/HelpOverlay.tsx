@@ -1,8 +1,8 @@
 // `?`: the key bindings and how to read the matrix, over the body of the screen.
 import { fit } from '../src/core/display-width.ts';
-import { HELP_KEYS, helpLines, type KeyTable } from '../src/screen/key-table.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
+import { HELP_KEYS, helpLines, type KeyTable } from '../src/tui/key-table.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint } from '../src/tui/term-style.ts';
 import { Lines } from './Lines.tsx';
 
 export interface HelpOverlayProps {

@@ -3,15 +3,15 @@
 // (older as A, newer as B), q quits. It reads a list and renders.
 import { useInput } from 'ink';
 import { useRef, useState, useSyncExternalStore } from 'react';
-import type { ColorDepth } from '../src/screen/color-depth.ts';
+import type { ColorDepth } from '../src/tui/color-depth.ts';
 import { fit, fitTail } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import { screenTheme } from '../src/screen/screen-theme.ts';
-import { splitKeys, type KeyPress } from '../src/screen/key-press.ts';
-import { commandIn, footerHints, SESSION_KEYS } from '../src/screen/key-table.ts';
+import { screenTheme } from '../src/tui/screen-theme.ts';
+import { splitKeys, type KeyPress } from '../src/tui/key-press.ts';
+import { commandIn, footerHints, SESSION_KEYS } from '../src/tui/key-table.ts';
 import type { SessionSummary, SummaryState } from '../src/sessions/session-summary.ts';
 import { SESSION_COLUMNS, sessionRow } from '../src/sessions/session-list.ts';
-import { paint } from '../src/screen/term-style.ts';
+import { paint } from '../src/tui/term-style.ts';
 import { formatSize } from '../src/sessions/session-retention.ts';
 import { Lines } from './Lines.tsx';
 import { useCursorScroll } from './use-cursor-scroll.ts';

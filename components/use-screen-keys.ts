@@ -3,9 +3,9 @@
 // (a replay's, the diff's row order) to `onCommand`.
 import { useInput } from 'ink';
 import { useRef } from 'react';
-import { splitKeys } from '../src/screen/key-press.ts';
-import { commandForKey, type KeyTable, type ScreenCommand } from '../src/screen/key-table.ts';
-import { navigate, type NavAction, type NavContext, type NavState } from '../src/screen/screen-nav.ts';
+import { splitKeys } from '../src/tui/key-press.ts';
+import { commandForKey, type KeyTable, type ScreenCommand } from '../src/tui/key-table.ts';
+import { navigate, type NavAction, type NavContext, type NavState } from '../src/tui/screen-nav.ts';
 
 /** A command that is not a move: the screen's own (a replay's, the diff's order). */
 export type OwnCommand = Exclude<ScreenCommand, NavAction | { type: 'quit' } | { type: 'redraw' } | { type: 'suspend' }>;

@@ -2,7 +2,7 @@
 // frame writer and line overlay as the run screen. Resolves with the exit code: 0 on q, 130 on
 // Ctrl-C, 130/143/129 on a signal.
 import { DiffApp } from '../../components/DiffApp.tsx';
-import type { DiffRun } from '../screen/diff-lines.ts';
+import type { DiffRun } from '../tui/diff-lines.ts';
 import { contextTexts, NO_TEXTS } from '../context/context-texts.ts';
 import type { RunDiff } from '../engine/run-diff.ts';
 import type { RunInput } from '../sessions/run-input.ts';

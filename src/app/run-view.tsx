@@ -2,10 +2,10 @@
 // a signal) it stops what feeds the store. What feeds the store is the caller's: a scoring engine
 // (scoringFeed), a recorded session's replay driver, a followed file, a watched context.
 import { App, type ReplayControl } from '../../components/App.tsx';
-import type { ColorDepth } from '../screen/color-depth.ts';
+import type { ColorDepth } from '../tui/color-depth.ts';
 import { contextTexts, type ContextTexts } from '../context/context-texts.ts';
-import { RunStore } from '../screen/run-store.ts';
-import type { RunState } from '../screen/run-state.ts';
+import { RunStore } from '../tui/run-store.ts';
+import type { RunState } from '../tui/run-state.ts';
 import type { PreparedRun } from '../run/scoring-run.ts';
 import { asError } from '../core/errors.ts';
 import { holdTerminal } from './terminal-session.tsx';

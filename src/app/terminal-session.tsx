@@ -4,10 +4,10 @@
 import { render } from 'ink';
 import type { ReactElement } from 'react';
 import { onExitSignals } from '../core/exit-signals.ts';
-import { enterAltScreen, leaveAltScreen } from '../screen/alt-screen.ts';
-import { colorDepth, type ColorDepth } from '../screen/color-depth.ts';
-import { FrameStdout, FrameWriter } from '../screen/frame-writer.ts';
-import { LineOverlay } from '../screen/line-overlay.ts';
+import { enterAltScreen, leaveAltScreen } from '../tui/alt-screen.ts';
+import { colorDepth, type ColorDepth } from '../tui/color-depth.ts';
+import { FrameStdout, FrameWriter } from '../tui/frame-writer.ts';
+import { LineOverlay } from '../tui/line-overlay.ts';
 
 /** What the view is drawn with; a new one on every layout. */
 export interface TerminalView<T> {

@@ -1,10 +1,10 @@
 // Every run view a command opens (a scoring run, a replay, a followed session, a watch): a loading
 // line on the alternate screen while the feed is prepared and the view's modules load, then the
 // run view until the user quits. Loading errors leave the alternate screen and end with their line.
-import { drawLoading, enterAltScreen, leaveAltScreen } from '../screen/alt-screen.ts';
+import { drawLoading, enterAltScreen, leaveAltScreen } from '../tui/alt-screen.ts';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { neutralize } from '../core/sanitize.ts';
-import type { RunState } from '../screen/run-state.ts';
+import type { RunState } from '../tui/run-state.ts';
 import type { ScreenFeed } from '../app/run-view.tsx';
 
 /**

@@ -10,7 +10,7 @@ import { loadForSettings, prepareRun, type PreparedRun } from '../run/scoring-ru
 import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
 import { VERSION } from './version.ts';
-import { runOutcome, type RunState } from '../screen/run-state.ts';
+import { runOutcome, type RunState } from '../tui/run-state.ts';
 import { pruneSessions, sessionsKeep } from '../sessions/session-retention.ts';
 
 /** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */

@@ -1,9 +1,9 @@
 // Colour depth from the environment, and the colours and glyphs of the heat scale at each depth.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { colorDepth } from '../../src/screen/color-depth.ts';
-import { GLYPH_RAMP, HEAT_LEVELS, heatFraction, heatGlyph, heatLevel, heatPalette, levelColour } from '../../src/screen/heat-palette.ts';
-import { colourParams, rgbTo256, sgr } from '../../src/screen/term-style.ts';
+import { colorDepth } from '../../src/tui/color-depth.ts';
+import { GLYPH_RAMP, HEAT_LEVELS, heatFraction, heatGlyph, heatLevel, heatPalette, levelColour } from '../../src/tui/heat-palette.ts';
+import { colourParams, rgbTo256, sgr } from '../../src/tui/term-style.ts';
 
 const tty = (env: Record<string, string>) => colorDepth({ env, isTTY: true });
 

@@ -6,17 +6,17 @@ import { describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { DiffApp } from '../../components/DiffApp.tsx';
-import { diffDetail } from '../../src/screen/diff-detail.ts';
-import type { DiffRun } from '../../src/screen/diff-lines.ts';
+import { diffDetail } from '../../src/tui/diff-detail.ts';
+import type { DiffRun } from '../../src/tui/diff-lines.ts';
 import type { ContextTexts } from '../../src/context/context-texts.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { compareRuns } from '../../src/engine/run-diff.ts';
-import type { ColorDepth } from '../../src/screen/color-depth.ts';
-import { diffRows } from '../../src/screen/diff-view.ts';
-import { LineOverlay } from '../../src/screen/line-overlay.ts';
-import { screenTheme } from '../../src/screen/screen-theme.ts';
+import type { ColorDepth } from '../../src/tui/color-depth.ts';
+import { diffRows } from '../../src/tui/diff-view.ts';
+import { LineOverlay } from '../../src/tui/line-overlay.ts';
+import { screenTheme } from '../../src/tui/screen-theme.ts';
 import { KEYS, bindingKeys, settle } from '../support/screen-harness.tsx';
-import { DIFF_KEYS } from '../../src/screen/key-table.ts';
+import { DIFF_KEYS } from '../../src/tui/key-table.ts';
 
 const HOSTILE = 'evil\u001b[31m';
 

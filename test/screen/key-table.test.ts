@@ -2,7 +2,7 @@
 // it (no other binding of the screen takes them first), and each screen takes only its own keys.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NO_KEY, isCharacter, type KeyName, type KeyPress } from '../../src/screen/key-press.ts';
+import { NO_KEY, isCharacter, type KeyName, type KeyPress } from '../../src/tui/key-press.ts';
 import {
   DIFF_KEYS,
   FILTER_KEYS,
@@ -15,8 +15,8 @@ import {
   footerHints,
   helpLines,
   type KeyTable,
-} from '../../src/screen/key-table.ts';
-import { INITIAL_NAV } from '../../src/screen/screen-nav.ts';
+} from '../../src/tui/key-table.ts';
+import { INITIAL_NAV } from '../../src/tui/screen-nav.ts';
 
 /** The key report Ink gives for a key the table names. */
 function report(name: KeyName): [string, KeyPress] {
@@ -40,8 +40,8 @@ function problems(table: AnyTable): string[] {
       const other = claimed.get(key);
       if (other) found.push(`${name}: ${key} is ${other}'s too`);
       claimed.set(key, name);
-      const [input, press] = report(key);
-      if (bindingFor(table, input, press) !== binding) found.push(`${name}: ${key} reaches another binding`);
+      const [input, keyReport] = report(key);
+      if (bindingFor(table, input, keyReport) !== binding) found.push(`${name}: ${key} reaches another binding`);
     }
   }
   const lines = helpLines(table);
@@ -95,10 +95,10 @@ describe('key table', () => {
 
   it('keeps each screen to the keys it declares: the run screen\'s overview is not live on the diff screen', () => {
     for (const key of ['z', 'm'] as const) {
-      const [input, press] = report(key);
-      assert.ok(bindingFor(RUN_KEYS, input, press));
-      assert.equal(bindingFor(DIFF_KEYS, input, press), undefined, `${key} on the diff screen`);
-      assert.equal(commandForKey(DIFF_KEYS, input, press, INITIAL_NAV), null);
+      const [input, keyReport] = report(key);
+      assert.ok(bindingFor(RUN_KEYS, input, keyReport));
+      assert.equal(bindingFor(DIFF_KEYS, input, keyReport), undefined, `${key} on the diff screen`);
+      assert.equal(commandForKey(DIFF_KEYS, input, keyReport, INITIAL_NAV), null);
     }
     assert.deepEqual(commandForKey(DIFF_KEYS, 's', NO_KEY, INITIAL_NAV), { type: 'diff-sort' });
     assert.deepEqual(commandForKey(RUN_KEYS, ' ', NO_KEY, INITIAL_NAV), null, 'Space is a replay key only');

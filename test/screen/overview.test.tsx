@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { NO_VALUE, blockOf, blockRange, blockStart, hottestCell, overviewGrid } from '../../src/screen/overview.ts';
-import { INITIAL_RUN_STATE, reduceRun } from '../../src/screen/run-state.ts';
-import { matrixLayout } from '../../src/screen/matrix-layout.ts';
+import { NO_VALUE, blockOf, blockRange, blockStart, hottestCell, overviewGrid } from '../../src/tui/overview.ts';
+import { INITIAL_RUN_STATE, reduceRun } from '../../src/tui/run-state.ts';
+import { matrixLayout } from '../../src/tui/matrix-layout.ts';
 import { mount } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { ManualClock, ReplayDriver, type ReplaySink } from '../../src/screen/replay-driver.ts';
-import type { RunStore } from '../../src/screen/run-store.ts';
+import { ManualClock, ReplayDriver, type ReplaySink } from '../../src/tui/replay-driver.ts';
+import type { RunStore } from '../../src/tui/run-store.ts';
 import type { SessionEventLine } from '../../src/sessions/session-format.ts';
 import { mount, type Mounted } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';

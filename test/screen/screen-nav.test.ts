@@ -1,11 +1,11 @@
 // Screen navigation and key bindings, without a terminal.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { orderRows } from '../../src/screen/row-order.ts';
-import type { MemoryRow } from '../../src/screen/run-state.ts';
-import { NO_KEY, splitKeys, type KeyPress } from '../../src/screen/key-press.ts';
-import { commandForKey as commandIn, RUN_KEYS } from '../../src/screen/key-table.ts';
-import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../../src/screen/screen-nav.ts';
+import { orderRows } from '../../src/tui/row-order.ts';
+import type { MemoryRow } from '../../src/tui/run-state.ts';
+import { NO_KEY, splitKeys, type KeyPress } from '../../src/tui/key-press.ts';
+import { commandForKey as commandIn, RUN_KEYS } from '../../src/tui/key-table.ts';
+import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../../src/tui/screen-nav.ts';
 
 const ctx: NavContext = { rows: ['a', 'b', 'c', 'd', 'e'], columns: 10, pageRows: 2, pageColumns: 3, maxDetailScroll: 4 };
 

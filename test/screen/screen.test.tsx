@@ -8,7 +8,7 @@ import { contextTexts } from '../../src/context/context-texts.ts';
 import { ScoringEngine } from '../../src/engine/engine.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { runOutcome } from '../../src/screen/run-state.ts';
+import { runOutcome } from '../../src/tui/run-state.ts';
 import { KEYS, mount, rowOf, settle } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 

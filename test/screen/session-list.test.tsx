@@ -7,7 +7,7 @@ import { render } from 'ink-testing-library';
 import { SessionList } from '../../components/SessionList.tsx';
 import type { SessionSummary } from '../../src/sessions/session-summary.ts';
 import { bindingKeys, settle } from '../support/screen-harness.tsx';
-import { SESSION_KEYS } from '../../src/screen/key-table.ts';
+import { SESSION_KEYS } from '../../src/tui/key-table.ts';
 
 const session = (path: string, created: string, context: string): SessionSummary => ({ path, created, context, mode: 'full', memories: 3, responses: 4, state: 'done', size: 100 });
 

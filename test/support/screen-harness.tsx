@@ -5,13 +5,13 @@ import { render } from 'ink-testing-library';
 import { stripVTControlCharacters } from 'node:util';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { App, type ReplayControl, type ScreenSize } from '../../components/App.tsx';
-import type { ColorDepth } from '../../src/screen/color-depth.ts';
+import type { ColorDepth } from '../../src/tui/color-depth.ts';
 import { NO_TEXTS, type ContextTexts } from '../../src/context/context-texts.ts';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { LineOverlay } from '../../src/screen/line-overlay.ts';
-import { RunStore } from '../../src/screen/run-store.ts';
-import type { KeyName } from '../../src/screen/key-press.ts';
-import { REPLAY_KEYS, type KeyTable } from '../../src/screen/key-table.ts';
+import { LineOverlay } from '../../src/tui/line-overlay.ts';
+import { RunStore } from '../../src/tui/run-store.ts';
+import type { KeyName } from '../../src/tui/key-press.ts';
+import { REPLAY_KEYS, type KeyTable } from '../../src/tui/key-table.ts';
 
 export interface Mounted {
   readonly store: RunStore;
