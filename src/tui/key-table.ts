@@ -160,8 +160,8 @@ const REPLAY = {
   step: { keys: ['.'], help: 'replay: one event forward (pauses)', hint: { keys: '.', what: 'step', priority: 3, order: 2 }, command: replay({ type: 'step' }) },
   faster: { keys: ['+'], aliases: ['='], help: 'replay: twice / half the speed', hint: { keys: '+-', what: 'speed', priority: 4, order: 4 }, command: replay({ type: 'speed', faster: true }) },
   slower: { keys: ['-'], aliases: ['_'], help: 'replay: twice / half the speed', command: replay({ type: 'speed', faster: false }) },
-  back: { keys: ['<'], help: 'replay: seek one event back / forward', hint: { keys: '<>', what: 'seek', priority: 3, order: 3 }, command: replay({ type: 'seek', by: -1 }) },
-  forward: { keys: ['>'], help: 'replay: seek one event back / forward', command: replay({ type: 'seek', by: 1 }) },
+  back: { keys: ['<'], help: 'replay: one event back / forward (pauses)', hint: { keys: '<>', what: 'seek', priority: 3, order: 3 }, command: replay({ type: 'seek', by: -1 }) },
+  forward: { keys: ['>'], help: 'replay: one event back / forward (pauses)', command: replay({ type: 'seek', by: 1 }) },
   tenthBack: { keys: ['shift+left'], help: 'replay: seek a tenth of the run back / forward', command: replay({ type: 'seek', by: -1, unit: 'tenth' }) },
   tenthForward: { keys: ['shift+right'], help: 'replay: seek a tenth of the run back / forward', command: replay({ type: 'seek', by: 1, unit: 'tenth' }) },
 } satisfies Record<string, Binding>;
