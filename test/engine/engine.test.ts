@@ -135,7 +135,7 @@ test('a failed baseline ends the run at once: calls in flight cancelled, none st
         }),
       );
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
   const { engine, events } = engineFor(context, scorer, 4);
   await assert.rejects(engine.run({ mode: 'full' }), /^ScoringError: baseline failed: connection refused; server: http:\/\/gone\.example\/v1$/);

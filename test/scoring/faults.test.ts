@@ -26,9 +26,9 @@ test('transient failures are retried with backoff and the run completes unchange
     // One line per retry (calls retried in one wave would share it), saying how many are left.
     const retries = run.stderr.split('\n').filter((l) => /: retry \d of 3 in /.test(l));
     assert.equal(retries.length, 3, run.stderr);
-    assert.match(retries[0]!, /^  score API HTTP 503: injected 503: retry 1 of 3 in \d/);
-    assert.match(retries[1]!, /^  connection (reset|closed).*: retry 2 of 3 in \d/);
-    assert.match(retries[2]!, /^  score API HTTP 429.*: retry 3 of 3 in 1\.0s$/, 'Retry-After is honoured');
+    assert.match(retries[0]!, /^ {2}score API HTTP 503: injected 503: retry 1 of 3 in \d/);
+    assert.match(retries[1]!, /^ {2}connection (reset|closed).*: retry 2 of 3 in \d/);
+    assert.match(retries[2]!, /^ {2}score API HTTP 429.*: retry 3 of 3 in 1\.0s$/, 'Retry-After is honoured');
   } finally {
     await server.stop();
   }
