@@ -136,7 +136,7 @@ export class ScoringEngine {
     readonly context: Context,
     private readonly options: EngineOptions,
   ) {
-    this.limiter = new Limiter(options.concurrency ?? 1);
+    this.limiter = new Limiter(options.concurrency);
     options.scorer.subscribe?.((event) => this.emit(event));
   }
 
