@@ -1,6 +1,5 @@
 // At most N tasks at once: how the engine keeps several score calls in flight, and the server
-// tokenizer several texts. The one bound on requests in flight: HTTP pools open a connection per
-// request they are given, so they need no limit of their own.
+// tokenizer several texts. HTTP pools keep as many connections as that (json-endpoint.ts).
 
 /** Score calls (or tokenize calls) in flight at once when --concurrency is not given. */
 export const DEFAULT_CONCURRENCY = 4;

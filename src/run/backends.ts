@@ -27,6 +27,7 @@ export interface BackendSettings {
   readonly logprobsField: LogprobsField;
   readonly apiKey: string | undefined;
   readonly timeoutMs: number;
+  readonly concurrency: number;
   readonly retries: number;
   readonly retryDelayMs: number;
 }
@@ -60,7 +61,7 @@ export interface BackendEntry extends BackendRun {
  * failing one is set aside and the call tried elsewhere), with retries with backoff around it all.
  */
 function replicated(settings: BackendSettings, client: (http: HttpClientOptions) => Scorer): Scorer {
-  const replica = (url: string) => client({ url, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs });
+  const replica = (url: string) => client({ url, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, concurrency: settings.concurrency });
   const scorer = settings.urls.length === 1 ? replica(settings.urls[0]!) : new ReplicaPool(settings.urls.map(replica));
   return new RetryingScorer(scorer, { retries: settings.retries, baseDelayMs: settings.retryDelayMs });
 }

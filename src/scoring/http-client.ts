@@ -10,6 +10,8 @@ export interface HttpClientOptions {
   readonly url: string;
   readonly apiKey?: string | undefined;
   readonly timeoutMs: number;
+  /** Calls the engine lets go at once: the connections kept (default: DEFAULT_CONCURRENCY). */
+  readonly concurrency?: number | undefined;
   /** The largest answer read (default: each client's own limit). */
   readonly maxAnswerBytes?: number;
 }
@@ -88,7 +90,7 @@ export abstract class HttpClient implements Scorer {
     private readonly route: ClientRoute,
   ) {
     this.backend = route.backend;
-    this.endpoint = new JsonEndpoint(route.url, { label: route.label, apiKey: options.apiKey, timeoutMs: options.timeoutMs });
+    this.endpoint = new JsonEndpoint(route.url, { label: route.label, apiKey: options.apiKey, timeoutMs: options.timeoutMs, concurrency: options.concurrency });
   }
 
   abstract score(call: ScoreCall): Promise<number[]>;

@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Agent } from 'undici';
 import { errorMessage } from '../core/errors.ts';
+import { DEFAULT_CONCURRENCY } from '../core/limiter.ts';
 import { isTransientCode, isTransientStatus, parseRetryAfter } from './retry-policy.ts';
 
 export class ApiCallError extends Error {
@@ -43,6 +44,8 @@ export interface JsonEndpointOptions {
   readonly label: string;
   readonly apiKey?: string | undefined;
   readonly timeoutMs: number;
+  /** Connections kept to the server: as many as the requests the caller lets go at once. */
+  readonly concurrency?: number | undefined;
 }
 
 /** JSON text, its bytes, or a stream of them (a long prompt is written in pieces). */
@@ -158,8 +161,10 @@ export class JsonEndpoint {
     let retryAfter: string | string[] | undefined;
     try {
       const { Agent, request } = await undici();
-      // No limit of its own: the caller's Limiter bounds the requests in flight (core/limiter.ts).
-      this.dispatcher ??= new Agent({ connections: null, keepAliveTimeout: 30_000, pipelining: 1 });
+      // Unbounded, undici opens a new socket for a request sent as another's answer ends, before
+      // that socket is free again: sized to the caller's Limiter, every socket is reused.
+      const connections = this.options.concurrency ?? DEFAULT_CONCURRENCY;
+      this.dispatcher ??= new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
       this.target ??= new URL(this.url);
       const answer = await request(this.target, {
         method: 'POST',

@@ -34,7 +34,7 @@ export class ServerTokenizer implements BatchTokenizer {
 
   constructor(private readonly options: ServerTokenizerOptions) {
     this.name = options.model ?? serverRoot(options.url);
-    this.endpoint = new JsonEndpoint(routeUrl(serverRoot(options.url), '/tokenize'), { label: 'tokenize API', apiKey: options.apiKey, timeoutMs: options.timeoutMs });
+    this.endpoint = new JsonEndpoint(routeUrl(serverRoot(options.url), '/tokenize'), { label: 'tokenize API', apiKey: options.apiKey, timeoutMs: options.timeoutMs, concurrency: options.concurrency });
     this.limiter = new Limiter(options.concurrency);
   }
 

@@ -28,11 +28,11 @@ export type Wire = 'score' | 'completions' | 'sglang';
 
 /** The CLI's scorer for these URLs (one store of known prefix logprobs for SGLang replicas; retries
  *  for a kept-alive connection closed as it was reused). */
-function scorerFor(urls: readonly string[], wire: Wire): Scorer {
+function scorerFor(urls: readonly string[], wire: Wire, concurrency: number): Scorer {
   // The completions client is given the OpenAI root, as a user gives --url http://host/v1.
   const base = wire === 'completions' ? urls.map((url) => `${url}/v1`) : [...urls];
   return createScorer(
-    { urls: base, latencyMs: 0, backend: wire, logprobsField: 'prompt_logprobs', apiKey: undefined, timeoutMs: 600_000, retries: 3, retryDelayMs: 100 },
+    { urls: base, latencyMs: 0, backend: wire, logprobsField: 'prompt_logprobs', apiKey: undefined, timeoutMs: 600_000, concurrency, retries: 3, retryDelayMs: 100 },
     MODEL,
   );
 }
@@ -62,6 +62,7 @@ export async function engineOnSims(
   const scorer = scorerFor(
     sims.map((s) => s.url),
     options.wire,
+    options.concurrency,
   );
   try {
     const engine = new ScoringEngine(context, { scorer, model: MODEL, concurrency: options.concurrency, priority: options.priority, baselineFirst: options.baselineFirst });
