@@ -59,7 +59,7 @@ class Core implements EngineCore {
     readonly context: Context,
     private readonly options: EngineOptions,
   ) {
-    this.limiter = new Limiter(options.concurrency ?? 1);
+    this.limiter = new Limiter(options.concurrency);
     this.callSignal = options.signal === undefined ? this.stopRun.signal : AbortSignal.any([options.signal, this.stopRun.signal]);
   }
 
