@@ -7,7 +7,7 @@ import { parseFlags } from '../core/parse-flags.ts';
 import type { LoadedContext } from '../context/load-context.ts';
 import { contextToNative } from '../context/native-format.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
-import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECONDS, checkUrl, parseDuration, parseTokenizing, readApiKey } from '../run/score-settings.ts';
+import { DEFAULT_TIMEOUT_SECONDS, checkUrl, parseDuration, parseTokenizing, readApiKey } from '../run/score-settings.ts';
 import { loadWithTokenizer } from '../run/scoring-run.ts';
 import { loadWithModelTemplate } from '../run/model-template.ts';
 
@@ -43,7 +43,6 @@ export async function convert(args: string[], io: CliIo): Promise<number> {
       model: values.model ?? null,
       apiKey: await readApiKey(values['api-key-env'], values['api-key-file'], io.env),
       timeoutMs: timeoutSeconds * 1000,
-      concurrency: DEFAULT_CONCURRENCY,
       signal: controller.signal,
     };
     // The model's own template: the native context holds the tokens it renders.

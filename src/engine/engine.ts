@@ -57,12 +57,19 @@ class Core implements EngineCore {
   /** The run's responses and calls, as run-started said. */
   private runResponses: readonly number[] = [];
   private totalCalls = 0;
+  /** A failed baseline ends the run at once: no call starts after it, calls in flight are
+   *  cancelled (their retries too), and the run fails with the baseline's error. */
+  private readonly stopRun = new AbortController();
+  private readonly callSignal: AbortSignal;
+  /** Set when a baseline failed: what the run ends with, whatever the mode does next. */
+  failure: ScoringError | undefined;
 
   constructor(
     readonly context: Context,
     private readonly options: EngineOptions,
   ) {
-    this.limiter = new Limiter(options.concurrency ?? 1);
+    this.limiter = new Limiter(options.concurrency);
+    this.callSignal = options.signal === undefined ? this.stopRun.signal : AbortSignal.any([options.signal, this.stopRun.signal]);
     this.noise = new NoiseRepeats(options.noise ?? 0);
   }
 
@@ -78,8 +85,9 @@ class Core implements EngineCore {
     return this.options.signal?.aborted ?? false;
   }
 
+  /** Interrupted by the user, or ended by a failed baseline: a mode then stops quietly. */
   throwIfAborted(): void {
-    if (this.aborted()) throw new Interrupted();
+    if (this.aborted() || this.failure !== undefined) throw new Interrupted();
   }
 
   slot<T>(task: () => Promise<T>): Promise<T> {
@@ -112,8 +120,8 @@ class Core implements EngineCore {
         },
         priority: this.options.priority,
         ...(fresh === true ? { fresh } : {}),
-        signal: this.options.signal,
-        onRetry: ({ attempt, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, delayMs, reason }),
+        signal: this.callSignal,
+        onRetry: ({ attempt, of, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, of, delayMs, reason }),
       });
       this.emit({ type: 'call-done', call: id, ok: true });
       return scores;
@@ -124,9 +132,18 @@ class Core implements EngineCore {
     }
   }
 
-  // Every baseline call goes through here: the one place that knows how a baseline is scored.
+  // Every baseline call goes through here: the one place that knows how a baseline is scored,
+  // that a failed one ends the run, and that it is repeated for the noise floor (--noise).
   async baseline(label: string, range: EntryRange, upTo?: UpTo): Promise<number[]> {
-    const scores = await this.call(label, range, NO_FILTER, upTo);
+    let scores: number[];
+    try {
+      scores = await this.call(label, range, NO_FILTER, upTo);
+    } catch (error) {
+      if (error instanceof Interrupted) throw this.failure ?? error;
+      this.failure ??= new ScoringError(`baseline failed: ${errorMessage(error)}; server: ${this.options.scorer.backend}`);
+      this.stopRun.abort(this.failure);
+      throw this.failure;
+    }
     const entries = responseEntries(this.context.sections.conversation, range).slice(0, upTo?.responses);
     this.noise.baselineDone(entries, scores, this.calls, this.totalCalls, () => this.slot(() => this.call('noise: baseline again', range, NO_FILTER, upTo, true)));
     return scores;
@@ -147,13 +164,14 @@ class Core implements EngineCore {
       },
       (error: unknown) => {
         failed = true;
-        throw error instanceof Interrupted ? error : new ScoringError(`baseline failed: ${errorMessage(error)}`);
+        throw error;
       },
     );
     // Settled here; the calls and the end of the run read it again.
     call.catch(() => undefined);
     const gate = (this.options.baselineFirst ?? baselineFirst(this.options.scorer)) ? call.then(noop, noop) : undefined;
-    return { call, gate, failed: () => failed };
+    // failure is set before the calls it cancels settle; `failed` only after this chain's hops.
+    return { call, gate, failed: () => failed || this.failure !== undefined };
   }
 
   async divergence(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
@@ -262,12 +280,15 @@ export class ScoringEngine {
     core.beginRun();
     try {
       const scored = await scoringMode(options).run(core);
+      // A mode may have stopped quietly on the failed baseline's cancellation.
+      if (core.failure !== undefined) throw core.failure;
       const result = withNoise(scored, await core.finishNoise(), core.calls);
       const server = core.serverUsage();
       core.emit(server === undefined ? { type: 'run-done', result } : { type: 'run-done', result, server });
       return result;
-    } catch (error) {
-      if (error instanceof Interrupted || core.aborted()) {
+    } catch (thrown) {
+      const error = core.failure ?? thrown;
+      if (core.failure === undefined && (error instanceof Interrupted || core.aborted())) {
         core.emit({ type: 'run-interrupted' });
         throw new ScoringError('interrupted');
       }
