@@ -4,7 +4,7 @@ import type { Mode } from '../src/engine/events.ts';
 import { formatThreshold } from '../src/engine/group-search.ts';
 import { runFloor } from '../src/engine/noise-floor.ts';
 import type { ReplayStatus } from '../src/tui/replay-driver.ts';
-import { callRate, elapsedMs, type RunState } from '../src/tui/run-state.ts';
+import { callRate, elapsedMs, runEnd, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { formatDivergence, formatDuration, formatRate } from '../src/tui/screen-format.ts';
 import type { Theme } from '../src/tui/screen-theme.ts';
@@ -48,7 +48,9 @@ function fileLabel(safe: string, room: number): string {
 
 export function Header({ state, file: file_, width, now, theme, replay, tag }: HeaderProps) {
   const s = theme.style;
-  const calls = `${state.calls.done}/${state.calls.total} calls`;
+  // Calls answered, as the line after the screen counts them (a call cut short or failed is not one).
+  const end = runEnd(state, now);
+  const calls = `${end.answered}/${end.total} calls`;
   const rate = `${formatRate(callRate(state, now))}/s`;
   const replayText = replay ? `${replayLabel(replay)}  ` : '';
   const right = ` ${replayText}${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;
