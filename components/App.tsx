@@ -239,7 +239,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
         {body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
         <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />
-        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} table={table} replay={replayStatus} keys={keys} />
+        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} table={table} replay={replayStatus} keys={keys} noise={state.noise !== null} />
       </Box>
     </OverlayContext.Provider>
   );

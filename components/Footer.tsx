@@ -24,6 +24,8 @@ export interface FooterProps {
   readonly replay?: { readonly paused: boolean; readonly ended: boolean } | undefined;
   /** False: no key hints (a cast played back, where keys do nothing). */
   readonly keys?: boolean;
+  /** The run has a noise floor (--noise): the legend shows how a noise cell looks. */
+  readonly noise?: boolean;
 }
 
 function hintWidth({ keys, what }: ShownHint): number {
@@ -43,7 +45,7 @@ function hints(all: readonly ShownHint[], room: number, theme: Theme): string {
   return shown.map(({ keys, what }) => `${paint(keys, theme.style.key)} ${paint(what, theme.style.faint)}  `).join('') + ' '.repeat(Math.max(0, room - used));
 }
 
-export function Footer({ nav, width, theme, max, shown, total, sortLabel, table, replay, keys = true }: FooterProps) {
+export function Footer({ nav, width, theme, max, shown, total, sortLabel, table, replay, keys = true, noise = false }: FooterProps) {
   const s = theme.style;
   if (nav.editingFilter) {
     const prompt = ' filter: ';
@@ -55,7 +57,7 @@ export function Footer({ nav, width, theme, max, shown, total, sortLabel, table,
     const line = paint(prompt, s.key) + shownText + paint('▏', s.accent) + ' '.repeat(Math.max(0, room - displayWidth(shownText))) + paint(tail, s.faint);
     return <Line slot="footer" text={line} />;
   }
-  const legend = max !== undefined && max > 0 ? heatLegend(max, theme) : undefined;
+  const legend = max !== undefined && max > 0 ? heatLegend(max, theme, undefined, noise) : undefined;
   const legendText = legend?.text ?? '';
   const legendRoom = legend ? legend.width + 1 : 0;
   const filter = nav.filter !== '' ? `${paint(' /', s.key)}${paint(neutralize(nav.filter), s.accent)} ${paint(`${shown}/${total}`, s.faint)} ` : '';

@@ -2,10 +2,11 @@
 import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
 import type { Mode } from '../src/engine/events.ts';
 import { formatThreshold } from '../src/engine/group-search.ts';
+import { runFloor } from '../src/engine/noise-floor.ts';
 import type { ReplayStatus } from '../src/tui/replay-driver.ts';
 import { callRate, elapsedMs, runEnd, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import { formatDuration, formatRate } from '../src/tui/screen-format.ts';
+import { formatDivergence, formatDuration, formatRate } from '../src/tui/screen-format.ts';
 import type { Theme } from '../src/tui/screen-theme.ts';
 import { paint } from '../src/tui/term-style.ts';
 import { Line } from './Lines.tsx';
@@ -56,7 +57,9 @@ export function Header({ state, file: file_, width, now, theme, replay, tag }: H
   // An estimated matrix says so, and how many ablations it rests on.
   // A group search too, with its threshold.
   const how = state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : state.search ? ` (search T=${formatThreshold(state.search.threshold)})` : '';
-  const modeTitle = `${state.mode ? MODE_TITLES[state.mode] : 'starting'}${how}`;
+  // The run's noise floor (--noise): the widest band a cell is judged by.
+  const noise = state.noise !== null ? ` noise ≤${formatDivergence(state.noise.factor * runFloor(state.noise.floors))}` : '';
+  const modeTitle = `${state.mode ? MODE_TITLES[state.mode] : 'starting'}${how}${noise}`;
   const mode = tag ? `${tag} · ${modeTitle}` : modeTitle;
   const backend = state.backend ? `${neutralize(state.model ?? 'model?')} @ ${neutralize(state.backend)}` : '';
   const title = ' memscope ';

@@ -57,7 +57,12 @@ Score options:
                         (POST /tokenize at the --url's root, one call per distinct text);
                         native files keep their own token ids
   --template T          --tokenizer server: chatml (default) | llama3 | FILE (a JSON template,
-                        see memscope schema template)
+                        see memscope schema template); the model's own template: server (vLLM's
+                        /tokenize renders the messages) | tokenizer_config.json | *.jinja (rendered
+                        here, tokenized by the server); refused where its renderings fail the checks
+  --noise N             score the baseline N more times over the run; a cell within 3x the
+                        spread is noise, not written to memory_scores (default 1 with completions
+                        and sglang, 0 with /score and the built-in scorer)
   --model NAME          model name sent to the server (default: the context's, or memscope-builtin)
   --mode MODE           full (default) | single | incremental | finetune
   --key K               single: the memory key to score

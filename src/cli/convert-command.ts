@@ -9,6 +9,7 @@ import { contextToNative } from '../context/native-format.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { DEFAULT_TIMEOUT_SECONDS, checkUrl, parseDuration, parseTokenizing, readApiKey } from '../run/score-settings.ts';
 import { loadWithTokenizer } from '../run/scoring-run.ts';
+import { loadWithModelTemplate } from '../run/model-template.ts';
 
 const convertOptionSpec = {
   output: { type: 'string', short: 'o' },
@@ -22,10 +23,10 @@ const convertOptionSpec = {
 } as const;
 
 export async function convert(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags({ args, options: convertOptionSpec, allowPositionals: true, strict: true }, { output: 'a file to write', tokenizer: 'one of builtin, server', template: 'chatml, llama3 or a template file', url: 'a URL', model: 'a model name', timeout: 'seconds, more than 0' });
+  const { values, positionals } = parseFlags({ args, options: convertOptionSpec, allowPositionals: true, strict: true }, { output: 'a file to write', tokenizer: 'one of builtin, server', template: 'chatml, llama3, server, a tokenizer_config.json, a .jinja or a template file', url: 'a URL', model: 'a model name', timeout: 'seconds, more than 0' });
   if (positionals.length !== 1) throw new InputError('convert: name one context file');
   const urls = values.url === undefined ? [] : [checkUrl(values.url)];
-  const { tokenizer, template } = await parseTokenizing(values, urls);
+  const { tokenizer, template, modelTemplate } = await parseTokenizing(values, urls);
   if (tokenizer !== 'server') {
     for (const flag of ['url', 'model', 'api-key-env', 'api-key-file', 'timeout'] as const) {
       if (values[flag] !== undefined) throw new InputError(`--${flag} goes with --tokenizer server`);
@@ -37,19 +38,16 @@ export async function convert(args: string[], io: CliIo): Promise<number> {
   const signals = trapSignals(controller);
   let loaded: LoadedContext;
   try {
-    loaded = await loadWithTokenizer(
-      positionals[0]!,
-      tokenizer === 'server'
-        ? {
-            url: urls[0]!,
-            model: values.model ?? null,
-            template: template!,
-            apiKey: await readApiKey(values['api-key-env'], values['api-key-file'], io.env),
-            timeoutMs: timeoutSeconds * 1000,
-            signal: controller.signal,
-          }
-        : undefined,
-    );
+    const server = {
+      url: urls[0]!,
+      model: values.model ?? null,
+      apiKey: await readApiKey(values['api-key-env'], values['api-key-file'], io.env),
+      timeoutMs: timeoutSeconds * 1000,
+      signal: controller.signal,
+    };
+    // The model's own template: the native context holds the tokens it renders.
+    if (modelTemplate !== undefined) loaded = await loadWithModelTemplate(positionals[0]!, modelTemplate, server);
+    else loaded = await loadWithTokenizer(positionals[0]!, tokenizer === 'server' ? { ...server, template: template! } : undefined);
   } catch (error) {
     const code = signals.exitCode();
     if (code !== undefined) throw new Interrupt(code);

@@ -35,6 +35,11 @@ export function pieceId(piece: string): number {
   return id;
 }
 
+/** The text of each token tokenize(text) gives, in order. */
+export function tokenPieces(text: string): string[] {
+  return Array.from(text.matchAll(PIECE), (match) => match[0]);
+}
+
 export function tokenize(text: string): number[] {
   const ids: number[] = [];
   for (const match of text.matchAll(PIECE)) ids.push(pieceId(match[0]));

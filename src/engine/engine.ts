@@ -13,6 +13,8 @@ import { scoringMode, type ModeOptions } from './mode-table.ts';
 import { NO_FILTER, PromptLayout, clipRuns, type EntryRange, type Filter } from '../scoring/prompt.ts';
 import { baselineFirst, tokensText } from './call-schedule.ts';
 import { Interrupted, type EngineCore, type SharedBaseline, type UpTo } from './scoring-mode.ts';
+import { NoiseRepeats, NOISE_FACTOR, isNoise, summedFloor } from './noise-floor.ts';
+import { responseEntries } from './conversation.ts';
 import type { Scorer, ServerUsage, Span } from '../scoring/scorer.ts';
 
 /** The reference sends priority 5 with every scoring call. */
@@ -26,6 +28,8 @@ export interface EngineOptions {
   readonly signal?: AbortSignal;
   /** Rows wait for the baseline's answer (default: when the scorer says its server needs it; see call-schedule.ts). */
   readonly baselineFirst?: boolean | undefined;
+  /** --noise N: each baseline scored N more times over the run, for the noise floor (noise-floor.ts). */
+  readonly noise?: number | undefined;
 }
 
 const noop = () => undefined;
@@ -48,6 +52,11 @@ class Core implements EngineCore {
   private readonly layouts = new WeakMap<EntryRange, PromptLayout>();
   /** What the server said of the run's prompts when the run began (see serverReport). */
   private usageAtStart: ServerUsage | undefined;
+  /** The run's repeats of its baselines (--noise). */
+  private noise: NoiseRepeats;
+  /** The run's responses and calls, as run-started said. */
+  private runResponses: readonly number[] = [];
+  private totalCalls = 0;
   /** A failed baseline ends the run at once: no call starts after it, calls in flight are
    *  cancelled (their retries too), and the run fails with the baseline's error. */
   private readonly stopRun = new AbortController();
@@ -61,6 +70,7 @@ class Core implements EngineCore {
   ) {
     this.limiter = new Limiter(options.concurrency);
     this.callSignal = options.signal === undefined ? this.stopRun.signal : AbortSignal.any([options.signal, this.stopRun.signal]);
+    this.noise = new NoiseRepeats(options.noise ?? 0);
   }
 
   get model(): string | null {
@@ -85,7 +95,7 @@ class Core implements EngineCore {
   }
 
   /** Counts the call, reports it; the scorer checks the answer. */
-  async call(label: string, range: EntryRange, filter: Filter, upTo?: UpTo): Promise<number[]> {
+  async call(label: string, range: EntryRange, filter: Filter, upTo?: UpTo, fresh?: boolean): Promise<number[]> {
     this.throwIfAborted();
     const layout = this.layoutOf(range);
     const runs = upTo === undefined ? layout.runs(filter) : clipRuns(layout.runs(filter), layout.entryEnd(upTo.entry));
@@ -97,6 +107,7 @@ class Core implements EngineCore {
     const id = this.nextCall++;
     this.calls++;
     this.emit({ type: 'call-started', call: id, label });
+    this.noise.callSent(this.calls);
     try {
       const scores = await this.options.scorer.score({
         get prompt() {
@@ -108,6 +119,7 @@ class Core implements EngineCore {
           return (spans ??= upTo === undefined ? layout.spans(filter) : layout.spans(filter).slice(0, upTo.responses));
         },
         priority: this.options.priority,
+        ...(fresh === true ? { fresh } : {}),
         signal: this.callSignal,
         onRetry: ({ attempt, of, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, of, delayMs, reason }),
       });
@@ -121,16 +133,20 @@ class Core implements EngineCore {
   }
 
   // Every baseline call goes through here: the one place that knows how a baseline is scored,
-  // and that a failed one ends the run.
+  // that a failed one ends the run, and that it is repeated for the noise floor (--noise).
   async baseline(label: string, range: EntryRange, upTo?: UpTo): Promise<number[]> {
+    let scores: number[];
     try {
-      return await this.call(label, range, NO_FILTER, upTo);
+      scores = await this.call(label, range, NO_FILTER, upTo);
     } catch (error) {
       if (error instanceof Interrupted) throw this.failure ?? error;
       this.failure ??= new ScoringError(`baseline failed: ${errorMessage(error)}; server: ${this.options.scorer.backend}`);
       this.stopRun.abort(this.failure);
       throw this.failure;
     }
+    const entries = responseEntries(this.context.sections.conversation, range).slice(0, upTo?.responses);
+    this.noise.baselineDone(entries, scores, this.calls, this.totalCalls, () => this.slot(() => this.call('noise: baseline again', range, NO_FILTER, upTo, true)));
+    return scores;
   }
 
   /**
@@ -173,6 +189,8 @@ class Core implements EngineCore {
   started(mode: Mode, memories: MemoryRef[], responses: number[], totalCalls: number, threshold?: number): void {
     // Scores written to the AST then iterate in the memories' order (see memory-scores.ts).
     for (const { key } of memories) keyNumber(key);
+    this.runResponses = responses;
+    this.totalCalls = totalCalls;
     this.emit({
       type: 'run-started',
       mode,
@@ -197,6 +215,24 @@ class Core implements EngineCore {
     });
   }
 
+  /**
+   * The noise floor of each run-started response, once every repeat has answered; the scores
+   * written into the AST that are within it removed. Emits noise-floor. Nothing with --noise 0.
+   */
+  async finishNoise(): Promise<number[] | undefined> {
+    if (this.noise.repeats === 0) return undefined;
+    const byEntry = await this.noise.floors();
+    const floors = this.runResponses.map((entry) => byEntry.get(entry) ?? 0);
+    const entries = this.context.sections.conversation;
+    this.runResponses.forEach((entry, j) => {
+      const node = entries[entry];
+      if (node === undefined || !isAssistant(node)) return;
+      for (const [key, score] of [...node.memoryScores]) if (isNoise(score, floors[j]!)) node.memoryScores.delete(key);
+    });
+    this.emit({ type: 'noise-floor', repeats: this.noise.repeats, factor: NOISE_FACTOR, floors });
+    return floors;
+  }
+
   beginRun(): void {
     this.usageAtStart = this.options.scorer.serverUsage?.();
   }
@@ -212,6 +248,15 @@ class Core implements EngineCore {
     if (report?.cached_tokens === undefined || report.prompt_tokens === 0) return '';
     return ` · prefill ${tokensText(report.prompt_tokens - report.cached_tokens)} computed, ${tokensText(report.cached_tokens)} reused`;
   }
+}
+
+/** The result with each response's noise floor (full) or the summed floor (single); unchanged without --noise. */
+function withNoise(result: RunResult, floors: number[] | undefined, calls: number): RunResult {
+  if (floors === undefined) return result;
+  // The repeats sent last count among the run's calls.
+  if (result.mode === 'full') return { ...result, responses: result.responses.map((r, j) => ({ ...r, noise: floors[j] ?? 0 })), calls };
+  if (result.mode === 'single') return { mode: 'single', key: result.key, score: result.score, noise: summedFloor(floors), calls };
+  return { ...result, calls };
 }
 
 export class ScoringEngine {
@@ -234,9 +279,10 @@ export class ScoringEngine {
     const core = this.core;
     core.beginRun();
     try {
-      const result = await scoringMode(options).run(core);
+      const scored = await scoringMode(options).run(core);
       // A mode may have stopped quietly on the failed baseline's cancellation.
       if (core.failure !== undefined) throw core.failure;
+      const result = withNoise(scored, await core.finishNoise(), core.calls);
       const server = core.serverUsage();
       core.emit(server === undefined ? { type: 'run-done', result } : { type: 'run-done', result, server });
       return result;

@@ -29,7 +29,8 @@ export const FullResultSchema = z.strictObject({
       bound: z.number().optional(),
     }),
   ),
-  responses: z.array(z.strictObject({ entry: z.number().int(), baseline: z.number() })),
+  /** `noise` (--noise N > 0): the response's noise floor; a cell within NOISE_FACTOR × it is noise. */
+  responses: z.array(z.strictObject({ entry: z.number().int(), baseline: z.number(), noise: z.number().nonnegative().optional() })),
   matrix: z.array(z.array(z.number())),
   calls: z.number().int(),
   /** Present when the matrix is estimated from this many random ablations (--estimate K). */
@@ -42,6 +43,8 @@ export const SingleResultSchema = z.strictObject({
   mode: z.literal('single'),
   key: z.string(),
   score: z.number(),
+  /** --noise N > 0: the summed noise floor of the responses scored; a score within NOISE_FACTOR × it is noise. */
+  noise: z.number().nonnegative().optional(),
   calls: z.number().int(),
 });
 
@@ -161,6 +164,16 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     result: RunResultSchema,
     /** What the server said of this run's prompts, when it says (SGLang): tokens sent, and served from its prefix cache. */
     server: z.strictObject({ requests: z.number().int().nonnegative(), prompt_tokens: z.number().int().nonnegative(), cached_tokens: z.number().int().nonnegative().optional() }).optional(),
+  }),
+  /**
+   * --noise N: each run-started response's noise floor (the spread of its baseline over 1 + N
+   * scorings); a cell within factor × its floor is noise. Sent once, before run-done.
+   */
+  z.strictObject({
+    type: z.literal('noise-floor'),
+    repeats: z.number().int().positive(),
+    factor: z.number().positive(),
+    floors: z.array(z.number().nonnegative()),
   }),
   z.strictObject({ type: z.literal('run-failed'), reason: z.string() }),
   z.strictObject({ type: z.literal('run-interrupted') }),

@@ -43,6 +43,10 @@ export interface BackendRun {
   readonly recorded?: (settings: BackendSettings) => Record<string, Recorded>;
   /** The run's scorer. */
   readonly create: (settings: BackendSettings, model: string | null) => Scorer;
+  /** --noise's default: repeats of the baseline for the noise floor; 1 where servers batch calls
+   *  (their logprobs move with the batch), 0 for /score (the reference's calls one for one) and the
+   *  built-in scorer (deterministic). */
+  readonly noise: number;
 }
 
 /** A backend --backend can name. */
@@ -71,6 +75,7 @@ const TABLE = {
   score: {
     help: ["score (default): POST {url}/score, the reference's endpoint"],
     defaultPriority: DEFAULT_PRIORITY,
+    noise: 0,
     flags: [],
     create: (settings, model) => replicated(settings, (http) => new HttpScorer({ ...http, model })),
   },
@@ -80,6 +85,7 @@ const TABLE = {
     // vLLM and SGLang read `priority` only when started with priority scheduling (lower is served
     // first there); older vLLM releases refuse a non-zero one otherwise. None is sent unless asked.
     defaultPriority: undefined,
+    noise: 1,
     flags: ['logprobs-field', 'max-model-len'],
     probe: VLLM_PROBE,
     recorded: (settings) => ({ logprobsField: settings.logprobsField }),
@@ -89,6 +95,7 @@ const TABLE = {
     help: ["sglang: POST {url}/generate, SGLang's native route (url without /v1);", 'its prefix cache serves what prompts share'],
     needsUrl: 'an SGLang server, e.g. http://host:30000',
     defaultPriority: undefined,
+    noise: 1,
     flags: ['max-model-len'],
     probe: SGLANG_PROBE,
     create: (settings) => {
@@ -106,6 +113,7 @@ export const DEFAULT_BACKEND: BackendName = BACKEND_NAMES[0]!;
 
 /** The model in-process: what a backend that needs no URL runs on when no --url is given. */
 export const BUILTIN: BackendRun = {
+  noise: 0,
   recorded: (settings): Record<string, Recorded> => (settings.latencyMs > 0 ? { latencyMs: settings.latencyMs } : {}),
   create: (settings) => new BuiltinScorer({ latencyMs: settings.latencyMs }),
 };

@@ -8,11 +8,12 @@ import { MODES, type Mode } from '../engine/events.ts';
 import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from '../scoring/retry-policy.ts';
 import { loadTextTemplate } from '../context/template-file.ts';
 import type { TextTemplate } from '../context/text-template.ts';
+import { parseModelTemplate, type ModelTemplate } from './model-template.ts';
 import { DEFAULT_SEED } from '../engine/modes/estimate.ts';
 import { DEFAULT_ALPHA } from '../engine/modes/incremental.ts';
 import { RESPONSE_WINDOW } from '../engine/modes/single.ts';
 import { DEFAULT_CONCURRENCY } from '../core/limiter.ts';
-import { BACKEND_FLAGS, BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, backendsTaking, type BackendName } from './backends.ts';
+import { BACKEND_FLAGS, BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, backendRun, backendsTaking, type BackendName } from './backends.ts';
 import { defaultStorePath } from '../engine/weight-store.ts';
 import { DEFAULT_THRESHOLD, SPLIT_FRACTION } from '../engine/group-search.ts';
 
@@ -52,6 +53,7 @@ export const scoreOptionSpec = {
   'max-model-len': { type: 'string' },
   tokenizer: { type: 'string' },
   template: { type: 'string' },
+  noise: { type: 'string' },
   estimate: { type: 'string' },
   seed: { type: 'string' },
   search: { type: 'boolean', default: false },
@@ -83,7 +85,8 @@ const SCORE_VALUE_HINTS = {
   backend: `one of ${BACKEND_NAMES.join(', ')}`,
   'logprobs-field': `one of ${LOGPROBS_FIELDS.join(', ')}`,
   tokenizer: `one of ${TOKENIZERS.join(', ')}`,
-  template: 'chatml, llama3 or a template file',
+  template: 'chatml, llama3, server, a tokenizer_config.json, a .jinja or a template file',
+  noise: 'a whole number of repeats of the baseline',
   estimate: 'a whole number of ablations',
   seed: 'a whole number',
 } as const;
@@ -119,6 +122,10 @@ export interface ScoreSettings {
   tokenizer: TokenizerChoice;
   /** --tokenizer server: the template chat input is rendered with. */
   template: TextTemplate | undefined;
+  /** --template server or a model's template file: the model's own chat template (model-template.ts). */
+  modelTemplate: ModelTemplate | undefined;
+  /** --noise N: the baseline scored N more times for each response's noise floor. */
+  noise: number;
   /** full mode: estimate the matrix from this many random ablations. */
   estimate: number | undefined;
   seed: number;
@@ -139,11 +146,18 @@ function oneOf<T extends string>(flag: string, choices: readonly T[], value: str
 export async function parseTokenizing(
   values: { tokenizer?: string | undefined; template?: string | undefined },
   urls: readonly string[],
-): Promise<{ tokenizer: TokenizerChoice; template: TextTemplate | undefined }> {
+): Promise<{ tokenizer: TokenizerChoice; template: TextTemplate | undefined; modelTemplate: ModelTemplate | undefined }> {
+  const modelTemplate = await parseModelTemplate(values.template);
+  if (modelTemplate !== undefined) {
+    // The model's template is rendered (or its text tokenized) by the server.
+    if (urls.length === 0) throw new InputError(`--template ${values.template!} needs --url (the server whose /tokenize reads the model's tokens)`);
+    if (values.tokenizer !== undefined && values.tokenizer !== 'server') throw new InputError(`--template ${values.template!} goes with the server's tokenizer, not --tokenizer ${values.tokenizer}`);
+    return { tokenizer: 'server', template: undefined, modelTemplate };
+  }
   const tokenizer = oneOf('tokenizer', TOKENIZERS, values.tokenizer, 'builtin');
   if (tokenizer === 'server' && urls.length === 0) throw new InputError('--tokenizer server needs --url (the server that tokenizes)');
   if (tokenizer !== 'server' && values.template !== undefined) throw new InputError('--template goes with --tokenizer server (the built-in tokenizer has its own template)');
-  return { tokenizer, template: tokenizer === 'server' ? await loadTextTemplate(values.template ?? DEFAULT_SERVER_TEMPLATE) : undefined };
+  return { tokenizer, template: tokenizer === 'server' ? await loadTextTemplate(values.template ?? DEFAULT_SERVER_TEMPLATE) : undefined, modelTemplate: undefined };
 }
 
 function wholeNumber(flag: string, value: string | undefined, fallback: number, min = 0): number {
@@ -242,7 +256,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   }
   const urls = (values.url ?? []).map(checkUrl);
   if (urls.length === 0 && named.needsUrl !== undefined) throw new InputError(`--backend ${backend} needs --url (${named.needsUrl})`);
-  const { tokenizer, template } = await parseTokenizing(values, urls);
+  const { tokenizer, template, modelTemplate } = await parseTokenizing(values, urls);
   const twice = urls.find((url, i) => urls.indexOf(url) !== i);
   if (twice !== undefined) throw new InputError(`--url: ${twice} is given twice`);
   const timeoutSeconds = parseDuration('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS);
@@ -273,6 +287,8 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     maxModelLen: values['max-model-len'] === undefined ? undefined : wholeNumber('max-model-len', values['max-model-len'], 0, 2),
     tokenizer,
     template,
+    modelTemplate,
+    noise: wholeNumber('noise', values.noise, backendRun({ backend, urls }).noise),
     estimate: values.estimate === undefined ? undefined : wholeNumber('estimate', values.estimate, 0, 1),
     seed: wholeNumber('seed', values.seed, DEFAULT_SEED),
     search,

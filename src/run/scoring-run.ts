@@ -6,7 +6,8 @@ import { LLAMA_CPP_REFUSAL, probeServer, tooLongMessage, GENERATION_ROOM, type S
 import { backendRun, type BackendName, type BackendSettings } from './backends.ts';
 import { longestPrompt } from './longest-prompt.ts';
 import { ScoringEngine } from '../engine/engine.ts';
-import type { ModeOptions } from '../engine/mode-table.ts';
+import { scoringMode, type ModeOptions } from '../engine/mode-table.ts';
+import { loadWithModelTemplate } from './model-template.ts';
 import { loadContext, type LoadedContext } from '../context/load-context.ts';
 import type { ScoreSettings } from './score-settings.ts';
 import type { Scorer } from '../scoring/scorer.ts';
@@ -62,8 +63,15 @@ export function createScorer(settings: ScorerSettings, model: string | null): Sc
   return backendRun(settings).create(settings, model);
 }
 
-/** The run's context as the settings say to read it (built-in or server tokenizer). */
-export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal): Promise<LoadedContext> {
+/**
+ * The run's context as the settings say to read it (built-in or server tokenizer, or the model's
+ * own template); `modeOptions`, when known, has the template check the prompts the mode sends.
+ */
+export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal, modeOptions?: ModeOptions): Promise<LoadedContext> {
+  if (settings.modelTemplate !== undefined) {
+    const options = { url: settings.urls[0]!, model: settings.model ?? null, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, concurrency: settings.concurrency, signal };
+    return loadWithModelTemplate(settings.file, settings.modelTemplate, options, modeOptions === undefined ? undefined : (context) => scoringMode(modeOptions).promptRanges(context));
+  }
   const server =
     settings.tokenizer === 'server'
       ? {
@@ -82,8 +90,6 @@ export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal): 
 /** `preloaded` skips reading the file again (watch mode has just read it). */
 export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, preloaded?: LoadedContext): Promise<PreparedRun> {
   const builtin = settings.urls.length === 0;
-  const loaded = preloaded ?? (await loadForSettings(settings, signal));
-  const model = settings.model ?? loaded.context.model ?? (builtin ? MODEL_NAME : null);
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':
@@ -108,6 +114,8 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
       };
       break;
   }
+  const loaded = preloaded ?? (await loadForSettings(settings, signal, modeOptions));
+  const model = settings.model ?? loaded.context.model ?? (builtin ? MODEL_NAME : null);
   const server = await checkServer(settings, model, longestPrompt(loaded.context, modeOptions), signal);
   const scorer = createScorer(settings, model);
   const engine = new ScoringEngine(loaded.context, {
@@ -115,6 +123,7 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
     model,
     concurrency: settings.concurrency,
     priority: settings.priority,
+    noise: settings.noise,
     ...(signal ? { signal } : {}),
   });
   return { loaded, scorer, engine, modeOptions, model, server };

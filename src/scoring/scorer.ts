@@ -41,6 +41,9 @@ export interface ScoreCall {
    *  get per-token logprobs sum over these; backends that score whole responses ignore them. */
   readonly spans?: readonly Span[] | undefined;
   readonly priority?: number | undefined;
+  /** Scored by the server, not answered from a client's store of known logprobs: a repeat of the
+   *  baseline that measures the server's noise (--noise) must reach the server. */
+  readonly fresh?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Told before each retry of a transient failure. */
   readonly onRetry?: ((retry: RetryInfo) => void) | undefined;

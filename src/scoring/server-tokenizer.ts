@@ -59,6 +59,14 @@ export class ServerTokenizer implements BatchTokenizer {
     return this.ask({ prompt: text, add_special_tokens: false });
   }
 
+  /**
+   * The ids of chat messages rendered with the model's own chat template, by the server (vLLM's
+   * /tokenize with "messages"): no generation prompt, nothing added but what the template writes.
+   */
+  tokenizeMessages(messages: readonly { readonly role: string; readonly content: string }[]): Promise<number[]> {
+    return this.limiter.run(() => this.ask({ messages, add_generation_prompt: false, add_special_tokens: false }));
+  }
+
   /** One POST /tokenize with these fields (and the model, when known); its token ids. */
   private async ask(fields: Record<string, unknown>): Promise<number[]> {
     const request = this.options.model !== null ? { ...fields, model: this.options.model } : fields;

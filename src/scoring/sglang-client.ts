@@ -81,6 +81,12 @@ export class SglangScorer extends HttpClient {
     const { prompt, spans } = call;
     checkSpans(spans, prompt.length);
     const needed = spanMask(prompt.length, spans);
+    if (call.fresh === true) {
+      // Past the store of known prefixes, and not added to it: the server's own answer, whole.
+      const values = new Float64Array(prompt.length).fill(NaN);
+      await this.fill(call, prompt, 0, needed, values);
+      return this.checked(spanTotals(values, spans), call.expected);
+    }
     const lease = await this.prefix.begin(prompt, needed, call.signal, call.source);
     let got: Float64Array | undefined;
     try {

@@ -9,11 +9,18 @@ import { paint } from './term-style.ts';
 // Cells under the threshold the AST keeps (0.01) read as background: the legend says so first.
 const ZERO_NOTE = `<${SCORE_THRESHOLD}`;
 
-/** The legend: what reads as background, then the value range over the colour (or glyph) scale; and its width. */
-export function heatLegend(max: number, theme: Theme, swatches = 8): { text: string; width: number } {
+/** How a cell within the run's noise floor is drawn (--noise): faint, on the background. */
+export const NOISE_GLYPH = '~';
+
+/** The legend: what reads as background (and, with a noise floor, what is noise), then the value range over the colour (or glyph) scale; and its width. */
+export function heatLegend(max: number, theme: Theme, swatches = 8, noise = false): { text: string; width: number } {
   const plain = theme.depth === 'none';
   const low = String(SCORE_THRESHOLD);
   const zero: [text: string, width: number] = plain ? [`${paint(ZERO_NOTE, theme.style.faint)} blank  `, ZERO_NOTE.length + 8] : [`${paint('·', theme.style.zero)} ${paint(ZERO_NOTE, theme.style.faint)}  `, ZERO_NOTE.length + 4];
+  if (noise) {
+    zero[0] += `${paint(NOISE_GLYPH, theme.style.zero)} ${paint('noise', theme.style.faint)}  `;
+    zero[1] += NOISE_GLYPH.length + 8;
+  }
   const high = formatDivergence(max);
   let ramp = '';
   if (plain) ramp = GLYPH_RAMP.slice(1).join('');

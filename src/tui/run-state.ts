@@ -76,6 +76,8 @@ export interface RunState {
   readonly failure: string | null;
   /** --estimate: how far the estimated matrix has got; null for an exact run. */
   readonly estimate: { readonly ablations: number; readonly of: number; readonly final: boolean } | null;
+  /** --noise N: each response's noise floor (aligned with `responses`) and the factor; null without. */
+  readonly noise: { readonly floors: readonly number[]; readonly factor: number } | null;
   /** --search: how far the group search has got; null for other runs. */
   readonly search: SearchProgress | null;
 }
@@ -101,6 +103,7 @@ export const INITIAL_RUN_STATE: RunState = {
   result: null,
   failure: null,
   estimate: null,
+  noise: null,
   search: null,
 };
 
@@ -253,6 +256,8 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
         activity: `estimate from ${event.ablations} of ${event.of} ablations`,
       };
     }
+    case 'noise-floor':
+      return { ...state, noise: { floors: event.floors, factor: event.factor } };
     case 'replica-down':
       return { ...state, activity: `replica ${event.backend} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${event.reason}` };
     case 'replica-up':

@@ -33,8 +33,8 @@ try {
     const L = new PromptLayout(context, fullRange(context)).full.length;
     const N = positions.length;
     for (const [name, server, args, model] of [
-      ['sglang', sglang, ['--backend', 'sglang'], L + positions.reduce((n, p) => n + (L - p), 0)],
-      ['vllm', vllm, ['--backend', 'completions'], (N + 1) * L],
+      ['sglang', sglang, ['--backend', 'sglang', '--noise', '0'], L + positions.reduce((n, p) => n + (L - p), 0)],
+      ['vllm', vllm, ['--backend', 'completions', '--noise', '0'], (N + 1) * L],
     ] as const) {
       await reset(server.url);
       const started = performance.now();

@@ -96,9 +96,9 @@ describe('sglang backend against an SGLang-wire server', () => {
       const key = [...new Set(small.sections.conversation.map(memoryKey).filter((k) => k !== undefined))][2]!;
       const args = extra.map((a) => (a === 'KEY' ? key : a));
       const viaScore = await run([SMALL, ...args, '--url', serve.url]);
-      assert.deepEqual(await run([SMALL, ...args, '--url', sglang.url, '--backend', 'sglang']), viaScore);
-      assert.deepEqual(await run([SMALL, ...args, '--url', vllm.url, '--backend', 'completions']), viaScore);
-      assert.deepEqual(await run([SMALL, ...args, '--url', vllm.url, '--backend', 'completions', '--logprobs-field', 'echo']), viaScore);
+      assert.deepEqual(await run([SMALL, ...args, '--url', sglang.url, '--backend', 'sglang', '--noise', '0']), viaScore);
+      assert.deepEqual(await run([SMALL, ...args, '--url', vllm.url, '--backend', 'completions', '--noise', '0']), viaScore);
+      assert.deepEqual(await run([SMALL, ...args, '--url', vllm.url, '--backend', 'completions', '--noise', '0', '--logprobs-field', 'echo']), viaScore);
       if (viaScore.mode === 'full') assert.ok(viaScore.matrix.flat().some((d) => d > 1));
     });
   }
@@ -106,9 +106,9 @@ describe('sglang backend against an SGLang-wire server', () => {
   test('incremental: the same scores and weights as the /score backend, on SGLang and vLLM', async () => {
     const dir = await tempDir();
     try {
-      const a = await run([SMALL, '--mode', 'incremental', '--store', join(dir.path, 'a.json'), '--url', sglang.url, '--backend', 'sglang']);
+      const a = await run([SMALL, '--mode', 'incremental', '--store', join(dir.path, 'a.json'), '--url', sglang.url, '--backend', 'sglang', '--noise', '0']);
       const b = await run([SMALL, '--mode', 'incremental', '--store', join(dir.path, 'b.json'), '--url', serve.url]);
-      const c = await run([SMALL, '--mode', 'incremental', '--store', join(dir.path, 'c.json'), '--url', vllm.url, '--backend', 'completions']);
+      const c = await run([SMALL, '--mode', 'incremental', '--store', join(dir.path, 'c.json'), '--url', vllm.url, '--backend', 'completions', '--noise', '0']);
       // Rows finish in any order; the scores and weights are the same.
       const sorted = (r: RunResult) => (r.mode === 'incremental' ? { ...r, scored: [...r.scored].sort((x, y) => x.key.localeCompare(y.key)), skipped: [...r.skipped].sort((x, y) => x.key.localeCompare(y.key)) } : r);
       assert.deepEqual(sorted(a), sorted(b));
@@ -122,7 +122,7 @@ describe('sglang backend against an SGLang-wire server', () => {
   test('full matrix, medium: identical to /score; the server computes L + Σ(L − position of memory i) tokens within 5%', async () => {
     const medium = (await loadContext(MEDIUM)).context;
     await post(sglang, '/_test/reset');
-    const viaSglang = await run([MEDIUM, '--url', sglang.url, '--backend', 'sglang']);
+    const viaSglang = await run([MEDIUM, '--url', sglang.url, '--backend', 'sglang', '--noise', '0']);
     const stats = (await get(sglang, '/_test/stats')) as Stats;
     assert.deepEqual(viaSglang, await run([MEDIUM, '--url', serve.url]));
     const { length, positions, lengths } = memoryPositions(medium);
@@ -140,7 +140,7 @@ describe('sglang backend against an SGLang-wire server', () => {
 
   test('the requests: native /generate fields, logprob_start_len after the shared prefix, no priority by default', async () => {
     await post(sglang, '/_test/reset');
-    await run([SMALL, '--url', sglang.url, '--backend', 'sglang']);
+    await run([SMALL, '--url', sglang.url, '--backend', 'sglang', '--noise', '0']);
     const calls = ((await get(sglang, '/_test/log')) as Logged[]).filter((c) => c.path === '/generate');
     assert.ok(calls.length >= 2);
     for (const call of calls) assert.deepEqual(call.fields, ['input_ids', 'logprob_start_len', 'return_logprob', 'sampling_params', 'top_logprobs_num']);
@@ -150,7 +150,7 @@ describe('sglang backend against an SGLang-wire server', () => {
     assert.ok(baseline!.logprob_start_len! > 0);
     assert.ok(ablations.every((c) => c.logprob_start_len! >= Math.min(...positions) - 1));
     await post(sglang, '/_test/reset');
-    await run([SMALL, '--url', sglang.url, '--backend', 'sglang', '--priority', '2']);
+    await run([SMALL, '--url', sglang.url, '--backend', 'sglang', '--noise', '0', '--priority', '2']);
     const prioritized = ((await get(sglang, '/_test/log')) as Logged[]).filter((c) => c.path === '/generate');
     assert.deepEqual(new Set(prioritized.map((c) => c.priority)), new Set([2]));
   });
@@ -160,7 +160,7 @@ describe('sglang backend against an SGLang-wire server', () => {
     try {
       await post(sglang, '/_test/reset');
       const record = join(dir.path, 'run.jsonl');
-      const cli = await runCli(['score', SMALL, '--url', sglang.url, '--backend', 'sglang', '--headless', '--record', record]);
+      const cli = await runCli(['score', SMALL, '--url', sglang.url, '--backend', 'sglang', '--noise', '0', '--headless', '--record', record]);
       assert.equal(cli.code, 0, cli.stderr);
       const stats = (await get(sglang, '/_test/stats')) as Stats;
       const done = /^done: (\d+) calls in [\d.]+s; server: (\d+) requests, (\d+) prompt tokens, (\d+) reused from its prefix cache, (\d+) computed$/m.exec(cli.stderr);
@@ -185,7 +185,7 @@ describe('sglang backend against an SGLang-wire server', () => {
     const only_length = tokens.length;
     await post(sglang, '/_test/fault', { kind: 'neg-inf', at: inSpan, only_length });
     try {
-      const result = await run([SMALL, '--url', sglang.url, '--backend', 'sglang']).catch((e: Error) => e);
+      const result = await run([SMALL, '--url', sglang.url, '--backend', 'sglang', '--noise', '0']).catch((e: Error) => e);
       // The baseline itself has the null: the run fails, saying what the server returned.
       assert.ok(result instanceof Error);
       assert.match(result.message, new RegExp(`^baseline failed: bad SGLang answer: the server returned no logprob at prompt position ${inSpan} \\(token id ${tokens[inSpan]}\\) \\(meta_info\\.input_token_logprobs\\[\\d+\\]\\[0\\] is null: −inf or NaN on the server\\); server: ${sglang.url} \\(sglang /generate\\)$`));
@@ -193,23 +193,23 @@ describe('sglang backend against an SGLang-wire server', () => {
       const outside = last.start - 1;
       assert.ok(!spans.some((s) => outside >= s.start && outside < s.end));
       await post(sglang, '/_test/fault', { kind: 'neg-inf', at: outside, only_length });
-      assert.deepEqual(await run([SMALL, '--url', sglang.url, '--backend', 'sglang']), baseline);
+      assert.deepEqual(await run([SMALL, '--url', sglang.url, '--backend', 'sglang', '--noise', '0']), baseline);
       await post(sglang, '/_test/fault', { kind: 'wrong-id', at: inSpan, only_length });
-      await assert.rejects(run([SMALL, '--url', sglang.url, '--backend', 'sglang']), new RegExp(`bad SGLang answer: meta_info\\.input_token_logprobs\\[\\d+\\] is for token id ${tokens[inSpan]! + 1}, but prompt position ${inSpan} holds ${tokens[inSpan]}`));
+      await assert.rejects(run([SMALL, '--url', sglang.url, '--backend', 'sglang', '--noise', '0']), new RegExp(`bad SGLang answer: meta_info\\.input_token_logprobs\\[\\d+\\] is for token id ${tokens[inSpan]! + 1}, but prompt position ${inSpan} holds ${tokens[inSpan]}`));
     } finally {
       await post(sglang, '/_test/fault', { kind: null });
     }
   });
 
   test('the fallback: SGLang\'s /v1/completions with echo gives the same matrix; prompt_logprobs is dropped there', async () => {
-    const echo = await run([SMALL, '--url', `${sglang.url}/v1`, '--backend', 'completions', '--logprobs-field', 'echo']);
+    const echo = await run([SMALL, '--url', `${sglang.url}/v1`, '--backend', 'completions', '--noise', '0', '--logprobs-field', 'echo']);
     assert.deepEqual(echo, await run([SMALL, '--url', serve.url]));
-    await assert.rejects(run([SMALL, '--url', `${sglang.url}/v1`, '--backend', 'completions']), /baseline failed: bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\? SGLang drops the field: use --backend sglang, or --logprobs-field echo\)/);
+    await assert.rejects(run([SMALL, '--url', `${sglang.url}/v1`, '--backend', 'completions', '--noise', '0']), /baseline failed: bad completions answer: the answer has no choices\[0\]\.prompt_logprobs \(does the server support prompt_logprobs\? SGLang drops the field: use --backend sglang, or --logprobs-field echo\)/);
   });
 
   test('retries: a server answering 503 for a while is tried again, and the matrix is the same', async () => {
     await post(sglang, '/_test/fault', { kind: 'unavailable', at: 0, times: 2 });
-    const settings = await parseScoreSettings([SMALL, '--url', sglang.url, '--backend', 'sglang', '--retry-delay', '10', '--json'], {});
+    const settings = await parseScoreSettings([SMALL, '--url', sglang.url, '--backend', 'sglang', '--noise', '0', '--retry-delay', '10', '--json'], {});
     const prepared = await prepareRun(settings);
     const retries: string[] = [];
     prepared.engine.subscribe((e) => {
@@ -227,7 +227,7 @@ describe('sglang backend against an SGLang-wire server', () => {
     const other = await startSglang();
     try {
       await Promise.all([post(sglang, '/_test/reset'), post(other, '/_test/reset')]);
-      const pooled = await run([SMALL, '--url', sglang.url, '--url', other.url, '--backend', 'sglang', '--tokenizer', 'server']);
+      const pooled = await run([SMALL, '--url', sglang.url, '--url', other.url, '--backend', 'sglang', '--noise', '0', '--tokenizer', 'server']);
       assert.deepEqual(pooled, await run([SMALL, '--url', serve.url]));
       const [a, b] = (await Promise.all([get(sglang, '/_test/stats'), get(other, '/_test/stats')])) as Stats[];
       assert.ok(a!.calls > 0 && b!.calls > 0, `${a!.calls} and ${b!.calls} requests`);
@@ -243,7 +243,7 @@ describe('context limits, before any call', () => {
   test('sglang: the server\'s limit (GET /v1/models) is under the longest prompt: one line with both numbers, exit 1, no call', async () => {
     const server = await startSglang('--context-length', '800');
     try {
-      const cli = await runCli(['score', SMALL, '--url', server.url, '--backend', 'sglang', '--json']);
+      const cli = await runCli(['score', SMALL, '--url', server.url, '--backend', 'sglang', '--noise', '0', '--json']);
       assert.equal(cli.code, 1);
       assert.match(
         cli.stderr,
@@ -260,10 +260,10 @@ describe('context limits, before any call', () => {
   test('a server that does not say its limit: --max-model-len; and a length 400 that still comes reads plainly', async () => {
     const server = await startSglang('--context-length', '800', '--no-limit-info');
     try {
-      const flagged = await runCli(['score', SMALL, '--url', server.url, '--backend', 'sglang', '--max-model-len', '1000', '--json']);
+      const flagged = await runCli(['score', SMALL, '--url', server.url, '--backend', 'sglang', '--noise', '0', '--max-model-len', '1000', '--json']);
       assert.equal(flagged.code, 1);
       assert.match(flagged.stderr, /the longest prompt of this run is 1116 tokens, and the server takes at most 999 \(max_model_len 1000, --max-model-len,/);
-      const unsaid = await runCli(['score', SMALL, '--url', server.url, '--backend', 'sglang', '--json']);
+      const unsaid = await runCli(['score', SMALL, '--url', server.url, '--backend', 'sglang', '--noise', '0', '--json']);
       assert.equal(unsaid.code, 1);
       assert.match(
         unsaid.stderr,
@@ -277,7 +277,7 @@ describe('context limits, before any call', () => {
   test('vLLM without /v1/models: max_model_len from POST /tokenize', async () => {
     const wire = await startProcess([testScript('servers/vllm-wire.ts'), '--port', '0', '--max-model-len', '1000', '--no-models-route']);
     try {
-      const cli = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--json']);
+      const cli = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--json']);
       assert.equal(cli.code, 1);
       assert.match(cli.stderr, /^memscope: the longest prompt of this run is 1116 tokens, and the server takes at most 999 \(max_model_len 1000, POST \/tokenize of http:\/\/127\.0\.0\.1:\d+\/v1, less 1/);
     } finally {
@@ -288,16 +288,16 @@ describe('context limits, before any call', () => {
   test('vLLM: max_model_len from GET /v1/models; a window that fits is scored', async () => {
     const wire = await startProcess([testScript('servers/vllm-wire.ts'), '--port', '0', '--max-model-len', '1000']);
     try {
-      const cli = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--json']);
+      const cli = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--json']);
       assert.equal(cli.code, 1);
       assert.match(cli.stderr, /^memscope: the longest prompt of this run is 1116 tokens, and the server takes at most 999 \(max_model_len 1000, GET \/v1\/models of http:\/\/127\.0\.0\.1:\d+\/v1, less 1/);
       const small = (await loadContext(SMALL)).context;
       // The last memory: its window is the shortest.
       const key = small.sections.conversation.map(memoryKey).filter((k) => k !== undefined).pop()!;
-      const single = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--mode', 'single', '--key', key, '--json']);
+      const single = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--mode', 'single', '--key', key, '--json']);
       assert.equal(single.code, 0, single.stderr);
       // Told it is larger than it is, the server's own 400 is said plainly.
-      const told = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--max-model-len', '5000', '--json']);
+      const told = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--max-model-len', '5000', '--json']);
       assert.equal(told.code, 1);
       assert.match(told.stderr, /\nmemscope: baseline failed: the server refused a prompt of 1116 tokens as too long for its context \(completions API HTTP 400: This model's maximum context length is 1000 tokens\. However, your request has 1116 input tokens\./);
     } finally {
@@ -310,7 +310,7 @@ describe('llama.cpp', () => {
   test('recognised from GET /props and refused with one line before any call', async () => {
     const server = await startProcess([testScript('servers/llamacpp-wire.ts'), '--port', '0']);
     try {
-      const cli = await runCli(['score', SMALL, '--url', server.url, '--backend', 'completions', '--json']);
+      const cli = await runCli(['score', SMALL, '--url', server.url, '--backend', 'completions', '--noise', '0', '--json']);
       assert.equal(cli.code, 1);
       assert.match(cli.stderr, /^memscope: http:\/\/127\.0\.0\.1:\d+\/v1: this is llama\.cpp's server, which cannot return the logprobs of prompt tokens \(its logprobs cover generated tokens only\); memscope needs them: use vLLM \(--backend completions\) or SGLang \(--backend sglang\)\n$/);
       const log = (await (await fetch(server.url.replace(/\/v1$/, '/_test/log'))).json()) as string[];
@@ -323,7 +323,7 @@ describe('llama.cpp', () => {
   test('behind a proxy that hides /props: recognised from its answer', async () => {
     const server = await startProcess([testScript('servers/llamacpp-wire.ts'), '--port', '0', '--hide-self']);
     try {
-      const cli = await runCli(['score', SMALL, '--url', server.url, '--backend', 'completions', '--json']);
+      const cli = await runCli(['score', SMALL, '--url', server.url, '--backend', 'completions', '--noise', '0', '--json']);
       assert.equal(cli.code, 1);
       assert.match(cli.stderr, /\nmemscope: baseline failed: bad completions answer: this is llama\.cpp's server, which cannot return the logprobs of prompt tokens/);
     } finally {

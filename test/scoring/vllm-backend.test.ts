@@ -173,7 +173,7 @@ describe('completions backend against a vLLM-wire server', () => {
 
   test('prompt_logprobs: the matrix is the one the server logprobs imply', async () => {
     await control(wire, '/_test/reset');
-    const { result } = await score([SMALL, '--url', wire.url, '--backend', 'completions']);
+    const { result } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0']);
     assertMatches(result, expected);
     const all = await calls(wire);
     const seen = all.filter((c) => c.path === '/v1/completions');
@@ -216,7 +216,7 @@ describe('completions backend against a vLLM-wire server', () => {
 
   test('echo: the matrix is the same from choices[0].logprobs.token_logprobs', async () => {
     await control(wire, '/_test/reset');
-    const { result } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--logprobs-field', 'echo']);
+    const { result } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--logprobs-field', 'echo']);
     assertMatches(result, expected);
     for (const call of (await calls(wire)).filter((c) => c.path === '/v1/completions')) assert.deepEqual(call.fields, ['echo', 'logprobs', 'max_tokens', 'model', 'prompt']);
   });
@@ -224,7 +224,7 @@ describe('completions backend against a vLLM-wire server', () => {
   test('the completions backend, /score (memscope serve) and the in-process scorer agree', async () => {
     const serve = await startProcess([BIN, 'serve', '--port', '0']);
     try {
-      const viaCompletions = await score([MEDIUM, '--url', wire.url, '--backend', 'completions']);
+      const viaCompletions = await score([MEDIUM, '--url', wire.url, '--backend', 'completions', '--noise', '0']);
       const viaScore = await score([MEDIUM, '--url', serve.url]);
       const inProcess = await score([MEDIUM]);
       assert.deepEqual(viaCompletions.result, viaScore.result);
@@ -247,7 +247,7 @@ describe('completions backend against a vLLM-wire server', () => {
           await prepared.scorer.close();
         }
       };
-      const [remote, local] = [await run(['--url', wire.url, '--backend', 'completions']), await run([])];
+      const [remote, local] = [await run(['--url', wire.url, '--backend', 'completions', '--noise', '0']), await run([])];
       assert.deepEqual(remote, local);
       assert.equal(remote.calls, 2);
       if (remote.mode === 'single') assert.ok(remote.score > 1);
@@ -281,7 +281,7 @@ describe('completions backend against a vLLM-wire server', () => {
       // Only the prompts without the target memory (its own row) get the bad answer.
       await control(wire, '/_test/fault', { fault, only_without: target.token });
       try {
-        const { result, events } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--logprobs-field', shape]);
+        const { result, events } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--logprobs-field', shape]);
         const failed = result.memories.filter((m) => m.failed);
         assert.deepEqual(
           failed.map((m) => m.key),
@@ -305,7 +305,7 @@ describe('completions backend against a vLLM-wire server', () => {
   test('a bad baseline answer fails the run: exit 1, one line', async () => {
     await control(wire, '/_test/fault', { fault: 'missing' });
     try {
-      const run = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--json']);
+      const run = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--json']);
       assert.equal(run.code, 1);
       assert.match(run.stderr, /^memscope: baseline failed: bad completions answer: prompt_logprobs\[\d+\] has no entry for the prompt's token id 2 \(it has 1\); server: http:\/\/127\.0\.0\.1:\d+\/v1 \(completions, prompt_logprobs\)\n$/m);
       assert.equal(run.stdout, '');
@@ -315,7 +315,7 @@ describe('completions backend against a vLLM-wire server', () => {
   });
 
   test('the CLI prints the matrix the server logprobs imply', async () => {
-    const run = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--json']);
+    const run = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--json']);
     assert.equal(run.code, 0, run.stderr);
     assertMatches(JSON.parse(run.stdout) as FullResult, expected);
     assert.match(run.stderr, /backend http:\/\/127\.0\.0\.1:\d+\/v1 \(completions, prompt_logprobs\)/);
@@ -323,13 +323,13 @@ describe('completions backend against a vLLM-wire server', () => {
 
   test('a priority is sent when asked for; a server without priority scheduling takes it and ignores it', async () => {
     await control(wire, '/_test/reset');
-    assertMatches((await score([SMALL, '--url', wire.url, '--backend', 'completions', '--priority', '3'])).result, expected);
+    assertMatches((await score([SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--priority', '3'])).result, expected);
     const seen = (await calls(wire)).filter((c) => c.path === '/v1/completions');
     assert.deepEqual(new Set(seen.map((c) => c.priority)), new Set([3]));
   });
 
   test('--model is sent, and the server\'s error for a model it does not serve is the reason', async () => {
-    await assert.rejects(score([SMALL, '--url', wire.url, '--backend', 'completions', '--model', 'qwen']), /baseline failed: completions API HTTP 404: The model `qwen` does not exist\./);
+    await assert.rejects(score([SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--model', 'qwen']), /baseline failed: completions API HTTP 404: The model `qwen` does not exist\./);
   });
 });
 
@@ -385,7 +385,7 @@ describe('tokenizing chat input through the server', () => {
   });
 
   test('llama3: scored through the completions backend, the matrix matches the server logprobs', async () => {
-    const { result, context } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--tokenizer', 'server', '--template', 'llama3']);
+    const { result, context } = await score([SMALL, '--url', wire.url, '--backend', 'completions', '--noise', '0', '--tokenizer', 'server', '--template', 'llama3']);
     // The context, checked against the llama3 layout with the test server's ids.
     const system = context.sections.system;
     assert.equal(system[0]!.kind, 'content');
@@ -405,8 +405,8 @@ describe('tokenizing chat input through the server', () => {
     const small = (await loadContext(SMALL)).context;
     const expected = await expectedMatrix(small);
     await control(other, '/_test/reset');
-    assertMatches((await score([SMALL, '--url', other.url, '--backend', 'completions', '--tokenizer', 'server', '--priority', '3'])).result, expected);
-    assertMatches((await score([SMALL, '--url', other.url, '--backend', 'completions', '--logprobs-field', 'echo'])).result, expected);
+    assertMatches((await score([SMALL, '--url', other.url, '--backend', 'completions', '--noise', '0', '--tokenizer', 'server', '--priority', '3'])).result, expected);
+    assertMatches((await score([SMALL, '--url', other.url, '--backend', 'completions', '--noise', '0', '--logprobs-field', 'echo'])).result, expected);
     const scored = (await calls(other)).filter((c) => c.path === '/v1/completions');
     assert.ok(scored.length > 0);
     assert.deepEqual(new Set(scored.slice(0, memoryKeys(small).length + 1).map((c) => c.priority)), new Set([3]));
@@ -468,6 +468,11 @@ test('flags: combinations that cannot work are refused', async () => {
   }
   const defaults = await parseScoreSettings([SMALL, '--url', 'http://127.0.0.1:9/v1', '--backend', 'completions', '--tokenizer', 'server'], {});
   assert.equal(defaults.priority, undefined);
+  // One repeat of the baseline where servers batch; none with /score or the built-in scorer.
+  assert.equal(defaults.noise, 1);
+  assert.equal((await parseScoreSettings([SMALL, '--url', 'http://127.0.0.1:9/v1'], {})).noise, 0);
+  assert.equal((await parseScoreSettings([SMALL], {})).noise, 0);
+  await assert.rejects(parseScoreSettings([SMALL, '--noise', 'some'], {}), /^InputError: --noise: expected a whole number, got "some"$/);
   assert.equal(defaults.logprobsField, 'prompt_logprobs');
   assert.equal(defaults.template?.name, 'chatml');
   assert.equal((await parseScoreSettings([SMALL], {})).priority, 5);

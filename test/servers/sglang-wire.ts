@@ -6,6 +6,7 @@
 //                         silently); "echo" + "logprobs" give choices[0].logprobs.token_logprobs
 //                         over the prompt, then the generated token
 //   POST /tokenize        {"prompt", "add_special_tokens"} -> {"tokens", "count", "max_model_len"}
+//                         (SGLang's own /tokenize takes no "messages": such a request is refused)
 //   GET  /v1/models       {"object": "list", "data": [{"id", ..., "max_model_len"}]}
 //   GET  /get_model_info  {"model_path", "tokenizer_path", "is_generation", ...}
 //   POST /flush_cache     empties the prefix cache
@@ -20,11 +21,15 @@
 // length; kind "unavailable": 503 for the next `times` requests); GET /_test/log.
 //
 //   node dist/test/servers/sglang-wire.js [--port 0] [--model NAME] [--context-length N]
-//        [--cache-tokens N] [--error-shape flat|nested] [--no-limit-info] [--exit-with-stdin]
+//        [--cache-tokens N] [--error-shape flat|nested] [--no-limit-info] [--jitter SEED]
+//        [--jitter-amplitude NATS] [--exit-with-stdin]
+//
+// --jitter: batch-dependent noise on every logprob (batch-jitter.ts); off by default.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
+import { BatchJitter } from './batch-jitter.ts';
 import { PrefixTree } from './prefix-tree.ts';
 import { answerGenerate, type GenerateFault, type GenerateSettings } from './sglang-generate.ts';
 import { HttpProblem, readJson, sendText, serveWire } from './wire-kit.ts';
@@ -37,6 +42,8 @@ const { values } = parseArgs({
     'cache-tokens': { type: 'string', default: String(1 << 22) },
     'error-shape': { type: 'string', default: 'flat' },
     'no-limit-info': { type: 'boolean', default: false },
+    jitter: { type: 'string' },
+    'jitter-amplitude': { type: 'string', default: '0.03' },
     'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
@@ -45,6 +52,7 @@ const MODEL = values.model;
 const CONTEXT_LENGTH = Number(values['context-length']);
 const LIMIT_INFO = !values['no-limit-info'];
 const SPECIALS: Record<string, number> = { '<|im_start|>': 1, '<|im_end|>': 2 };
+const JITTER = values.jitter !== undefined ? new BatchJitter(Number(values.jitter), Number(values['jitter-amplitude'])) : undefined;
 const cache = new PrefixTree(Number(values['cache-tokens']), 1);
 const stats = { calls: 0, prompt_tokens: 0, cached_tokens: 0, computed_tokens: 0 };
 const log: Record<string, unknown>[] = [];
@@ -60,6 +68,19 @@ const settings: GenerateSettings = {
   vocabSize: BUILTIN_VOCAB_SIZE,
   logprobs: (ids) => tokenLogprobs(ids, { vocab: BUILTIN_VOCAB_SIZE }),
 };
+
+/** The settings for one request: its logprobs as its batch computes them (see --jitter). */
+const jittered: GenerateSettings =
+  JITTER === undefined
+    ? settings
+    : {
+        ...settings,
+        logprobs: async (ids) => {
+          // Its batch: its own (see --jitter).
+          const batch = JITTER.enter();
+          return JITTER.apply(ids, await settings.logprobs(ids), batch);
+        },
+      };
 
 function sendError(res: ServerResponse, problem: HttpProblem): void {
   const body =
@@ -97,7 +118,7 @@ async function generate(req: IncomingMessage, res: ServerResponse): Promise<void
     if (--unavailable <= 0) fault = undefined;
     throw new HttpProblem(503, 'The server is not ready', 'ServiceUnavailableError');
   }
-  const outcome = await answerGenerate(body, settings, active);
+  const outcome = await answerGenerate(body, jittered, active);
   if (outcome.error !== undefined) throw new HttpProblem(outcome.status, outcome.error.message, outcome.error.type);
   count(outcome);
   sendText(res, outcome.status, outcome.body);
@@ -120,7 +141,7 @@ async function completions(req: IncomingMessage, res: ServerResponse): Promise<v
   const cached = cache.match(ids, echo ? 0 : ids.length - 1);
   cache.insert(ids, ids.length);
   count({ promptTokens: ids.length, cachedTokens: cached, computedTokens: ids.length - cached });
-  const logprobs = await tokenLogprobs(ids, { vocab: BUILTIN_VOCAB_SIZE });
+  const logprobs = await jittered.logprobs(ids);
   const generated = { id: 16, logprob: -0.75 };
   const tokenLogprobsText = echo ? `[null,${Array.from(ids.subarray(1), (_, k) => (Number.isFinite(logprobs[k + 1]!) ? String(logprobs[k + 1]) : 'null')).join(',')},${generated.logprob}]` : 'null';
   const logprobsField = echo ? `{"text_offset":null,"token_logprobs":${tokenLogprobsText},"tokens":null,"top_logprobs":null}` : 'null';

@@ -12,8 +12,13 @@
 //                         a prompt that leaves no room for max_tokens in max_model_len: 400
 //   GET  /v1/models       {"object": "list", "data": [{"id", ..., "max_model_len"}]}
 //   POST /tokenize        {"model", "prompt": "text", "add_special_tokens"} -> {"count",
-//                            "max_model_len", "tokens"}; special tokens in the text are single
-//                            ids; add_special_tokens (the default) puts a BOS first
+//                            "max_model_len", "tokens", "token_strs"}; special tokens in the text
+//                            are single ids; add_special_tokens (the default) puts a BOS first
+//                         {"model", "messages", "add_generation_prompt" (default true),
+//                            "continue_final_message", "add_special_tokens" (default false)}:
+//                            the messages rendered with --chat-template (chat-templates.ts) and
+//                            tokenized; without one, vLLM's 400; a template that raises: 400
+//                            with its message; "return_token_strs": the token strings too
 //   errors                {"error": {"message", "type", "param", "code"}} (today's vLLM);
 //                         --error-shape flat: {"object": "error", "message", "type", "param",
 //                         "code"} (older releases); --error-shape fastapi: a bad body is a 422
@@ -31,16 +36,21 @@
 //
 // For tests: POST /_test/fault {"fault", "only_without", "at"} makes answers malformed (only for
 // prompts that lack the token id `only_without`, when given; at prompt position `at`, else at the
-// last end-of-turn token); GET /_test/log lists the requests seen.
+// last end-of-turn token); GET /_test/log lists the requests seen, GET /_test/prompts the prompts.
 //
 //   node dist/test/servers/vllm-wire.js [--port 0] [--model NAME] [--candidates N]
 //        [--specials chatml|llama3|both] [--max-model-len N] [--error-shape nested|flat|fastapi]
 //        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging] [--no-models-route]
-//        [--priority-scheduling] [--exit-with-stdin]
+//        [--priority-scheduling] [--chat-template chatml|llama3|gemma|mistral|sysmove]
+//        [--jitter SEED] [--jitter-amplitude NATS] [--exit-with-stdin]
+//
+// --jitter: batch-dependent noise on every logprob (batch-jitter.ts); off by default.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
-import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
+import { BUILTIN_VOCAB_SIZE, tokenPieces, tokenize } from '../../src/context/tokenizer.ts';
+import { BatchJitter } from './batch-jitter.ts';
+import { fakeChatTemplate, renderFakeChat } from './chat-templates.ts';
 import { HttpProblem, readJson, sendText, serveWire } from './wire-kit.ts';
 
 const { values } = parseArgs({
@@ -54,6 +64,9 @@ const { values } = parseArgs({
     tokenizer: { type: 'string', default: 'wordpiece' },
     'no-models-route': { type: 'boolean', default: false },
     'priority-scheduling': { type: 'boolean', default: false },
+    'chat-template': { type: 'string' },
+    jitter: { type: 'string' },
+    'jitter-amplitude': { type: 'string', default: '0.03' },
     'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
@@ -63,10 +76,13 @@ const MAX_MODEL_LEN = Number(values['max-model-len']);
 const ERROR_SHAPE = values['error-shape'] as 'nested' | 'flat' | 'fastapi';
 const CHATML = { '<|im_start|>': 1, '<|im_end|>': 2 };
 const LLAMA3 = { '<|begin_of_text|>': 3, '<|start_header_id|>': 4, '<|end_header_id|>': 5, '<|eot_id|>': 6 };
+const CHAT_TEMPLATE = values['chat-template'] !== undefined ? fakeChatTemplate(values['chat-template']) : undefined;
 const SPECIALS: Record<string, number> = {
   ...(values.specials !== 'llama3' ? CHATML : {}),
   ...(values.specials !== 'chatml' ? LLAMA3 : {}),
+  ...CHAT_TEMPLATE?.specials,
 };
+const JITTER = values.jitter !== undefined ? new BatchJitter(Number(values.jitter), Number(values['jitter-amplitude'])) : undefined;
 const BOS = 3;
 /** <|im_end|> and <|eot_id|>. */
 const END_OF_TURN = new Set([2, 6]);
@@ -89,6 +105,8 @@ type Fault =
   | 'not-json';
 let fault: { fault: Fault; onlyWithout?: number; at?: number } | undefined;
 const log: Record<string, unknown>[] = [];
+/** The prompts of /v1/completions, in order: GET /_test/prompts. */
+const prompts: number[][] = [];
 const stats = { calls: 0, prompt_tokens: 0, computed_tokens: 0, cached_tokens: 0 };
 
 /** vLLM's ErrorResponse, nested today, flat in older releases; FastAPI's own for bad bodies. */
@@ -121,26 +139,36 @@ function optionalInt(body: Record<string, unknown>, field: string): number | und
  * "▁word" form; sentencepiece-merging: a newline at the start of a call also merges with the
  * word after it into one id (so no prefix can be split off again).
  */
-function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
+/** The ids and, as vLLM's return_token_strs, each id's text (the piece it was read from). */
+function tokenizeWithStrings(text: string, addSpecialTokens: boolean): { ids: number[]; strs: string[] } {
   const names = Object.keys(SPECIALS).map((s) => s.replace(/[|[\]\\^$.*+?(){}]/g, '\\$&'));
   const ids: number[] = addSpecialTokens ? [BOS] : [];
+  const strs: string[] = addSpecialTokens ? ['<|begin_of_text|>'] : [];
   const parts = names.length > 0 ? text.split(new RegExp(`(${names.join('|')})`)) : [text];
   let atStart = true;
   for (const part of parts) {
     if (part === '') continue;
     const special = SPECIALS[part];
-    if (special !== undefined) ids.push(special);
-    else {
+    if (special !== undefined) {
+      ids.push(special);
+      strs.push(part);
+    } else {
       const words = tokenize(part);
+      const pieces = tokenPieces(part);
       if (atStart && values.tokenizer !== 'wordpiece' && words.length > 0) {
         words[0] = wordStart(words[0]!);
-        if (values.tokenizer === 'sentencepiece-merging' && part.startsWith('\n') && words.length > 1) words.splice(0, 2, (words[0] * 31 + words[1]!) % BUILTIN_VOCAB_SIZE);
+        pieces[0] = `▁${pieces[0]!}`;
+        if (values.tokenizer === 'sentencepiece-merging' && part.startsWith('\n') && words.length > 1) {
+          words.splice(0, 2, (words[0] * 31 + words[1]!) % BUILTIN_VOCAB_SIZE);
+          pieces.splice(0, 2, pieces[0] + pieces[1]!);
+        }
       }
       ids.push(...words);
+      strs.push(...pieces);
     }
     atStart = false;
   }
-  return ids;
+  return { ids, strs };
 }
 
 /** The "▁word" id of a word: another id of the vocabulary. */
@@ -269,6 +297,7 @@ async function completions(req: IncomingMessage, res: ServerResponse): Promise<v
   log.push({ path: '/v1/completions', fields: Object.keys(body).sort(), priority: body.priority, promptLength: prompt.length, scheduled: values['priority-scheduling'] ? priority : 0 });
 
   const ids = prompt as number[];
+  prompts.push(ids);
   const active = fault !== undefined && (fault.onlyWithout === undefined || !ids.includes(fault.onlyWithout)) ? fault.fault : undefined;
   if (active === 'http-500') throw new HttpProblem(500, 'the engine fell over', 'InternalServerError');
   if (active === 'not-json') return sendText(res, 200, '<html>upstream proxy error</html>', 'text/html');
@@ -279,7 +308,10 @@ async function completions(req: IncomingMessage, res: ServerResponse): Promise<v
   stats.calls++;
   stats.prompt_tokens += ids.length;
   stats.computed_tokens += ids.length;
-  const logprobs = await tokenLogprobs(Uint32Array.from(ids), { vocab: BUILTIN_VOCAB_SIZE });
+  // Its batch: its own (see --jitter).
+  const batch = JITTER?.enter();
+  const exact = await tokenLogprobs(Uint32Array.from(ids), { vocab: BUILTIN_VOCAB_SIZE });
+  const logprobs = JITTER !== undefined && batch !== undefined ? JITTER.apply(ids, exact, batch) : exact;
   const at = fault?.at ?? faultPosition(ids);
   // With echo, prompt logprobs are on too (as many as `logprobs`).
   const promptField = promptLogprobs !== undefined && active !== 'no-prompt-logprobs' ? promptLogprobsJson(ids, logprobs, promptLogprobs, active, at) : 'null';
@@ -298,11 +330,43 @@ async function completions(req: IncomingMessage, res: ServerResponse): Promise<v
 async function tokenizeRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req);
   checkModel(body);
-  if (typeof body.prompt !== 'string') throw new HttpProblem(400, 'prompt must be a string', 'BadRequestError', 'prompt');
-  const add = body.add_special_tokens === undefined ? true : body.add_special_tokens === true;
-  log.push({ path: '/tokenize', fields: Object.keys(body).sort(), add_special_tokens: body.add_special_tokens, prompt: body.prompt });
-  const tokens = tokenizeText(body.prompt, add);
-  sendText(res, 200, JSON.stringify({ count: tokens.length, max_model_len: MAX_MODEL_LEN, tokens, token_strs: null }));
+  const chat = body.messages !== undefined;
+  const text = chat ? renderMessages(body) : body.prompt;
+  if (typeof text !== 'string') throw new HttpProblem(400, 'prompt must be a string', 'BadRequestError', 'prompt');
+  // A chat request adds no BOS unless asked (the template writes its own); a prompt adds one unless told not to.
+  const add = body.add_special_tokens === undefined ? !chat : body.add_special_tokens === true;
+  log.push({ path: '/tokenize', fields: Object.keys(body).sort(), add_special_tokens: body.add_special_tokens, ...(chat ? { messages: body.messages, add_generation_prompt: body.add_generation_prompt } : { prompt: body.prompt }) });
+  const { ids: tokens, strs } = tokenizeWithStrings(text, add);
+  sendText(res, 200, JSON.stringify({ count: tokens.length, max_model_len: MAX_MODEL_LEN, tokens, token_strs: body.return_token_strs === true ? strs : null }));
+}
+
+/** The text of a chat tokenize request, as vLLM renders it: string contents, text parts joined by newlines. */
+function renderMessages(body: Record<string, unknown>): string {
+  const messages = body.messages;
+  if (!Array.isArray(messages)) throw new HttpProblem(400, 'messages must be a list', 'BadRequestError', 'messages');
+  const plain = messages.map((message: unknown, i) => {
+    const m = message as Record<string, unknown> | null;
+    if (m === null || typeof m !== 'object' || typeof m.role !== 'string') throw new HttpProblem(400, `messages.${i}.role: Field required`, 'BadRequestError', 'messages');
+    const content = Array.isArray(m.content) ? m.content.map((part: { text?: unknown }) => (typeof part.text === 'string' ? part.text : '')).join('\n') : m.content;
+    if (typeof content !== 'string') throw new HttpProblem(400, `messages.${i}.content: Input should be a valid string`, 'BadRequestError', 'messages');
+    return { ...m, content };
+  });
+  const generation = body.add_generation_prompt === undefined ? true : body.add_generation_prompt === true;
+  if (generation && body.continue_final_message === true) {
+    throw new HttpProblem(400, 'Cannot set both `continue_final_message` and `add_generation_prompt` to True.', 'BadRequestError');
+  }
+  if (CHAT_TEMPLATE === undefined) {
+    throw new HttpProblem(
+      400,
+      'As of transformers v4.44, default chat template is no longer allowed, so you must provide a chat template if the tokenizer does not define one.',
+      'BadRequestError',
+    );
+  }
+  try {
+    return renderFakeChat(CHAT_TEMPLATE, plain, generation);
+  } catch (error) {
+    throw new HttpProblem(400, error instanceof Error ? error.message : String(error), 'BadRequestError');
+  }
 }
 
 function models(res: ServerResponse): void {
@@ -315,9 +379,11 @@ function models(res: ServerResponse): void {
 
 async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (path === '/_test/log') return sendText(res, 200, JSON.stringify(log));
+  if (path === '/_test/prompts') return sendText(res, 200, JSON.stringify(prompts));
   if (path === '/_test/stats') return sendText(res, 200, JSON.stringify(stats));
   if (path === '/_test/reset') {
     log.length = 0;
+    prompts.length = 0;
     fault = undefined;
     Object.assign(stats, { calls: 0, prompt_tokens: 0, computed_tokens: 0, cached_tokens: 0 });
     return sendText(res, 200, '{}');

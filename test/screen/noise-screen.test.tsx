@@ -1,0 +1,46 @@
+// The noise floor on the screen: the header gives the run's floor (times the factor), cells within
+// their response's floor are drawn as noise (~), the legend says what ~ means; without a
+// noise-floor event nothing of it shows.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EngineEvent } from '../../src/engine/events.ts';
+import { NOISE_FACTOR } from '../../src/engine/noise-floor.ts';
+import { mount, rowOf } from '../support/screen-harness.tsx';
+
+const EVENTS: EngineEvent[] = [
+  { type: 'run-started', mode: 'full', model: 'm', backend: 'http://127.0.0.1:1/v1', memories: [{ key: 'alpha', entry: 0 }, { key: 'beta', entry: 1 }], responses: [2, 3], totalCalls: 4 },
+  { type: 'baseline-done', scores: [-10, -12] },
+  // alpha: 5 and 0.5, both above 3 × the floor; beta: 2, then 0.1 on response 1 (within 3 × 0.05).
+  // (The cursor starts on alpha's first cell.)
+  { type: 'row-done', key: 'alpha', index: 0, divergences: [5, 0.5], max: 5, first: 0 },
+  { type: 'row-done', key: 'beta', index: 1, divergences: [2, 0.1], max: 2, first: 0 },
+];
+const NOISE: EngineEvent = { type: 'noise-floor', repeats: 1, factor: NOISE_FACTOR, floors: [0.1, 0.05] };
+
+describe('the noise floor on the screen', () => {
+  it('marks cells within the floor, and says the run\'s floor in the header and the legend', async () => {
+    const screen = await mount([...EVENTS, NOISE], { size: { columns: 120, rows: 20 } });
+    try {
+      const lines = screen.lines();
+      assert.match(lines[0]!, new RegExp(`noise ≤${(NOISE_FACTOR * 0.1).toFixed(2).replace('.', '\\.')}`));
+      const alpha = rowOf(lines, 'alpha');
+      const beta = rowOf(lines, 'beta');
+      assert.ok(beta.includes('~'), beta);
+      assert.ok(!alpha.includes('~'), alpha);
+      assert.match(screen.text(), /~ noise/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
+  it('shows nothing of it without a floor', async () => {
+    const screen = await mount(EVENTS, { size: { columns: 120, rows: 20 } });
+    try {
+      assert.doesNotMatch(screen.lines()[0]!, /noise/);
+      assert.ok(!rowOf(screen.lines(), 'beta').includes('~'));
+      assert.doesNotMatch(screen.text(), /~ noise/);
+    } finally {
+      screen.unmount();
+    }
+  });
+});
