@@ -1,7 +1,7 @@
 // The texts the detail pane shows, looked up in the context AST: a memory's text by key (its
-// first appearance) and a response's text by conversation index. Raw and untrusted: the view
+// first appearance, a turn or a part of a message) and a response's text by conversation index. Raw and untrusted: the view
 // neutralises them before they reach the terminal.
-import { isAssistant, nodeText, type Context } from './context.ts';
+import { isAssistant, memoryPlaces, nodeText, type Context } from './context.ts';
 
 export interface ContextTexts {
   memory(key: string): string | undefined;
@@ -11,7 +11,11 @@ export interface ContextTexts {
 export function contextTexts(context: Context): ContextTexts {
   const entries = context.sections.conversation;
   const memories = new Map<string, string>();
-  for (const node of entries) if (node.kind === 'memory' && !memories.has(node.key)) memories.set(node.key, node.text);
+  for (const place of memoryPlaces(context)) {
+    if (memories.has(place.key)) continue;
+    const node = context.sections[place.section][place.index]!;
+    memories.set(place.key, place.child === undefined || node.kind !== 'message' ? nodeText(node) : node.children[place.child]!.text);
+  }
   return {
     memory: (key) => memories.get(key),
     response: (entry) => {

@@ -1,7 +1,7 @@
 // The scoring engine: the reference's four modes over a Scorer. It mutates the context AST
 // (memory_scores on assistant messages) and emits typed events; it knows nothing of screens.
 import { AblationSurrogate, ablationMasks, anchoredMasks } from './ablation-estimate.ts';
-import { isAssistant, memoryKey, responseSpanLength, type AstNode, type Context, type MessageBranch, tokenCount } from '../context/context.ts';
+import { firstMemoryEntries, firstMemoryEntry, isAssistant, responseSpanLength, type AstNode, type Context, type MessageBranch, tokenCount } from '../context/context.ts';
 import { SCORE_THRESHOLD, divergence, ewma, maxOf, sum } from './divergence.ts';
 import { ScoringError, errorMessage } from '../core/errors.ts';
 import type {
@@ -68,18 +68,10 @@ export type ModeOptions =
     }
   | { readonly mode: 'finetune'; readonly count: number };
 
-/** Unique memory keys in order of first appearance (the reference's dedup only drops adjacent repeats). */
-export function memoryRefs(entries: readonly AstNode[]): MemoryRef[] {
-  const seen = new Set<string>();
-  const refs: MemoryRef[] = [];
-  entries.forEach((node, entry) => {
-    const key = memoryKey(node);
-    if (key !== undefined && !seen.has(key)) {
-      seen.add(key);
-      refs.push({ key, entry });
-    }
-  });
-  return refs;
+/** Unique memory keys in order of first appearance (the reference's dedup only drops adjacent
+ *  repeats), as turns or as parts of messages (see firstMemoryEntries). */
+export function memoryRefs(context: Context): MemoryRef[] {
+  return firstMemoryEntries(context);
 }
 
 export function responseEntries(entries: readonly AstNode[], range: EntryRange = { start: 0, end: entries.length }): number[] {
@@ -90,13 +82,14 @@ export function responseEntries(entries: readonly AstNode[], range: EntryRange =
 
 /** The estimator's surrogate for a conversation: each response sees only the memories before it. */
 export function conversationSurrogate(entries: readonly AstNode[], memories: readonly MemoryRef[], responses: readonly number[]): AblationSurrogate {
-  // Memories are in order of first appearance, so those before a response are a prefix.
+  // Memories are in order of first appearance, so those before a response are a prefix (a
+  // response is never a memory's entry, except entry 0 for memories of the fixed sections).
   let before = 0;
   return new AblationSurrogate({
     memories: memories.length,
     responseLengths: responses.map((entry) => responseSpanLength(entries[entry] as MessageBranch)),
     visibleMemories: responses.map((entry) => {
-      while (before < memories.length && memories[before]!.entry < entry) before++;
+      while (before < memories.length && memories[before]!.entry <= entry) before++;
       return before;
     }),
   });
@@ -296,7 +289,7 @@ export class ScoringEngine {
   /** The rows and columns of a full-matrix run (exact, searched or estimated), and whether there is anything to score. */
   private fullShape(): { entries: readonly AstNode[]; memories: MemoryRef[]; responses: number[]; nothing: boolean } {
     const entries = this.context.sections.conversation;
-    const memories = memoryRefs(entries);
+    const memories = memoryRefs(this.context);
     const responses = responseEntries(entries);
     return { entries, memories, responses, nothing: memories.length === 0 || responses.length === 0 };
   }
@@ -477,7 +470,7 @@ export class ScoringEngine {
   // ── single memory ───────────────────────────────────────────
   private async single(key: string): Promise<SingleResult> {
     const entries = this.context.sections.conversation;
-    const first = entries.findIndex((node) => memoryKey(node) === key);
+    const first = firstMemoryEntry(this.context, key);
     const range = first === -1 ? undefined : { start: first, end: nthResponseEnd(entries, first, RESPONSE_WINDOW) };
     const responses = range ? responseEntries(entries, range) : [];
     const memories = first === -1 ? [] : [{ key, entry: first }];
@@ -509,7 +502,7 @@ export class ScoringEngine {
 
     const fresh: { key: string; reason: string }[] = [];
     const candidates: (MemoryRef & { last: number })[] = [];
-    for (const ref of memoryRefs(entries)) {
+    for (const ref of memoryRefs(this.context)) {
       const last = options.store.get(ref.key)?.last_scored ?? 0;
       const age = now - last;
       if (age >= options.maxAgeSeconds) candidates.push({ ...ref, last });

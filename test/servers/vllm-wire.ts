@@ -35,12 +35,12 @@
 //
 //   node dist/test/servers/vllm-wire.js [--port 0] [--model NAME] [--candidates N]
 //        [--specials chatml|llama3|both] [--max-model-len N] [--error-shape nested|flat|fastapi]
-//        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging] [--no-models-route]
+//        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging|bpe] [--no-models-route]
 //        [--priority-scheduling] [--exit-with-stdin]
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
-import { BUILTIN_VOCAB_SIZE, tokenize } from '../../src/context/tokenizer.ts';
+import { BUILTIN_VOCAB_SIZE, pieceId, tokenize } from '../../src/context/tokenizer.ts';
 import { HttpProblem, readJson, sendText, serveWire } from './wire-kit.ts';
 
 const { values } = parseArgs({
@@ -119,7 +119,8 @@ function optionalInt(body: Record<string, unknown>, field: string): number | und
  * tokenizer. --tokenizer sentencepiece: like SentencePiece's dummy prefix, the first word of
  * every call's text (when the text does not begin with a special token) gets another id, its
  * "▁word" form; sentencepiece-merging: a newline at the start of a call also merges with the
- * word after it into one id (so no prefix can be split off again).
+ * word after it into one id (so no prefix can be split off again); bpe: punctuation and the line
+ * breaks right after it are one id, as in GPT-style byte-level BPE (">\n", ".\n\n").
  */
 function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
   const names = Object.keys(SPECIALS).map((s) => s.replace(/[|[\]\\^$.*+?(){}]/g, '\\$&'));
@@ -131,8 +132,8 @@ function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
     const special = SPECIALS[part];
     if (special !== undefined) ids.push(special);
     else {
-      const words = tokenize(part);
-      if (atStart && values.tokenizer !== 'wordpiece' && words.length > 0) {
+      const words = values.tokenizer === 'bpe' ? bpeTokenize(part) : tokenize(part);
+      if (atStart && values.tokenizer.startsWith('sentencepiece') && words.length > 0) {
         words[0] = wordStart(words[0]!);
         if (values.tokenizer === 'sentencepiece-merging' && part.startsWith('\n') && words.length > 1) words.splice(0, 2, (words[0] * 31 + words[1]!) % BUILTIN_VOCAB_SIZE);
       }
@@ -141,6 +142,11 @@ function tokenizeText(text: string, addSpecialTokens: boolean): number[] {
     atStart = false;
   }
   return ids;
+}
+
+/** The word-piece ids, but a run of punctuation with the line breaks after it is one piece. */
+function bpeTokenize(text: string): number[] {
+  return [...text.matchAll(/[^\s\p{L}\p{N}_]+[\r\n]*|[ ]?[\p{L}\p{N}_]+|\s+/gu)].map((m) => pieceId(m[0]));
 }
 
 /** The "▁word" id of a word: another id of the vocabulary. */
