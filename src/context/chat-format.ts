@@ -11,7 +11,8 @@ import { builtinTemplate, type Template } from './template.ts';
 import { bindTemplate, endOfTurn, renderOpen, type TextTemplate } from './text-template.ts';
 import { BUILTIN_VOCAB_SIZE, tokenize } from './tokenizer.ts';
 
-export const CHAT_ROLES = ['user', 'assistant', 'tool', 'memory'] as const;
+/** `system` in the conversation: a system message the agent sent between turns. */
+export const CHAT_ROLES = ['user', 'assistant', 'tool', 'memory', 'system'] as const;
 
 /** A call the assistant made (the OpenAI chat shape): kept, and written into the response's text. */
 export const ToolCallSchema = z.strictObject({

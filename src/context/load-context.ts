@@ -19,6 +19,14 @@ export interface LoadedContext {
   readonly path: string;
   readonly format: ContextFormat;
   readonly context: Context;
+  /** An agent's log imported on the fly (score --memories): what it was and the rules that marked its memories. */
+  readonly imported?: LogImport | undefined;
+}
+
+export interface LogImport {
+  readonly log: 'openai' | 'otel';
+  readonly rules: readonly string[];
+  readonly span?: string | undefined;
 }
 
 function formatBytes(bytes: number): string {
@@ -79,7 +87,8 @@ function unionIssue(issue: Issue): Issue {
   return { ...issue, message: `Invalid input: expected ${expected}${received === undefined ? '' : `, received ${received}`}` };
 }
 
-export function zodProblem(path: string, error: z.ZodError, data: unknown): InputError {
+/** The first problem zod found, as one line naming the file and the JSON path (under `base`: where `data` sits in the file). */
+export function zodProblem(path: string, error: z.ZodError, data: unknown, base: readonly PropertyKey[] = []): InputError {
   const issue = unionIssue(error.issues[0]!);
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
@@ -90,7 +99,7 @@ export function zodProblem(path: string, error: z.ZodError, data: unknown): Inpu
     message = `${got === undefined ? 'missing' : `${JSON.stringify(got)} is not allowed`}: expected one of ${choices}`;
   }
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
-  return new InputError(`${path}: ${jsonPath(issue.path)}: ${message}${more}`);
+  return new InputError(`${path}: ${jsonPath([...base, ...issue.path])}: ${message}${more}`);
 }
 
 /** How chat-format input is tokenized when not by the built-in tokenizer. */

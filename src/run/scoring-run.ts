@@ -9,7 +9,8 @@ import { LLAMA_CPP_REFUSAL, probeServer, tooLongMessage, GENERATION_ROOM, type S
 import { SglangScorer } from '../scoring/sglang-client.ts';
 import { longestPrompt } from './longest-prompt.ts';
 import { ScoringEngine, type ModeOptions } from '../engine/engine.ts';
-import { loadContext, type LoadedContext } from '../context/load-context.ts';
+import { loadContext, type ChatTokenizing, type LoadedContext } from '../context/load-context.ts';
+import { loadAgentLog } from '../context/import-log.ts';
 import type { ScoreSettings } from './score-settings.ts';
 import { ReplicaPool } from '../scoring/replica-pool.ts';
 import { RetryingScorer } from '../scoring/retrying-scorer.ts';
@@ -39,9 +40,11 @@ export interface ServerTokenizing {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Loads a context; chat input goes through the server's tokenizer when `server` is given. */
-export async function loadWithTokenizer(file: string, server: ServerTokenizing | undefined): Promise<LoadedContext> {
-  if (server === undefined) return loadContext(file);
+/** Loads a context; chat input goes through the server's tokenizer when `server` is given. With
+ *  `fromLog`, the file is an agent's log, imported with those rules first. */
+export async function loadWithTokenizer(file: string, server: ServerTokenizing | undefined, fromLog?: { rules: readonly string[]; span?: string | undefined }): Promise<LoadedContext> {
+  const load = (tokenizing?: ChatTokenizing) => (fromLog === undefined ? loadContext(file, tokenizing) : loadAgentLog(file, fromLog.rules, fromLog.span, tokenizing));
+  if (server === undefined) return load();
   const opened: ServerTokenizer[] = [];
   const tokenizer = (model: string | null) => {
     // --model wins over the file's, as for scoring.
@@ -50,7 +53,7 @@ export async function loadWithTokenizer(file: string, server: ServerTokenizing |
     return created;
   };
   try {
-    return await loadContext(file, { tokenizer, template: server.template });
+    return await load({ tokenizer, template: server.template });
   } finally {
     await Promise.all(opened.map((t) => t.close()));
   }
@@ -90,7 +93,7 @@ export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal): 
           signal,
         }
       : undefined;
-  return loadWithTokenizer(settings.file, server);
+  return loadWithTokenizer(settings.file, server, settings.memories === undefined ? undefined : { rules: settings.memories, span: settings.span });
 }
 
 /** `preloaded` skips reading the file again (watch mode has just read it). */
