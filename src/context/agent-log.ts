@@ -80,6 +80,11 @@ function anyValue(value: Record<string, unknown> | undefined): unknown {
   return undefined;
 }
 
+/** A field that should be a string or a number, as text ('' when it is neither). */
+function scalar(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : '';
+}
+
 interface OtelSpan {
   readonly spanId: string;
   readonly end: bigint;
@@ -97,11 +102,11 @@ function otelSpans(data: Record<string, unknown>): OtelSpan[] {
         list(span.attributes).forEach((attribute, index) => attributes.set(String(attribute.key), { value: anyValue(attribute.value as Record<string, unknown>), index }));
         let end = 0n;
         try {
-          end = BigInt(String(span.endTimeUnixNano ?? span.startTimeUnixNano ?? 0));
+          end = BigInt(scalar(span.endTimeUnixNano ?? span.startTimeUnixNano) || 0);
         } catch {
           // A malformed time sorts first.
         }
-        spans.push({ spanId: String(span.spanId ?? ''), end, attributes, path: ['resourceSpans', r, 'scopeSpans', s, 'spans', k] });
+        spans.push({ spanId: scalar(span.spanId), end, attributes, path: ['resourceSpans', r, 'scopeSpans', s, 'spans', k] });
       }),
     ),
   );
@@ -137,9 +142,9 @@ function otelMessages(file: string, raw: { value: unknown; path: PropertyKey[] }
       if (part.type === 'text' && typeof record.content === 'string') texts.push(record.content);
       else if (part.type === 'tool_call') {
         const args = record.arguments;
-        calls.push({ id: String(record.id ?? ''), type: 'function', function: { name: String(record.name ?? ''), arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) } });
+        calls.push({ id: scalar(record.id), type: 'function', function: { name: scalar(record.name), arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) } });
       } else if (part.type === 'tool_call_response') {
-        callId = record.id === undefined || record.id === null ? undefined : String(record.id);
+        callId = scalar(record.id) || undefined;
         const response = record.response;
         texts.push(typeof response === 'string' ? response : JSON.stringify(response));
       } else throw new InputError(`${file}: ${jsonPath([...path, 'parts', p])}: a "${part.type}" part cannot be scored (text, tool_call and tool_call_response can)`);
@@ -191,7 +196,7 @@ export function readAgentLog(file: string, text: string, spanId?: string): Agent
   } catch (error) {
     throw new InputError(`${file}: ${(error as Error).message}`);
   }
-  if (typeof data === 'object' && data !== null && !Array.isArray(data) && 'resourceSpans' in data) return fromOtel(file, data as Record<string, unknown>, spanId);
+  if (typeof data === 'object' && data !== null && !Array.isArray(data) && 'resourceSpans' in data) return fromOtel(file, data, spanId);
   if (spanId !== undefined) throw new InputError(`--span goes with an OTLP trace file; ${file} is an OpenAI messages log`);
   if (typeof data !== 'object' || data === null || (!Array.isArray(data) && !('messages' in data))) {
     throw new InputError(`${file}: $: not an agent log: expected a list of OpenAI chat messages, an object with "messages", or an OTLP trace ("resourceSpans")`);

@@ -182,9 +182,9 @@ export function applyRule(rule: MemoryRule, messages: readonly LogMessage[], pie
         used.add(answer);
         // The whole result is the memory; a result an earlier rule already cut stays as it is.
         if (!pieces[answer]!.every((p) => typeof p === 'string')) continue;
-        const text = (pieces[answer] as string[]).join('');
+        const text = (pieces[answer]).join('');
         if (text === '') continue;
-        pieces[answer] = count(pieces[answer]!, [{ memory: argumentsKey(call.function.arguments), text }]);
+        pieces[answer] = count(pieces[answer], [{ memory: argumentsKey(call.function.arguments), text }]);
       }
     });
     return found;
