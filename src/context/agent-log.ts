@@ -32,7 +32,7 @@ export interface AgentLog {
 }
 
 // ── OpenAI chat messages ─────────────────────────────────────────
-const OpenAITextPart = z.object({ type: z.literal('text', 'only text content parts can be scored'), text: z.string() });
+const OpenAITextPart = z.object({ type: z.literal('text'), text: z.string() });
 const OpenAIToolCall = z.object({
   id: z.string(),
   type: z.literal('function').optional(),
