@@ -57,17 +57,6 @@ export function memoryKey(node: AstNode): string | undefined {
   return node.kind === 'memory' ? node.key : undefined;
 }
 
-/** Every memory key a node holds: a memory turn's, or a message's memory parts' (in order, repeats kept). */
-export function memoryKeysOf(node: AstNode): readonly string[] {
-  if (node.kind === 'memory') return [node.key];
-  if (node.kind === 'content') return NO_KEYS;
-  let keys: string[] | undefined;
-  for (const child of node.children) if (child.kind === 'memory') (keys ??= []).push(child.key);
-  return keys ?? NO_KEYS;
-}
-
-const NO_KEYS: readonly string[] = [];
-
 /** Where a memory sits: a memory turn (a conversation entry), or a part of a message. */
 export interface MemoryPlace {
   readonly key: string;

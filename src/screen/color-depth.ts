@@ -4,6 +4,10 @@
 
 export type ColorDepth = 'truecolor' | '256' | '16' | 'none';
 
+/** Whether the terminal draws on a dark or a light background: scales that start at the
+ *  background need to know which way "stands out" goes. */
+export type TerminalBackground = 'dark' | 'light';
+
 export interface TerminalInfo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether the screen's output stream is a terminal. */
@@ -30,4 +34,15 @@ export function colorDepth({ env, isTTY }: TerminalInfo): ColorDepth {
   if (/-256(colou?r)?$/i.test(term) || env.TERM_PROGRAM === 'Apple_Terminal') return '256';
   // Any other terminal that answers to a TERM at all draws the 16 ANSI colours.
   return '16';
+}
+
+/** The terminal's background: MEMSCOPE_BACKGROUND (dark or light) when set, else COLORFGBG
+ *  ("fg;bg", set by rxvt, Konsole and others: background colours 0–6 and 8 are dark), else dark,
+ *  the default of nearly every terminal. */
+export function terminalBackground(env: Readonly<Record<string, string | undefined>>): TerminalBackground {
+  const said = env.MEMSCOPE_BACKGROUND?.trim().toLowerCase();
+  if (said === 'dark' || said === 'light') return said;
+  const bg = Number(env.COLORFGBG?.split(';').at(-1));
+  if (Number.isInteger(bg) && bg >= 0 && bg <= 15) return bg <= 6 || bg === 8 ? 'dark' : 'light';
+  return 'dark';
 }

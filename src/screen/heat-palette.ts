@@ -1,7 +1,8 @@
 // The heat scale of the matrix: divergence → one of a few dozen colour levels on viridis
-// (perceptually even, and its dark end is not the terminal's black, so a zero cell still
-// reads as a cell). Divergences are heavy-tailed (most near 0, a few in the hundreds), so the
-// scale is logarithmic: log1p(v) / log1p(max).
+// (perceptually even). Divergences are heavy-tailed (most near 0, a few in the hundreds), so the
+// scale is logarithmic: log1p(v) / log1p(max). Cells under the score threshold are not on it at
+// all (the screen draws them as background); every cell on it must read as present on a black
+// terminal, so the scale starts where viridis stands out from black, not at its near-black end.
 import { interpolateViridis } from 'd3-scale-chromatic';
 import type { ColorDepth } from './color-depth.ts';
 import { SCORE_THRESHOLD } from '../engine/divergence.ts';
@@ -12,8 +13,18 @@ export const HEAT_LEVELS = 32;
 /** With NO_COLOR the matrix is drawn in glyphs, light to dark. */
 export const GLYPH_RAMP = [' ', '░', '▒', '▓', '█'] as const;
 
-/** The 16-colour fallback, dark to bright, following viridis's hues (its purple end has no ANSI match that is not loud). */
-const ANSI_RAMP: readonly AnsiName[] = ['black', 'blue', 'cyan', 'green', 'yellow', 'brightYellow'];
+/** The 16-colour fallback, dark to bright, following viridis's hues; no black, which a dark terminal would not show. */
+const ANSI_RAMP: readonly AnsiName[] = ['magenta', 'blue', 'cyan', 'green', 'yellow', 'brightYellow'];
+
+/** Where on viridis the lowest level sits: viridis(0.15) stands out from black by a contrast
+ *  ratio of 2.06 (WCAG's formula), where its end, #440154, has 1.38 and disappears on a black terminal. */
+export const HEAT_FLOOR = 0.15;
+
+/** WCAG contrast ratio of two colours, 1 (none) to 21 (black on white). */
+export function contrastRatio(a: readonly [number, number, number], b: readonly [number, number, number]): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
 
 /** Position of a value on the scale, 0..1. */
 export function heatFraction(value: number, max: number): number {
@@ -28,7 +39,7 @@ export function heatValueAt(fraction: number, max: number): number {
 
 /** The colour of a value on the continuous scale (levelColour is the same scale in steps). */
 export function heatHex(value: number, max: number): string {
-  return interpolateViridis(heatFraction(value, max));
+  return interpolateViridis(HEAT_FLOOR + (1 - HEAT_FLOOR) * heatFraction(value, max));
 }
 
 export function heatLevel(value: number, max: number): number {
@@ -38,7 +49,7 @@ export function heatLevel(value: number, max: number): number {
 export function levelColour(level: number): Colour {
   const t = level / (HEAT_LEVELS - 1);
   const ansi = ANSI_RAMP[Math.min(ANSI_RAMP.length - 1, Math.floor(t * ANSI_RAMP.length))]!;
-  return { rgb: hexToRgb(interpolateViridis(t)), ansi };
+  return { rgb: hexToRgb(interpolateViridis(HEAT_FLOOR + (1 - HEAT_FLOOR) * t)), ansi };
 }
 
 /** The glyph of a value when there is no colour: a blank for nothing, then four steps. */

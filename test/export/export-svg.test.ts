@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { interpolateViridis } from 'd3-scale-chromatic';
 import type { FullResult } from '../../src/engine/events.ts';
 import { resultSvg } from '../../src/export/export-svg.ts';
-import { HEAT_LEVELS, heatLevel, levelColour } from '../../src/screen/heat-palette.ts';
+import { HEAT_FLOOR, HEAT_LEVELS, heatLevel, levelColour } from '../../src/screen/heat-palette.ts';
 import { hexToRgb } from '../../src/screen/term-style.ts';
 
 const max = 300;
@@ -32,8 +32,8 @@ test('SVG cells use the screen\'s scale: viridis, logarithmic', () => {
   const fills = cellFills(resultSvg(result));
   assert.equal(fills.length, 6);
   assert.equal(fills[0], interpolateViridis(1), 'the maximum at the top of the scale');
-  assert.equal(fills[1], interpolateViridis(0), 'zero at the bottom');
-  assert.equal(fills[3], interpolateViridis(0.5), `${middle.toFixed(2)} halfway, as log1p puts it`);
+  assert.equal(fills[1], interpolateViridis(HEAT_FLOOR), 'zero at the bottom');
+  assert.equal(fills[3], interpolateViridis(HEAT_FLOOR + (1 - HEAT_FLOOR) * 0.5), `${middle.toFixed(2)} halfway, as log1p puts it`);
   // The screen's stepped colour for each cell is the SVG's, to within one step of the scale.
   result.matrix.flat().forEach((v, k) => {
     const level = levelColour(heatLevel(v, max)).rgb;

@@ -1,8 +1,9 @@
 // Colour depth from the environment, and the colours and glyphs of the heat scale at each depth.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { colorDepth } from '../../src/screen/color-depth.ts';
-import { GLYPH_RAMP, HEAT_LEVELS, heatFraction, heatGlyph, heatLevel, heatPalette, levelColour } from '../../src/screen/heat-palette.ts';
+import { colorDepth, terminalBackground } from '../../src/screen/color-depth.ts';
+import { DIFF_STEPS, diffColour, diffPalette } from '../../src/screen/diff-palette.ts';
+import { GLYPH_RAMP, HEAT_LEVELS, contrastRatio, heatFraction, heatGlyph, heatLevel, heatPalette, levelColour } from '../../src/screen/heat-palette.ts';
 import { colourParams, rgbTo256, sgr } from '../../src/screen/term-style.ts';
 
 const tty = (env: Record<string, string>) => colorDepth({ env, isTTY: true });
@@ -57,11 +58,16 @@ describe('heat scale', () => {
     }
   });
 
-  it('runs along viridis, dark purple to yellow', () => {
-    assert.deepEqual(levelColour(0).rgb, [68, 1, 84]);
+  it('runs along viridis to its yellow end, every level standing out from a black terminal', () => {
     assert.deepEqual(levelColour(HEAT_LEVELS - 1).rgb, [253, 231, 37]);
-    assert.equal(levelColour(0).ansi, 'black');
     assert.equal(levelColour(HEAT_LEVELS - 1).ansi, 'brightYellow');
+    // viridis's own end, #440154, has a contrast of 1.38 on black: the lowest level must not be it.
+    assert.ok(contrastRatio([68, 1, 84], [0, 0, 0]) < 1.4);
+    for (let level = 0; level < HEAT_LEVELS; level++) {
+      const colour = levelColour(level);
+      assert.ok(contrastRatio(colour.rgb, [0, 0, 0]) >= 2, `level ${level} ${colour.rgb.join(',')} on black`);
+      assert.notEqual(colour.ansi, 'black', `level ${level} in 16 colours`);
+    }
   });
 
   it('draws glyphs without colour: blank for nothing, then ░ ▒ ▓ █', () => {
@@ -74,9 +80,9 @@ describe('heat scale', () => {
   });
 
   it('writes cell backgrounds in the depth’s own form', () => {
-    assert.match(heatPalette('truecolor').background[0]!, /^\u001b\[48;2;68;1;84m$/);
-    assert.match(heatPalette('256').background[0]!, /^\u001b\[48;5;53m$/);
-    assert.equal(heatPalette('16').background[0], '\u001b[40m');
+    assert.match(heatPalette('truecolor').background[0]!, /^\u001b\[48;2;70;52;128m$/);
+    assert.match(heatPalette('256').background[0]!, /^\u001b\[48;5;\d+m$/);
+    assert.equal(heatPalette('16').background[0], '\u001b[45m');
     assert.equal(heatPalette('16').background[HEAT_LEVELS - 1], '\u001b[103m');
     assert.equal(heatPalette('none').background[5], '');
   });
@@ -98,5 +104,46 @@ describe('terminal styles', () => {
     assert.equal(sgr({ fg: colour }, '16'), '\u001b[36m');
     assert.equal(colourParams(colour, '16', true), '46');
     assert.equal(sgr({ bg: colour }, 'truecolor'), '\u001b[48;2;10;20;30m');
+  });
+});
+
+describe('terminalBackground', () => {
+  it('takes MEMSCOPE_BACKGROUND, then COLORFGBG, else dark', () => {
+    assert.equal(terminalBackground({}), 'dark');
+    assert.equal(terminalBackground({ MEMSCOPE_BACKGROUND: 'light', COLORFGBG: '15;0' }), 'light');
+    assert.equal(terminalBackground({ COLORFGBG: '0;15' }), 'light');
+    assert.equal(terminalBackground({ COLORFGBG: '15;default;0' }), 'dark');
+    assert.equal(terminalBackground({ COLORFGBG: '0;7' }), 'light');
+    assert.equal(terminalBackground({ COLORFGBG: '7;8' }), 'dark');
+    assert.equal(terminalBackground({ COLORFGBG: 'nonsense', MEMSCOPE_BACKGROUND: 'purple' }), 'dark');
+  });
+});
+
+describe('the diff scale', () => {
+  const levels = Array.from({ length: DIFF_STEPS }, (_, i) => i + 1);
+  for (const [background, ground] of [['dark', [0, 0, 0]], ['light', [255, 255, 255]]] as const) {
+    it(`on a ${background} terminal, a larger change stands further out from the background, on both sides`, () => {
+      for (const sign of [-1, 1]) {
+        const contrasts = levels.map((level) => contrastRatio(diffColour(sign * level, background).rgb, ground));
+        contrasts.forEach((c, i) => assert.ok(i === 0 || c > contrasts[i - 1]!, `${background}, side ${sign}: ${contrasts.map((x) => x.toFixed(2)).join(' ')}`));
+        assert.ok(contrasts[0]! > 1.05, `the smallest change is still visible (${contrasts[0]!.toFixed(2)})`);
+      }
+    });
+    it(`on a ${background} terminal, the sign is in the hue: drops red, rises blue`, () => {
+      for (const level of levels) {
+        const [dr, , db] = diffColour(-level, background).rgb;
+        const [rr, , rb] = diffColour(level, background).rgb;
+        assert.ok(dr > db, `drop ${level}`);
+        assert.ok(rb > rr, `rise ${level}`);
+      }
+    });
+  }
+
+  it('in 16 colours, the bright variants mark large changes on a dark terminal and small ones on a light one', () => {
+    assert.equal(diffColour(-DIFF_STEPS, 'dark').ansi, 'brightRed');
+    assert.equal(diffColour(1, 'dark').ansi, 'blue');
+    assert.equal(diffColour(-DIFF_STEPS, 'light').ansi, 'red');
+    assert.equal(diffColour(1, 'light').ansi, 'brightBlue');
+    assert.notEqual(diffPalette('truecolor', 'dark').background[0], diffPalette('truecolor', 'light').background[0]);
   });
 });
