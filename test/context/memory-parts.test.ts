@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { chatToContext } from '../../src/context/chat-format.ts';
 import { memoryPlaces } from '../../src/context/context.ts';
+import { contextTexts } from '../../src/context/context-texts.ts';
 import { parseContext } from '../../src/context/load-context.ts';
 import { contextToNative, nativeToContext } from '../../src/context/native-format.ts';
 import { IM_END } from '../../src/context/template.ts';
@@ -50,6 +51,15 @@ describe('memory parts', () => {
     const again = nativeToContext(native);
     assert.deepEqual(new PromptLayout(again, fullRange(again)).full, new PromptLayout(context, fullRange(context)).full);
     assert.deepEqual(contextToNative(again), native);
+  });
+
+  test('the detail pane\'s "where": section, message, the words around it, and how many places hold the key', () => {
+    const texts = contextTexts(chatToContext(PARTS_CHAT));
+    assert.equal(texts.where?.('human'), 'system message in system · after "…one sentence. </value> </persona>" · before "</memory_blocks>" · in 2 places');
+    assert.equal(texts.where?.('tea'), 'user message at entry 0 · after "…- Maya likes Go." · before "Answer briefly."');
+    assert.equal(texts.where?.('oncall'), 'memory turn at entry 4 · after "…go through make release." · before "Who deploys, and who…"');
+    assert.equal(texts.memory('deploy'), 'Deploys go through make release.');
+    assert.equal(texts.where?.('nothing'), undefined);
   });
 
   test('a memory whose edge cuts a token is refused, naming the memory and its place', () => {
