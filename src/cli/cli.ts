@@ -54,10 +54,7 @@ Usage:
 Score options:
   --url URL             scoring server base URL, e.g. http://127.0.0.1:8000/v1 (default: built-in scorer);
                         give it again for replicas of the same model (calls go to the least busy one)
-  --backend B           score (default): POST {url}/score, the reference's endpoint
-                        completions: POST {url}/completions with prompt logprobs (a stock vLLM)
-                        sglang: POST {url}/generate, SGLang's native route (url without /v1);
-                        its prefix cache serves what prompts share
+  --backend B           {backends}
   --logprobs-field F    completions: prompt_logprobs (default, vLLM) | echo (echo + logprobs,
                         read from choices[0].logprobs.token_logprobs)
   --max-model-len N     completions, sglang: the server's context limit (default: asked of the
@@ -148,7 +145,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case '--help':
     case '-h':
     case 'help':
-      io.stdout.write(HELP);
+      // The --backend lines are the backend table's (loaded only for --help).
+      io.stdout.write(HELP.replace('{backends}', (await import('../run/backends.ts')).backendHelp(' '.repeat(24))));
       return 0;
     case '--version':
     case '-v':

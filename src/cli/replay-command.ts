@@ -5,9 +5,9 @@ import { InputError, ScoringError } from '../core/errors.ts';
 import { parseFlags } from '../core/parse-flags.ts';
 import type { RunResult } from '../engine/events.ts';
 import { printProgress, resultJson, resultText } from '../export/headless.ts';
-import { onScreen } from './on-screen.ts';
-import { partialFullResult } from '../screen/partial-result.ts';
-import { MAX_SPEED, MIN_SPEED, stateAt } from '../screen/replay-driver.ts';
+import { openRunView } from './open-run-view.ts';
+import { partialFullResult } from '../tui/partial-result.ts';
+import { MAX_SPEED, MIN_SPEED, stateAt } from '../tui/replay-driver.ts';
 import { followFeed, replayFeed } from '../app/replay-feed.ts';
 import { neutralize } from '../core/sanitize.ts';
 import { SessionFollower } from '../sessions/session-follower.ts';
@@ -51,9 +51,9 @@ function parseSpeed(text: string | undefined): number | undefined {
 /** A session on the screen: replayed from its file, or followed while another process writes it. */
 export async function replayOnScreen(path: string, io: CliIo, options: { follow?: boolean; speed?: number | undefined; instant?: boolean } = {}): Promise<number> {
   const feedOptions = { ...(options.speed !== undefined ? { speed: options.speed } : {}), ...(options.instant ? { instant: true } : {}) };
-  if (options.follow) return onScreen(path, io, (signal) => followFeed(path, feedOptions, signal));
+  if (options.follow) return openRunView(path, io, (controller) => followFeed(path, feedOptions, controller.signal));
   const session = await readSession(path);
-  return onScreen(path, io, () => Promise.resolve(replayFeed(session, feedOptions)));
+  return openRunView(path, io, () => Promise.resolve(replayFeed(session, feedOptions)));
 }
 
 export async function replay(args: string[], io: CliIo): Promise<number> {

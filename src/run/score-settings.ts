@@ -9,23 +9,19 @@ import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from '../scoring/retry-policy.ts';
 import { loadTextTemplate } from '../context/template-file.ts';
 import { RULE_FORMS, memoryRules } from '../context/memory-rules.ts';
 import type { TextTemplate } from '../context/text-template.ts';
-import { DEFAULT_PRIORITY } from '../engine/engine.ts';
 import { DEFAULT_SEED } from '../engine/modes/estimate.ts';
 import { DEFAULT_ALPHA } from '../engine/modes/incremental.ts';
 import { RESPONSE_WINDOW } from '../engine/modes/single.ts';
+import { DEFAULT_CONCURRENCY } from '../core/limiter.ts';
+import { BACKEND_FLAGS, BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, backendsTaking, type BackendName } from './backends.ts';
 import { defaultStorePath } from '../engine/weight-store.ts';
 import { DEFAULT_THRESHOLD, SPLIT_FRACTION } from '../engine/group-search.ts';
 
 export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
 export const DEFAULT_TIMEOUT_SECONDS = 300;
-export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_FINETUNE_COUNT = 50;
 export const DEFAULT_MAX_AGE_SECONDS = 24 * 3600;
 
-/** score: the reference's POST /score; completions: POST /completions with prompt logprobs (vLLM);
- *  sglang: SGLang's native POST /generate (prefill-only, its prefix cache serving shared prefixes). */
-export const BACKENDS = ['score', 'completions', 'sglang'] as const;
-export type Backend = (typeof BACKENDS)[number];
 /** How chat-format input is tokenized: in-process, or by the server's POST /tokenize. */
 export const TOKENIZERS = ['builtin', 'server'] as const;
 export type TokenizerChoice = (typeof TOKENIZERS)[number];
@@ -89,7 +85,7 @@ const SCORE_VALUE_HINTS = {
   retries: 'a whole number',
   'retry-delay': 'milliseconds',
   record: 'a session file to write',
-  backend: `one of ${BACKENDS.join(', ')}`,
+  backend: `one of ${BACKEND_NAMES.join(', ')}`,
   'logprobs-field': `one of ${LOGPROBS_FIELDS.join(', ')}`,
   tokenizer: `one of ${TOKENIZERS.join(', ')}`,
   template: 'chatml, llama3 or a template file',
@@ -120,10 +116,10 @@ export interface ScoreSettings {
   retryDelayMs: number;
   /** Session file to write; undefined: none (headless) or the default directory (screen). */
   record: string | undefined;
-  backend: Backend;
+  backend: BackendName;
   /** completions: which answer shape to ask for and read. */
   logprobsField: LogprobsField;
-  /** completions and sglang: the server's context limit, when given (else asked of the server). */
+  /** Backends that probe their server: its context limit, when given (else asked of the server). */
   maxModelLen: number | undefined;
   tokenizer: TokenizerChoice;
   /** --tokenizer server: the template chat input is rendered with. */
@@ -245,21 +241,20 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   const search = values.search ? parseThreshold(values.threshold) : undefined;
   const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
-  const backend = oneOf('backend', BACKENDS, values.backend, 'score');
-  if (backend !== 'completions' && values['logprobs-field'] !== undefined) throw new InputError('--logprobs-field goes with --backend completions');
+  const backend = oneOf('backend', BACKEND_NAMES, values.backend, DEFAULT_BACKEND);
+  const named = BACKENDS[backend];
+  for (const flag of BACKEND_FLAGS) {
+    if (values[flag] !== undefined && !named.flags.includes(flag)) throw new InputError(`--${flag} goes with --backend ${backendsTaking(flag)}`);
+  }
   const logprobsField = oneOf('logprobs-field', LOGPROBS_FIELDS, values['logprobs-field'], 'prompt_logprobs');
-  // vLLM and SGLang read `priority` only when started with priority scheduling (lower is served
-  // first there); older vLLM releases refuse a non-zero one otherwise. None is sent unless asked.
-  let priority: number | undefined = backend === 'score' ? DEFAULT_PRIORITY : undefined;
+  let priority = named.defaultPriority;
   if (values.priority === 'none') priority = undefined;
   else if (values.priority !== undefined) {
     if (!/^-?\d+$/.test(values.priority)) throw new InputError(`--priority: expected a whole number or "none", got "${values.priority}"`);
     priority = Number(values.priority);
   }
   const urls = (values.url ?? []).map(checkUrl);
-  if (backend === 'completions' && urls.length === 0) throw new InputError('--backend completions needs --url (a server with vLLM\'s /completions)');
-  if (backend === 'sglang' && urls.length === 0) throw new InputError('--backend sglang needs --url (an SGLang server, e.g. http://host:30000)');
-  if (backend === 'score' && values['max-model-len'] !== undefined) throw new InputError('--max-model-len goes with --backend completions or sglang');
+  if (urls.length === 0 && named.needsUrl !== undefined) throw new InputError(`--backend ${backend} needs --url (${named.needsUrl})`);
   const { tokenizer, template } = await parseTokenizing(values, urls);
   const twice = urls.find((url, i) => urls.indexOf(url) !== i);
   if (twice !== undefined) throw new InputError(`--url: ${twice} is given twice`);
