@@ -24,6 +24,12 @@ Usage:
                                     screen in a terminal, saying what changed)
   memscope serve [options]          serve the built-in scorer over HTTP (POST /v1/score, GET /health)
   memscope convert <file> [-o OUT]  write the native form (token ids for every node) of a context
+  memscope import <log> --memories RULE… [-o OUT] [--span ID]
+                                    write a chat-format context from an agent's log (OpenAI chat
+                                    messages, or an OTLP/JSON trace with GenAI spans: the last LLM
+                                    call, or span ID), its memories marked where they sat; RULE:
+                                    letta | bullets:HEADING | tool:NAME | regex:PATTERN (groups
+                                    text, key); prints each memory found
   memscope replay <session> [--json] [--follow] [--speed X] [--instant]
                                     replay a recorded session on the screen (original timing,
                                     X times faster, or at once); --follow: one still being
@@ -64,6 +70,8 @@ Score options:
                         spread is noise, not written to memory_scores (default 1 with completions
                         and sglang, 0 with /score and the built-in scorer)
   --model NAME          model name sent to the server (default: the context's, or memscope-builtin)
+  --memories RULE…      the file is an agent's log: import it first (as memscope import) with
+                        these rules; the session header records them
   --mode MODE           full (default) | single | incremental | finetune
   --key K               single: the memory key to score
   --count N             finetune: how many recent entries to score (default 50)
@@ -113,6 +121,7 @@ type Command = (args: string[], io: CliIo) => number | Promise<number>;
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve-command.ts')).serve,
   convert: async () => (await import('./convert-command.ts')).convert,
+  import: async () => (await import('./import-command.ts')).importCommand,
   replay: async () => (await import('./replay-command.ts')).replay,
   export: async () => (await import('./export-command.ts')).exportSession,
   sessions: async () => (await import('./sessions-command.ts')).sessions,

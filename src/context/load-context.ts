@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ChatContextSchema, chatToContext, chatToContextAsync, type BatchTokenizer, type ChatContext, type Encoder } from './chat-format.ts';
 import type { Context } from './context.ts';
+import { ChatPlaceError } from './content-parts.ts';
 import { InputError, ScoringError, errorMessage } from '../core/errors.ts';
 import { jsonPath, parseJsonWithPlace } from '../core/json-path.ts';
 import { NATIVE_FORMAT, NATIVE_VERSION, NativeContextSchema, nativeToContext } from './native-format.ts';
@@ -18,6 +19,14 @@ export interface LoadedContext {
   readonly path: string;
   readonly format: ContextFormat;
   readonly context: Context;
+  /** An agent's log imported on the fly (score --memories): what it was and the rules that marked its memories. */
+  readonly imported?: LogImport | undefined;
+}
+
+export interface LogImport {
+  readonly log: 'openai' | 'otel';
+  readonly rules: readonly string[];
+  readonly span?: string | undefined;
 }
 
 function formatBytes(bytes: number): string {
@@ -58,8 +67,29 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-export function zodProblem(path: string, error: z.ZodError, data: unknown): InputError {
-  const issue = error.issues[0]!;
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union's own issue only says "Invalid input". The branch that took the value's type and failed
+ * deeper says what is wrong (a bad content part); when none took it, the types it expected.
+ */
+function unionIssue(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const typeOnly = (branch: Issue[]) => branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0].path.length === 0;
+  const deeper = issue.errors.filter((branch) => branch.length > 0 && !typeOnly(branch));
+  if (deeper.length === 1) {
+    const inner = deeper[0]![0]!;
+    return unionIssue({ ...inner, path: [...issue.path, ...inner.path] });
+  }
+  if (deeper.length > 0) return issue;
+  const expected = issue.errors.map((branch) => (branch[0] as { expected?: string }).expected).join(' or ');
+  const received = /received (\w+)/.exec(issue.errors[0]![0]!.message)?.[1];
+  return { ...issue, message: `Invalid input: expected ${expected}${received === undefined ? '' : `, received ${received}`}` };
+}
+
+/** The first problem zod found, as one line naming the file and the JSON path (under `base`: where `data` sits in the file). */
+export function zodProblem(path: string, error: z.ZodError, data: unknown, base: readonly PropertyKey[] = []): InputError {
+  const issue = unionIssue(error.issues[0]!);
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_value') {
@@ -69,7 +99,7 @@ export function zodProblem(path: string, error: z.ZodError, data: unknown): Inpu
     message = `${got === undefined ? 'missing' : `${JSON.stringify(got)} is not allowed`}: expected one of ${choices}`;
   }
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
-  return new InputError(`${path}: ${jsonPath(issue.path)}: ${message}${more}`);
+  return new InputError(`${path}: ${jsonPath([...base, ...issue.path])}: ${message}${more}`);
 }
 
 /** How chat-format input is tokenized when not by the built-in tokenizer. */
@@ -128,10 +158,32 @@ export function parseJsonFile<T>(path: string, text: string, schema: z.ZodType<T
   return parsed.data;
 }
 
+/** A chat's problem at a place (a memory a tokenizer merges across) names the file too. */
+function inFile<T>(path: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ChatPlaceError) throw new InputError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 export function parseContext(path: string, text: string, encoder?: Encoder): LoadedContext {
   const document = parseDocument(path, text);
   if (document.format === 'native') return { path, ...document };
-  return { path, format: 'chat', context: chatToContext(document.chat, encoder) };
+  return { path, format: 'chat', context: inFile(path, () => chatToContext(document.chat, encoder)) };
+}
+
+/** A parsed chat as a loaded context: tokenized by `tokenizing` when given, else by the built-in tokenizer. */
+export async function chatContext(path: string, chat: ChatContext, tokenizing?: ChatTokenizing): Promise<LoadedContext> {
+  if (tokenizing === undefined) return { path, format: 'chat', context: inFile(path, () => chatToContext(chat)) };
+  try {
+    return { path, format: 'chat', context: await chatToContextAsync(chat, tokenizing.tokenizer(chat.model ?? null), tokenizing.template) };
+  } catch (error) {
+    if (error instanceof ChatPlaceError) throw new InputError(`${path}: ${error.message}`);
+    if (error instanceof InputError || (error as Error).name === 'AbortError') throw error;
+    throw new ScoringError(`${path}: tokenizing through the server failed: ${errorMessage(error)}`);
+  }
 }
 
 /** Reads a context file; chat-format input is tokenized by `tokenizing` when given (native input
@@ -141,10 +193,5 @@ export async function loadContext(path: string, tokenizing?: ChatTokenizing): Pr
   if (tokenizing === undefined) return parseContext(path, text);
   const document = parseDocument(path, text);
   if (document.format === 'native') return { path, ...document };
-  try {
-    return { path, format: 'chat', context: await chatToContextAsync(document.chat, tokenizing.tokenizer(document.chat.model ?? null), tokenizing.template) };
-  } catch (error) {
-    if (error instanceof InputError || (error as Error).name === 'AbortError') throw error;
-    throw new ScoringError(`${path}: tokenizing through the server failed: ${errorMessage(error)}`);
-  }
+  return chatContext(path, document.chat, tokenizing);
 }

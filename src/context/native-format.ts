@@ -2,7 +2,7 @@
 // any language can dump its live context and memscope scores exactly the prompt it would send.
 import { z } from 'zod';
 import { MemoryScores } from './memory-scores.ts';
-import { MESSAGE_ROLES, SECTION_NAMES, type AstNode, type Context, type ContentLeaf } from './context.ts';
+import { MESSAGE_ROLES, SECTION_NAMES, type AstNode, type Context, type MessageChild } from './context.ts';
 
 export const NATIVE_FORMAT = 'memscope-context';
 export const NATIVE_VERSION = 1;
@@ -19,14 +19,14 @@ const MemoryNodeSchema = z.strictObject({
   type: z.literal('memory'),
   key: z.string().min(1, 'a memory key must not be empty'),
   text: z.string(),
-  tokens: TokenIds.describe('the whole rendered memory, template wrapping included'),
+  tokens: TokenIds.describe('a memory turn: the whole rendered memory, template wrapping included; a memory among a message\'s children: the ids of its text, exactly as they sit in the message'),
 });
 
 const MessageNodeSchema = z.strictObject({
   type: z.literal('message'),
   role: z.enum(MESSAGE_ROLES),
   open: TokenIds.describe('the role header, e.g. <|im_start|>assistant\\n'),
-  children: z.array(ContentNodeSchema),
+  children: z.array(z.discriminatedUnion('type', [ContentNodeSchema, MemoryNodeSchema])).describe('the message text in pieces; a memory among them is removed alone when it is ablated'),
   close: TokenIds.describe('the end of the turn; its first token is the end-of-turn token, part of a response span'),
   memory_scores: z.record(z.string(), z.number()).optional().describe('assistant messages: divergence per memory key'),
 });
@@ -82,6 +82,10 @@ export const NativeContextSchema = z
           if (node.memory_scores !== undefined && node.role !== 'assistant') {
             ctx.addIssue({ code: 'custom', path: [...base, 'memory_scores'], message: 'only assistant messages carry memory_scores' });
           }
+          if (node.role === 'assistant') {
+            const at = node.children.findIndex((child) => child.type === 'memory');
+            if (at !== -1) ctx.addIssue({ code: 'custom', path: [...base, 'children', at], message: 'an assistant message is a response: memories go in system, user or tool messages' });
+          }
           checkIds(node.open, [...base, 'open']);
           node.children.forEach((child, c) => checkIds(child.tokens, [...base, 'children', c, 'tokens']));
           checkIds(node.close, [...base, 'close']);
@@ -95,17 +99,23 @@ export const NativeContextSchema = z
 
 export type NativeContext = z.infer<typeof NativeContextSchema>;
 type NativeNode = z.infer<typeof NodeSchema>;
+type NativeLeaf = z.infer<typeof ContentNodeSchema> | z.infer<typeof MemoryNodeSchema>;
 
-function leaf(node: { text: string; tokens: number[] }): ContentLeaf {
+function leaf(node: NativeLeaf): MessageChild {
+  if (node.type === 'memory') return { kind: 'memory', key: node.key, text: node.text, tokens: Uint32Array.from(node.tokens) };
   return { kind: 'content', text: node.text, tokens: Uint32Array.from(node.tokens) };
+}
+
+function toLeaf(node: MessageChild): NativeLeaf {
+  if (node.kind === 'memory') return { type: 'memory', key: node.key, text: node.text, tokens: Array.from(node.tokens) };
+  return { type: 'content', text: node.text, tokens: Array.from(node.tokens) };
 }
 
 function fromNativeNode(node: NativeNode): AstNode {
   switch (node.type) {
     case 'content':
-      return leaf(node);
     case 'memory':
-      return { kind: 'memory', key: node.key, text: node.text, tokens: Uint32Array.from(node.tokens) };
+      return leaf(node);
     case 'message':
       return {
         kind: 'message',
@@ -132,15 +142,14 @@ export function nativeToContext(native: NativeContext): Context {
 function toNativeNode(node: AstNode): NativeNode {
   switch (node.kind) {
     case 'content':
-      return { type: 'content', text: node.text, tokens: Array.from(node.tokens) };
     case 'memory':
-      return { type: 'memory', key: node.key, text: node.text, tokens: Array.from(node.tokens) };
+      return toLeaf(node);
     case 'message': {
       const out: NativeNode = {
         type: 'message',
         role: node.role,
         open: Array.from(node.open),
-        children: node.children.map((c) => ({ type: 'content' as const, text: c.text, tokens: Array.from(c.tokens) })),
+        children: node.children.map(toLeaf),
         close: Array.from(node.close),
       };
       if (node.role === 'assistant' && node.memoryScores.size > 0) out.memory_scores = Object.fromEntries(node.memoryScores);

@@ -25,12 +25,28 @@ interface Placed {
   readonly memoryText?: string;
 }
 
+/** A message's text for the template. Memories inside messages (content parts) are not mapped
+ *  onto a template's rendering yet: refused, rather than scored as if they were not there. */
+function plain(content: string | readonly (string | { readonly memory: string; readonly text: string })[], where: string): string {
+  if (typeof content === 'string') return content;
+  return content
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      throw new InputError(`${where} holds memory "${part.memory}" inside its content; --template server or a template file takes memory turns only, so far (score it with --tokenizer builtin or server)`);
+    })
+    .join('');
+}
+
 function placed(chat: ChatContext): Placed[] {
   return [
-    ...(chat.system !== undefined ? [{ section: 'system', role: 'system', text: chat.system } as const] : []),
-    ...(chat.identity ?? []).map((text) => ({ section: 'identity', role: 'system', text }) as const),
-    ...(chat.journal ?? []).map((text) => ({ section: 'journal', role: 'system', text }) as const),
-    ...chat.conversation.map((m) => (m.role === 'memory' ? ({ section: 'conversation', role: 'memory', text: `${m.key!}\n${m.content}`, key: m.key!, memoryText: m.content } as const) : ({ section: 'conversation', role: m.role, text: m.content } as const))),
+    ...(chat.system !== undefined ? [{ section: 'system', role: 'system', text: plain(chat.system, 'the system prompt') } as const] : []),
+    ...(chat.identity ?? []).map((text, i) => ({ section: 'identity', role: 'system', text: plain(text, `identity entry ${i + 1}`) }) as const),
+    ...(chat.journal ?? []).map((text, i) => ({ section: 'journal', role: 'system', text: plain(text, `journal entry ${i + 1}`) }) as const),
+    ...chat.conversation.map((m, i) =>
+      m.role === 'memory'
+        ? ({ section: 'conversation', role: 'memory', text: `${m.key!}\n${plain(m.content, `conversation message ${i + 1}`)}`, key: m.key!, memoryText: plain(m.content, `conversation message ${i + 1}`) } as const)
+        : ({ section: 'conversation', role: m.role, text: plain(m.content, `conversation message ${i + 1}`) } as const),
+    ),
   ];
 }
 

@@ -12,7 +12,7 @@
 //   step as the baseline and finds nothing cached; elsewhere waiting would only cost a round trip;
 // - with replicas, rows go to the least busy one in memory order: each replica's first row seeds
 //   its cache with a prefix of the baseline, and the extra cost is about one L per replica.
-import { isAssistant, memoryKey, tokenCount, type AstNode, type Context } from '../context/context.ts';
+import { firstMemoryEntries, isAssistant, type AstNode, type Context } from '../context/context.ts';
 import { PromptLayout, type EntryRange } from '../scoring/prompt.ts';
 import type { Scorer } from '../scoring/scorer.ts';
 
@@ -53,36 +53,24 @@ export interface FullMatrixCost {
 
 /** The ideal and the naive prefill cost of an exact full matrix of this context. */
 export function fullMatrixCost(context: Context): FullMatrixCost {
-  const range = scoredRange(context);
-  const layout = new PromptLayout(context, range);
-  const entries = context.sections.conversation;
+  const layout = new PromptLayout(context, scoredRange(context));
   const L = layout.full.length;
-  let offset = L;
-  for (let i = range.start; i < range.end; i++) offset -= tokenCount(entries[i]!);
   const first = new Map<string, number>();
   const length = new Map<string, number>();
-  for (let i = range.start; i < range.end; i++) {
-    const node = entries[i]!;
-    const key = memoryKey(node);
-    if (key !== undefined) {
-      if (!first.has(key)) first.set(key, offset);
-      length.set(key, (length.get(key) ?? 0) + tokenCount(node));
-    }
-    offset += tokenCount(node);
+  for (const { key, from, to } of layout.memories) {
+    if (!first.has(key)) first.set(key, from);
+    length.set(key, (length.get(key) ?? 0) + to - from);
   }
   // Memories after the last response are keys too (a row of zeros); their prompt is the baseline.
-  let memories = first.size;
-  for (const node of entries.slice(range.end)) {
-    const key = memoryKey(node);
-    if (key !== undefined && !first.has(key)) {
+  for (const { key } of firstMemoryEntries(context)) {
+    if (!first.has(key)) {
       first.set(key, L);
       length.set(key, 0);
-      memories++;
     }
   }
   let ideal = L;
   for (const [key, p] of first) ideal += Math.max(0, L - p - length.get(key)!);
-  return { L, memories, ideal, naive: (memories + 1) * L };
+  return { L, memories: first.size, ideal, naive: (first.size + 1) * L };
 }
 
 /** 1234 → "1,234"; 5001777 → "5.00M". Not toLocaleString: its first call sets up ICU, ~15 ms

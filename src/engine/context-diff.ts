@@ -12,8 +12,8 @@ export interface ContextChange {
 }
 
 export function contextChange(before: Context, after: Context): ContextChange {
-  const keysBefore = new Set(memoryRefs(before.sections.conversation).map((r) => r.key));
-  const keysAfter = new Set(memoryRefs(after.sections.conversation).map((r) => r.key));
+  const keysBefore = new Set(memoryRefs(before).map((r) => r.key));
+  const keysAfter = new Set(memoryRefs(after).map((r) => r.key));
   return {
     added: [...keysAfter].filter((k) => !keysBefore.has(k)),
     removed: [...keysBefore].filter((k) => !keysAfter.has(k)),

@@ -1,21 +1,13 @@
 // The conversation as the modes see it: its memories (the matrix's rows, in order of first
 // appearance) and its assistant responses (the columns).
-import { isAssistant, memoryKey, type AstNode } from '../context/context.ts';
+import { firstMemoryEntries, isAssistant, type AstNode, type Context } from '../context/context.ts';
 import type { MemoryRef } from './events.ts';
 import type { EntryRange } from '../scoring/prompt.ts';
 
-/** Unique memory keys in order of first appearance (the reference's dedup only drops adjacent repeats). */
-export function memoryRefs(entries: readonly AstNode[]): MemoryRef[] {
-  const seen = new Set<string>();
-  const refs: MemoryRef[] = [];
-  entries.forEach((node, entry) => {
-    const key = memoryKey(node);
-    if (key !== undefined && !seen.has(key)) {
-      seen.add(key);
-      refs.push({ key, entry });
-    }
-  });
-  return refs;
+/** Unique memory keys in order of first appearance (the reference's dedup only drops adjacent
+ *  repeats), as turns or as parts of messages in any section (see firstMemoryEntries). */
+export function memoryRefs(context: Context): MemoryRef[] {
+  return firstMemoryEntries(context);
 }
 
 export function responseEntries(entries: readonly AstNode[], range: EntryRange = { start: 0, end: entries.length }): number[] {

@@ -7,6 +7,7 @@ import { parseFlags } from '../core/parse-flags.ts';
 import { MODES, type Mode } from '../engine/events.ts';
 import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from '../scoring/retry-policy.ts';
 import { loadTextTemplate } from '../context/template-file.ts';
+import { RULE_FORMS, memoryRules } from '../context/memory-rules.ts';
 import type { TextTemplate } from '../context/text-template.ts';
 import { parseModelTemplate, type ModelTemplate } from './model-template.ts';
 import { DEFAULT_SEED } from '../engine/modes/estimate.ts';
@@ -60,10 +61,14 @@ export const scoreOptionSpec = {
   threshold: { type: 'string' },
   margin: { type: 'string' },
   debug: { type: 'boolean', default: false },
+  memories: { type: 'string', multiple: true },
+  span: { type: 'string' },
 } as const;
 
 /** What each option's value looks like, for flag errors. */
 const SCORE_VALUE_HINTS = {
+  memories: RULE_FORMS,
+  span: 'a span id',
   url: 'a URL (http://host:port/v1)',
   model: 'a model name',
   mode: `one of ${MODES.join(', ')}`,
@@ -134,6 +139,10 @@ export interface ScoreSettings {
   /** --search: groups split where they move a response by T × (1 − margin). */
   margin: number;
   debug: boolean;
+  /** The file is an agent's log, imported with these rules (--memories). */
+  memories: string[] | undefined;
+  /** --span: the LLM call of an OTLP trace to import. */
+  span: string | undefined;
 }
 
 function oneOf<T extends string>(flag: string, choices: readonly T[], value: string | undefined, fallback: T): T {
@@ -226,7 +235,11 @@ export async function readApiKey(envName: string | undefined, file: string | und
 
 export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ScoreSettings> {
   const { values, positionals } = parseFlags({ args, options: scoreOptionSpec, allowPositionals: true, strict: true }, SCORE_VALUE_HINTS);
-  if (positionals.length !== 1) throw new InputError(positionals.length === 0 ? 'score: name a context file' : `score: one context file, got ${positionals.length}`);
+  if (positionals.length === 0) throw new InputError('score: name a context file');
+  // Words after --memories RULE are more rules; without it, one file only.
+  const memories = values.memories === undefined ? undefined : memoryRules(values.memories, positionals.slice(1));
+  if (memories === undefined && positionals.length !== 1) throw new InputError(`score: one context file, got ${positionals.length}`);
+  if (memories === undefined && values.span !== undefined) throw new InputError('--span goes with --memories (an OTLP trace imported on the fly)');
   const mode = values.mode as Mode;
   if (!MODES.includes(mode)) throw new InputError(`--mode: expected one of ${MODES.join(', ')}, got "${values.mode}"`);
   if (mode === 'single' && values.key === undefined) throw new InputError('--mode single needs --key K');
@@ -294,5 +307,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     search,
     margin,
     debug: values.debug,
+    memories,
+    span: values.span,
   };
 }

@@ -8,7 +8,9 @@ import { longestPrompt } from './longest-prompt.ts';
 import { ScoringEngine } from '../engine/engine.ts';
 import { scoringMode, type ModeOptions } from '../engine/mode-table.ts';
 import { loadWithModelTemplate } from './model-template.ts';
-import { loadContext, type LoadedContext } from '../context/load-context.ts';
+import { loadContext, type ChatTokenizing, type LoadedContext } from '../context/load-context.ts';
+import { loadAgentLog } from '../context/import-log.ts';
+import { InputError } from '../core/errors.ts';
 import type { ScoreSettings } from './score-settings.ts';
 import type { Scorer } from '../scoring/scorer.ts';
 import { ServerTokenizer } from '../scoring/server-tokenizer.ts';
@@ -36,9 +38,11 @@ export interface ServerTokenizing {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Loads a context; chat input goes through the server's tokenizer when `server` is given. */
-export async function loadWithTokenizer(file: string, server: ServerTokenizing | undefined): Promise<LoadedContext> {
-  if (server === undefined) return loadContext(file);
+/** Loads a context; chat input goes through the server's tokenizer when `server` is given. With
+ *  `fromLog`, the file is an agent's log, imported with those rules first. */
+export async function loadWithTokenizer(file: string, server: ServerTokenizing | undefined, fromLog?: { rules: readonly string[]; span?: string | undefined }): Promise<LoadedContext> {
+  const load = (tokenizing?: ChatTokenizing) => (fromLog === undefined ? loadContext(file, tokenizing) : loadAgentLog(file, fromLog.rules, fromLog.span, tokenizing));
+  if (server === undefined) return load();
   const opened: ServerTokenizer[] = [];
   const tokenizer = (model: string | null) => {
     // --model wins over the file's, as for scoring.
@@ -47,7 +51,7 @@ export async function loadWithTokenizer(file: string, server: ServerTokenizing |
     return created;
   };
   try {
-    return await loadContext(file, { tokenizer, template: server.template });
+    return await load({ tokenizer, template: server.template });
   } finally {
     await Promise.all(opened.map((t) => t.close()));
   }
@@ -69,6 +73,9 @@ export function createScorer(settings: ScorerSettings, model: string | null): Sc
  */
 export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal, modeOptions?: ModeOptions): Promise<LoadedContext> {
   if (settings.modelTemplate !== undefined) {
+    // The model-template path renders memory turns only, so far; an agent's log is imported as
+    // memories inside messages, which it does not map yet.
+    if (settings.memories !== undefined) return Promise.reject(new InputError('--memories: an agent log is scored with the built-in or the server\'s tokenizer; --template server or a template file takes a chat-format file with memory turns (not yet memories inside messages)'));
     const options = { url: settings.urls[0]!, model: settings.model ?? null, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, concurrency: settings.concurrency, signal };
     return loadWithModelTemplate(settings.file, settings.modelTemplate, options, modeOptions === undefined ? undefined : (context) => scoringMode(modeOptions).promptRanges(context));
   }
@@ -84,7 +91,7 @@ export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal, m
           signal,
         }
       : undefined;
-  return loadWithTokenizer(settings.file, server);
+  return loadWithTokenizer(settings.file, server, settings.memories === undefined ? undefined : { rules: settings.memories, span: settings.span });
 }
 
 /** `preloaded` skips reading the file again (watch mode has just read it). */

@@ -1,8 +1,11 @@
 // Building the token-id prompt of a scoring call, as the reference's build_token_ids: every
-// node of system, identity and journal, then the conversation entries in `range` less those
-// the filter drops. Lengths are summed first so the prompt is one allocation, not a chain of
-// concatenations.
-import { SECTION_NAMES, isAssistant, isMemory, memoryKey, responseSpanLength, tokenCount, writeTokens, type AstNode, type Context } from '../context/context.ts';
+// node of system, identity and journal, then the conversation entries in `range`, less the
+// memories the filter drops. A memory is a conversation entry of its own (the reference's
+// memory turn, dropped whole) or a part of a message in any section (only its text's ids are
+// dropped, the message around it stays): both are a run of the unfiltered prompt, so every
+// prompt is that prompt with some runs cut out. Lengths are known first so the prompt is one
+// allocation, not a chain of concatenations.
+import { SECTION_NAMES, isAssistant, responseSpanLength, tokenCount, writeTokens, type AstNode, type Context } from '../context/context.ts';
 import type { Span } from './scorer.ts';
 
 export type Filter =
@@ -19,31 +22,115 @@ export interface EntryRange {
   readonly end: number;
 }
 
-function skipped(node: AstNode, filter: Filter): boolean {
+/** Whether the filter drops the memory `key`. */
+export function drops(filter: Filter, key: string): boolean {
   switch (filter.kind) {
     case 'none':
       return false;
     case 'skip-key':
-      return memoryKey(node) === filter.key;
-    case 'skip-keys': {
-      const key = memoryKey(node);
-      return key !== undefined && filter.keys.has(key);
-    }
+      return key === filter.key;
+    case 'skip-keys':
+      return filter.keys.has(key);
     case 'skip-all-memories':
-      return isMemory(node);
+      return true;
   }
 }
 
-function* promptNodes(context: Context, range: EntryRange, filter: Filter): Generator<AstNode> {
-  for (const name of SECTION_NAMES) {
-    if (name === 'conversation') continue;
-    yield* context.sections[name];
-  }
+/** One place of a memory in the unfiltered prompt: ids [from, to). */
+export interface MemoryRun {
+  readonly key: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Where everything lies in the unfiltered prompt of a range, found without writing it. */
+interface PromptMap {
+  readonly length: number;
+  /** Every memory's places, in prompt order (they never overlap). */
+  readonly memories: readonly MemoryRun[];
+  /** Every assistant response's span: content and end-of-turn token. */
+  readonly responses: readonly Span[];
+  /** starts[k] is where entry range.start + k begins; starts[n] is the end. */
+  readonly starts: Int32Array;
+}
+
+function* fixedNodes(context: Context): Generator<AstNode> {
+  for (const name of SECTION_NAMES) if (name !== 'conversation') yield* context.sections[name];
+}
+
+function mapPrompt(context: Context, range: EntryRange): PromptMap {
+  const memories: MemoryRun[] = [];
+  const responses: Span[] = [];
+  let offset = 0;
+  const visit = (node: AstNode) => {
+    if (node.kind === 'memory') memories.push({ key: node.key, from: offset, to: offset + node.tokens.length });
+    if (node.kind === 'message') {
+      let at = offset + node.open.length;
+      if (isAssistant(node)) responses.push({ start: at, end: at + responseSpanLength(node) });
+      for (const child of node.children) {
+        if (child.kind === 'memory') memories.push({ key: child.key, from: at, to: at + child.tokens.length });
+        at += child.tokens.length;
+      }
+    }
+    offset += tokenCount(node);
+  };
+  for (const node of fixedNodes(context)) visit(node);
   const entries = context.sections.conversation;
+  const starts = new Int32Array(Math.max(0, range.end - range.start) + 1);
   for (let i = range.start; i < range.end; i++) {
-    const node = entries[i]!;
-    if (!skipped(node, filter)) yield node;
+    starts[i - range.start] = offset;
+    visit(entries[i]!);
   }
+  starts[starts.length - 1] = offset;
+  return { length: offset, memories, responses, starts };
+}
+
+/** The runs of the unfiltered prompt (see PromptLayout.runs) that make the filtered one. */
+function keptRuns(map: PromptMap, filter: Filter): Int32Array {
+  if (filter.kind === 'none') return Int32Array.of(0, map.length);
+  const runs: number[] = [0];
+  for (const { key, from, to } of map.memories) {
+    if (!drops(filter, key)) continue;
+    // Adjacent dropped memories merge into one gap.
+    if (runs.length > 1 && runs[runs.length - 1] === from) runs[runs.length - 1] = to;
+    else runs.push(from, to);
+  }
+  runs.push(map.length);
+  return Int32Array.from(runs);
+}
+
+/** The responses' spans once the filter's memories are cut out. */
+function keptSpans(map: PromptMap, filter: Filter): Span[] {
+  let removed = 0;
+  let m = 0;
+  return map.responses.map(({ start, end }) => {
+    // No memory sits inside a response, so every one before it ends at or before its start.
+    for (; m < map.memories.length && map.memories[m]!.from < start; m++) {
+      const run = map.memories[m]!;
+      if (drops(filter, run.key)) removed += run.to - run.from;
+    }
+    return { start: start - removed, end: end - removed };
+  });
+}
+
+function writeFull(context: Context, range: EntryRange, length: number): Uint32Array {
+  const out = new Uint32Array(length);
+  let offset = 0;
+  for (const node of fixedNodes(context)) offset = writeTokens(node, out, offset);
+  const entries = context.sections.conversation;
+  for (let i = range.start; i < range.end; i++) offset = writeTokens(entries[i]!, out, offset);
+  return out;
+}
+
+/** The ids that runs [a0, b0, a1, b1, …) of `base` make, in a new array. */
+function joinRuns(base: Uint32Array, runs: Int32Array): Uint32Array {
+  const out = new Uint32Array(runsLength(runs));
+  let offset = 0;
+  for (let k = 0; k < runs.length; k += 2) {
+    out.set(base.subarray(runs[k], runs[k + 1]), offset);
+    offset += runs[k + 1]! - runs[k]!;
+  }
+  return out;
 }
 
 export interface ScorePrompt {
@@ -52,40 +139,21 @@ export interface ScorePrompt {
   readonly spans: Span[];
 }
 
-/** The prompt and its response spans, noted from the AST while it is written. */
+/** The prompt and its response spans, noted from the AST. */
 export function buildScorePrompt(context: Context, range: EntryRange, filter: Filter): ScorePrompt {
-  const tokens = buildPrompt(context, range, filter);
-  const fixed = SECTION_NAMES.filter((n) => n !== 'conversation').reduce((n, name) => n + context.sections[name].reduce((m, node) => m + tokenCount(node), 0), 0);
-  return { tokens, spans: conversationSpans(context, range, filter, fixed) };
-}
-
-function conversationSpans(context: Context, range: EntryRange, filter: Filter, offset: number): Span[] {
-  const entries = context.sections.conversation;
-  const spans: Span[] = [];
-  for (let i = range.start; i < range.end; i++) {
-    const node = entries[i]!;
-    if (skipped(node, filter)) continue;
-    if (isAssistant(node)) {
-      const start = offset + node.open.length;
-      spans.push({ start, end: start + responseSpanLength(node) });
-    }
-    offset += tokenCount(node);
-  }
-  return spans;
+  const layout = new PromptLayout(context, range);
+  return { tokens: layout.build(filter), spans: layout.spans(filter) };
 }
 
 /** Tokens in the prompt of `range` under `filter`, without writing it. */
 export function promptLength(context: Context, range: EntryRange, filter: Filter = NO_FILTER): number {
-  let length = 0;
-  for (const node of promptNodes(context, range, filter)) length += tokenCount(node);
-  return length;
+  return runsLength(keptRuns(mapPrompt(context, range), filter));
 }
 
 export function buildPrompt(context: Context, range: EntryRange, filter: Filter): Uint32Array {
-  const out = new Uint32Array(promptLength(context, range, filter));
-  let offset = 0;
-  for (const node of promptNodes(context, range, filter)) offset = writeTokens(node, out, offset);
-  return out;
+  const map = mapPrompt(context, range);
+  const full = writeFull(context, range, map.length);
+  return filter.kind === 'none' ? full : joinRuns(full, keptRuns(map, filter));
 }
 
 export function fullRange(context: Context): EntryRange {
@@ -93,47 +161,40 @@ export function fullRange(context: Context): EntryRange {
 }
 
 /**
- * One range's prompt laid out once, with every entry's offset in it: a prompt with some entries
- * filtered out is then a few copies of runs of the unfiltered one. The full and estimate modes
- * build hundreds of prompts over the same range; this keeps each to a handful of memcpys.
+ * One range's prompt laid out once, with every entry's offset and every memory's places in it:
+ * a prompt with some memories filtered out is then a few copies of runs of the unfiltered one.
+ * The full and estimate modes build hundreds of prompts over the same range; this keeps each to
+ * a handful of memcpys.
  */
 export class PromptLayout {
   /** The prompt with nothing filtered out. */
   readonly full: Uint32Array;
-  /** starts[k] is where entry range.start + k begins in `full`; starts[n] is the end. */
-  private readonly starts: Int32Array;
+  private readonly map: PromptMap;
   /** Assistant responses in the range: every prompt built from it holds them all. */
   readonly responses: number;
 
   constructor(
-    private readonly context: Context,
+    context: Context,
     readonly range: EntryRange,
   ) {
-    this.full = buildPrompt(context, range, NO_FILTER);
-    const entries = context.sections.conversation;
-    const count = range.end - range.start;
-    let responses = 0;
-    for (let i = range.start; i < range.end; i++) if (isAssistant(entries[i]!)) responses++;
-    this.responses = responses;
-    this.starts = new Int32Array(count + 1);
-    // The conversation entries come last, after the fixed sections.
-    let offset = this.full.length;
-    for (let i = range.end - 1; i >= range.start; i--) offset -= tokenCount(entries[i]!);
-    for (let k = 0; k < count; k++) {
-      this.starts[k] = offset;
-      offset += tokenCount(entries[range.start + k]!);
-    }
-    this.starts[count] = offset;
+    this.map = mapPrompt(context, range);
+    this.full = writeFull(context, range, this.map.length);
+    this.responses = this.map.responses.length;
+  }
+
+  /** Every place of every memory in `full`, in order. */
+  get memories(): readonly MemoryRun[] {
+    return this.map.memories;
   }
 
   /** Where each response lies in the prompt build(filter) returns. */
   spans(filter: Filter): Span[] {
-    return conversationSpans(this.context, this.range, filter, this.starts[0]!);
+    return keptSpans(this.map, filter);
   }
 
   /** Where conversation entry i (in the range) ends in `full`: a prompt cut there ends with it. */
   entryEnd(i: number): number {
-    return this.starts[i - this.range.start + 1]!;
+    return this.map.starts[i - this.range.start + 1]!;
   }
 
   /** The same tokens as buildPrompt(context, range, filter), in a new array. */
@@ -152,32 +213,12 @@ export class PromptLayout {
    * + full[runs[2]..runs[3]) + …, so a client can send their bytes without the prompt being built.
    */
   runs(filter: Filter): Int32Array {
-    const n = this.full.length;
-    if (filter.kind === 'none') return Int32Array.of(0, n);
-    const entries = this.context.sections.conversation;
-    const { start, end } = this.range;
-    const runs: number[] = [0];
-    for (let i = start; i < end; i++) {
-      if (!skipped(entries[i]!, filter)) continue;
-      const from = this.starts[i - start]!;
-      const to = this.starts[i - start + 1]!;
-      // Adjacent dropped entries merge into one gap.
-      if (runs[runs.length - 1] === from && runs.length > 1) runs[runs.length - 1] = to;
-      else runs.push(from, to);
-    }
-    runs.push(n);
-    return Int32Array.from(runs);
+    return keptRuns(this.map, filter);
   }
 
   /** The prompt that runs (from this.runs) describe, in a new array. */
   fromRuns(runs: Int32Array): Uint32Array {
-    const out = new Uint32Array(runsLength(runs));
-    let offset = 0;
-    for (let k = 0; k < runs.length; k += 2) {
-      out.set(this.full.subarray(runs[k], runs[k + 1]), offset);
-      offset += runs[k + 1]! - runs[k]!;
-    }
-    return out;
+    return joinRuns(this.full, runs);
   }
 }
 

@@ -22,7 +22,12 @@ export const SessionHeaderSchema = z
     memscope: z.string(),
     /** The recording process, so a reader can tell a live run from one that was killed. */
     pid: z.number().int().positive(),
-    source: z.strictObject({ path: z.string(), format: z.enum(['chat', 'native']) }),
+    source: z.strictObject({
+      path: z.string(),
+      format: z.enum(['chat', 'native']),
+      /** score --memories: the file was an agent's log, imported with these rules (the context below is what they made of it). */
+      imported: z.strictObject({ log: z.enum(['openai', 'otel']), rules: z.array(z.string()), span: z.string().optional() }).optional(),
+    }),
     backend: z.strictObject({
       /** "built-in" or the URLs of the scoring servers. */
       urls: z.array(z.string()),

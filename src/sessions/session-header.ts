@@ -39,7 +39,7 @@ export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, mo
     memscope: version,
     pid: process.pid,
     // Absolute, so the sessions list reads the same whatever directory each run started in.
-    source: { path: resolve(loaded.path), format: loaded.format },
+    source: { path: resolve(loaded.path), format: loaded.format, ...(loaded.imported !== undefined ? { imported: { ...loaded.imported, rules: [...loaded.imported.rules] } } : {}) },
     backend: { urls: settings.urls.length > 0 ? settings.urls : ['built-in'], model },
     settings: recorded,
     context: contextToNative(loaded.context),

@@ -146,6 +146,8 @@ export function detailView(props: DetailInput): DetailView {
     const at = memory.entry !== null ? ` (entry ${memory.entry})` : '';
     title = `${neutralize(memory.key)}${at}${entry !== undefined ? ` × response at entry ${entry}` : ''}`;
     for (const [label, segments] of cellLines(state, memory, row, column, theme)) body.push(labelled(label, segments, inner, theme));
+    const where = texts.where?.(memory.key);
+    if (where !== undefined) body.push(labelled('where', [[neutralize(where), '']], inner, theme));
     const memoryText = texts.memory(memory.key);
     if (memoryText === undefined) body.push(labelled('memory', [['(not in this context)', s.faint]], inner, theme));
     else wrapText(memoryText, textWidth).filter((l) => l.trim() !== '').forEach((line, i) => scrolled.push([i === 0 ? 'memory' : '', line]));

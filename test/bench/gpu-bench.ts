@@ -116,7 +116,7 @@ export async function estimateOnSim(context: Context, sim: Sim, K: number, seed:
 export async function otherModeTokens(context: Context, sim: Sim, wire: Wire): Promise<{ mode: string; calls: number; tokens: number }[]> {
   const dir = await tempDir();
   try {
-    const memories = memoryRefs(context.sections.conversation);
+    const memories = memoryRefs(context);
     const middle = memories[Math.floor(memories.length / 2)]!.key;
     const store = await WeightStore.open(join(dir.path, 'weights.json'));
     const modes: [string, ModeOptions][] = [

@@ -77,7 +77,7 @@ export async function load(file: string): Promise<Context> {
 /** Every prompt of a full-mode run (baseline, then each memory removed), as the engine builds them. */
 export function fullMatrixPrompts(context: Context): Uint32Array[] {
   const layout = new PromptLayout(context, fullRange(context));
-  return [layout.build(NO_FILTER), ...memoryRefs(context.sections.conversation).map(({ key }) => layout.build({ kind: 'skip-key', key }))];
+  return [layout.build(NO_FILTER), ...memoryRefs(context).map(({ key }) => layout.build({ kind: 'skip-key', key }))];
 }
 
 /** One full-mode run of the engine; wall time of the run. */
@@ -191,7 +191,7 @@ export async function estimateRun(file: string, K: number, seed: number, exactMa
 export async function fitTimes(file: string, K: number, repeats: number): Promise<{ memories: number; responses: number; ms: number[] }> {
   const context = await load(file);
   const entries = context.sections.conversation;
-  const memories = memoryRefs(entries);
+  const memories = memoryRefs(context);
   const responses = responseEntries(entries);
   const layout = new PromptLayout(context, fullRange(context));
   const scorer = new BuiltinScorer();

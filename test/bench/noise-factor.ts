@@ -35,7 +35,7 @@ export async function measureNoise(rounds: number, seed: number): Promise<{ base
     null,
   );
   const layout = new PromptLayout(context, fullRange(context));
-  const keys = [...new Set(memoryRefs(context.sections.conversation).map((m) => m.key))];
+  const keys = [...new Set(memoryRefs(context).map((m) => m.key))];
   const random = seededRandom(seed);
   const call = (filter: Filter) => scorer.score({ prompt: layout.build(filter), expected: layout.responses, spans: layout.spans(filter) });
   const baselines: number[][] = [];

@@ -44,7 +44,7 @@ const start = performance.now();
 const result = (await engine.run(kind === 'estimate' ? { mode: 'estimate', count: Number(k), seed: 1 } : { mode: 'full' })) as FullResult;
 const ms = performance.now() - start;
 const report: ScaleReport = {
-  memories: memoryRefs(entries).length,
+  memories: memoryRefs(context).length,
   responses: responseEntries(entries).length,
   tokens: entries.reduce((n, node) => n + (node.kind === 'message' ? node.open.length + node.close.length + node.children.reduce((m, c) => m + c.tokens.length, 0) : node.tokens.length), 0),
   rssLoaded,

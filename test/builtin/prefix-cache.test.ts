@@ -44,7 +44,7 @@ async function fullMatrixPrompts(name: string): Promise<{ baseline: Uint32Array;
   const range = fullRange(context);
   return {
     baseline: buildPrompt(context, range, NO_FILTER),
-    ablations: memoryRefs(context.sections.conversation).map(({ key }) => buildPrompt(context, range, { kind: 'skip-key', key })),
+    ablations: memoryRefs(context).map(({ key }) => buildPrompt(context, range, { kind: 'skip-key', key })),
   };
 }
 

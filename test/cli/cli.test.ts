@@ -84,7 +84,7 @@ test('schema prints a JSON Schema derived from the zod formats', async () => {
     assert.equal(schema.type, 'object');
   }
   const chat = JSON.parse((await runCli(['schema', 'chat'])).stdout);
-  assert.deepEqual(chat.properties.conversation.items.properties.role.enum, ['user', 'assistant', 'tool', 'memory']);
+  assert.deepEqual(chat.properties.conversation.items.properties.role.enum, ['user', 'assistant', 'tool', 'memory', 'system']);
 });
 
 test('bad files and usage: exit 2, one line naming the file and the place, no stack', async () => {

@@ -71,7 +71,7 @@ const cases: [string, () => string, RegExp][] = [
   ['truncated JSON', () => '{"conversation": [', /^ctx\.json: line 1, column 19: invalid JSON/],
   ['not an object', () => '[1,2]', /^ctx\.json: \$: expected a JSON object, found an array/],
   ['neither format', () => '{"messages": []}', /^ctx\.json: \$: not a memscope context/],
-  ['unknown role', () => JSON.stringify({ conversation: [{ role: 'wizard', content: 'x' }] }), /^ctx\.json: \$\.conversation\[0\]\.role: "wizard" is not allowed: expected one of "user", "assistant", "tool", "memory"$/],
+  ['unknown role', () => JSON.stringify({ conversation: [{ role: 'wizard', content: 'x' }] }), /^ctx\.json: \$\.conversation\[0\]\.role: "wizard" is not allowed: expected one of "user", "assistant", "tool", "memory", "system"$/],
   ['memory without key', () => JSON.stringify({ conversation: [{ role: 'memory', content: 'x' }] }), /^ctx\.json: \$\.conversation\[0\]\.key: a memory needs a "key"/],
   ['key on a non-memory', () => JSON.stringify({ conversation: [{ role: 'user', content: 'x', key: 'k' }] }), /^ctx\.json: \$\.conversation\[0\]\.key: "key" is only allowed on memories/],
   ['empty conversation', () => JSON.stringify({ conversation: [] }), /^ctx\.json: \$\.conversation: the conversation is empty/],

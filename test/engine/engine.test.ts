@@ -86,7 +86,7 @@ test('keys are unique over the whole conversation, in order of first appearance'
       { role: 'assistant', content: 'z' },
     ],
   });
-  assert.deepEqual(memoryRefs(context.sections.conversation), [
+  assert.deepEqual(memoryRefs(context), [
     { key: 'a', entry: 0 },
     { key: 'b', entry: 1 },
   ]);
@@ -244,7 +244,7 @@ test('incremental mode scores the oldest memories first', async () => {
   try {
     const { context } = await loadContext(fixture('small.json'));
     const store = await WeightStore.open(`${dir.path}/w.json`);
-    const keys = memoryRefs(context.sections.conversation).map((r) => r.key);
+    const keys = memoryRefs(context).map((r) => r.key);
     // Give the first memory a recent (but due) time, the others none: it must come last.
     await store.set(keys[0]!, { weight: 1, last_scored: 500 });
     const { engine, events } = engineFor(context, new RecordingScorer());

@@ -244,7 +244,7 @@ test('on the real model the estimate keeps the exact ranking of memories (medium
   const scorer = new BuiltinScorer();
   const estimate = (await new ScoringEngine(context, { scorer, model: 'm', concurrency: 4 }).run({ mode: 'estimate', count: 24, seed: 1 })) as FullResult;
   assert.equal(estimate.calls, 25);
-  assert.ok(estimate.calls < memoryRefs(context.sections.conversation).length + 1);
+  assert.ok(estimate.calls < memoryRefs(context).length + 1);
   const top = (r: FullResult, k: number) => new Set(r.memories.map((m, i) => ({ m: m.max, i })).sort((a, b) => b.m - a.m || a.i - b.i).slice(0, k).map((x) => x.i));
   const exactTop = top(exact, 10);
   const found = [...top(estimate, 10)].filter((i) => exactTop.has(i)).length;

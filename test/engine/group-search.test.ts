@@ -179,10 +179,9 @@ class MonotoneScorer implements Scorer {
     context: Context,
     private readonly weights: number[][],
   ) {
-    const entries = context.sections.conversation;
     const layout = new PromptLayout(context, fullRange(context));
     // Every memory follows a user message in these contexts: it starts where entry − 1 ends.
-    this.memoryTokens = memoryRefs(entries).map(({ entry }) => `,${[...layout.full.subarray(layout.entryEnd(entry - 1), layout.entryEnd(entry))].join(',')},`);
+    this.memoryTokens = memoryRefs(context).map(({ entry }) => `,${[...layout.full.subarray(layout.entryEnd(entry - 1), layout.entryEnd(entry))].join(',')},`);
   }
   score(call: ScoreCall): Promise<number[]> {
     this.calls++;
@@ -198,7 +197,7 @@ describe('group search on a model where removing more never raises a logprob', (
     const { chat } = sparseContext(48, 1000, 5);
     const context = chatToContext(chat);
     const entries = context.sections.conversation;
-    const memories = memoryRefs(entries);
+    const memories = memoryRefs(context);
     const responses = responseEntries(entries);
     // Memories 5, 17 and 30 move some later responses by 2–4 nats; every memory moves the
     // responses after it by a little (0.07).
@@ -233,7 +232,7 @@ describe('group search on a model where removing more never raises a logprob', (
     const { chat } = sparseContext(16, 1000, 5);
     const context = chatToContext(chat);
     const entries = context.sections.conversation;
-    const memories = memoryRefs(entries);
+    const memories = memoryRefs(context);
     const responses = responseEntries(entries);
     // Memory 4 alone moves one response, the first after it, by 3 nats.
     const moved = firstColumnAfter(responses, memories[4]!.entry);
@@ -296,7 +295,7 @@ describe('group search calls and events', () => {
     const context = chatToContext(chat);
     const layout = new PromptLayout(context, fullRange(context));
     // Calls that lack memory 9 (the second group's) fail.
-    const memory9 = memoryRefs(context.sections.conversation)[9]!.entry;
+    const memory9 = memoryRefs(context)[9]!.entry;
     const start = layout.entryEnd(memory9 - 1);
     const tokens = [...layout.full.subarray(start, layout.entryEnd(memory9))].join(',');
     const scorer = new Recording((prompt) => prompt.length > start && ![...prompt].join(',').includes(tokens));

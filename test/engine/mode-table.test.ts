@@ -39,7 +39,7 @@ const examples: { [K in ModeName]: (context: Context, store: WeightStore) => Ext
   full: () => ({ mode: 'full' }),
   search: () => ({ mode: 'search', threshold: 1 }),
   estimate: () => ({ mode: 'estimate', count: 6, seed: 2 }),
-  single: (context) => ({ mode: 'single', key: memoryRefs(context.sections.conversation)[3]!.key }),
+  single: (context) => ({ mode: 'single', key: memoryRefs(context)[3]!.key }),
   incremental: (_, store) => ({ mode: 'incremental', store, maxAgeSeconds: 0, window: 4, alpha: 0.3, now: 1000 }),
   finetune: () => ({ mode: 'finetune', count: 7 }),
 };

@@ -9,7 +9,7 @@ import { fixture } from '../support/helpers.ts';
 test('a prompt layout builds exactly the prompts buildPrompt does, for every kind of filter and range', async () => {
   const { context } = await loadContext(fixture('medium.json'));
   const entries = context.sections.conversation;
-  const keys = memoryRefs(entries).map((m) => m.key);
+  const keys = memoryRefs(context).map((m) => m.key);
   const random = seededRandom(2);
   const filters: Filter[] = [
     { kind: 'none' },

@@ -14,7 +14,7 @@ import { fixture } from '../support/helpers.ts';
 const header = builtinTemplate.open('assistant');
 
 function filters(context: Context): Filter[] {
-  return [NO_FILTER, { kind: 'skip-all-memories' }, ...memoryRefs(context.sections.conversation).map(({ key }) => ({ kind: 'skip-key', key }) as const)];
+  return [NO_FILTER, { kind: 'skip-all-memories' }, ...memoryRefs(context).map(({ key }) => ({ kind: 'skip-key', key }) as const)];
 }
 
 for (const name of ['small.json', 'medium.json']) {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { contentText } from '../../src/context/content-parts.ts';
 import { ChatContextSchema } from '../../src/context/chat-format.ts';
 import { NativeContextSchema } from '../../src/context/native-format.ts';
 import { fixture, runCli, startProcess, testScript, type RunningServer } from '../support/helpers.ts';
@@ -22,9 +23,9 @@ async function wholeText(): Promise<string> {
   const chat = ChatContextSchema.parse(JSON.parse(await readFile(SMALL, 'utf8')));
   const turn = (role: string, text: string) => `<|im_start|>${role}\n${text}<|im_end|>\n`;
   return [
-    ...(chat.system !== undefined ? [turn('system', chat.system)] : []),
-    ...[...(chat.identity ?? []), ...(chat.journal ?? [])].map((t) => turn('system', t)),
-    ...chat.conversation.map((m) => (m.role === 'memory' ? turn('memory', `${m.key}\n${m.content}`) : turn(m.role, m.content))),
+    ...(chat.system !== undefined ? [turn('system', contentText(chat.system))] : []),
+    ...[...(chat.identity ?? []), ...(chat.journal ?? [])].map((t) => turn('system', contentText(t))),
+    ...chat.conversation.map((m) => (m.role === 'memory' ? turn('memory', `${m.key}\n${contentText(m.content)}`) : turn(m.role, contentText(m.content)))),
   ].join('');
 }
 

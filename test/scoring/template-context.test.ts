@@ -5,7 +5,7 @@
 // moves text across turns.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ChatContext } from '../../src/context/chat-format.ts';
+import type { ChatContext, ChatMessage } from '../../src/context/chat-format.ts';
 import { templateContext, templateMessages } from '../../src/context/template-context.ts';
 import { findTemplateSpans } from '../../src/context/template-spans.ts';
 import { tokenize } from '../../src/context/tokenizer.ts';
@@ -28,11 +28,14 @@ const CHAT: ChatContext = {
   ],
 };
 
+/** This test's contexts hold plain string contents only (no memories inside messages). */
+const text = (content: ChatMessage['content']): string => (typeof content === 'string' ? content : assert.fail('a string content'));
+
 /** The messages as this test renders them on its own: memory turns as user "KEY\nTEXT". */
 function plainMessages(skip?: string): { role: string; content: string }[] {
   return [
-    { role: 'system', content: CHAT.system! },
-    ...CHAT.conversation.filter((m) => m.key === undefined || m.key !== skip).map((m) => (m.role === 'memory' ? { role: 'user', content: `${m.key!}\n${m.content}` } : { role: m.role, content: m.content })),
+    { role: 'system', content: text(CHAT.system!) },
+    ...CHAT.conversation.filter((m) => m.key === undefined || m.key !== skip).map((m) => (m.role === 'memory' ? { role: 'user', content: `${m.key!}\n${text(m.content)}` } : { role: m.role, content: text(m.content) })),
   ];
 }
 
@@ -66,7 +69,7 @@ describe('a context under the model\'s own template', () => {
 
   function checkSpans(name: string, chat: ChatContext, prompt: Uint32Array, spans: { start: number; end: number }[]): void {
     const specials = FAKE_CHAT_TEMPLATES[name]!.specials;
-    const responses = chat.conversation.filter((m) => m.role === 'assistant').map((m) => m.content);
+    const responses = chat.conversation.filter((m) => m.role === 'assistant').map((m) => text(m.content));
     assert.equal(spans.length, responses.length);
     spans.forEach((span, i) => {
       // Mistral writes " " before a response: it merges into the first word.
@@ -112,7 +115,7 @@ describe('a context under the model\'s own template', () => {
       const server = servers.get(name)!;
       const { context, messages, layout, renderer } = await built(name, NO_MEMORY_TURNS);
       try {
-        const plain = [{ role: 'system', content: CHAT.system! }, ...NO_MEMORY_TURNS.conversation.map((m) => ({ role: m.role, content: m.content }))];
+        const plain = [{ role: 'system', content: text(CHAT.system!) }, ...NO_MEMORY_TURNS.conversation.map((m) => ({ role: m.role, content: text(m.content) }))];
         assert.deepEqual([...layout.full], await serverRendering(server, plain));
         checkSpans(name, NO_MEMORY_TURNS, layout.full, layout.spans({ kind: 'none' }));
         const end = NO_MEMORY_TURNS.conversation.length;

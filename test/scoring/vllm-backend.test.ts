@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
+import { contentText } from '../../src/context/content-parts.ts';
 import { alignmentProbe, ChatContextSchema } from '../../src/context/chat-format.ts';
 import { loadTextTemplate } from '../../src/context/template-file.ts';
 import type { AstNode, Context } from '../../src/context/context.ts';
@@ -366,11 +367,11 @@ describe('tokenizing chat input through the server', () => {
     const chat = ChatContextSchema.parse(JSON.parse(await readFile(SMALL, 'utf8')));
     const texts = new Set<string>(['<|im_start|>', '<|im_end|>', '<|im_end|>\n']);
     const roles = new Set<string>(['system']);
-    if (chat.system !== undefined) texts.add(chat.system);
-    for (const text of [...(chat.identity ?? []), ...(chat.journal ?? [])]) texts.add(text);
+    if (chat.system !== undefined) texts.add(contentText(chat.system));
+    for (const content of [...(chat.identity ?? []), ...(chat.journal ?? [])]) texts.add(contentText(content));
     for (const m of chat.conversation) {
       roles.add(m.role);
-      texts.add(m.role === 'memory' ? `${m.key}\n${m.content}` : m.content);
+      texts.add(m.role === 'memory' ? `${m.key}\n${contentText(m.content)}` : contentText(m.content));
     }
     for (const role of roles) texts.add(`<|im_start|>${role}\n`);
     // The probe that checks the pieces give the whole text's ids.

@@ -40,7 +40,7 @@
 //
 //   node dist/test/servers/vllm-wire.js [--port 0] [--model NAME] [--candidates N]
 //        [--specials chatml|llama3|both] [--max-model-len N] [--error-shape nested|flat|fastapi]
-//        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging] [--no-models-route]
+//        [--tokenizer wordpiece|sentencepiece|sentencepiece-merging|bpe] [--no-models-route]
 //        [--priority-scheduling] [--chat-template chatml|llama3|gemma|mistral|sysmove]
 //        [--jitter SEED] [--jitter-amplitude NATS] [--exit-with-stdin]
 //
@@ -48,7 +48,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { tokenLogprobs } from '../../src/builtin/builtin-model.ts';
-import { BUILTIN_VOCAB_SIZE, tokenPieces, tokenize } from '../../src/context/tokenizer.ts';
+import { BUILTIN_VOCAB_SIZE, pieceId, tokenPieces, tokenize } from '../../src/context/tokenizer.ts';
 import { BatchJitter } from './batch-jitter.ts';
 import { fakeChatTemplate, renderFakeChat } from './chat-templates.ts';
 import { HttpProblem, readJson, sendText, serveWire } from './wire-kit.ts';
@@ -137,7 +137,8 @@ function optionalInt(body: Record<string, unknown>, field: string): number | und
  * tokenizer. --tokenizer sentencepiece: like SentencePiece's dummy prefix, the first word of
  * every call's text (when the text does not begin with a special token) gets another id, its
  * "▁word" form; sentencepiece-merging: a newline at the start of a call also merges with the
- * word after it into one id (so no prefix can be split off again).
+ * word after it into one id (so no prefix can be split off again); bpe: punctuation and the line
+ * breaks right after it are one id, as in GPT-style byte-level BPE (">\n", ".\n\n").
  */
 /** The ids and, as vLLM's return_token_strs, each id's text (the piece it was read from). */
 function tokenizeWithStrings(text: string, addSpecialTokens: boolean): { ids: number[]; strs: string[] } {
@@ -153,9 +154,9 @@ function tokenizeWithStrings(text: string, addSpecialTokens: boolean): { ids: nu
       ids.push(special);
       strs.push(part);
     } else {
-      const words = tokenize(part);
-      const pieces = tokenPieces(part);
-      if (atStart && values.tokenizer !== 'wordpiece' && words.length > 0) {
+      const pieces = values.tokenizer === 'bpe' ? bpePieces(part) : tokenPieces(part);
+      const words = values.tokenizer === 'bpe' ? pieces.map(pieceId) : tokenize(part);
+      if (atStart && values.tokenizer.startsWith('sentencepiece') && words.length > 0) {
         words[0] = wordStart(words[0]!);
         pieces[0] = `▁${pieces[0]!}`;
         if (values.tokenizer === 'sentencepiece-merging' && part.startsWith('\n') && words.length > 1) {
@@ -169,6 +170,11 @@ function tokenizeWithStrings(text: string, addSpecialTokens: boolean): { ids: nu
     atStart = false;
   }
   return { ids, strs };
+}
+
+/** The word-piece ids, but a run of punctuation with the line breaks after it is one piece. */
+function bpePieces(text: string): string[] {
+  return [...text.matchAll(/[^\s\p{L}\p{N}_]+[\r\n]*|[ ]?[\p{L}\p{N}_]+|\s+/gu)].map((m) => m[0]);
 }
 
 /** The "▁word" id of a word: another id of the vocabulary. */

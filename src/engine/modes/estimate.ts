@@ -28,13 +28,14 @@ export function estimateMode(options: EstimateOptions): ScoringMode {
 
 /** The estimator's surrogate for a conversation: each response sees only the memories before it. */
 export function conversationSurrogate(entries: readonly AstNode[], memories: readonly MemoryRef[], responses: readonly number[]): AblationSurrogate {
-  // Memories are in order of first appearance, so those before a response are a prefix.
+  // Memories are in order of first appearance, so those before a response are a prefix (a
+  // response is never a memory's entry, except entry 0 for memories of the fixed sections).
   let before = 0;
   return new AblationSurrogate({
     memories: memories.length,
     responseLengths: responses.map((entry) => responseSpanLength(entries[entry] as MessageBranch)),
     visibleMemories: responses.map((entry) => {
-      while (before < memories.length && memories[before]!.entry < entry) before++;
+      while (before < memories.length && memories[before]!.entry <= entry) before++;
       return before;
     }),
   });

@@ -18,7 +18,7 @@ export interface FullShape {
 
 export function fullShape(context: Context): FullShape {
   const entries = context.sections.conversation;
-  const memories = memoryRefs(entries);
+  const memories = memoryRefs(context);
   const responses = responseEntries(entries);
   return { entries, memories, responses, range: scoredRange(context), nothing: memories.length === 0 || responses.length === 0 };
 }

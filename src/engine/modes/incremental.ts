@@ -30,7 +30,7 @@ export function incrementalMode(options: IncrementalOptions): ScoringMode {
     // Every memory that is scored when due: which are due depends on the clock at the run.
     promptRanges: (context) => {
       const entries = context.sections.conversation;
-      return windows(entries, memoryRefs(entries), options.window).eligible.map(({ range }) => range);
+      return windows(entries, memoryRefs(context), options.window).eligible.map(({ range }) => range);
     },
     run: (core) => incremental(core, options),
   };
@@ -75,7 +75,7 @@ async function incremental(core: EngineCore, options: IncrementalOptions): Promi
 
   const fresh: { key: string; reason: string }[] = [];
   const candidates: (MemoryRef & { last: number })[] = [];
-  for (const ref of memoryRefs(entries)) {
+  for (const ref of memoryRefs(core.context)) {
     const last = options.store.get(ref.key)?.last_scored ?? 0;
     const age = now - last;
     if (age >= options.maxAgeSeconds) candidates.push({ ...ref, last });

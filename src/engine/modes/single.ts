@@ -1,5 +1,5 @@
 // `--mode single --key K`: one memory, over the responses after its first appearance.
-import { memoryKey, type AstNode } from '../../context/context.ts';
+import { firstMemoryEntry, type Context } from '../../context/context.ts';
 import { nthResponseEnd, responseEntries } from '../conversation.ts';
 import { maxOf, sum } from '../divergence.ts';
 import type { SingleResult } from '../events.ts';
@@ -17,7 +17,7 @@ export interface SingleOptions {
 export function singleMode({ key }: SingleOptions): ScoringMode {
   return {
     promptRanges: (context) => {
-      const range = singleRange(context.sections.conversation, key);
+      const range = singleRange(context, key);
       return range === undefined ? [] : [range];
     },
     run: (core) => scoreSingle(core, key),
@@ -25,14 +25,15 @@ export function singleMode({ key }: SingleOptions): ScoringMode {
 }
 
 /** From the memory's first appearance to its RESPONSE_WINDOW-th response; undefined when it is not there. */
-function singleRange(entries: readonly AstNode[], key: string): EntryRange | undefined {
-  const first = entries.findIndex((node) => memoryKey(node) === key);
+function singleRange(context: Context, key: string): EntryRange | undefined {
+  const entries = context.sections.conversation;
+  const first = firstMemoryEntry(context, key);
   return first === -1 ? undefined : { start: first, end: nthResponseEnd(entries, first, RESPONSE_WINDOW) };
 }
 
 async function scoreSingle(core: EngineCore, key: string): Promise<SingleResult> {
   const entries = core.context.sections.conversation;
-  const range = singleRange(entries, key);
+  const range = singleRange(core.context, key);
   const responses = range ? responseEntries(entries, range) : [];
   const memories = range === undefined ? [] : [{ key, entry: range.start }];
   core.started('single', memories, responses, responses.length > 0 ? 2 : 0);
