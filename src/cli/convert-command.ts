@@ -3,26 +3,15 @@
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
 import type { LoadedContext } from '../context/load-context.ts';
 import { contextToNative } from '../context/native-format.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECONDS, checkUrl, parseDuration, parseTokenizing, readApiKey } from '../run/score-settings.ts';
 import { loadWithTokenizer } from '../run/scoring-run.ts';
 
-const convertOptionSpec = {
-  output: { type: 'string', short: 'o' },
-  tokenizer: { type: 'string' },
-  template: { type: 'string' },
-  url: { type: 'string' },
-  model: { type: 'string' },
-  'api-key-env': { type: 'string' },
-  'api-key-file': { type: 'string' },
-  timeout: { type: 'string' },
-} as const;
-
 export async function convert(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags({ args, options: convertOptionSpec, allowPositionals: true, strict: true }, { output: 'a file to write', tokenizer: 'one of builtin, server', template: 'chatml, llama3 or a template file', url: 'a URL', model: 'a model name', timeout: 'seconds, more than 0' });
+  const { values, positionals } = parseCommandArgs(COMMANDS.convert, args);
   if (positionals.length !== 1) throw new InputError('convert: name one context file');
   const urls = values.url === undefined ? [] : [checkUrl(values.url)];
   const { tokenizer, template } = await parseTokenizing(values, urls);

@@ -2,7 +2,7 @@
 // headless printing the run's result; --follow for a session another process is still writing.
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { InputError, ScoringError } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
 import type { RunResult } from '../engine/events.ts';
 import { printProgress, resultJson, resultText } from '../export/headless.ts';
 import { onScreen } from './on-screen.ts';
@@ -57,19 +57,7 @@ export async function replayOnScreen(path: string, io: CliIo, options: { follow?
 }
 
 export async function replay(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags({
-    args,
-    options: {
-      json: { type: 'boolean', default: false },
-      headless: { type: 'boolean', default: false },
-      follow: { type: 'boolean', default: false },
-      speed: { type: 'string' },
-      instant: { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  }, { speed: `a number from ${MIN_SPEED} to ${MAX_SPEED}` });
+  const { values, positionals } = parseCommandArgs(COMMANDS.replay, args);
   if (positionals.length !== 1) throw new InputError('replay: name one session file');
   const speed = parseSpeed(values.speed);
   if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant });

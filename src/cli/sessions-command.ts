@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { Interrupt, type CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
 import { replayOnScreen } from './replay-command.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { SESSION_COLUMNS, SessionDirectory, listSessions, sessionRow } from '../sessions/session-list.ts';
@@ -11,12 +11,7 @@ import { sessionsDir } from '../sessions/session-recorder.ts';
 import { formatSize, sessionsKeep } from '../sessions/session-retention.ts';
 
 export async function sessions(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags({
-    args,
-    options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, dir: { type: 'string' } },
-    allowPositionals: false,
-    strict: true,
-  }, { dir: 'a sessions directory' });
+  const { values } = parseCommandArgs(COMMANDS.sessions, args);
   const dir = values.dir ?? sessionsDir(io.env);
   if (!io.isTTY || values.json || values.headless) {
     const list = await listSessions(dir);
