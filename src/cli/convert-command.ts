@@ -1,6 +1,7 @@
 // `memscope convert <file>`: a context in native form (token ids for every node), tokenized by
 // the built-in tokenizer or a server's.
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { checkOutputFolder } from '../core/output-folder.ts';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
 import { COMMANDS, parseCommandArgs } from './commands.ts';
@@ -13,6 +14,7 @@ import { loadWithTokenizer } from '../run/scoring-run.ts';
 export async function convert(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(COMMANDS.convert, args);
   if (positionals.length !== 1) throw new InputError('convert: name one context file');
+  if (values.output !== undefined) checkOutputFolder('-o', values.output);
   const urls = values.url === undefined ? [] : [checkUrl(values.url)];
   const { tokenizer, template } = await parseTokenizing(values, urls);
   if (tokenizer !== 'server') {

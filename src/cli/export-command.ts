@@ -1,6 +1,7 @@
 // `memscope export <session> --format F`: a recorded run in one of the formats of
 // export-formats.ts, written atomically with -o.
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { checkOutputFolder } from '../core/output-folder.ts';
 import type { CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
 import { exportFormat } from './export-formats.ts';
@@ -12,6 +13,7 @@ export async function exportSession(args: string[], io: CliIo): Promise<number> 
   const { values, positionals } = parseCommandArgs(COMMANDS.export, args);
   if (positionals.length !== 1) throw new InputError('export: name one session file');
   const format = exportFormat(values.format);
+  if (values.output !== undefined) checkOutputFolder('-o', values.output);
   const session = await readSession(positionals[0]!);
   const { text, note } = await format.write(session);
   if (values.output === undefined) io.stdout.write(text);

@@ -53,7 +53,7 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
   const path = settings.record ?? join(sessionsDir(io.env), sessionFileName(new Date(), settings.file, settings.mode));
   let recorder: SessionRecorder;
   try {
-    recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+    recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { createFolder: settings.record === undefined });
   } catch (error) {
     leaveAltScreen(io.stdout);
     await run.scorer.close();

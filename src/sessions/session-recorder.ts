@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError, errorMessage } from '../core/errors.ts';
+import { checkOutputFolder } from '../core/output-folder.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import { safeJson } from '../core/sanitize.ts';
 import type { SessionHeader } from './session-format.ts';
@@ -21,6 +22,11 @@ export function sessionFileName(created: Date, source: string, mode: string): st
   return `${stamp}-${base}-${mode}-${process.pid}.jsonl`;
 }
 
+export interface RecordingOptions {
+  /** Make the folder (the sessions directory); else a missing one is an InputError. */
+  readonly createFolder?: boolean;
+}
+
 export class SessionRecorder {
   private fd: number | undefined;
   private readonly started: number;
@@ -29,8 +35,11 @@ export class SessionRecorder {
     readonly path: string,
     header: SessionHeader,
     private readonly clock: () => number = () => performance.now(),
+    options: RecordingOptions = { createFolder: true },
   ) {
-    mkdirSync(dirname(path), { recursive: true });
+    // The sessions directory is made on first use; a folder the user named must exist.
+    if (options.createFolder) mkdirSync(dirname(path), { recursive: true });
+    else checkOutputFolder('--record', path);
     // 'wx': never append to or clobber an existing recording.
     this.fd = openSync(path, 'wx', 0o644);
     this.started = clock();
@@ -55,10 +64,11 @@ export class SessionRecorder {
 }
 
 /** A new recording, or an InputError saying why it cannot be written (one is never overwritten). */
-export function openRecording(path: string, header: SessionHeader): SessionRecorder {
+export function openRecording(path: string, header: SessionHeader, options: RecordingOptions = {}): SessionRecorder {
   try {
-    return new SessionRecorder(path, header);
+    return new SessionRecorder(path, header, undefined, options);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`--record: ${path}: ${code === 'EEXIST' ? 'already exists (a recording is never overwritten)' : `cannot write (${code ?? errorMessage(error)})`}`);
   }
