@@ -53,7 +53,7 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
   const path = settings.record ?? join(sessionsDir(io.env), sessionFileName(new Date(), settings.file, settings.mode));
   let recorder: SessionRecorder;
   try {
-    recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { createFolder: settings.record === undefined });
+    recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { createFolder: settings.record === undefined, force: settings.force });
   } catch (error) {
     leaveAltScreen(io.stdout);
     await run.scorer.close();
@@ -82,7 +82,7 @@ export async function score(settings: ScoreSettings, io: CliIo): Promise<number>
     run = await prepareRun(settings, controller.signal);
     run.engine.subscribe(printProgress(io.stderr as never));
     if (settings.record !== undefined) {
-      recorder = openRecording(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+      recorder = openRecording(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { force: settings.force });
       run.engine.subscribe(recorder.record);
     }
     const result = await run.engine.run(run.modeOptions);

@@ -57,7 +57,8 @@ export const scoreOptionSpec = {
   'api-key-env': { type: 'string', arg: 'NAME', expects: 'the name of an environment variable', help: 'read the API key from this variable (default MEMSCOPE_API_KEY)' },
   'api-key-file': { type: 'string', arg: 'FILE', expects: 'a file holding the key', help: 'read the API key from this file' },
   latency: { type: 'string', arg: 'MS', expects: 'milliseconds', help: 'built-in scorer: add this much time to every call' },
-  record: { type: 'string', arg: 'FILE', expects: 'a session file to write', help: 'record the run as a session file (JSON Lines); watch: a file per run (FILE, then FILE-2, FILE-3 … before the extension)' },
+  record: { type: 'string', arg: 'FILE', expects: 'a session file to write', help: 'record the run as a session file (JSON Lines); watch: a file per run (FILE, then FILE-2, FILE-3 … before the extension); its folder must exist' },
+  force: { type: 'boolean', default: false, help: 'with --record: overwrite an existing file (else an existing file is an error)' },
   json: { type: 'boolean', default: false, help: 'print the result as JSON on stdout' },
   headless: { type: 'boolean', default: false, help: 'no screen: progress lines on stderr (also when stdin or stdout is not a terminal)' },
 } as const satisfies FlagSpecs;
@@ -85,6 +86,8 @@ export interface ScoreSettings {
   retryDelayMs: number;
   /** Session file to write; undefined: none (headless) or the default directory (screen). */
   record: string | undefined;
+  /** --record overwrites an existing file. */
+  force: boolean;
   backend: Backend;
   /** completions: which answer shape to ask for and read. */
   logprobsField: LogprobsField;
@@ -197,6 +200,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   if (values.search && mode !== 'full') throw new InputError('--search goes with --mode full');
   if (values.search && values.estimate !== undefined) throw new InputError('--search and --estimate are two ways to score the full matrix: give one');
   if (!values.search && values.threshold !== undefined) throw new InputError('--threshold goes with --search');
+  if (values.force && values.record === undefined) throw new InputError('--force goes with --record (it overwrites an existing recording)');
   if (!values.search && values.margin !== undefined) throw new InputError('--margin goes with --search');
   const margin = parseMargin(values.margin);
   const search = values.search ? parseThreshold(values.threshold) : undefined;
@@ -243,6 +247,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     retries: wholeNumber('retries', values.retries, DEFAULT_RETRIES),
     retryDelayMs: wholeNumber('retry-delay', values['retry-delay'], BACKOFF_BASE_MS),
     record: values.record,
+    force: values.force,
     backend,
     logprobsField,
     maxModelLen: values['max-model-len'] === undefined ? undefined : wholeNumber('max-model-len', values['max-model-len'], 0, 2),
