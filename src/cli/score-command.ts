@@ -12,7 +12,7 @@ import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
 import { VERSION } from './version.ts';
 import { runOutcome, type RunState } from '../screen/run-state.ts';
-import { pruneSessions, sessionsKeep } from '../sessions/session-retention.ts';
+import { pruneSessions, prunedNotice, sessionsKeep } from '../sessions/session-retention.ts';
 
 /** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */
 export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
@@ -61,10 +61,13 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
   }
   run.engine.subscribe(recorder.record);
   // The sessions directory keeps the newest sessions only.
-  if (settings.record === undefined) pruneSessions(sessionsDir(io.env), keep, path);
+  const pruned = settings.record === undefined ? prunedNotice(pruneSessions(sessionsDir(io.env), keep, path), sessionsDir(io.env), keep) : undefined;
   try {
     // Once the screen is gone: how the run ended (a failure in full) and where its session is.
-    const onClose = (state: RunState) => io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
+    const onClose = (state: RunState) => {
+      io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
+      if (pruned !== undefined) io.stderr.write(`memscope: ${neutralize(pruned)}\n`);
+    };
     return await runScreen({ run, controller, file: settings.file, env: io.env, onClose });
   } finally {
     recorder.close();

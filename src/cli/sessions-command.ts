@@ -13,6 +13,8 @@ import { formatSize, sessionsKeep } from '../sessions/session-retention.ts';
 export async function sessions(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(COMMANDS.sessions, args);
   const dir = values.dir ?? sessionsDir(io.env);
+  // A bad MEMSCOPE_SESSIONS_KEEP is bad input, said before anything is printed.
+  const keep = sessionsKeep(io.env);
   if (!io.isTTY || values.json || values.headless) {
     const list = await listSessions(dir);
     if (values.json) {
@@ -28,7 +30,6 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === 3 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
     const bytes = list.reduce((sum, summary) => sum + summary.size, 0);
-    const keep = sessionsKeep(io.env);
     io.stdout.write(`${list.length} session${list.length === 1 ? '' : 's'}, ${formatSize(bytes)} in ${neutralize(dir)} (the newest ${Number.isFinite(keep) ? keep : 'all'} are kept; MEMSCOPE_SESSIONS_KEEP)\n`);
     return 0;
   }
