@@ -11,6 +11,9 @@ import { scoreOptionSpec } from '../run/score-settings.ts';
 import { MAX_SPEED, MIN_SPEED } from '../screen/replay-driver.ts';
 import { VERSION } from './version.ts';
 
+/** replay --follow: how long a missing file is waited for, unless --wait says. */
+export const DEFAULT_FOLLOW_WAIT_SECONDS = 30;
+
 export type Command = (args: string[], io: CliIo) => number | Promise<number>;
 
 export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
@@ -90,7 +93,8 @@ export const COMMANDS = {
     args: '<session> [options]',
     summary: 'replay a recorded session on the screen (original timing, faster, or at once); with --json, --headless or no terminal: print its result. Keys: space pause, . step, + - speed, < > seek, Shift-←/→ seek a tenth, ? all keys',
     flags: {
-      follow: { type: 'boolean', default: false, help: 'follow a session another process is still writing' },
+      follow: { type: 'boolean', default: false, help: 'follow a session another process is still writing; a missing file is waited for (--wait), a missing folder is an error' },
+      wait: { type: 'string', arg: 'SECONDS', expects: 'seconds, 0 or more', help: `with --follow: how long to wait for a missing file to appear (default ${DEFAULT_FOLLOW_WAIT_SECONDS}; 0: not at all)` },
       speed: { type: 'string', arg: 'X', expects: `a number from ${MIN_SPEED} to ${MAX_SPEED}`, help: 'replay X times faster than recorded (default 1)' },
       instant: { type: 'boolean', default: false, help: 'show the end at once' },
       json: { type: 'boolean', default: false, help: 'print the result as JSON on stdout' },
