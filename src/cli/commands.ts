@@ -96,7 +96,7 @@ export const COMMANDS = {
       follow: { type: 'boolean', default: false, help: 'follow a session another process is still writing; a missing file is waited for (--wait), a missing folder is an error' },
       wait: { type: 'string', arg: 'SECONDS', expects: 'seconds, 0 or more', help: `with --follow: how long to wait for a missing file to appear (default ${DEFAULT_FOLLOW_WAIT_SECONDS}; 0: not at all)` },
       speed: { type: 'string', arg: 'X', expects: `a number from ${MIN_SPEED} to ${MAX_SPEED}`, help: 'replay X times faster than recorded (default 1)' },
-      instant: { type: 'boolean', default: false, help: 'show the end at once' },
+      instant: { type: 'boolean', default: false, help: 'show the end at once (not with --speed)' },
       json: { type: 'boolean', default: false, help: 'print the result as JSON on stdout' },
       headless: { type: 'boolean', default: false, help: 'no screen: progress lines on stderr, the result on stdout' },
     },

@@ -84,6 +84,7 @@ export async function replay(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(COMMANDS.replay, args);
   if (positionals.length !== 1) throw new InputError('replay: name one session file');
   const speed = parseSpeed(values.speed);
+  if (speed !== undefined && values.instant) throw new InputError('--instant and --speed: give one (--instant shows the end at once, --speed X replays X times faster)');
   const wait = parseWait(values.wait, values.follow);
   if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant, wait });
   if (values.follow) {

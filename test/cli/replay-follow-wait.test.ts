@@ -40,3 +40,9 @@ test('replay --follow: waits for a missing file, gives up after --wait, a missin
     await dir.remove();
   }
 });
+
+test('replay --instant --speed 4: refused, one line, before anything is read', async () => {
+  const run = await runCli(['replay', 'no-such.jsonl', '--instant', '--speed', '4']);
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'memscope: --instant and --speed: give one (--instant shows the end at once, --speed X replays X times faster)\n');
+});
