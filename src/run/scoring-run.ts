@@ -1,5 +1,6 @@
 // Wiring one scoring run from settings: the context (tokenized in-process or by the server),
 // the scorer (built-in, /score or /completions), the engine.
+import { checkSingleKey } from './single-key.ts';
 import { BuiltinScorer } from '../builtin/builtin-scorer.ts';
 import { MODEL_NAME } from '../builtin/builtin-model.ts';
 import { CompletionsScorer } from '../scoring/completions-client.ts';
@@ -104,6 +105,7 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
       modeOptions = { mode: 'full', estimate: settings.estimate, seed: settings.seed, search: settings.search === undefined ? undefined : { threshold: settings.search, splitFraction: 1 - settings.margin } };
       break;
     case 'single':
+      checkSingleKey(loaded.path, loaded.context, settings.key!);
       modeOptions = { mode: 'single', key: settings.key! };
       break;
     case 'finetune':
