@@ -15,3 +15,31 @@ test('--mode single with a key the context lacks: exit 2, the nearest keys, no r
   assert.equal(good.code, 0, good.stderr);
   assert.equal(JSON.parse(good.stdout).key, 'incident-101');
 });
+
+test('an empty file says so; nothing to score is one line; one response is singular', async () => {
+  const dir = await tempDir();
+  try {
+    const empty = join(dir.path, 'empty.json');
+    await writeFile(empty, '');
+    const run = await runCli(['score', empty]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, `memscope: ${empty}: the file is empty\n`);
+    const plain = join(dir.path, 'plain.json');
+    await writeFile(plain, JSON.stringify({ conversation: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }));
+    const text = await runCli(['score', plain]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(text.stderr + text.stdout, 'full matrix: nothing to score: the context has no memories\n');
+    const quiet = join(dir.path, 'quiet.json');
+    await writeFile(quiet, JSON.stringify({ conversation: [{ role: 'user', content: 'hi' }] }));
+    const finetune = await runCli(['score', quiet, '--mode', 'finetune', '--count', '1']);
+    assert.equal(finetune.code, 0, finetune.stderr);
+    assert.equal(finetune.stderr + finetune.stdout, 'fine-tune candidates: nothing to score: the context has no assistant responses\n');
+    const one = join(dir.path, 'one.json');
+    await writeFile(one, JSON.stringify({ conversation: [{ role: 'user', content: 'hi' }, { role: 'memory', key: 'k', content: 'a fact' }, { role: 'assistant', content: 'hello' }] }));
+    const single = await runCli(['score', one]);
+    assert.equal(single.code, 0, single.stderr);
+    assert.match(single.stdout, /^memory importance \(max divergence over 1 response\):/);
+  } finally {
+    await dir.remove();
+  }
+});
