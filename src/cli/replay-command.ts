@@ -106,7 +106,8 @@ export async function replay(args: string[], io: CliIo): Promise<number> {
     if (partial) {
       io.stderr.write(`${neutralize(session.path)}: ${noResultReason(session.state)}: partial result, ${partial.done} of ${partial.total} memories scored${partial.failed ? `, ${partial.failed} failed` : ''} (rows not scored read 0)\n`);
       io.stdout.write(`${resultJson(partial.result)}\n`);
-      return 0;
+      // Printed for what it is worth, but not a result: exit 1, as every unfinished run.
+      return 1;
     }
   }
   if (result === undefined) throw new ScoringError(`${session.path}: no result to print: ${noResultReason(session.state)}`);

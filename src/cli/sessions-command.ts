@@ -2,7 +2,7 @@
 // Space marks two and d compares them) or printed once.
 import { mkdir } from 'node:fs/promises';
 import { Interrupt, type CliIo } from './cli-io.ts';
-import { InputError } from '../core/errors.ts';
+import { InputError, ScoringError } from '../core/errors.ts';
 import { COMMANDS, parseCommandArgs } from './commands.ts';
 import { replayOnScreen } from './replay-command.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
@@ -56,7 +56,7 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
         if (code >= 128) return code;
       } catch (error) {
         if (error instanceof Interrupt) return error.exitCode;
-        if (!(error instanceof InputError)) throw error;
+        if (!(error instanceof InputError || error instanceof ScoringError)) throw error;
         notice = error.message;
       }
     }
