@@ -99,9 +99,10 @@ export async function sessionCast(session: SessionData, options: CastOptions = {
       await settle();
       emit(times[i - 1]!);
     }
-    // The player's terminal gets its cursor back, on a line of its own below the last frame, so the
-    // shell prompt after `asciinema play` does not land on the screen's last line.
-    emit(times.at(-1) ?? 0, `\u001b[${rows};1H\n${SHOW_CURSOR}`);
+    // The player's terminal gets its cursor back, at the start of the last row. A line feed there
+    // would scroll the player's screen (exactly the cast's size) and lose the title row of the
+    // last frame, which is the one a player stays on.
+    emit(times.at(-1) ?? 0, `\u001b[${rows};1H${SHOW_CURSOR}`);
   } finally {
     driver.stop();
     instance.unmount();

@@ -65,7 +65,12 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
     inFlight = { controller, done };
   };
 
+  // The context the last run scored, and its fingerprint: a save that changes nothing (an
+  // editor's touch, an undo back to it, a deleted file put back) is said, not scored again.
   let previous: LoadedContext | undefined;
+  let scored = '';
+  let deleted = false;
+  const name = neutralize(settings.file);
 
   const reload = async (): Promise<void> => {
     let loaded: LoadedContext;
@@ -76,20 +81,34 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
       hooks.onNotice(`${error.message} (waiting for the next change)`);
       return;
     }
-    if (previous !== undefined) hooks.onNotice(`${neutralize(settings.file)} changed: ${neutralize(describeChange(contextChange(previous.context, loaded.context)))}`);
+    const how = deleted ? 'is back' : 'changed';
+    deleted = false;
+    if (fingerprint(loaded) === scored) {
+      hooks.onNotice(`${name} ${how}: the same context as run ${runs}, not scored again`);
+      return;
+    }
+    const current = inFlight;
+    current?.controller.abort();
+    await current?.done;
+    if (stop.aborted) return;
+    if (previous !== undefined) hooks.onNotice(`${name} ${how}: ${neutralize(describeChange(contextChange(previous.context, loaded.context)))} (run ${runs + 1})`);
     previous = loaded;
+    scored = fingerprint(loaded);
     await startRun(loaded);
   };
 
   const rescore = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      const current = inFlight;
-      current?.controller.abort();
-      void (current?.done ?? Promise.resolve())
-        .then(() => (stop.aborted ? undefined : reload()))
-        .catch((error: unknown) => hooks.onNotice(`scoring failed: ${neutralize(errorMessage(error))}`));
+      reload().catch((error: unknown) => hooks.onNotice(`scoring failed: ${neutralize(errorMessage(error))}`));
     }, WATCH_DEBOUNCE_MS);
+  };
+
+  const removed = () => {
+    // A save by rename arrives as a change (chokidar's atomic option); this is a real deletion.
+    clearTimeout(timer);
+    deleted = true;
+    hooks.onNotice(`${name} was deleted: showing run ${runs}; waiting for the file to come back`);
   };
 
   // Watching starts before the first load: a change saved while the first run is scored (it may
@@ -97,12 +116,14 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
   const watcher = watch(settings.file, { ignoreInitial: true, atomic: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 } });
   watcher.on('change', rescore);
   watcher.on('add', rescore);
+  watcher.on('unlink', removed);
   try {
     await new Promise<void>((resolve, reject) => {
       watcher.once('ready', resolve);
       watcher.once('error', reject);
     });
     previous = await loadForSettings(settings, stop);
+    scored = fingerprint(previous);
     await startRun(previous);
   } catch (error) {
     clearTimeout(timer);
@@ -117,4 +138,9 @@ export async function watchContext(settings: ScoreSettings, hooks: WatchHooks, s
   await watcher.close();
   inFlight?.controller.abort();
   await inFlight?.done;
+}
+
+/** What a run scores: the context's sections and model, whatever the file's spacing. */
+function fingerprint(loaded: LoadedContext): string {
+  return JSON.stringify(loaded.context);
 }

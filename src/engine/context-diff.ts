@@ -2,7 +2,7 @@
 // added or removed, responses appended.
 import { plural } from '../core/plural.ts';
 import type { Context } from '../context/context.ts';
-import { memoryRefs, responseEntries } from './engine.ts';
+import { memoryRefs, responseEntries } from './conversation.ts';
 
 export interface ContextChange {
   readonly added: string[];

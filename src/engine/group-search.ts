@@ -176,111 +176,150 @@ function groupLabel(memories: readonly MemoryRef[], group: MemoryGroup): string 
 
 /** The search over a whole run: the full-mode result with `exact`, `bound` and `search` (the
  *  caller sets the model; `calls` counts the baseline and search.calls does not). */
-export async function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullResult> {
-  const { memories, responses, threshold } = plan;
-  const splitAt = threshold * (plan.splitFraction ?? SPLIT_FRACTION);
-  const width = responses.length;
-  const entries = memories.map((m) => m.entry);
-  const rows: number[][] = memories.map(() => new Array<number>(width).fill(0));
-  const results: SearchMemory[] = memories.map(({ key }) => ({ key, max: 0, failed: false, exact: false }));
-  let calls = 0;
+export function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullResult> {
+  return new GroupSearch(plan, io).run();
+}
 
-  io.emit({ type: 'activity', text: `search T=${formatThreshold(threshold)}: baseline` });
-  let baseline: number[];
-  try {
-    baseline = await io.score('baseline', width, null);
-  } catch (error) {
-    if (io.aborted()) throw error;
-    throw new ScoringError(`baseline failed: ${errorMessage(error)}`);
+/** One search's state: the rows found, and per memory the bound its called groups give. */
+class GroupSearch {
+  private readonly splitAt: number;
+  private readonly width: number;
+  /** The memories' first entries. */
+  private readonly entries: number[];
+  private readonly rows: number[][];
+  private readonly results: SearchMemory[];
+  /**
+   * Per memory and response, the least divergence any called group holding the memory caused
+   * there: where removing more never raises a logprob, a bound on the memory's own.
+   */
+  private readonly least: Float32Array[];
+  private baseline: number[] = [];
+  private calls = 0;
+
+  constructor(
+    private readonly plan: SearchPlan,
+    private readonly io: SearchIo,
+  ) {
+    const { memories, responses, threshold } = plan;
+    this.splitAt = threshold * (plan.splitFraction ?? SPLIT_FRACTION);
+    this.width = responses.length;
+    this.entries = memories.map((m) => m.entry);
+    this.rows = memories.map(() => new Array<number>(this.width).fill(0));
+    this.results = memories.map(({ key }) => ({ key, max: 0, failed: false, exact: false }));
+    this.least = memories.map(() => new Float32Array(this.width).fill(Infinity));
   }
-  io.emit({ type: 'baseline-done', scores: baseline });
 
-  const keysOf = (group: MemoryGroup) => memories.slice(group.first, group.first + group.count).map((m) => m.key);
-  // Per memory and response, the least divergence any called group holding the memory caused
-  // there: where removing more never raises a logprob, a bound on the memory's own.
-  const least: Float32Array[] = memories.map(() => new Float32Array(width).fill(Infinity));
+  async run(): Promise<FullResult> {
+    const { io, plan } = this;
+    io.emit({ type: 'activity', text: `search T=${formatThreshold(plan.threshold)}: baseline` });
+    try {
+      this.baseline = await io.score('baseline', this.width, null);
+    } catch (error) {
+      if (io.aborted()) throw error;
+      throw new ScoringError(`baseline failed: ${errorMessage(error)}`);
+    }
+    io.emit({ type: 'baseline-done', scores: this.baseline });
+    const { called, after } = firstLevel(plan);
+    // A first group after the last response moves nothing.
+    for (const probe of after) this.clear(probe.group, 0, false);
+    await Promise.all(called.map((probe) => this.explore(probe)));
+    return this.result();
+  }
 
-  const boundOf = (i: number) => {
+  private keysOf(group: MemoryGroup): string[] {
+    return this.plan.memories.slice(group.first, group.first + group.count).map((m) => m.key);
+  }
+
+  private boundOf(i: number): number {
     let bound = 0;
-    const tight = least[i]!;
-    for (let c = firstColumnAfter(responses, entries[i]!); c < width; c++) if (tight[c]! > bound) bound = tight[c]!;
+    const tight = this.least[i]!;
+    for (let c = firstColumnAfter(this.plan.responses, this.entries[i]!); c < this.width; c++) if (tight[c]! > bound) bound = tight[c]!;
     return Number.isFinite(bound) ? bound : 0;
-  };
+  }
 
-  const clear = (group: MemoryGroup, max: number, called: boolean) => {
-    const bounds = keysOf(group).map((key, k) => {
-      io.writeRow(key, null);
-      return boundOf(group.first + k);
+  private clear(group: MemoryGroup, max: number, called: boolean): void {
+    const bounds = this.keysOf(group).map((key, k) => {
+      this.io.writeRow(key, null);
+      return this.boundOf(group.first + k);
     });
     // Uncalled, what the calls of the groups holding it said: its bounds.
-    io.emit({ type: 'group-done', first: group.first, count: group.count, max: called ? max : maxOf(bounds), outcome: 'cleared', called, bounds, calls: 0 });
-  };
+    this.io.emit({ type: 'group-done', first: group.first, count: group.count, max: called ? max : maxOf(bounds), outcome: 'cleared', called, bounds, calls: 0 });
+  }
 
-  const explore = async ({ group, reach }: Probe): Promise<void> => {
+  private async explore({ group, reach }: Probe): Promise<void> {
+    const { io } = this;
     if (io.aborted()) return;
-    const keys = keysOf(group);
+    const keys = this.keysOf(group);
     io.emit({ type: 'group-started', first: group.first, count: group.count, reach });
-    calls++;
+    this.calls++;
     let divergences: number[];
     try {
-      divergences = divergence(baseline.slice(0, reach), await io.score(groupLabel(memories, group), reach, keys));
+      divergences = divergence(this.baseline.slice(0, reach), await io.score(groupLabel(this.plan.memories, group), reach, keys));
     } catch (error) {
       if (io.aborted()) return;
-      const reason = errorMessage(error);
-      keys.forEach((key, k) => {
-        const memory = results[group.first + k]!;
-        Object.assign(memory, { failed: true, reason });
-        io.writeRow(key, null);
-        io.emit({ type: 'row-failed', key, index: group.first + k, reason });
-      });
+      this.failed(group, keys, errorMessage(error));
       return;
     }
     for (let k = 0; k < group.count; k++) {
-      const tight = least[group.first + k]!;
+      const tight = this.least[group.first + k]!;
       for (let c = 0; c < reach; c++) if (divergences[c]! < tight[c]!) tight[c] = divergences[c]!;
     }
-    const max = maxOf(divergences);
-    if (group.count === 1) {
-      // A single memory's call is the exact matrix's leave-one-out call, ended early.
-      const i = group.first;
-      const row = paddedRow(divergences, width);
-      rows[i] = row;
-      results[i]!.exact = true;
-      io.writeRow(keys[0]!, row);
-      io.emit({ type: 'group-done', first: i, count: 1, max, outcome: 'exact', called: true, bounds: [], calls: 0 });
-      io.emit({ type: 'row-done', key: keys[0]!, index: i, divergences: row, max: maxOf(row), first: 0 });
-      return;
-    }
-    let flags = 0;
-    for (const d of divergences) if (d >= splitAt) flags++;
-    const reaches = Array.from({ length: group.count }, (_, k) => memberReach(least[group.first + k]!, splitAt, firstColumnAfter(responses, entries[group.first + k]!)));
-    const { next, skipped } = refine(group, flags, reaches);
-    if (next.length === 0) return clear(group, max, true);
-    io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'split', called: true, bounds: [], calls: next.length });
-    // A memory whose bound reaches splitAt at no response after it moves none by T.
-    for (const part of skipped) clear(part, 0, false);
-    await Promise.all(next.map(explore));
-  };
+    if (group.count === 1) return this.exact(group.first, keys[0]!, divergences);
+    await this.split(group, divergences);
+  }
 
-  const { called, after } = firstLevel(plan);
-  // A first group after the last response moves nothing.
-  for (const probe of after) clear(probe.group, 0, false);
-  await Promise.all(called.map(explore));
-  // Built afresh in the schema's key order, so a replay's parsed result prints the same JSON.
-  const finalMemories: SearchMemory[] = results.map((memory, i) => {
-    if (memory.failed) return { key: memory.key, max: 0, failed: true, reason: memory.reason ?? '', exact: false };
-    if (memory.exact) return { key: memory.key, max: maxOf(rows[i]!), failed: false, exact: true };
-    return { key: memory.key, max: 0, failed: false, exact: false, bound: boundOf(i) };
-  });
-  return {
-    mode: 'full',
-    model: null,
-    memories: finalMemories,
-    responses: responses.map((entry, j) => ({ entry, baseline: baseline[j]! })),
-    matrix: rows,
-    calls: calls + 1,
-    search: { threshold, calls },
-  };
+  private failed(group: MemoryGroup, keys: readonly string[], reason: string): void {
+    keys.forEach((key, k) => {
+      const memory = this.results[group.first + k]!;
+      Object.assign(memory, { failed: true, reason });
+      this.io.writeRow(key, null);
+      this.io.emit({ type: 'row-failed', key, index: group.first + k, reason });
+    });
+  }
+
+  /** A single memory's call is the exact matrix's leave-one-out call, ended early. */
+  private exact(i: number, key: string, divergences: readonly number[]): void {
+    const row = paddedRow(divergences, this.width);
+    this.rows[i] = row;
+    this.results[i]!.exact = true;
+    this.io.writeRow(key, row);
+    this.io.emit({ type: 'group-done', first: i, count: 1, max: maxOf(divergences), outcome: 'exact', called: true, bounds: [], calls: 0 });
+    this.io.emit({ type: 'row-done', key, index: i, divergences: row, max: maxOf(row), first: 0 });
+  }
+
+  /** A group's call said some response moved: its parts are called in turn, or it is cleared. */
+  private async split(group: MemoryGroup, divergences: readonly number[]): Promise<void> {
+    const { responses } = this.plan;
+    const max = maxOf(divergences);
+    let flags = 0;
+    for (const d of divergences) if (d >= this.splitAt) flags++;
+    const reaches = Array.from({ length: group.count }, (_, k) => memberReach(this.least[group.first + k]!, this.splitAt, firstColumnAfter(responses, this.entries[group.first + k]!)));
+    const { next, skipped } = refine(group, flags, reaches);
+    if (next.length === 0) return this.clear(group, max, true);
+    this.io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'split', called: true, bounds: [], calls: next.length });
+    // A memory whose bound reaches splitAt at no response after it moves none by T.
+    for (const part of skipped) this.clear(part, 0, false);
+    await Promise.all(next.map((probe) => this.explore(probe)));
+  }
+
+  private result(): FullResult {
+    const { results, rows, plan } = this;
+    // Built afresh in the schema's key order, so a replay's parsed result prints the same JSON.
+    const finalMemories: SearchMemory[] = results.map((memory, i) => {
+      if (memory.failed) return { key: memory.key, max: 0, failed: true, reason: memory.reason ?? '', exact: false };
+      if (memory.exact) return { key: memory.key, max: maxOf(rows[i]!), failed: false, exact: true };
+      return { key: memory.key, max: 0, failed: false, exact: false, bound: this.boundOf(i) };
+    });
+    return {
+      mode: 'full',
+      model: null,
+      memories: finalMemories,
+      responses: plan.responses.map((entry, j) => ({ entry, baseline: this.baseline[j]! })),
+      matrix: rows,
+      calls: this.calls + 1,
+      search: { threshold: plan.threshold, calls: this.calls },
+    };
+  }
 }
 
 /** The first level's groups, over every response: those some response comes after are called,

@@ -1,30 +1,14 @@
 // The longest prompt a run will send, known before any call: what must fit in the server's
-// context limit. Every prompt is the fixed sections plus a range of the conversation, the same
-// ranges the engine sends; the baseline of a range is its longest prompt (ablations only drop
-// entries).
-import { memoryKey, type Context } from '../context/context.ts';
-import { finetuneRange, scoredRange } from '../engine/call-schedule.ts';
-import { RESPONSE_WINDOW, nthResponseEnd, type ModeOptions } from '../engine/engine.ts';
+// context limit. Every prompt is the fixed sections plus one of the ranges the mode says it
+// sends, or less (ablations only drop entries, a search cuts calls short): a range's baseline
+// is its longest prompt.
+import type { Context } from '../context/context.ts';
+import { scoringMode, type ModeOptions } from '../engine/mode-table.ts';
 import { promptLength } from '../scoring/prompt.ts';
 
-/** Tokens in the longest prompt of the run (an upper bound for incremental: every memory's window). */
+/** Tokens in the longest prompt of the run (an upper bound for incremental: every memory that could be due). */
 export function longestPrompt(context: Context, mode: ModeOptions): number {
-  const entries = context.sections.conversation;
-  switch (mode.mode) {
-    case 'full':
-      return promptLength(context, scoredRange(context));
-    case 'single': {
-      const first = entries.findIndex((node) => memoryKey(node) === mode.key);
-      return first === -1 ? 0 : promptLength(context, { start: first, end: nthResponseEnd(entries, first, RESPONSE_WINDOW) });
-    }
-    case 'finetune':
-      return promptLength(context, finetuneRange(entries, mode.count));
-    case 'incremental': {
-      let longest = 0;
-      entries.forEach((node, i) => {
-        if (memoryKey(node) !== undefined) longest = Math.max(longest, promptLength(context, { start: i, end: nthResponseEnd(entries, i, mode.window) }));
-      });
-      return longest;
-    }
-  }
+  let longest = 0;
+  for (const range of scoringMode(mode).promptRanges(context)) longest = Math.max(longest, promptLength(context, range));
+  return longest;
 }

@@ -9,7 +9,10 @@ import { MODES, type Mode } from '../engine/events.ts';
 import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from '../scoring/retry-policy.ts';
 import { loadTextTemplate } from '../context/template-file.ts';
 import type { TextTemplate } from '../context/text-template.ts';
-import { DEFAULT_ALPHA, DEFAULT_PRIORITY, DEFAULT_SEED, RESPONSE_WINDOW } from '../engine/engine.ts';
+import { DEFAULT_PRIORITY } from '../engine/engine.ts';
+import { DEFAULT_SEED } from '../engine/modes/estimate.ts';
+import { DEFAULT_ALPHA } from '../engine/modes/incremental.ts';
+import { RESPONSE_WINDOW } from '../engine/modes/single.ts';
 import { defaultStorePath } from '../engine/weight-store.ts';
 import { DEFAULT_THRESHOLD, SPLIT_FRACTION } from '../engine/group-search.ts';
 

@@ -9,7 +9,8 @@ import { PrefixLogprobs } from '../scoring/prefix-logprobs.ts';
 import { LLAMA_CPP_REFUSAL, probeServer, tooLongMessage, GENERATION_ROOM, type ServerFacts } from '../scoring/server-probe.ts';
 import { SglangScorer } from '../scoring/sglang-client.ts';
 import { longestPrompt } from './longest-prompt.ts';
-import { ScoringEngine, type ModeOptions } from '../engine/engine.ts';
+import { ScoringEngine } from '../engine/engine.ts';
+import type { ModeOptions } from '../engine/mode-table.ts';
 import { loadContext, type LoadedContext } from '../context/load-context.ts';
 import type { ScoreSettings } from './score-settings.ts';
 import { ReplicaPool } from '../scoring/replica-pool.ts';
@@ -102,7 +103,10 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
   let modeOptions: ModeOptions;
   switch (settings.mode) {
     case 'full':
-      modeOptions = { mode: 'full', estimate: settings.estimate, seed: settings.seed, search: settings.search === undefined ? undefined : { threshold: settings.search, splitFraction: 1 - settings.margin } };
+      // --search, else --estimate, else the exact matrix.
+      if (settings.search !== undefined) modeOptions = { mode: 'search', threshold: settings.search, splitFraction: 1 - settings.margin };
+      else if (settings.estimate !== undefined) modeOptions = { mode: 'estimate', count: settings.estimate, seed: settings.seed };
+      else modeOptions = { mode: 'full' };
       break;
     case 'single':
       checkSingleKey(loaded.path, loaded.context, settings.key!);

@@ -162,6 +162,10 @@ export class ReplayDriver {
         break;
       }
       case 'seek':
+        // One event back or forward is a step: it pauses, as '.' does. Playing on, the event
+        // sought past would come again within its own gap (often a few ms), and `<` would
+        // seem to do nothing. A longer seek keeps playing from where it lands.
+        if (Math.abs(command.by) === 1) this.paused = true;
         this.seekTo(this.position + command.by);
         break;
     }

@@ -52,7 +52,7 @@ export const REPLAY_KEY_HELP: readonly KeyHelp[] = [
   { keys: 'Space', what: 'replay: pause / resume' },
   { keys: '.', what: 'replay: one event forward (pauses)' },
   { keys: '+ -', what: 'replay: twice / half the speed' },
-  { keys: '< >', what: 'replay: seek one event back / forward' },
+  { keys: '< >', what: 'replay: one event back / forward (pauses)' },
   { keys: 'Shift-← Shift-→', what: 'replay: seek a tenth of the run back / forward' },
 ];
 

@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../../src/context/context.ts';
-import { ScoringEngine, memoryRefs, type ModeOptions } from '../../src/engine/engine.ts';
+import { ScoringEngine } from '../../src/engine/engine.ts';
+import { memoryRefs } from '../../src/engine/conversation.ts';
+import type { ModeOptions } from '../../src/engine/mode-table.ts';
 import type { FullResult, RunResult } from '../../src/engine/events.ts';
 import { WeightStore } from '../../src/engine/weight-store.ts';
 import { createScorer } from '../../src/run/scoring-run.ts';
@@ -105,7 +107,7 @@ export interface EstimateCost {
 
 /** --estimate K on a simulator: prefill tokens, and quality against the exact matrix's maxima. */
 export async function estimateOnSim(context: Context, sim: Sim, K: number, seed: number, exactMax: readonly number[], wire: Wire = 'score', masks: 'random' | 'anchored' = 'random'): Promise<EstimateCost> {
-  const run = await engineOnSims(context, [sim], { wire, concurrency: 8, mode: { mode: 'full', estimate: K, seed, masks } });
+  const run = await engineOnSims(context, [sim], { wire, concurrency: 8, mode: { mode: 'estimate', count: K, seed, masks } });
   const max = (run.result as FullResult).memories.map((m) => m.max);
   return { tokens: run.tokensComputed, spearman: spearman(exactMax, max), recall: topRecall(exactMax, max, 10) };
 }

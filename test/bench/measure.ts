@@ -8,7 +8,9 @@ import { Agent, request } from 'undici';
 import { ablationMasks } from '../../src/engine/ablation-estimate.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { tokenCount, type Context } from '../../src/context/context.ts';
-import { ScoringEngine, conversationSurrogate, memoryRefs, responseEntries } from '../../src/engine/engine.ts';
+import { ScoringEngine } from '../../src/engine/engine.ts';
+import { memoryRefs, responseEntries } from '../../src/engine/conversation.ts';
+import { conversationSurrogate } from '../../src/engine/modes/estimate.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { NO_FILTER, PromptLayout, fullRange } from '../../src/scoring/prompt.ts';
@@ -180,7 +182,7 @@ export interface EstimateRun {
 export async function estimateRun(file: string, K: number, seed: number, exactMax: readonly number[]): Promise<EstimateRun> {
   const context = await load(file);
   const engine = new ScoringEngine(context, { scorer: new BuiltinScorer(), model: MODEL, concurrency: 4 });
-  const result = (await engine.run({ mode: 'full', estimate: K, seed })) as FullResult;
+  const result = (await engine.run({ mode: 'estimate', count: K, seed })) as FullResult;
   const max = result.memories.map((m) => m.max);
   return { calls: result.calls, spearman: spearman(exactMax, max), recall: topRecall(exactMax, max, 10) };
 }

@@ -3,7 +3,8 @@
 //   node dist/test/bench/scale-child.js estimate|engine-full full|quick|tiny [K]
 import { assistantSpans } from '../../src/builtin/builtin-model.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
-import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine/engine.ts';
+import { ScoringEngine } from '../../src/engine/engine.ts';
+import { memoryRefs, responseEntries } from '../../src/engine/conversation.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { runsLength } from '../../src/scoring/prompt.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
@@ -40,7 +41,7 @@ const entries = context.sections.conversation;
 const scorer = kind === 'estimate' ? new BuiltinScorer() : new InstantScorer();
 const engine = new ScoringEngine(context, { scorer, model: 'memscope-builtin', concurrency: 4 });
 const start = performance.now();
-const result = (await engine.run(kind === 'estimate' ? { mode: 'full', estimate: Number(k), seed: 1 } : { mode: 'full' })) as FullResult;
+const result = (await engine.run(kind === 'estimate' ? { mode: 'estimate', count: Number(k), seed: 1 } : { mode: 'full' })) as FullResult;
 const ms = performance.now() - start;
 const report: ScaleReport = {
   memories: memoryRefs(entries).length,

@@ -13,7 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import type { Context } from '../../src/context/context.ts';
 import { commonPrefix } from '../../src/core/common-prefix.ts';
-import { ScoringEngine, type ModeOptions } from '../../src/engine/engine.ts';
+import { ScoringEngine } from '../../src/engine/engine.ts';
+import type { ModeOptions } from '../../src/engine/mode-table.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { DEFAULT_THRESHOLD } from '../../src/engine/group-search.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
@@ -122,7 +123,7 @@ export async function searchBench(tiny: boolean): Promise<SearchBenchRow[]> {
       const search = await simulated(sim, file, ['--search']);
       const estimate = withEstimate ? await simulated(sim, file, ['--estimate', '64', '--seed', '1']) : undefined;
       const context: Context = await load(file);
-      const rule = { exact: await measure(context, { mode: 'full' }), search: await measure(context, { mode: 'full', search: { threshold: DEFAULT_THRESHOLD } }) };
+      const rule = { exact: await measure(context, { mode: 'full' }), search: await measure(context, { mode: 'search', threshold: DEFAULT_THRESHOLD }) };
       rows.push({ name, memories: exact.result.memories.length, exact, search, estimate, rule, recall: recall(exact.result, search.result, DEFAULT_THRESHOLD) });
     }
     return rows;

@@ -6,7 +6,8 @@ import { AblationSurrogate, ablationMasks, anchoredMasks } from '../../src/engin
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { chatToContext, type ChatContext } from '../../src/context/chat-format.ts';
 import type { Context } from '../../src/context/context.ts';
-import { ScoringEngine, memoryRefs } from '../../src/engine/engine.ts';
+import { ScoringEngine } from '../../src/engine/engine.ts';
+import { memoryRefs } from '../../src/engine/conversation.ts';
 import type { EngineEvent, FullResult } from '../../src/engine/events.ts';
 import { dualityGap, solveLasso } from '../../src/engine/lasso.ts';
 import { loadContext } from '../../src/context/load-context.ts';
@@ -205,7 +206,7 @@ test('the engine estimates a planted matrix with K + 1 calls and shows it refini
   const engine = new ScoringEngine(context, { scorer, model: 'm', concurrency: 3 });
   const events: EngineEvent[] = [];
   engine.subscribe((e) => events.push(e));
-  const result = (await engine.run({ mode: 'full', estimate: K, seed: 11 })) as FullResult;
+  const result = (await engine.run({ mode: 'estimate', count: K, seed: 11 })) as FullResult;
 
   assert.equal(result.estimate, K);
   assert.equal(result.calls, K + 1);
@@ -241,7 +242,7 @@ test('on the real model the estimate keeps the exact ranking of memories (medium
   const exact = (await new ScoringEngine(exactContext, { scorer: new BuiltinScorer(), model: 'm', concurrency: 4 }).run({ mode: 'full' })) as FullResult;
   const { context } = await loadContext(fixture('medium.json'));
   const scorer = new BuiltinScorer();
-  const estimate = (await new ScoringEngine(context, { scorer, model: 'm', concurrency: 4 }).run({ mode: 'full', estimate: 24, seed: 1 })) as FullResult;
+  const estimate = (await new ScoringEngine(context, { scorer, model: 'm', concurrency: 4 }).run({ mode: 'estimate', count: 24, seed: 1 })) as FullResult;
   assert.equal(estimate.calls, 25);
   assert.ok(estimate.calls < memoryRefs(context.sections.conversation).length + 1);
   const top = (r: FullResult, k: number) => new Set(r.memories.map((m, i) => ({ m: m.max, i })).sort((a, b) => b.m - a.m || a.i - b.i).slice(0, k).map((x) => x.i));

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { chatToContext } from '../../src/context/chat-format.ts';
 import type { Context } from '../../src/context/context.ts';
-import { ScoringEngine, memoryRefs, responseEntries } from '../../src/engine/engine.ts';
+import { ScoringEngine } from '../../src/engine/engine.ts';
+import { memoryRefs, responseEntries } from '../../src/engine/conversation.ts';
 import type { EngineEvent, FullResult } from '../../src/engine/events.ts';
 import { firstColumnAfter, initialGroups, memberReach, paddedRow, reachable, refine, splitGroup } from '../../src/engine/group-search.ts';
 import { loadContext } from '../../src/context/load-context.ts';
@@ -35,7 +36,7 @@ async function run(context: Context, options: { search?: { threshold: number; sp
   const engine = new ScoringEngine(context, { scorer, model: 'm', concurrency: options.concurrency ?? 4 });
   const events: EngineEvent[] = [];
   engine.subscribe((e) => events.push(e));
-  const result = (await engine.run(options.search ? { mode: 'full', search: options.search } : { mode: 'full' })) as FullResult;
+  const result = (await engine.run(options.search ? { mode: 'search', ...options.search } : { mode: 'full' })) as FullResult;
   return { result, events, scorer };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { memoryRefs } from '../../src/engine/engine.ts';
+import { memoryRefs } from '../../src/engine/conversation.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { PromptLayout, buildPrompt, type Filter } from '../../src/scoring/prompt.ts';
 import { seededRandom } from '../../src/core/seeded-random.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assistantSpans } from '../../src/builtin/builtin-model.ts';
 import { isAssistant, type Context } from '../../src/context/context.ts';
-import { memoryRefs } from '../../src/engine/engine.ts';
+import { memoryRefs } from '../../src/engine/conversation.ts';
 import { loadContext } from '../../src/context/load-context.ts';
 import { NO_FILTER, buildPrompt, buildScorePrompt, fullRange, type Filter } from '../../src/scoring/prompt.ts';
 import { IM_END, builtinTemplate } from '../../src/context/template.ts';

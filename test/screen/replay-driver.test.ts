@@ -130,6 +130,25 @@ describe('replay driver', () => {
     assert.equal(driver.getSnapshot().paused, false);
   });
 
+  it('a seek of one event while playing pauses there, so it stays in view; a longer seek plays on', () => {
+    const { clock, sink, driver } = setup();
+    driver.start();
+    clock.advance(350);
+    assert.equal(driver.getSnapshot().position, 4);
+    driver.command({ type: 'seek', by: -1 });
+    clock.advance(1_000);
+    assert.equal(driver.getSnapshot().position, 3, 'the event sought past does not come straight back');
+    assert.equal(driver.getSnapshot().paused, true);
+    assert.deepEqual(sink.state, stateAt(lines(), 3));
+    driver.command({ type: 'seek', by: 1 });
+    assert.equal(driver.getSnapshot().position, 4);
+    driver.command({ type: 'toggle-pause' });
+    driver.command({ type: 'seek', by: -3 });
+    assert.equal(driver.getSnapshot().paused, false);
+    clock.advance(1_000);
+    assert.equal(driver.getSnapshot().ended, true, 'a longer seek played on to the end');
+  });
+
   it('follows appended events while live, then ends', () => {
     const all = lines();
     const clock = new FakeClock();

@@ -87,7 +87,7 @@ describe('replay screen', () => {
       await screen.press('?');
       const help = screen.text();
       assert.match(help, /Space +replay: pause \/ resume/);
-      assert.match(help, /< > +replay: seek one event back \/ forward/);
+      assert.match(help, /< > +replay: one event back \/ forward \(pauses\)/);
       assert.match(help, /Shift-← Shift-→ +replay: seek a tenth/);
       await screen.press(' ');
       assert.match(header(), /replay 1\/7 ×1 tail cut/, 'space closes the help, not pausing');

@@ -242,6 +242,19 @@ test('watch re-scores when another process rewrites the context atomically, and 
     chat.conversation.pop();
     await writeFile(file, JSON.stringify(chat));
     await until('the third result', () => results().length >= 3);
+    assert.match(out.stderr, /changed: 1 response removed \(run 3\)/);
+
+    // Deleted: said at once; put back as it was: said, and not scored again.
+    const { rm } = await import('node:fs/promises');
+    await rm(file);
+    await until('the deletion notice', () => /ctx\.json was deleted: showing run 3; waiting for the file to come back/.test(out.stderr));
+    await writeFile(file, JSON.stringify(chat, null, 2));
+    await until('the unchanged notice', () => /ctx\.json is back: the same context as run 3, not scored again/.test(out.stderr));
+    // Put back changed: scored, and the notice says it is back, with the new run's number.
+    chat.conversation.pop();
+    await writeFile(file, JSON.stringify(chat));
+    await until('the fourth result', () => results().length >= 4);
+    assert.match(out.stderr, /ctx\.json changed: text changed, same memories and responses \(run 4\)/);
     watcher.child.kill('SIGINT');
     assert.equal(await watcher.exited, 130);
 

@@ -1,0 +1,41 @@
+// What the three full-matrix modes (full, search, estimate) share: every memory against every
+// response, each call over the whole conversation up to its last response.
+import type { AstNode, Context } from '../../context/context.ts';
+import { scoredRange } from '../call-schedule.ts';
+import { memoryRefs, responseEntries } from '../conversation.ts';
+import type { FullResult, MemoryRef } from '../events.ts';
+import type { EntryRange } from '../../scoring/prompt.ts';
+
+export interface FullShape {
+  readonly entries: readonly AstNode[];
+  readonly memories: MemoryRef[];
+  readonly responses: number[];
+  /** The range every call's prompt covers (a search cuts some calls shorter). */
+  readonly range: EntryRange;
+  /** No memory or no response: nothing to score. */
+  readonly nothing: boolean;
+}
+
+export function fullShape(context: Context): FullShape {
+  const entries = context.sections.conversation;
+  const memories = memoryRefs(entries);
+  const responses = responseEntries(entries);
+  return { entries, memories, responses, range: scoredRange(context), nothing: memories.length === 0 || responses.length === 0 };
+}
+
+/** The prompt ranges of a full-matrix mode: the one range they all share. */
+export function fullPromptRanges(context: Context): EntryRange[] {
+  return [scoredRange(context)];
+}
+
+/** A full result with every cell and baseline 0: what a run with nothing to score returns, and where one that has starts. */
+export function zeroFull(model: string | null, memories: readonly MemoryRef[], responses: readonly number[]): FullResult {
+  return {
+    mode: 'full',
+    model,
+    memories: memories.map(({ key }) => ({ key, max: 0, failed: false })),
+    responses: responses.map((entry) => ({ entry, baseline: 0 })),
+    matrix: memories.map(() => responses.map(() => 0)),
+    calls: 0,
+  };
+}

@@ -1,0 +1,134 @@
+// `--mode incremental`: background scoring as the reference's agent does it. The memories not
+// scored for --max-age, oldest first, each over the `window` responses after it (a baseline and
+// an ablated call in one slot); each score moves the memory's stored weight (an EWMA).
+import { errorMessage } from '../../core/errors.ts';
+import { tokenCount, type AstNode } from '../../context/context.ts';
+import { memoryRefs, nthResponseEnd, responseEntries } from '../conversation.ts';
+import { divergence, ewma, maxOf } from '../divergence.ts';
+import type { IncrementalResult, MemoryRef } from '../events.ts';
+import { Interrupted, type EngineCore, type ScoringMode } from '../scoring-mode.ts';
+import type { EntryRange } from '../../scoring/prompt.ts';
+import type { WeightStore } from '../weight-store.ts';
+
+/** Incremental scoring only looks at memories in the first 60% of the conversation's tokens. */
+export const TOKEN_CUTOFF_PERCENT = 60;
+/** The weight EWMA's default smoothing: a new score moves the weight 30% of the way. */
+export const DEFAULT_ALPHA = 0.3;
+
+export interface IncrementalOptions {
+  readonly mode: 'incremental';
+  readonly store: WeightStore;
+  readonly maxAgeSeconds: number;
+  readonly window: number;
+  readonly alpha: number;
+  /** Unix seconds; the clock by default. */
+  readonly now?: number;
+}
+
+export function incrementalMode(options: IncrementalOptions): ScoringMode {
+  return {
+    // Every memory that is scored when due: which are due depends on the clock at the run.
+    promptRanges: (context) => {
+      const entries = context.sections.conversation;
+      return windows(entries, memoryRefs(entries), options.window).eligible.map(({ range }) => range);
+    },
+    run: (core) => incremental(core, options),
+  };
+}
+
+interface Window {
+  readonly key: string;
+  readonly entry: number;
+  readonly range: EntryRange;
+}
+
+/** Of `refs`, those in the first TOKEN_CUTOFF_PERCENT of the tokens with a response in their window, and the rest with why not. */
+function windows(entries: readonly AstNode[], refs: readonly MemoryRef[], window: number): { eligible: Window[]; late: { key: string; reason: string }[] } {
+  const totalTokens = entries.reduce((n, node) => n + tokenCount(node), 0);
+  const cutoff = Math.floor((totalTokens * TOKEN_CUTOFF_PERCENT) / 100);
+  const cumulative: number[] = [];
+  let running = 0;
+  for (const node of entries) cumulative.push((running += tokenCount(node)));
+
+  const eligible: Window[] = [];
+  const late: { key: string; reason: string }[] = [];
+  for (const { key, entry } of refs) {
+    const cum = cumulative[entry] ?? totalTokens;
+    if (cum > cutoff) {
+      late.push({ key, reason: `past the first ${TOKEN_CUTOFF_PERCENT}% of the conversation (tokens ${cum} > ${cutoff})` });
+      continue;
+    }
+    const range = { start: entry, end: nthResponseEnd(entries, entry, window) };
+    if (responseEntries(entries, range).length === 0) {
+      late.push({ key, reason: `no assistant response in entries ${range.start}..${range.end}` });
+      continue;
+    }
+    eligible.push({ key, entry, range });
+  }
+  return { eligible, late };
+}
+
+async function incremental(core: EngineCore, options: IncrementalOptions): Promise<IncrementalResult> {
+  const entries = core.context.sections.conversation;
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const result: IncrementalResult = { mode: 'incremental', scored: [], skipped: [], calls: 0 };
+
+  const fresh: { key: string; reason: string }[] = [];
+  const candidates: (MemoryRef & { last: number })[] = [];
+  for (const ref of memoryRefs(entries)) {
+    const last = options.store.get(ref.key)?.last_scored ?? 0;
+    const age = now - last;
+    if (age >= options.maxAgeSeconds) candidates.push({ ...ref, last });
+    else fresh.push({ key: ref.key, reason: `scored ${age}s ago, within --max-age ${options.maxAgeSeconds}s` });
+  }
+  // Oldest first; Array.prototype.sort is stable, so ties keep conversation order.
+  candidates.sort((a, b) => a.last - b.last);
+  const { eligible, late } = windows(entries, candidates, options.window);
+
+  const allResponses = responseEntries(entries);
+  core.started(
+    'incremental',
+    eligible.map(({ key, entry }) => ({ key, entry })),
+    allResponses,
+    eligible.length * 2,
+  );
+  for (const { key, reason } of [...fresh, ...late]) {
+    result.skipped.push({ key, reason });
+    core.emit({ type: 'memory-skipped', key, reason });
+  }
+
+  const total = candidates.length;
+  let started = 0;
+  await Promise.all(
+    eligible.map(({ key, range }, index) =>
+      core.slot(async () => {
+        if (core.aborted()) return;
+        core.emit({ type: 'activity', text: `scoring: ${++started}/${total} ${key}` });
+        core.emit({ type: 'row-started', key, index });
+        let divs: number[];
+        let baseline: number[];
+        try {
+          // Inside one slot the two calls go one after the other, as in the reference.
+          baseline = await core.baseline(`${key} baseline`, range);
+          divs = divergence(baseline, await core.call(key, range, { kind: 'skip-key', key }));
+        } catch (error) {
+          if (error instanceof Interrupted) return;
+          const reason = errorMessage(error);
+          result.skipped.push({ key, reason: `failed: ${reason}`, failed: true });
+          core.emit({ type: 'row-failed', key, index, reason });
+          return;
+        }
+        const score = maxOf(divs);
+        const weight = ewma(options.store.get(key)?.weight, score, options.alpha);
+        await options.store.set(key, { weight, last_scored: now });
+        result.scored.push({ key, score, weight });
+        const first = allResponses.findIndex((e) => e >= range.start);
+        core.emit({ type: 'row-done', key, index, divergences: divs, max: score, first, baseline });
+        core.emit({ type: 'memory-scored', key, score, weight });
+      }),
+    ),
+  );
+  core.throwIfAborted();
+  result.calls = core.calls;
+  return result;
+}
