@@ -3,7 +3,7 @@
 import type { Context } from '../context/context.ts';
 import { InputError } from '../core/errors.ts';
 import { editDistance } from '../core/parse-flags.ts';
-import { memoryRefs } from '../engine/engine.ts';
+import { memoryRefs } from '../engine/conversation.ts';
 
 const NEAREST = 3;
 
