@@ -21,7 +21,8 @@ export function serverNote(server: { requests: number; prompt_tokens: number; ca
 }
 
 /** Why a run has nothing to score (full: no memories or no responses; finetune: no responses), else undefined. */
-export function nothingToScore(mode: Mode, memories: number, responses: number): string | undefined {
+export function nothingToScore(mode: Mode, memories: number, responses: number, calls: number): string | undefined {
+  if (calls > 0) return undefined;
   if (mode === 'full' && (memories === 0 || responses === 0)) return `the context has no ${memories === 0 ? 'memories' : 'assistant responses'}`;
   if (mode === 'finetune' && responses === 0) return 'the context has no assistant responses';
   return undefined;
@@ -43,7 +44,7 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
           : `${plural(event.memories.length, 'memory', 'memories')} × ${plural(event.responses.length, 'response')}`;
       const calls = event.search ? `${event.totalCalls} calls to start (splits add more)` : `${event.totalCalls} calls`;
       const title = event.search ? `${MODE_TITLES[event.mode]}, group search T=${formatThreshold(event.search.threshold)}` : MODE_TITLES[event.mode];
-      const nothing = nothingToScore(event.mode, event.memories.length, event.responses.length);
+      const nothing = nothingToScore(event.mode, event.memories.length, event.responses.length, event.totalCalls);
       if (nothing !== undefined) return `${title}: nothing to score: ${nothing}`;
       return `${title}: ${what}, ${calls}, backend ${event.backend}`;
     }
@@ -69,7 +70,7 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
       return `  ${neutralize(event.key)}: skipped: ${neutralize(event.reason)}`;
     case 'run-done':
       // A run with nothing to score said so when it started.
-      if (nothingToScore(event.result.mode, resultCount(event.result, 'memories'), resultCount(event.result, 'responses')) !== undefined) return undefined;
+      if (nothingToScore(event.result.mode, resultCount(event.result, 'memories'), resultCount(event.result, 'responses'), event.result.calls) !== undefined) return undefined;
       return `done: ${event.result.calls} calls in ${(elapsedMs / 1000).toFixed(2)}s${serverNote(event.server)}`;
     case 'run-failed':
     case 'run-interrupted':
@@ -85,7 +86,7 @@ export function resultJson(result: RunResult): string {
 /** The human-readable result for stdout without --json. */
 export function resultText(result: RunResult): string {
   // Nothing to score: the progress line said so, once.
-  if (nothingToScore(result.mode, resultCount(result, 'memories'), resultCount(result, 'responses')) !== undefined) return '';
+  if (nothingToScore(result.mode, resultCount(result, 'memories'), resultCount(result, 'responses'), result.calls) !== undefined) return '';
   const lines: string[] = [];
   switch (result.mode) {
     case 'full': {
