@@ -1,11 +1,11 @@
 // The line above the footer: a spinner and the engine's activity while scoring, a progress bar
 // and the time left; the outcome once the run is over.
 import { displayWidth, fit } from '../src/core/display-width.ts';
-import { elapsedMs, etaMs, runEnd, type RunState } from '../src/screen/run-state.ts';
+import { elapsedMs, etaMs, runEnd, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import { SPINNER, formatDuration } from '../src/screen/screen-format.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
+import { SPINNER, formatDuration } from '../src/tui/screen-format.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint } from '../src/tui/term-style.ts';
 import { Line } from './Lines.tsx';
 
 export interface ActivityLineProps {

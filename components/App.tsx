@@ -3,20 +3,21 @@
 // changes (cursor, order, filter, panes); it does no I/O and never scores.
 import { Box } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { ColorDepth } from '../src/screen/color-depth.ts';
+import type { ColorDepth } from '../src/tui/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { displayWidth } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import type { LineOverlay } from '../src/screen/line-overlay.ts';
-import { matrixLayout, screenLayout } from '../src/screen/matrix-layout.ts';
-import { SORT_LABELS, orderRows } from '../src/screen/row-order.ts';
-import type { ReplayCommand, ReplayStatus } from '../src/screen/replay-driver.ts';
-import type { RunState } from '../src/screen/run-state.ts';
-import { replayCommandForKey } from '../src/screen/screen-keys.ts';
-import { INITIAL_NAV, selectedIndex, type NavState } from '../src/screen/screen-nav.ts';
-import { screenTheme } from '../src/screen/screen-theme.ts';
+import type { LineOverlay } from '../src/tui/line-overlay.ts';
+import { matrixLayout, screenLayout } from '../src/tui/matrix-layout.ts';
+import { SORT_LABELS, orderRows } from '../src/tui/row-order.ts';
+import type { ReplayCommand, ReplayStatus } from '../src/tui/replay-driver.ts';
+import type { RunState } from '../src/tui/run-state.ts';
+import { REPLAY_KEYS, RUN_KEYS } from '../src/tui/key-table.ts';
+import { INITIAL_NAV, selectedIndex, type NavState } from '../src/tui/screen-nav.ts';
+import { screenTheme } from '../src/tui/screen-theme.ts';
 import { ActivityLine } from './ActivityLine.tsx';
-import { DetailPane, detailView } from './DetailPane.tsx';
+import { DetailPane } from './DetailPane.tsx';
+import { detailView } from '../src/tui/detail-text.ts';
 import { FinetuneView, finetuneRows } from './FinetuneView.tsx';
 import { Footer } from './Footer.tsx';
 import { Header } from './Header.tsx';
@@ -25,7 +26,7 @@ import { OverlayContext } from './Lines.tsx';
 import { MatrixView } from './MatrixView.tsx';
 import { FailureNote, failureLines } from './FailureNote.tsx';
 import { OverviewView } from './OverviewView.tsx';
-import { hottestCell, overviewGrid } from '../src/screen/overview.ts';
+import { hottestCell, overviewGrid } from '../src/tui/overview.ts';
 import { ModeSummary, hasSummary } from './ModeSummary.tsx';
 import { TooSmall } from './TooSmall.tsx';
 import { useCursorScroll } from './use-cursor-scroll.ts';
@@ -62,6 +63,8 @@ export interface AppProps {
   readonly onQuit?: (interrupt: boolean) => void;
   /** Ctrl-L: the terminal should be painted afresh (something else wrote on it). */
   readonly onRedraw?: () => void;
+  /** Ctrl-Z: give the terminal back and stop until `fg`. */
+  readonly onSuspend?: () => void;
   readonly now?: () => number;
   /** Spinner and clock ticks; tests turn them off for stable frames. */
   readonly animate?: boolean;
@@ -88,7 +91,7 @@ function useTicks(active: boolean): number {
   return frame;
 }
 
-export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
+export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspend, now = Date.now, animate = true, overlay, replay, tag, notice, keys = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const replaySource = replay ?? NO_REPLAY;
   const replayStatus: ReplayStatus | undefined = useSyncExternalStore(replaySource.subscribe, replaySource.getSnapshot);
@@ -103,14 +106,14 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
 
   const order = useMemo(() => orderRows(state.memories, nav.sort, nav.filter), [state.memories, nav.sort, nav.filter]);
   const { responses, result } = state;
-  const ftAll = useMemo(() => (finetune ? finetuneRows(responses, result) : []), [finetune, responses, result]);
-  const ftRows = useMemo(() => {
-    const shown = nav.filter === '' ? ftAll : ftAll.filter((r) => String(r.entry).includes(nav.filter));
+  const candidates = useMemo(() => (finetune ? finetuneRows(responses, result) : []), [finetune, responses, result]);
+  const candidateRows = useMemo(() => {
+    const shown = nav.filter === '' ? candidates : candidates.filter((r) => String(r.entry).includes(nav.filter));
     return nav.sort === 'key' ? [...shown].sort((a, b) => a.entry - b.entry) : shown;
-  }, [ftAll, nav.filter, nav.sort]);
+  }, [candidates, nav.filter, nav.sort]);
   const rowIds = useMemo(
-    () => (finetune ? ftRows.map((r) => String(r.entry)) : order.map((i) => state.memories[i]!.key)),
-    [finetune, ftRows, order, state.memories],
+    () => (finetune ? candidateRows.map((r) => String(r.entry)) : order.map((i) => state.memories[i]!.key)),
+    [finetune, candidateRows, order, state.memories],
   );
   // Sized by the keys as shown (control characters become wider stand-ins).
   const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(neutralize(m.key))), 0), [state.memories]);
@@ -140,7 +143,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
 
   const { top, left } = useCursorScroll(cursorRow, cursorColumn, visibleRows, layout.visibleColumns, rowIds.length, columns);
 
-  const candidate = finetune ? ftRows[cursorRow] : undefined;
+  const candidate = finetune ? candidateRows[cursorRow] : undefined;
   const detailRow = finetune ? undefined : order[cursorRow];
   const detailShown = screen.detailHeight > 0 && !nav.help && !screen.tooSmall;
   const detail = useMemo(
@@ -161,7 +164,9 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
     [detailShown, state, texts, detailRow, cursorColumn, nav.detailScroll, width, screen.detailHeight, theme, candidate],
   );
 
+  const table = replay ? REPLAY_KEYS : RUN_KEYS;
   useScreenKeys({
+    table,
     nav,
     setNav,
     context: {
@@ -175,12 +180,9 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
     },
     onQuit,
     onRedraw,
-    // A replay's keys come first.
-    ownKey: (one, press, current) => {
-      const command = replay ? replayCommandForKey(one, press, replay.getSnapshot().total, current) : null;
-      if (!command) return false;
-      replay?.command(command);
-      return true;
+    onSuspend,
+    onCommand: (command) => {
+      if (command.type === 'replay') replay?.command(command.command);
     },
   });
 
@@ -197,9 +199,9 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
   const sortLabel = finetune ? (nav.sort === 'key' ? 'entry' : 'rank') : SORT_LABELS[nav.sort];
   let body;
   if (nav.help) {
-    body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} replay={replay !== undefined} />;
+    body = <HelpOverlay width={width} height={bodyHeight + screen.detailHeight} theme={theme} table={table} />;
   } else if (finetune) {
-    body = <FinetuneView state={state} rows={ftRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight - failure.length} theme={theme} />;
+    body = <FinetuneView state={state} rows={candidateRows} texts={texts} cursor={cursorRow} top={top} width={width} height={bodyHeight - failure.length} theme={theme} />;
   } else if (grid) {
     body = (
       <>
@@ -227,7 +229,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
     );
   }
   const shown = rowIds.length;
-  const total = finetune ? ftAll.length : state.memories.length;
+  const total = finetune ? candidates.length : state.memories.length;
   const legendMax = finetune ? undefined : state.maxDivergence;
   return (
     <OverlayContext.Provider value={overlay}>
@@ -237,7 +239,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, now = D
         {body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
         <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />
-        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} replay={replayStatus} keys={keys} />
+        <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} table={table} replay={replayStatus} keys={keys} />
       </Box>
     </OverlayContext.Provider>
   );

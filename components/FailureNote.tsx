@@ -1,9 +1,9 @@
 // A failed run's error in full, wrapped over as many lines as it needs (up to a few), above the
 // matrix: the activity line has room for its start only.
 import { fit } from '../src/core/display-width.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
-import { wrapAtMost } from './DetailPane.tsx';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint } from '../src/tui/term-style.ts';
+import { wrapAtMost } from '../src/tui/detail-text.ts';
 import { Lines } from './Lines.tsx';
 
 /** The note's lines: the error wrapped to the width, at most `max` (the last cut with '…'). */

@@ -3,12 +3,12 @@
 import { memo } from 'react';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { fit } from '../src/core/display-width.ts';
-import { heatLevel } from '../src/screen/heat-palette.ts';
-import type { RunState } from '../src/screen/run-state.ts';
+import { heatLevel } from '../src/tui/heat-palette.ts';
+import type { RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import { bar, formatDivergence } from '../src/screen/screen-format.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
+import { bar, formatDivergence } from '../src/tui/screen-format.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint } from '../src/tui/term-style.ts';
 import { Lines } from './Lines.tsx';
 
 export interface FinetuneRow {

@@ -2,12 +2,12 @@
 import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
 import type { Mode } from '../src/engine/events.ts';
 import { formatThreshold } from '../src/engine/group-search.ts';
-import type { ReplayStatus } from '../src/screen/replay-driver.ts';
-import { callRate, elapsedMs, type RunState } from '../src/screen/run-state.ts';
+import type { ReplayStatus } from '../src/tui/replay-driver.ts';
+import { callRate, elapsedMs, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import { formatDuration, formatRate } from '../src/screen/screen-format.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
+import { formatDuration, formatRate } from '../src/tui/screen-format.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint } from '../src/tui/term-style.ts';
 import { Line } from './Lines.tsx';
 
 export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };

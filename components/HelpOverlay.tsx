@@ -1,18 +1,16 @@
 // `?`: the key bindings and how to read the matrix, over the body of the screen.
-import { fit } from '../src/core/display-width.ts';
-import { KEY_HELP, REPLAY_KEY_HELP, type KeyHelp } from '../src/screen/screen-keys.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
+import { helpBox } from '../src/tui/help-box.ts';
+import type { KeyTable } from '../src/tui/key-table.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
 import { Lines } from './Lines.tsx';
 
 export interface HelpOverlayProps {
   readonly width: number;
   readonly height: number;
   readonly theme: Theme;
-  /** Replaying: the replay's keys are listed too. */
-  readonly replay?: boolean;
-  /** Another screen's keys and reading notes (the diff screen); the run screen's by default. */
-  readonly keys?: readonly KeyHelp[];
+  /** The screen's keys, listed in table order. */
+  readonly table: KeyTable;
+  /** How to read the screen (the run screen's by default). */
   readonly reading?: readonly string[];
 }
 
@@ -23,22 +21,6 @@ const READING = [
   '· pending  ▶ scoring  ✓ done  ✗ failed  – skipped  ○ cancelled',
 ];
 
-export function HelpOverlay({ width, height, theme, replay = false, keys: screenKeys = KEY_HELP, reading = READING }: HelpOverlayProps) {
-  const s = theme.style;
-  const keys = replay ? [...screenKeys, ...REPLAY_KEY_HELP] : screenKeys;
-  const keyWidth = Math.max(...keys.map((k) => k.keys.length)) + 2;
-  const inner = Math.min(width - 4, Math.max(60, keyWidth + 52));
-  // Every key always; how to read the screen only when it has room for it.
-  const body: string[] = keys.map(({ keys, what }) => paint(fit(keys, keyWidth), s.key) + fit(what, inner - keyWidth - 2));
-  if (body.length + 2 + reading.length + 1 <= height) body.push(fit('', inner - 2), ...reading.map((line) => paint(fit(line, inner - 2), s.faint)));
-  const pad = ' '.repeat(Math.max(0, Math.floor((width - inner - 2) / 2)));
-  const title = ' keys ';
-  const closing = ' any key closes this help ';
-  const lines: string[] = [
-    pad + '╭─' + paint(title, s.title) + '─'.repeat(Math.max(0, inner - title.length - 1)) + '╮',
-    ...body.slice(0, Math.max(0, height - 2)).map((line) => `${pad}│ ${line} │`),
-    pad + '╰' + '─'.repeat(Math.max(0, inner - closing.length - 2)) + paint(closing, s.faint) + '──╯',
-  ];
-  const top = Math.max(0, Math.floor((height - lines.length) / 2));
-  return <Lines lines={[...Array.from({ length: top }, () => ''), ...lines]} height={height} slot="help" />;
+export function HelpOverlay({ width, height, theme, table, reading = READING }: HelpOverlayProps) {
+  return <Lines lines={helpBox(width, height, theme, table, reading)} height={height} slot="help" />;
 }

@@ -4,7 +4,7 @@
 // frame. Without one (a plain Ink render), the lines are ordinary Text.
 import { Box, Text } from 'ink';
 import { createContext, useContext } from 'react';
-import type { LineOverlay } from '../src/screen/line-overlay.ts';
+import type { LineOverlay } from '../src/tui/line-overlay.ts';
 
 export const OverlayContext = createContext<LineOverlay | undefined>(undefined);
 

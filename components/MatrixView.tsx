@@ -5,20 +5,20 @@
 import { memo } from 'react';
 import { fit, fitMiddle, sliceColumns } from '../src/core/display-width.ts';
 import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
-import { heatGlyph, heatLevel } from '../src/screen/heat-palette.ts';
-import type { MatrixLayout } from '../src/screen/matrix-layout.ts';
-import { VALUE_WIDTH } from '../src/screen/matrix-layout.ts';
-import { cellValue, type MemoryRow, type RunState } from '../src/screen/run-state.ts';
+import { heatGlyph, heatLevel } from '../src/tui/heat-palette.ts';
+import type { MatrixLayout } from '../src/tui/matrix-layout.ts';
+import { VALUE_WIDTH } from '../src/tui/matrix-layout.ts';
+import { cellValue, type MemoryRow, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import type { SortOrder } from '../src/screen/screen-nav.ts';
-import { bar, formatDivergence } from '../src/screen/screen-format.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
-import { cursorMark } from '../src/screen/cursor-mark.ts';
-import { matrixLines, type MatrixViewport } from '../src/screen/matrix-lines.ts';
-import { columnLabels, rulerCanvas } from '../src/screen/ruler-canvas.ts';
-import { scrollbarChar } from '../src/screen/scrollbar.ts';
-import { styleRuns } from '../src/screen/style-runs.ts';
+import type { SortOrder } from '../src/tui/screen-nav.ts';
+import { bar, formatDivergence } from '../src/tui/screen-format.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint } from '../src/tui/term-style.ts';
+import { cursorMark } from '../src/tui/cursor-mark.ts';
+import { matrixLines, type MatrixViewport } from '../src/tui/matrix-lines.ts';
+import { columnLabels, rulerCanvas } from '../src/tui/ruler-canvas.ts';
+import { scrollbarChar } from '../src/tui/scrollbar.ts';
+import { styleRuns } from '../src/tui/style-runs.ts';
 import { Lines } from './Lines.tsx';
 
 /** `order` holds row indices into state.memories. */

@@ -2,11 +2,11 @@
 // the incremental run's scored / skipped / failed counts.
 import { fit } from '../src/core/display-width.ts';
 import { sum } from '../src/engine/divergence.ts';
-import type { RunState } from '../src/screen/run-state.ts';
+import type { RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import { formatDivergence } from '../src/screen/screen-format.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint, paintFit } from '../src/screen/term-style.ts';
+import { formatDivergence } from '../src/tui/screen-format.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint, paintFit } from '../src/tui/term-style.ts';
 import { Line } from './Lines.tsx';
 
 export function hasSummary(state: RunState): boolean {

@@ -6,15 +6,15 @@ import { memo } from 'react';
 import { fit, fitMiddle } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
-import { HEAT_LEVELS, heatGlyph, heatLevel, levelColour } from '../src/screen/heat-palette.ts';
-import { VALUE_WIDTH, type MatrixLayout } from '../src/screen/matrix-layout.ts';
-import { NO_VALUE, blockOf, blockRange, type OverviewGrid } from '../src/screen/overview.ts';
-import type { RunState } from '../src/screen/run-state.ts';
-import { formatDivergence } from '../src/screen/screen-format.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint, sgr, type Colour } from '../src/screen/term-style.ts';
-import { columnLabels, rulerCanvas } from '../src/screen/ruler-canvas.ts';
-import { styleRuns } from '../src/screen/style-runs.ts';
+import { HEAT_LEVELS, heatGlyph, heatLevel, levelColour } from '../src/tui/heat-palette.ts';
+import { VALUE_WIDTH, type MatrixLayout } from '../src/tui/matrix-layout.ts';
+import { NO_VALUE, blockOf, blockRange, type OverviewGrid } from '../src/tui/overview.ts';
+import type { RunState } from '../src/tui/run-state.ts';
+import { formatDivergence } from '../src/tui/screen-format.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint, sgr, type Colour } from '../src/tui/term-style.ts';
+import { columnLabels, rulerCanvas } from '../src/tui/ruler-canvas.ts';
+import { styleRuns } from '../src/tui/style-runs.ts';
 import { Lines } from './Lines.tsx';
 
 export interface OverviewViewProps {

@@ -3,14 +3,15 @@
 // (older as A, newer as B), q quits. It reads a list and renders.
 import { useInput } from 'ink';
 import { useRef, useState, useSyncExternalStore } from 'react';
-import type { ColorDepth } from '../src/screen/color-depth.ts';
+import type { ColorDepth } from '../src/tui/color-depth.ts';
 import { fit, fitTail } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
-import { screenTheme } from '../src/screen/screen-theme.ts';
-import { splitKeys, type KeyPress } from '../src/screen/screen-keys.ts';
+import { screenTheme } from '../src/tui/screen-theme.ts';
+import { splitKeys, type KeyPress } from '../src/tui/key-press.ts';
+import { commandIn, footerHints, SESSION_KEYS } from '../src/tui/key-table.ts';
 import type { SessionSummary, SummaryState } from '../src/sessions/session-summary.ts';
 import { SESSION_COLUMNS, sessionRow } from '../src/sessions/session-list.ts';
-import { paint } from '../src/screen/term-style.ts';
+import { paint } from '../src/tui/term-style.ts';
 import { formatSize } from '../src/sessions/session-retention.ts';
 import { Lines } from './Lines.tsx';
 import { useCursorScroll } from './use-cursor-scroll.ts';
@@ -30,6 +31,8 @@ export interface SessionListProps {
   /** Two marked sessions to compare: A (the older run), then B. */
   readonly onDiff?: (a: string, b: string) => void;
   readonly onQuit: (interrupt: boolean) => void;
+  /** Ctrl-Z: give the terminal back and stop until `fg`. */
+  readonly onSuspend?: () => void;
   /** A line for the user, e.g. why the last session could not be opened. */
   readonly notice?: string | undefined;
 }
@@ -45,7 +48,7 @@ const STATE_ROLE: Record<SummaryState, 'good' | 'accent' | 'warn' | 'badStrong'>
 /** Widths of the fixed columns; the context path takes what is left. */
 const WIDTHS = [21, 0, 12, 9, 10, 12];
 
-export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, notice }: SessionListProps) {
+export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, onSuspend, notice }: SessionListProps) {
   const sessions = useSyncExternalStore(source.subscribe, source.getSnapshot);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   // Marked for a diff, in the order marked; a third mark lets the first go.
@@ -74,35 +77,48 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
       if (session) setSelected(session.path);
       state.current = { ...state.current, cursor: next };
     };
-    if ((key.ctrl && input === 'c') || input === 'q' || key.escape) {
-      onQuit(key.ctrl && input === 'c');
-      return true;
-    }
-    else if (key.upArrow || input === 'k') move(at - 1);
-    else if (key.downArrow || input === 'j') move(at + 1);
-    else if (key.pageUp) move(at - listHeight);
-    else if (key.pageDown) move(at + listHeight);
-    else if (input === 'g' || key.home) move(0);
-    else if (input === 'G' || key.end) move(list.length - 1);
-    else if (key.return && list[at]) {
-      onOpen(list[at].path);
-      return true;
-    } else if (input === ' ' && list[at] && onDiff) {
-      const path = list[at].path;
-      const next = marks.includes(path) ? marks.filter((p) => p !== path) : [...marks, path].slice(-2);
-      state.current = { ...state.current, marked: next };
-      setMarked(next);
-      setHint(undefined);
-      move(at + 1);
-    } else if (input === 'd' && onDiff) {
-      const chosen = marks.map((path) => list.find((x) => x.path === path)).filter((x) => x !== undefined);
-      if (chosen.length < 2) {
-        setHint('mark two sessions with Space, then d compares them');
-        return false;
+    const command = commandIn(SESSION_KEYS, input, key, undefined);
+    switch (command?.type) {
+      case 'quit':
+        onQuit(command.interrupt);
+        return true;
+      case 'suspend':
+        onSuspend?.();
+        break;
+      case 'move':
+        move(at + command.by);
+        break;
+      case 'page':
+        move(at + command.by * listHeight);
+        break;
+      case 'edge':
+        move(command.to === 'first' ? 0 : list.length - 1);
+        break;
+      case 'open':
+        if (!list[at]) break;
+        onOpen(list[at].path);
+        return true;
+      case 'mark': {
+        if (!list[at] || !onDiff) break;
+        const path = list[at].path;
+        const next = marks.includes(path) ? marks.filter((p) => p !== path) : [...marks, path].slice(-2);
+        state.current = { ...state.current, marked: next };
+        setMarked(next);
+        setHint(undefined);
+        move(at + 1);
+        break;
       }
-      const [a, b] = [...chosen].sort(olderFirst);
-      onDiff(a!.path, b!.path);
-      return true;
+      case 'diff': {
+        if (!onDiff) break;
+        const chosen = marks.map((path) => list.find((x) => x.path === path)).filter((x) => x !== undefined);
+        if (chosen.length < 2) {
+          setHint('mark two sessions with Space, then d compares them');
+          return false;
+        }
+        const [a, b] = [...chosen].sort(olderFirst);
+        onDiff(a!.path, b!.path);
+        return true;
+      }
     }
     return false;
   }
@@ -127,8 +143,8 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
   const body = <Lines lines={lines} height={size.rows - 1} slot="sessions" />;
   const message = hint ?? notice;
   // A message (why a session did not open) takes the room of the diff keys: it says what to do.
-  const diffKeys = onDiff && !message ? `  ${paint('␣', s.key)} ${paint('mark', s.faint)}  ${paint('d', s.key)} ${paint(`diff${marked.length > 0 ? ` (${marked.length}/2)` : ''}`, s.faint)}` : '';
-  const keys = ` ${paint('↑↓', s.key)} ${paint('choose', s.faint)}  ${paint('⏎', s.key)} ${paint('replay', s.faint)}${diffKeys}  ${paint('q', s.key)} ${paint('quit', s.faint)}`;
+  const hints = footerHints(SESSION_KEYS, { diff: onDiff !== undefined && !message, marked: marked.length });
+  const keys = ' ' + hints.map((h) => `${paint(h.keys, s.key)} ${paint(h.what, s.faint)}`).join('  ');
   const footer = message ? keys + paint(fit(`  ${neutralize(message)}`, Math.max(0, width - 28)), s.warn) : keys;
   return (
     <>

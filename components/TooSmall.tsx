@@ -1,9 +1,9 @@
 // What a screen shows below its smallest size: the size it needs, the size it has, and how to leave.
 import { fit } from '../src/core/display-width.ts';
-import { MIN_COLUMNS, MIN_ROWS } from '../src/screen/matrix-layout.ts';
-import type { Theme } from '../src/screen/screen-theme.ts';
-import { paint } from '../src/screen/term-style.ts';
-import { wrapText } from './DetailPane.tsx';
+import { MIN_COLUMNS, MIN_ROWS } from '../src/tui/matrix-layout.ts';
+import type { Theme } from '../src/tui/screen-theme.ts';
+import { paint } from '../src/tui/term-style.ts';
+import { wrapText } from '../src/tui/detail-text.ts';
 import { Lines } from './Lines.tsx';
 
 export interface TooSmallProps {

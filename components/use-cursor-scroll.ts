@@ -1,7 +1,7 @@
 // A matrix's or a list's scroll offsets: they move only as far as needed to keep the cursor in
 // view, so they are remembered from one frame to the next. A list passes no columns.
 import { useRef } from 'react';
-import { scrollToShow } from '../src/screen/screen-nav.ts';
+import { scrollToShow } from '../src/tui/screen-nav.ts';
 
 export interface CursorScroll {
   /** The first row (position) and first column shown. */

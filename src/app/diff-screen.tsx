@@ -1,11 +1,12 @@
 // `memscope diff A B` on the terminal: the diff screen on the alternate screen, drawn by the same
 // frame writer and line overlay as the run screen. Resolves with the exit code: 0 on q, 130 on
 // Ctrl-C, 130/143/129 on a signal.
-import { DiffApp, type DiffRun } from '../../components/DiffApp.tsx';
+import { DiffApp } from '../../components/DiffApp.tsx';
+import type { DiffRun } from '../tui/diff-lines.ts';
 import { contextTexts, NO_TEXTS } from '../context/context-texts.ts';
 import type { RunDiff } from '../engine/run-diff.ts';
 import type { RunInput } from '../sessions/run-input.ts';
-import { showFullScreen } from './full-screen.tsx';
+import { holdTerminal } from './terminal-session.tsx';
 
 function diffRun(input: RunInput): DiffRun {
   return { path: input.path, model: input.model, result: input.result, texts: input.context ? contextTexts(input.context) : NO_TEXTS };
@@ -14,11 +15,11 @@ function diffRun(input: RunInput): DiffRun {
 export async function showDiff(a: RunInput, b: RunInput, diff: RunDiff, env: NodeJS.ProcessEnv): Promise<number> {
   const runA = diffRun(a);
   const runB = diffRun(b);
-  return showFullScreen<number>({
+  const code = await holdTerminal<number>({
     env,
     overlay: true,
     onSignal: (code) => code,
-    view: ({ depth, overlay, size, finish, redraw }) => (
+    view: ({ depth, overlay, size, finish, redraw, suspend }) => (
       <DiffApp
         a={runA}
         b={runB}
@@ -28,7 +29,9 @@ export async function showDiff(a: RunInput, b: RunInput, diff: RunDiff, env: Nod
         size={size}
         onQuit={(interrupt) => finish(interrupt ? 130 : 0)}
         onRedraw={redraw}
+        onSuspend={suspend}
       />
     ),
   });
+  return code ?? 0;
 }

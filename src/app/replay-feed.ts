@@ -3,11 +3,11 @@
 import { contextTexts, type ContextTexts } from '../context/context-texts.ts';
 import { errorMessage } from '../core/errors.ts';
 import { nativeToContext } from '../context/native-format.ts';
-import { ReplayDriver, type ReplayClock, type ReplaySink } from '../screen/replay-driver.ts';
-import type { RunState } from '../screen/run-state.ts';
-import type { RunStore } from '../screen/run-store.ts';
+import { ReplayDriver, type ReplayClock, type ReplaySink } from '../tui/replay-driver.ts';
+import type { RunState } from '../tui/run-state.ts';
+import type { RunStore } from '../tui/run-store.ts';
 import { neutralize } from '../core/sanitize.ts';
-import type { ScreenFeed, ScreenView } from './screen.tsx';
+import type { ScreenFeed, ScreenView } from './run-view.tsx';
 import { SessionFollower } from '../sessions/session-follower.ts';
 import type { SessionEventLine, SessionHeader } from '../sessions/session-format.ts';
 import { isEnd, type SessionData } from '../sessions/session-reader.ts';

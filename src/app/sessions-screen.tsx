@@ -3,16 +3,16 @@
 // diff, or the exit code on quit.
 import { SessionList } from '../../components/SessionList.tsx';
 import type { SessionDirectory } from '../sessions/session-list.ts';
-import { showFullScreen } from './full-screen.tsx';
+import { holdTerminal } from './terminal-session.tsx';
 
 export type SessionsChoice = { readonly open: string } | { readonly diff: readonly [string, string] } | { readonly quit: number | undefined };
 
 export async function showSessions(directory: SessionDirectory, env: NodeJS.ProcessEnv, notice?: string): Promise<SessionsChoice> {
-  return showFullScreen<SessionsChoice>({
+  const choice = await holdTerminal<SessionsChoice>({
     env,
     overlay: false,
     onSignal: (code) => ({ quit: code }),
-    view: ({ depth, size, finish }) => (
+    view: ({ depth, size, finish, suspend }) => (
       <SessionList
         source={directory}
         dir={directory.dir}
@@ -21,8 +21,10 @@ export async function showSessions(directory: SessionDirectory, env: NodeJS.Proc
         onOpen={(path) => finish({ open: path })}
         onDiff={(a, b) => finish({ diff: [a, b] })}
         onQuit={(interrupt) => finish({ quit: interrupt ? 130 : undefined })}
+        onSuspend={suspend}
         notice={notice}
       />
     ),
   });
+  return choice ?? { quit: undefined };
 }

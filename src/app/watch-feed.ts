@@ -4,7 +4,7 @@ import { contextTexts } from '../context/context-texts.ts';
 import { NO_TEXTS } from '../context/context-texts.ts';
 import { neutralize } from '../core/sanitize.ts';
 import type { ScoreSettings } from '../run/score-settings.ts';
-import type { ScreenFeed } from './screen.tsx';
+import type { ScreenFeed } from './run-view.tsx';
 import { watchContext, type WatchHooks } from './watch-loop.ts';
 
 export function watchFeed(settings: ScoreSettings, onRun?: WatchHooks['onRun']): ScreenFeed {

@@ -8,7 +8,8 @@ import { COMMON_FLAGS, flagsHelp, twoColumns, valueHints, wrapWords, type FlagSp
 import { parseFlags } from '../core/parse-flags.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT } from '../builtin/server.ts';
 import { scoreOptionSpec } from '../run/score-settings.ts';
-import { MAX_SPEED, MIN_SPEED } from '../screen/replay-driver.ts';
+import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES } from './export-formats.ts';
+import { MAX_SPEED, MIN_SPEED } from '../tui/replay-driver.ts';
 import { VERSION } from './version.ts';
 
 /** replay --follow: how long a missing file is waited for, unless --wait says. */
@@ -120,15 +121,12 @@ export const COMMANDS = {
     args: '<session> --format FORMAT [-o OUT]',
     summary: 'export a session\'s result, or (cast) an asciicast of its replay',
     flags: {
-      format: { type: 'string', short: 'f', arg: 'FORMAT', expects: 'an export format (memscope export --help lists them)', help: 'the format (required; listed below)' },
+      format: { type: 'string', short: 'f', arg: 'FORMAT', expects: `one of ${EXPORT_FORMAT_NAMES.join(', ')}`, help: `${EXPORT_FORMAT_NAMES.join(' | ')} (required; each is described below)` },
       output: outputFlag,
     },
     positionals: true,
     example: ['memscope export run.jsonl --format svg -o run.svg', 'a heatmap of the run\'s matrix'],
-    more: async () => {
-      const { EXPORT_FORMATS } = await import('./export-formats.ts');
-      return `Formats:\n${twoColumns(EXPORT_FORMATS.map((format) => [format.name, format.what] as const))}`;
-    },
+    more: () => Promise.resolve(`Formats:\n${twoColumns(EXPORT_FORMATS.map((format) => [format.name, format.what] as const))}`),
     load: async () => (await import('./export-command.ts')).exportSession,
   },
   diff: {

@@ -8,7 +8,7 @@ import { COMMANDS, parseCommandArgs } from './commands.ts';
 import type { LoadedContext } from '../context/load-context.ts';
 import { contextToNative } from '../context/native-format.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
-import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECONDS, checkUrl, parseDuration, parseTokenizing, readApiKey } from '../run/score-settings.ts';
+import { DEFAULT_TIMEOUT_SECONDS, checkUrl, parseDuration, parseTokenizing, readApiKey } from '../run/score-settings.ts';
 import { loadWithTokenizer } from '../run/scoring-run.ts';
 
 export async function convert(args: string[], io: CliIo): Promise<number> {
@@ -37,7 +37,6 @@ export async function convert(args: string[], io: CliIo): Promise<number> {
             template: template!,
             apiKey: await readApiKey(values['api-key-env'], values['api-key-file'], io.env),
             timeoutMs: timeoutSeconds * 1000,
-            concurrency: DEFAULT_CONCURRENCY,
             signal: controller.signal,
           }
         : undefined,

@@ -6,9 +6,9 @@ import { COMMANDS, DEFAULT_FOLLOW_WAIT_SECONDS, parseCommandArgs } from './comma
 import { waitForFile } from '../core/wait-for-file.ts';
 import type { RunResult } from '../engine/events.ts';
 import { printProgress, resultJson, resultText } from '../export/headless.ts';
-import { onScreen } from './on-screen.ts';
-import { partialFullResult } from '../screen/partial-result.ts';
-import { MAX_SPEED, MIN_SPEED, stateAt } from '../screen/replay-driver.ts';
+import { openRunView } from './open-run-view.ts';
+import { partialFullResult } from '../tui/partial-result.ts';
+import { MAX_SPEED, MIN_SPEED, stateAt } from '../tui/replay-driver.ts';
 import { followFeed, replayFeed } from '../app/replay-feed.ts';
 import { neutralize } from '../core/sanitize.ts';
 import { SessionFollower } from '../sessions/session-follower.ts';
@@ -74,10 +74,10 @@ export async function replayOnScreen(path: string, io: CliIo, options: { follow?
   if (options.follow) {
     // Waited for before the screen opens, so the wait and its end are lines on the terminal.
     await awaitSession(path, options.wait ?? DEFAULT_FOLLOW_WAIT_SECONDS, io);
-    return onScreen(path, io, (signal) => followFeed(path, feedOptions, signal));
+    return openRunView(path, io, (controller) => followFeed(path, feedOptions, controller.signal));
   }
   const session = await readSession(path);
-  return onScreen(path, io, () => Promise.resolve(replayFeed(session, feedOptions)));
+  return openRunView(path, io, () => Promise.resolve(replayFeed(session, feedOptions)));
 }
 
 export async function replay(args: string[], io: CliIo): Promise<number> {

@@ -1,17 +1,16 @@
 // `memscope score` and `memscope watch`: a run on the screen (recorded into the sessions
 // directory), or headless with progress on stderr and the result on stdout.
 import { join } from 'node:path';
-import { drawLoading, enterAltScreen, leaveAltScreen } from '../screen/alt-screen.ts';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { printProgress, resultJson, resultText } from '../export/headless.ts';
-import { onScreen } from './on-screen.ts';
+import { openRunView } from './open-run-view.ts';
 import { neutralize } from '../core/sanitize.ts';
 import type { ScoreSettings } from '../run/score-settings.ts';
 import { loadForSettings, prepareRun, type PreparedRun } from '../run/scoring-run.ts';
 import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
 import { VERSION } from './version.ts';
-import { runOutcome, type RunState } from '../screen/run-state.ts';
+import { runOutcome, type RunState } from '../tui/run-state.ts';
 import { pruneSessions, prunedNotice, sessionsKeep } from '../sessions/session-retention.ts';
 
 /** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */
@@ -22,55 +21,39 @@ export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
 async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number> {
   // A bad MEMSCOPE_SESSIONS_KEEP is bad input, said before the screen opens.
   const keep = sessionsKeep(io.env);
-  const controller = new AbortController();
-  // The screen's modules (React, Ink, Yoga) load while the context is read, behind a loading
-  // line on the alternate screen; loading errors (bad file, bad store) leave it and end with
-  // their one line.
-  const signals = trapSignals(controller);
-  enterAltScreen(io.stdout);
-  drawLoading(io.stdout, `memscope: loading ${neutralize(settings.file)}…`);
-  let run: PreparedRun;
-  let runScreen: typeof import('../app/screen.tsx').runScreen;
-  try {
-    [run, { runScreen }] = await Promise.all([prepareRun(settings, controller.signal), import('../app/screen.tsx')]);
-  } catch (error) {
-    leaveAltScreen(io.stdout);
-    // Ctrl-C while loading aborts it: that ends as interrupted, not as the abort's error.
-    const code = signals.exitCode();
-    if (code !== undefined) throw new Interrupt(code);
-    throw error;
-  } finally {
-    // From here the screen takes the signals (and raw mode turns Ctrl-C into a key).
-    signals.release();
-  }
-  const interrupted = signals.exitCode();
-  if (interrupted !== undefined) {
-    leaveAltScreen(io.stdout);
-    await run.scorer.close();
-    throw new Interrupt(interrupted);
-  }
   // The screen records every run, by default into the sessions directory.
   const path = settings.record ?? join(sessionsDir(io.env), sessionFileName(new Date(), settings.file, settings.mode));
-  let recorder: SessionRecorder;
+  let recorder: SessionRecorder | undefined;
+  // What retention removed from the sessions directory, said after the screen is gone.
+  let pruned: string | undefined;
+  // Once the screen is gone: how the run ended (a failure in full), where its session is, what retention removed.
+  const onClose = (state: RunState) => {
+    io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
+    if (pruned !== undefined) io.stderr.write(`memscope: ${neutralize(pruned)}\n`);
+  };
   try {
-    recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { createFolder: settings.record === undefined, force: settings.force });
-  } catch (error) {
-    leaveAltScreen(io.stdout);
-    await run.scorer.close();
-    throw error;
-  }
-  run.engine.subscribe(recorder.record);
-  // The sessions directory keeps the newest sessions only.
-  const pruned = settings.record === undefined ? prunedNotice(pruneSessions(sessionsDir(io.env), keep, path), sessionsDir(io.env), keep) : undefined;
-  try {
-    // Once the screen is gone: how the run ended (a failure in full) and where its session is.
-    const onClose = (state: RunState) => {
-      io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
-      if (pruned !== undefined) io.stderr.write(`memscope: ${neutralize(pruned)}\n`);
-    };
-    return await runScreen({ run, controller, file: settings.file, env: io.env, onClose });
+    return await openRunView(
+      settings.file,
+      io,
+      async (controller) => {
+        // The context is read and tokenized (bad input ends with its line) while the view loads.
+        const [run, { scoringFeed }] = await Promise.all([prepareRun(settings, controller.signal), import('../app/run-view.tsx')]);
+        try {
+          // The default sessions directory is made on first use; a --record folder must exist.
+          recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { createFolder: settings.record === undefined, force: settings.force });
+        } catch (error) {
+          await run.scorer.close();
+          throw error;
+        }
+        run.engine.subscribe(recorder.record);
+        // The sessions directory keeps the newest sessions only.
+        if (settings.record === undefined) pruned = prunedNotice(pruneSessions(sessionsDir(io.env), keep, path), sessionsDir(io.env), keep);
+        return scoringFeed(run, controller, settings.file);
+      },
+      onClose,
+    );
   } finally {
-    recorder.close();
+    recorder?.close();
   }
 }
 
@@ -115,7 +98,7 @@ export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<
     // After q: how the last run ended, and where the runs were recorded.
     const where = settings.record ?? sessionsDir(io.env);
     const onClose = (state: RunState) => io.stderr.write(`memscope: last run ${neutralize(runOutcome(state, Date.now()))}; sessions saved to ${neutralize(where)}\n`);
-    return onScreen(settings.file, io, () => Promise.resolve(watchFeed(settings, record)), onClose);
+    return openRunView(settings.file, io, () => Promise.resolve(watchFeed(settings, record)), onClose);
   }
   const controller = new AbortController();
   const signals = trapSignals(controller);

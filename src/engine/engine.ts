@@ -48,12 +48,19 @@ class Core implements EngineCore {
   private readonly layouts = new WeakMap<EntryRange, PromptLayout>();
   /** What the server said of the run's prompts when the run began (see serverReport). */
   private usageAtStart: ServerUsage | undefined;
+  /** A failed baseline ends the run at once: no call starts after it, calls in flight are
+   *  cancelled (their retries too), and the run fails with the baseline's error. */
+  private readonly stopRun = new AbortController();
+  private readonly callSignal: AbortSignal;
+  /** Set when a baseline failed: what the run ends with, whatever the mode does next. */
+  failure: ScoringError | undefined;
 
   constructor(
     readonly context: Context,
     private readonly options: EngineOptions,
   ) {
-    this.limiter = new Limiter(options.concurrency ?? 1);
+    this.limiter = new Limiter(options.concurrency);
+    this.callSignal = options.signal === undefined ? this.stopRun.signal : AbortSignal.any([options.signal, this.stopRun.signal]);
   }
 
   get model(): string | null {
@@ -68,8 +75,9 @@ class Core implements EngineCore {
     return this.options.signal?.aborted ?? false;
   }
 
+  /** Interrupted by the user, or ended by a failed baseline: a mode then stops quietly. */
   throwIfAborted(): void {
-    if (this.aborted()) throw new Interrupted();
+    if (this.aborted() || this.failure !== undefined) throw new Interrupted();
   }
 
   slot<T>(task: () => Promise<T>): Promise<T> {
@@ -100,8 +108,8 @@ class Core implements EngineCore {
           return (spans ??= upTo === undefined ? layout.spans(filter) : layout.spans(filter).slice(0, upTo.responses));
         },
         priority: this.options.priority,
-        signal: this.options.signal,
-        onRetry: ({ attempt, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, delayMs, reason }),
+        signal: this.callSignal,
+        onRetry: ({ attempt, of, delayMs, reason }) => this.emit({ type: 'call-retry', call: id, label, attempt, of, delayMs, reason }),
       });
       this.emit({ type: 'call-done', call: id, ok: true });
       return scores;
@@ -112,9 +120,17 @@ class Core implements EngineCore {
     }
   }
 
-  // Every baseline call goes through here: the one place that knows how a baseline is scored.
-  baseline(label: string, range: EntryRange, upTo?: UpTo): Promise<number[]> {
-    return this.call(label, range, NO_FILTER, upTo);
+  // Every baseline call goes through here: the one place that knows how a baseline is scored,
+  // and that a failed one ends the run.
+  async baseline(label: string, range: EntryRange, upTo?: UpTo): Promise<number[]> {
+    try {
+      return await this.call(label, range, NO_FILTER, upTo);
+    } catch (error) {
+      if (error instanceof Interrupted) throw this.failure ?? error;
+      this.failure ??= new ScoringError(`baseline failed: ${errorMessage(error)}; server: ${this.options.scorer.backend}`);
+      this.stopRun.abort(this.failure);
+      throw this.failure;
+    }
   }
 
   /**
@@ -132,13 +148,14 @@ class Core implements EngineCore {
       },
       (error: unknown) => {
         failed = true;
-        throw error instanceof Interrupted ? error : new ScoringError(`baseline failed: ${errorMessage(error)}`);
+        throw error;
       },
     );
     // Settled here; the calls and the end of the run read it again.
     call.catch(() => undefined);
     const gate = (this.options.baselineFirst ?? baselineFirst(this.options.scorer)) ? call.then(noop, noop) : undefined;
-    return { call, gate, failed: () => failed };
+    // failure is set before the calls it cancels settle; `failed` only after this chain's hops.
+    return { call, gate, failed: () => failed || this.failure !== undefined };
   }
 
   async divergence(label: string, range: EntryRange, filter: Filter): Promise<number[]> {
@@ -218,11 +235,14 @@ export class ScoringEngine {
     core.beginRun();
     try {
       const result = await scoringMode(options).run(core);
+      // A mode may have stopped quietly on the failed baseline's cancellation.
+      if (core.failure !== undefined) throw core.failure;
       const server = core.serverUsage();
       core.emit(server === undefined ? { type: 'run-done', result } : { type: 'run-done', result, server });
       return result;
-    } catch (error) {
-      if (error instanceof Interrupted || core.aborted()) {
+    } catch (thrown) {
+      const error = core.failure ?? thrown;
+      if (core.failure === undefined && (error instanceof Interrupted || core.aborted())) {
         core.emit({ type: 'run-interrupted' });
         throw new ScoringError('interrupted');
       }

@@ -89,6 +89,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     call: CallId,
     label: z.string(),
     attempt: z.number().int().positive(),
+    /** Retries a call gets in all (sessions recorded before it was added have none). */
+    of: z.number().int().nonnegative().optional(),
     delayMs: z.number().nonnegative(),
     reason: z.string(),
   }),
@@ -166,3 +168,9 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
 
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
 export type EventListener = (event: EngineEvent) => void;
+
+/** A retry as the user reads it, the same for every call retried in one wave: the activity line
+ *  and the headless progress say it once, not once per call. */
+export function retryText(event: { readonly attempt: number; readonly of?: number | undefined; readonly delayMs: number; readonly reason: string }): string {
+  return `${event.reason}: retry ${event.attempt}${event.of === undefined ? '' : ` of ${event.of}`} in ${(event.delayMs / 1000).toFixed(1)}s`;
+}

@@ -9,7 +9,7 @@
 //
 // The maths are small pure functions; groupSearch drives them over a SearchIo the engine gives
 // it (limited score calls, events), so it runs on every backend at the run's concurrency.
-import { ScoringError, errorMessage } from '../core/errors.ts';
+import { errorMessage } from '../core/errors.ts';
 import { divergence, maxOf } from './divergence.ts';
 import type { EngineEvent, FullResult, MemoryRef } from './events.ts';
 
@@ -212,12 +212,8 @@ class GroupSearch {
   async run(): Promise<FullResult> {
     const { io, plan } = this;
     io.emit({ type: 'activity', text: `search T=${formatThreshold(plan.threshold)}: baseline` });
-    try {
-      this.baseline = await io.score('baseline', this.width, null);
-    } catch (error) {
-      if (io.aborted()) throw error;
-      throw new ScoringError(`baseline failed: ${errorMessage(error)}`);
-    }
+    // A failure here ends the run; the engine core words it ("baseline failed: …").
+    this.baseline = await io.score('baseline', this.width, null);
     io.emit({ type: 'baseline-done', scores: this.baseline });
     const { called, after } = firstLevel(plan);
     // A first group after the last response moves nothing.

@@ -2,7 +2,7 @@
 // for a browser or a slide, on the screen's scale (viridis, logarithmic; see heat-palette.ts)
 // so that a cell reads the same in both. All text is neutralised and XML-escaped.
 import type { FullResult } from '../engine/events.ts';
-import { heatHex, heatValueAt } from '../screen/heat-palette.ts';
+import { heatHex, heatValueAt } from '../tui/heat-palette.ts';
 import { neutralize } from '../core/sanitize.ts';
 
 export function xmlEscape(text: string): string {

@@ -1,7 +1,7 @@
 // Headless runs: progress as plain lines on stderr, the result on stdout (JSON with --json,
 // a short table otherwise). Every piece of context text is neutralised before it is printed.
 import type { Writable } from 'node:stream';
-import type { EngineEvent, Mode, RunResult } from '../engine/events.ts';
+import { retryText, type EngineEvent, type Mode, type RunResult } from '../engine/events.ts';
 import { plural } from '../core/plural.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { formatThreshold } from '../engine/group-search.ts';
@@ -53,7 +53,7 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
     case 'row-done':
       return `  ${neutralize(event.key)}: max ${formatNumber(event.max)}`;
     case 'call-retry':
-      return `  ${neutralize(event.label)}: retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${neutralize(event.reason)}`;
+      return `  ${neutralize(retryText(event))}`;
     case 'replica-down':
       return `replica ${neutralize(event.backend)} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${neutralize(event.reason)}`;
     case 'replica-up':
@@ -125,8 +125,16 @@ export function resultText(result: RunResult): string {
  */
 export function printProgress(stderr: Writable): (event: EngineEvent, at?: number) => void {
   let started: number | undefined;
+  // Calls retried in one wave (a server gone: every call in flight) say so once, until a result
+  // lands between waves.
+  let lastRetry: string | undefined;
   return (event, at = Date.now()) => {
     if (event.type === 'run-started' || started === undefined) started = at;
+    if (event.type === 'call-retry') {
+      const wave = `${event.attempt}\u0000${event.reason}`;
+      if (wave === lastRetry) return;
+      lastRetry = wave;
+    } else if (event.type === 'row-done' || event.type === 'row-failed' || event.type === 'baseline-done' || event.type === 'run-started') lastRetry = undefined;
     const line = progressLine(event, at - started);
     if (line !== undefined) stderr.write(`${line}\n`);
   };

@@ -9,23 +9,19 @@ import { MODES, type Mode } from '../engine/events.ts';
 import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from '../scoring/retry-policy.ts';
 import { loadTextTemplate } from '../context/template-file.ts';
 import type { TextTemplate } from '../context/text-template.ts';
-import { DEFAULT_PRIORITY } from '../engine/engine.ts';
 import { DEFAULT_SEED } from '../engine/modes/estimate.ts';
 import { DEFAULT_ALPHA } from '../engine/modes/incremental.ts';
 import { RESPONSE_WINDOW } from '../engine/modes/single.ts';
+import { DEFAULT_CONCURRENCY } from '../core/limiter.ts';
+import { BACKEND_FLAGS, BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, backendHelp, backendsTaking, priorityDefaults, type BackendName } from './backends.ts';
 import { defaultStorePath } from '../engine/weight-store.ts';
 import { DEFAULT_THRESHOLD, SPLIT_FRACTION } from '../engine/group-search.ts';
 
 export const DEFAULT_API_KEY_ENV = 'MEMSCOPE_API_KEY';
 export const DEFAULT_TIMEOUT_SECONDS = 300;
-export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_FINETUNE_COUNT = 50;
 export const DEFAULT_MAX_AGE_SECONDS = 24 * 3600;
 
-/** score: the reference's POST /score; completions: POST /completions with prompt logprobs (vLLM);
- *  sglang: SGLang's native POST /generate (prefill-only, its prefix cache serving shared prefixes). */
-export const BACKENDS = ['score', 'completions', 'sglang'] as const;
-export type Backend = (typeof BACKENDS)[number];
 /** How chat-format input is tokenized: in-process, or by the server's POST /tokenize. */
 export const TOKENIZERS = ['builtin', 'server'] as const;
 export type TokenizerChoice = (typeof TOKENIZERS)[number];
@@ -34,9 +30,9 @@ export const DEFAULT_SERVER_TEMPLATE = 'chatml';
 /** The flags of `score` and `watch`: parsed here, listed by their --help, named in flag errors. */
 export const scoreOptionSpec = {
   url: { type: 'string', multiple: true, arg: 'URL', expects: 'a URL (http://host:port/v1)', help: 'scoring server base URL, e.g. http://127.0.0.1:8000/v1 (default: the built-in scorer); give it again for replicas of the same model (calls go to the least busy one)' },
-  backend: { type: 'string', arg: 'B', expects: `one of ${BACKENDS.join(', ')}`, help: 'score (default): POST {url}/score, the reference\'s endpoint.\ncompletions: POST {url}/completions with prompt logprobs (a stock vLLM).\nsglang: POST {url}/generate, SGLang\'s native route (url without /v1); its prefix cache serves what prompts share' },
-  'logprobs-field': { type: 'string', arg: 'F', expects: `one of ${LOGPROBS_FIELDS.join(', ')}`, help: 'completions: prompt_logprobs (default, vLLM) | echo (echo + logprobs, read from choices[0].logprobs.token_logprobs)' },
-  'max-model-len': { type: 'string', arg: 'N', expects: 'a whole number ≥ 2', help: 'completions, sglang: the server\'s context limit (default: asked of the server); a run whose longest prompt does not fit stops before any call' },
+  backend: { type: 'string', arg: 'B', expects: `one of ${BACKEND_NAMES.join(', ')}`, help: backendHelp() },
+  'logprobs-field': { type: 'string', arg: 'F', expects: `one of ${LOGPROBS_FIELDS.join(', ')}`, help: `${backendsTaking('logprobs-field')}: prompt_logprobs (default, vLLM) | echo (echo + logprobs, read from choices[0].logprobs.token_logprobs)` },
+  'max-model-len': { type: 'string', arg: 'N', expects: 'a whole number ≥ 2', help: `${backendsTaking('max-model-len')}: the server's context limit (default: asked of the server); a run whose longest prompt does not fit stops before any call` },
   tokenizer: { type: 'string', arg: 'T', expects: `one of ${TOKENIZERS.join(', ')}`, help: 'how chat-format input is tokenized: builtin (default) | server (POST /tokenize at the --url\'s root, one call per distinct text); native files keep their own token ids' },
   template: { type: 'string', arg: 'T', expects: 'chatml, llama3 or a template file', help: '--tokenizer server: chatml (default) | llama3 | FILE (a JSON template, see memscope schema template)' },
   model: { type: 'string', arg: 'NAME', expects: 'a model name', help: 'model name sent to the server (default: the context\'s, or memscope-builtin)' },
@@ -52,8 +48,8 @@ export const scoreOptionSpec = {
   'max-age': { type: 'string', arg: 'DURATION', expects: 'a duration like 90, 90s, 15m, 6h or 2d', help: 'incremental: skip memories scored within it, e.g. 6h (default 24h)' },
   store: { type: 'string', arg: 'FILE', expects: 'a weight store file', help: 'incremental: weight store (default $XDG_STATE_HOME/memscope/weights.json)' },
   alpha: { type: 'string', arg: 'A', expects: 'a number in (0, 1]', help: 'incremental: weight EWMA smoothing in (0, 1] (default 0.3)' },
-  concurrency: { type: 'string', arg: 'N', expects: 'a whole number ≥ 1', help: 'score calls in flight at once (default 4)' },
-  priority: { type: 'string', arg: 'P|none', expects: 'a whole number or "none"', help: 'priority sent with every call (default 5 with --backend score, as the reference; none with completions and sglang: vLLM and SGLang read it only when started with priority scheduling, lower served first)' },
+  concurrency: { type: 'string', arg: 'N', expects: 'a whole number ≥ 1', help: `score calls in flight at once (default ${DEFAULT_CONCURRENCY})` },
+  priority: { type: 'string', arg: 'P|none', expects: 'a whole number or "none"', help: `priority sent with every call (default: ${priorityDefaults()}; vLLM and SGLang read it only when started with priority scheduling, lower served first)` },
   timeout: { type: 'string', arg: 'SECONDS', expects: 'seconds, more than 0', help: 'per call (default 300)' },
   retries: { type: 'string', arg: 'N', expects: 'a whole number', help: 'retries of a transient failure (refused, reset, timeout, 408/429/502/503/504; default 3)' },
   'retry-delay': { type: 'string', arg: 'MS', expects: 'milliseconds', help: 'first backoff delay, doubled each retry, with jitter (default 1000)' },
@@ -91,10 +87,10 @@ export interface ScoreSettings {
   record: string | undefined;
   /** --record overwrites an existing file. */
   force: boolean;
-  backend: Backend;
+  backend: BackendName;
   /** completions: which answer shape to ask for and read. */
   logprobsField: LogprobsField;
-  /** completions and sglang: the server's context limit, when given (else asked of the server). */
+  /** Backends that probe their server: its context limit, when given (else asked of the server). */
   maxModelLen: number | undefined;
   tokenizer: TokenizerChoice;
   /** --tokenizer server: the template chat input is rendered with. */
@@ -209,21 +205,20 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   const search = values.search ? parseThreshold(values.threshold) : undefined;
   const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`--alpha: expected a number in (0, 1], got "${values.alpha}"`);
-  const backend = oneOf('backend', BACKENDS, values.backend, 'score');
-  if (backend !== 'completions' && values['logprobs-field'] !== undefined) throw new InputError('--logprobs-field goes with --backend completions');
+  const backend = oneOf('backend', BACKEND_NAMES, values.backend, DEFAULT_BACKEND);
+  const named = BACKENDS[backend];
+  for (const flag of BACKEND_FLAGS) {
+    if (values[flag] !== undefined && !named.flags.includes(flag)) throw new InputError(`--${flag} goes with --backend ${backendsTaking(flag)}`);
+  }
   const logprobsField = oneOf('logprobs-field', LOGPROBS_FIELDS, values['logprobs-field'], 'prompt_logprobs');
-  // vLLM and SGLang read `priority` only when started with priority scheduling (lower is served
-  // first there); older vLLM releases refuse a non-zero one otherwise. None is sent unless asked.
-  let priority: number | undefined = backend === 'score' ? DEFAULT_PRIORITY : undefined;
+  let priority = named.defaultPriority;
   if (values.priority === 'none') priority = undefined;
   else if (values.priority !== undefined) {
     if (!/^-?\d+$/.test(values.priority)) throw new InputError(`--priority: expected a whole number or "none", got "${values.priority}"`);
     priority = Number(values.priority);
   }
   const urls = (values.url ?? []).map(checkUrl);
-  if (backend === 'completions' && urls.length === 0) throw new InputError('--backend completions needs --url (a server with vLLM\'s /completions)');
-  if (backend === 'sglang' && urls.length === 0) throw new InputError('--backend sglang needs --url (an SGLang server, e.g. http://host:30000)');
-  if (backend === 'score' && values['max-model-len'] !== undefined) throw new InputError('--max-model-len goes with --backend completions or sglang');
+  if (urls.length === 0 && named.needsUrl !== undefined) throw new InputError(`--backend ${backend} needs --url (${named.needsUrl})`);
   const { tokenizer, template } = await parseTokenizing(values, urls);
   const twice = urls.find((url, i) => urls.indexOf(url) !== i);
   if (twice !== undefined) throw new InputError(`--url: ${twice} is given twice`);

@@ -1,21 +1,15 @@
 // Wiring one scoring run from settings: the context (tokenized in-process or by the server),
-// the scorer (built-in, /score or /completions), the engine.
+// the scorer (the backend table's), the engine.
 import { checkSingleKey } from './single-key.ts';
-import { BuiltinScorer } from '../builtin/builtin-scorer.ts';
 import { MODEL_NAME } from '../builtin/builtin-model.ts';
-import { CompletionsScorer } from '../scoring/completions-client.ts';
 import { ScoringError } from '../core/errors.ts';
-import { PrefixLogprobs } from '../scoring/prefix-logprobs.ts';
 import { LLAMA_CPP_REFUSAL, probeServer, tooLongMessage, GENERATION_ROOM, type ServerFacts } from '../scoring/server-probe.ts';
-import { SglangScorer } from '../scoring/sglang-client.ts';
+import { backendRun, type BackendName, type BackendSettings } from './backends.ts';
 import { longestPrompt } from './longest-prompt.ts';
 import { ScoringEngine } from '../engine/engine.ts';
 import type { ModeOptions } from '../engine/mode-table.ts';
 import { loadContext, type LoadedContext } from '../context/load-context.ts';
 import type { ScoreSettings } from './score-settings.ts';
-import { ReplicaPool } from '../scoring/replica-pool.ts';
-import { RetryingScorer } from '../scoring/retrying-scorer.ts';
-import { HttpScorer } from '../scoring/score-client.ts';
 import type { Scorer } from '../scoring/scorer.ts';
 import { ServerTokenizer } from '../scoring/server-tokenizer.ts';
 import type { TextTemplate } from '../context/text-template.ts';
@@ -27,7 +21,7 @@ export interface PreparedRun {
   readonly engine: ScoringEngine;
   readonly modeOptions: ModeOptions;
   readonly model: string | null;
-  /** What the server said of itself before the run (completions and sglang backends). */
+  /** What the server said of itself before the run (backends with a probe). */
   readonly server?: ServerFacts | undefined;
 }
 
@@ -37,7 +31,8 @@ export interface ServerTokenizing {
   readonly template: TextTemplate;
   readonly apiKey: string | undefined;
   readonly timeoutMs: number;
-  readonly concurrency: number;
+  /** Tokenize calls in flight at once (default: the Limiter's). */
+  readonly concurrency?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -59,23 +54,13 @@ export async function loadWithTokenizer(file: string, server: ServerTokenizing |
 }
 
 /** What a scorer is made from: the settings that choose and configure the backend. */
-export type ScorerSettings = Pick<ScoreSettings, 'urls' | 'latencyMs' | 'backend' | 'logprobsField' | 'apiKey' | 'timeoutMs' | 'concurrency' | 'retries' | 'retryDelayMs'>;
+export interface ScorerSettings extends BackendSettings {
+  readonly backend: BackendName;
+}
 
-/** The scorer a run uses: built-in, or one client per --url (a pool of replicas), with retries. */
+/** The scorer a run uses: the backend table's (built-in, or one client per --url with retries). */
 export function createScorer(settings: ScorerSettings, model: string | null): Scorer {
-  if (settings.urls.length === 0) return new BuiltinScorer({ latencyMs: settings.latencyMs });
-  // One store of known prefix logprobs for all replicas of the model.
-  const prefix = settings.backend === 'sglang' ? new PrefixLogprobs() : undefined;
-  const replica = (url: string): Scorer => {
-    const http = { url, model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, connections: settings.concurrency };
-    if (settings.backend === 'completions') return new CompletionsScorer({ ...http, field: settings.logprobsField });
-    if (settings.backend === 'sglang') return new SglangScorer({ ...http, prefix });
-    return new HttpScorer(http);
-  };
-  // Several replicas: each call goes to the least busy one, a failing one is set aside and the
-  // call tried elsewhere; the retries with backoff wrap the whole pool.
-  const scorer = settings.urls.length === 1 ? replica(settings.urls[0]!) : new ReplicaPool(settings.urls.map(replica));
-  return new RetryingScorer(scorer, { retries: settings.retries, baseDelayMs: settings.retryDelayMs });
+  return backendRun(settings).create(settings, model);
 }
 
 /** The run's context as the settings say to read it (built-in or server tokenizer). */
@@ -138,15 +123,16 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
 }
 
 /**
- * Before any scoring call: a llama.cpp server is refused (it cannot return prompt logprobs), and a
- * run whose longest prompt does not fit the context limit (--max-model-len, or what the server
- * says) stops with one line. The limit of several replicas is the smallest.
+ * Before any scoring call, for a backend whose table entry has a probe: a llama.cpp server is
+ * refused (it cannot return prompt logprobs), and a run whose longest prompt does not fit the
+ * context limit (--max-model-len, or what the server says) stops with one line. The limit of
+ * several replicas is the smallest.
  */
 async function checkServer(settings: ScoreSettings, model: string | null, longest: number, signal?: AbortSignal): Promise<ServerFacts | undefined> {
-  if (settings.urls.length === 0 || settings.backend === 'score') return undefined;
-  const kind = settings.backend;
+  const { probe } = backendRun(settings);
+  if (probe === undefined) return undefined;
   const options = { model, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, signal };
-  const facts = await Promise.all(settings.urls.map((url) => probeServer(kind, url, options)));
+  const facts = await Promise.all(settings.urls.map((url) => probeServer(probe, url, options)));
   const llama = facts.findIndex((f) => f.llamaCpp !== undefined);
   if (llama !== -1) throw new ScoringError(`${settings.urls[llama]}: ${LLAMA_CPP_REFUSAL}`);
   let known: ServerFacts = {};
@@ -159,7 +145,7 @@ async function checkServer(settings: ScoreSettings, model: string | null, longes
     }
   }
   if (known.maxModelLen !== undefined && longest > known.maxModelLen - GENERATION_ROOM) {
-    throw new ScoringError(tooLongMessage(longest, known.maxModelLen, known.limitSource!, kind));
+    throw new ScoringError(tooLongMessage(longest, known.maxModelLen, known.limitSource!, probe));
   }
   return known;
 }

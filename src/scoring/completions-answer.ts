@@ -11,16 +11,12 @@
 // Every prompt position after the first is checked, not only the spans: an answer for some other
 // token stream (another tokenization, a server that added a BOS) shows up as missing entries.
 import { z } from 'zod';
+import { AnswerProblem } from './http-client.ts';
 import { spanMask, spanTotals, type Span } from './scorer.ts';
 import { LLAMA_CPP_REFUSAL } from './server-probe.ts';
 
 export const LOGPROBS_FIELDS = ['prompt_logprobs', 'echo'] as const;
 export type LogprobsField = (typeof LOGPROBS_FIELDS)[number];
-
-/** The reason a completions answer cannot be read; the caller adds the HTTP status. */
-export class AnswerProblem extends Error {
-  override readonly name = 'AnswerProblem';
-}
 
 const PromptLogprobsEnvelope = z.object({
   choices: z.array(z.object({ prompt_logprobs: z.array(z.unknown()).nullish() })).min(1, 'no choices'),

@@ -1,9 +1,10 @@
 // One JSON API endpoint over undici's keep-alive pool: POST a body, get the parsed answer back.
-// Every client (the /score scorer, the completions scorer, the tokenizer) reports a timeout, an
+// Every client (the scoring clients, the tokenizer) reports a timeout, an
 // HTTP error, an {"error": ...} answer or an answer that is not JSON the same way.
 import type { Readable } from 'node:stream';
 import type { Agent } from 'undici';
 import { errorMessage } from '../core/errors.ts';
+import { DEFAULT_CONCURRENCY } from '../core/limiter.ts';
 import { isTransientCode, isTransientStatus, parseRetryAfter } from './retry-policy.ts';
 
 export class ApiCallError extends Error {
@@ -38,22 +39,13 @@ function transportError(error: unknown): ApiCallError | undefined {
   return new ApiCallError(`${TRANSPORT_FAILURES[code!] ?? 'network error'} (${code})`, undefined, true);
 }
 
-/** What each client of a scoring server is given (the /score, completions and SGLang scorers). */
-export interface HttpClientOptions {
-  readonly url: string;
-  readonly apiKey?: string | undefined;
-  readonly timeoutMs: number;
-  readonly connections?: number;
-  /** The largest answer read (default: each client's own limit). */
-  readonly maxAnswerBytes?: number;
-}
-
 export interface JsonEndpointOptions {
   /** How the endpoint is named in error messages, e.g. "score API". */
   readonly label: string;
   readonly apiKey?: string | undefined;
   readonly timeoutMs: number;
-  readonly connections?: number | undefined;
+  /** Connections kept to the server: as many as the requests the caller lets go at once. */
+  readonly concurrency?: number | undefined;
 }
 
 /** JSON text, its bytes, or a stream of them (a long prompt is written in pieces). */
@@ -169,7 +161,9 @@ export class JsonEndpoint {
     let retryAfter: string | string[] | undefined;
     try {
       const { Agent, request } = await undici();
-      const { connections = 16 } = this.options;
+      // Unbounded, undici opens a new socket for a request sent as another's answer ends, before
+      // that socket is free again: sized to the caller's Limiter, every socket is reused.
+      const connections = this.options.concurrency ?? DEFAULT_CONCURRENCY;
       this.dispatcher ??= new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
       this.target ??= new URL(this.url);
       const answer = await request(this.target, {

@@ -5,7 +5,7 @@
 // tried on another replica. A 4xx or a malformed answer is the request's fault, not the
 // replica's: it is not retried. A call tries each replica at most once; when every replica is
 // set aside, the one whose cool-down ends first is tried anyway.
-import { ScoreCallError } from './score-client.ts';
+import { ApiCallError } from './json-endpoint.ts';
 import { sumUsage, type ScoreCall, type Scorer, type ScorerEvent, type ServerUsage } from './scorer.ts';
 
 export const DEFAULT_COOLDOWN_MS = 1000;
@@ -38,7 +38,7 @@ interface Replica {
 
 /** Whether a failed call is the replica's fault (try another one) rather than the request's. */
 function replicaFault(error: unknown): boolean {
-  if (error instanceof ScoreCallError) {
+  if (error instanceof ApiCallError) {
     // Transport failures and timeouts are transient and the replica's; so is any 5xx.
     if (error.transient) return true;
     return error.status !== undefined && error.status >= 500;

@@ -3,7 +3,7 @@
 // wherever the inner scorer sends it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RETRY_AFTER_CAP_MS, backoffDelay } from './retry-policy.ts';
-import { ScoreCallError } from './score-client.ts';
+import { ApiCallError } from './json-endpoint.ts';
 import type { ScoreCall, Scorer, ScorerEvent, ServerUsage } from './scorer.ts';
 
 export interface RetryOptions {
@@ -32,14 +32,14 @@ export class RetryingScorer implements Scorer {
       try {
         return await this.inner.score(call);
       } catch (error) {
-        if (call.signal?.aborted || !(error instanceof ScoreCallError) || !error.transient) throw error;
+        if (call.signal?.aborted || !(error instanceof ApiCallError) || !error.transient) throw error;
         const tries = attempt === 1 ? '' : ` (after ${attempt} tries)`;
-        if (attempt > this.options.retries) throw new ScoreCallError(`${error.message}${tries}`, error.status, true);
+        if (attempt > this.options.retries) throw new ApiCallError(`${error.message}${tries}`, error.status, true);
         if (error.retryAfterMs !== undefined && error.retryAfterMs > RETRY_AFTER_CAP_MS) {
-          throw new ScoreCallError(`${error.message} (server asks to retry after ${Math.round(error.retryAfterMs / 1000)}s)`, error.status, true);
+          throw new ApiCallError(`${error.message} (server asks to retry after ${Math.round(error.retryAfterMs / 1000)}s)`, error.status, true);
         }
         const delayMs = error.retryAfterMs ?? backoffDelay(attempt, this.options.random, this.options.baseDelayMs);
-        call.onRetry?.({ attempt, delayMs, reason: error.message });
+        call.onRetry?.({ attempt, of: this.options.retries, delayMs, reason: error.message });
         await sleep(delayMs, undefined, { signal: call.signal });
       }
     }

@@ -1,12 +1,12 @@
 // The /score client: POST {url}/score with the prompt's token ids, as the reference's
-// call_score, over a keep-alive connection pool (json-endpoint.ts).
+// call_score, over a keep-alive connection pool (http-client.ts).
 import { z } from 'zod';
-import { ApiCallError, JsonEndpoint, type HttpClientOptions } from './json-endpoint.ts';
+import { HttpClient, answerUsage, type HttpClientOptions } from './http-client.ts';
+import { ApiCallError } from './json-endpoint.ts';
 import { runsLength } from './prompt.ts';
-import { UsageCounter, checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
+import type { ScoreCall } from './scorer.ts';
 import { requestEncoder, scoreRequestPayload } from './score-request.ts';
-
-export { ApiCallError as ScoreCallError } from './json-endpoint.ts';
+import { routeUrl } from './server-url.ts';
 
 const ScoreResponseSchema = z.object({
   scores: z.array(z.object({ total_logprob: z.number() })),
@@ -19,10 +19,6 @@ export interface HttpScorerOptions extends HttpClientOptions {
   readonly model: string | null;
   /** Prompts longer than this are streamed (default STREAM_ABOVE_IDS). */
   readonly streamAboveIds?: number;
-}
-
-function scoreUrl(base: string): string {
-  return `${base.replace(/\/+$/, '')}/score`;
 }
 
 /**
@@ -43,62 +39,30 @@ function answerTotals(body: unknown): number[] | undefined {
   return totals;
 }
 
-/**
- * Prompt tokens and those served from the prefix cache, from an answer's OpenAI-style `usage`
- * ({prompt_tokens, prompt_tokens_details: {cached_tokens}}), when it has them.
- */
-export function answerUsage(body: unknown): { prompt: number; cached: number } | undefined {
-  const usage = typeof body === 'object' && body !== null ? (body as { usage?: unknown }).usage : undefined;
-  if (typeof usage !== 'object' || usage === null) return undefined;
-  const prompt = (usage as { prompt_tokens?: unknown }).prompt_tokens;
-  const details = (usage as { prompt_tokens_details?: unknown }).prompt_tokens_details;
-  const cached = typeof details === 'object' && details !== null ? (details as { cached_tokens?: unknown }).cached_tokens : undefined;
-  if (!Number.isInteger(prompt) || !Number.isInteger(cached) || (cached as number) < 0 || (cached as number) > (prompt as number)) return undefined;
-  return { prompt: prompt as number, cached: cached as number };
+/** The totals of an answer, or what is wrong with it. */
+function readTotals(body: unknown, status: number): number[] {
+  const totals = answerTotals(body);
+  if (totals !== undefined) return totals;
+  const parsed = ScoreResponseSchema.safeParse(body);
+  if (parsed.success) return parsed.data.scores.map((s) => s.total_logprob);
+  const issue = parsed.error.issues[0]!;
+  throw new ApiCallError(`failed to parse score response: ${issue.path.join('.') || 'answer'}: ${issue.message}`, status);
 }
 
-export class HttpScorer implements Scorer {
-  readonly backend: string;
+export class HttpScorer extends HttpClient {
   /** `memscope serve` scores calls in arrival order, the baseline first: no need to wait for it. */
   readonly batchedPrefixCache = false;
-  private readonly counter = new UsageCounter();
-  private readonly endpoint: JsonEndpoint;
   /** A full matrix's prompts are the baseline less a memory: their bytes are mostly copied. */
   private readonly encoder = requestEncoder();
 
-  constructor(private readonly options: HttpScorerOptions) {
-    this.backend = options.url;
-    this.endpoint = new JsonEndpoint(scoreUrl(options.url), {
-      label: 'score API',
-      apiKey: options.apiKey,
-      timeoutMs: options.timeoutMs,
-      connections: options.connections,
-    });
+  constructor(private readonly scoreOptions: HttpScorerOptions) {
+    super(scoreOptions, { url: routeUrl(scoreOptions.url, '/score'), label: 'score API', badAnswer: 'bad score response', backend: scoreOptions.url });
   }
 
   async score(call: ScoreCall): Promise<number[]> {
-    const payload = scoreRequestPayload(call, this.options.model, this.options.streamAboveIds, this.encoder);
-    const { status, body } = await this.endpoint.post(payload.body, this.options.maxAnswerBytes ?? MAX_ANSWER_BYTES, call.signal, payload.length);
-    let scores = answerTotals(body);
-    if (scores === undefined) {
-      const parsed = ScoreResponseSchema.safeParse(body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new ApiCallError(`failed to parse score response: ${issue.path.join('.') || 'answer'}: ${issue.message}`, status);
-      }
-      scores = parsed.data.scores.map((s) => s.total_logprob);
-    }
-    const problem = checkScores(scores, call.expected);
-    if (problem !== undefined) throw new ApiCallError(`bad score response: ${problem}`, status);
-    this.counter.add(call.source !== undefined ? runsLength(call.source.runs) : call.prompt.length, answerUsage(body));
-    return scores;
-  }
-
-  serverUsage(): ServerUsage | undefined {
-    return this.counter.read();
-  }
-
-  async close(): Promise<void> {
-    await this.endpoint.close();
+    const payload = scoreRequestPayload(call, this.scoreOptions.model, this.scoreOptions.streamAboveIds, this.encoder);
+    const promptTokens = call.source !== undefined ? runsLength(call.source.runs) : call.prompt.length;
+    const post = { body: payload.body, contentLength: payload.length, promptTokens, answerLimit: MAX_ANSWER_BYTES, signal: call.signal };
+    return await this.ask(post, ({ status, body }) => ({ value: this.checked(readTotals(body, status), call.expected, status), usage: answerUsage(body) }));
   }
 }

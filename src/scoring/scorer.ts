@@ -49,6 +49,8 @@ export interface ScoreCall {
 export interface RetryInfo {
   /** 1 for the first retry. */
   readonly attempt: number;
+  /** How many retries a call gets in all. */
+  readonly of: number;
   readonly delayMs: number;
   readonly reason: string;
 }

@@ -1,17 +1,34 @@
 // What a scoring server says about itself before the first scoring call: its context limit and
 // whether it is a server that cannot score at all (llama.cpp). Each server offers the limit in its
 // own place; every probe is optional, and a server that answers none of them is scored without a
-// limit known (a length refusal then still reads plainly, see lengthRefusal).
+// limit known (a length refusal then still reads plainly, see lengthRefusal in http-client.ts).
 //
 //   vLLM     GET {url}/models -> data[i].max_model_len; POST {root}/tokenize -> max_model_len
 //   SGLang   POST {root}/tokenize -> max_model_len; GET {root}/get_model_info or /model_info ->
 //            context_length / max_context_length (by release)
 //   llama.cpp GET {root}/props -> {default_generation_settings, total_slots, ...}; its
 //            /v1/models cards say owned_by "llamacpp"
-import { ApiCallError, type JsonAnswer, type JsonEndpoint, type RequestBody } from './json-endpoint.ts';
-import { serverRoot } from './server-tokenizer.ts';
+import { routeUrl, serverRoot } from './server-url.ts';
 
-export type ServerKind = 'completions' | 'sglang';
+/** How one kind of server is asked for its limit, and how a prompt too long for it is worded. */
+export interface ServerProbe {
+  /** Where its OpenAI-style routes (/models) are, from the --url. */
+  readonly v1: (url: string) => string;
+  /** Routes of its own, at its root, that may say the limit when /models and /tokenize do not. */
+  readonly infoRoutes: readonly string[];
+  /** Why a prompt must be shorter than the limit, for tooLongMessage. */
+  readonly room: string;
+}
+
+/** vLLM: the --url is its /v1. */
+export const VLLM_PROBE: ServerProbe = { v1: (url) => routeUrl(url, ''), infoRoutes: [], room: 'less 1 for the generated token' };
+
+/** SGLang: the --url is its root; the info route is named by release. */
+export const SGLANG_PROBE: ServerProbe = {
+  v1: (url) => `${serverRoot(url)}/v1`,
+  infoRoutes: ['/get_model_info', '/model_info', '/get_server_info', '/server_info'],
+  room: 'SGLang takes prompts shorter than it',
+};
 
 export interface ServerFacts {
   /** The most tokens a request may hold (prompt and generated together), when the server says. */
@@ -80,9 +97,9 @@ function modelCard(value: unknown, model: string | null): Record<string, unknown
   return cards.find((card) => card.id === model) ?? (cards.length === 1 || model === null ? cards[0] : undefined);
 }
 
-export async function probeServer(kind: ServerKind, url: string, options: ProbeOptions): Promise<ServerFacts> {
+export async function probeServer(probe: ServerProbe, url: string, options: ProbeOptions): Promise<ServerFacts> {
   const root = serverRoot(url);
-  const v1 = kind === 'completions' ? url.replace(/\/+$/, '') : `${root}/v1`;
+  const v1 = probe.v1(url);
   const props = await fetchJson(`${root}/props`, options);
   if (isLlamaCppProps(props)) return { llamaCpp: 'GET /props' };
   const models = await fetchJson(`${v1}/models`, options);
@@ -93,11 +110,9 @@ export async function probeServer(kind: ServerKind, url: string, options: ProbeO
   const tokenized = await fetchJson(`${root}/tokenize`, options, { prompt: 'a', add_special_tokens: false, ...(options.model !== null ? { model: options.model } : {}) });
   const fromTokenize = field(tokenized, ['max_model_len']);
   if (fromTokenize !== undefined) return { maxModelLen: fromTokenize, limitSource: 'POST /tokenize' };
-  if (kind === 'sglang') {
-    for (const path of ['/get_model_info', '/model_info', '/get_server_info', '/server_info']) {
-      const found = field(await fetchJson(`${root}${path}`, options), ['context_length', 'max_context_length', 'max_model_len']);
-      if (found !== undefined) return { maxModelLen: found, limitSource: `GET ${path}` };
-    }
+  for (const path of probe.infoRoutes) {
+    const found = field(await fetchJson(`${root}${path}`, options), ['context_length', 'max_context_length', 'max_model_len']);
+    if (found !== undefined) return { maxModelLen: found, limitSource: `GET ${path}` };
   }
   return {};
 }
@@ -106,34 +121,12 @@ export async function probeServer(kind: ServerKind, url: string, options: ProbeO
 export const GENERATION_ROOM = 1;
 
 /** The one line for a run whose longest prompt cannot fit, naming both numbers and what to do. */
-export function tooLongMessage(longest: number, limit: number, source: string, kind: ServerKind): string {
-  const why = kind === 'sglang' ? 'SGLang takes prompts shorter than it' : 'less 1 for the generated token';
+export function tooLongMessage(longest: number, limit: number, source: string, probe: ServerProbe): string {
   return (
     `the longest prompt of this run is ${longest} tokens, and the server takes at most ${limit - GENERATION_ROOM} ` +
-    `(max_model_len ${limit}, ${source}, ${why}); no call was made. ` +
+    `(max_model_len ${limit}, ${source}, ${probe.room}); no call was made. ` +
     'Score a window instead (--mode single --key K), shorten the context, or start the server with a larger --max-model-len'
   );
-}
-
-const LENGTH_WORDS = /maximum context length|context length|max_model_len|longer than the model|too long|is too large/i;
-
-/** A 400 about length, said plainly; undefined when the refusal is about something else. */
-export function lengthRefusal(status: number | undefined, message: string, promptTokens: number): string | undefined {
-  if (status !== 400 && status !== 413 && status !== 422) return undefined;
-  if (!LENGTH_WORDS.test(message)) return undefined;
-  return `the server refused a prompt of ${promptTokens} tokens as too long for its context (${message})`;
-}
-
-/** POSTs a prompt; a refusal about its length is said plainly (the limit is checked before the
- *  run; this is a server that did not say it). */
-export async function postPrompt(endpoint: JsonEndpoint, body: RequestBody, maxAnswerBytes: number, signal: AbortSignal | undefined, promptTokens: number): Promise<JsonAnswer> {
-  try {
-    return await endpoint.post(body, maxAnswerBytes, signal);
-  } catch (error) {
-    const plain = error instanceof ApiCallError ? lengthRefusal(error.status, error.message, promptTokens) : undefined;
-    if (plain !== undefined) throw new ApiCallError(plain, (error as ApiCallError).status);
-    throw error;
-  }
 }
 
 export const LLAMA_CPP_REFUSAL =

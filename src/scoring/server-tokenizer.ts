@@ -7,6 +7,7 @@ import type { BatchTokenizer } from '../context/chat-format.ts';
 import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
 import { Limiter } from '../core/limiter.ts';
 import { asError } from '../core/errors.ts';
+import { routeUrl, serverRoot } from './server-url.ts';
 
 const TokenizeAnswerSchema = z.object({
   tokens: z.array(z.number().int('token ids are whole numbers').nonnegative('token ids are not negative')),
@@ -18,17 +19,9 @@ export interface ServerTokenizerOptions {
   readonly model: string | null;
   readonly apiKey?: string | undefined;
   readonly timeoutMs: number;
-  readonly concurrency?: number;
+  /** Tokenize calls in flight at once (default: the Limiter's). */
+  readonly concurrency?: number | undefined;
   readonly signal?: AbortSignal | undefined;
-}
-
-/** The server's root: the scoring URL without a trailing /v1. */
-export function serverRoot(url: string): string {
-  return url.replace(/\/+$/, '').replace(/\/v1$/, '');
-}
-
-function tokenizeUrl(url: string): string {
-  return `${serverRoot(url)}/tokenize`;
 }
 
 /** Far more than the ids of any one text. */
@@ -41,14 +34,8 @@ export class ServerTokenizer implements BatchTokenizer {
 
   constructor(private readonly options: ServerTokenizerOptions) {
     this.name = options.model ?? serverRoot(options.url);
-    const concurrency = options.concurrency ?? 4;
-    this.endpoint = new JsonEndpoint(tokenizeUrl(options.url), {
-      label: 'tokenize API',
-      apiKey: options.apiKey,
-      timeoutMs: options.timeoutMs,
-      connections: concurrency,
-    });
-    this.limiter = new Limiter(concurrency);
+    this.endpoint = new JsonEndpoint(routeUrl(serverRoot(options.url), '/tokenize'), { label: 'tokenize API', apiKey: options.apiKey, timeoutMs: options.timeoutMs, concurrency: options.concurrency });
+    this.limiter = new Limiter(options.concurrency);
   }
 
   /** The same server reading every text after `context` (see BatchTokenizer.after). */
@@ -69,9 +56,13 @@ export class ServerTokenizer implements BatchTokenizer {
   async tokenize(text: string): Promise<number[]> {
     // Nothing to ask: some servers refuse an empty prompt.
     if (text === '') return [];
-    const fields: Record<string, unknown> = { prompt: text, add_special_tokens: false };
-    if (this.options.model !== null) fields.model = this.options.model;
-    const { status, body } = await this.endpoint.post(JSON.stringify(fields), MAX_TOKENIZE_ANSWER, this.options.signal);
+    return this.ask({ prompt: text, add_special_tokens: false });
+  }
+
+  /** One POST /tokenize with these fields (and the model, when known); its token ids. */
+  private async ask(fields: Record<string, unknown>): Promise<number[]> {
+    const request = this.options.model !== null ? { ...fields, model: this.options.model } : fields;
+    const { status, body } = await this.endpoint.post(JSON.stringify(request), MAX_TOKENIZE_ANSWER, this.options.signal);
     const parsed = TokenizeAnswerSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -11,12 +11,11 @@
 // that answer (prefix-logprobs.ts), and an ablation costs the server about L − (position of
 // the memory) tokens instead of L. Each returned token id is checked against the prompt.
 import { z } from 'zod';
-import { AnswerProblem, checkSpans, envelope, logprobProblem } from './completions-answer.ts';
-import { ApiCallError, JsonEndpoint, type HttpClientOptions } from './json-endpoint.ts';
+import { checkSpans, envelope, logprobProblem } from './completions-answer.ts';
+import { AnswerProblem, HttpClient, type HttpClientOptions } from './http-client.ts';
 import { PrefixLogprobs } from './prefix-logprobs.ts';
-import { UsageCounter, checkScores, spanMask, spanTotals, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
-import { postPrompt } from './server-probe.ts';
-import { serverRoot } from './server-tokenizer.ts';
+import { spanMask, spanTotals, type ScoreCall } from './scorer.ts';
+import { routeUrl, serverRoot } from './server-url.ts';
 import { tokenIdsJson } from './token-ids-json.ts';
 
 export interface SglangScorerOptions extends HttpClientOptions {
@@ -24,10 +23,6 @@ export interface SglangScorerOptions extends HttpClientOptions {
   readonly url: string;
   /** Shared by the replicas of one model: what one answered, another need not be asked. */
   readonly prefix?: PrefixLogprobs;
-}
-
-function generateUrl(url: string): string {
-  return `${serverRoot(url)}/generate`;
 }
 
 const GenerateAnswer = z.object({
@@ -65,22 +60,14 @@ function readInputLogprobs(entries: readonly unknown[], prompt: Uint32Array, s: 
   }
 }
 
-export class SglangScorer implements Scorer {
-  readonly backend: string;
+export class SglangScorer extends HttpClient {
   /** The radix cache is read when a request is admitted: the rows go after the baseline's answer. */
   readonly batchedPrefixCache = true;
-  private readonly endpoint: JsonEndpoint;
   private readonly prefix: PrefixLogprobs;
-  private readonly counter = new UsageCounter();
 
-  constructor(private readonly options: SglangScorerOptions) {
-    this.backend = `${serverRoot(options.url)} (sglang /generate)`;
-    this.endpoint = new JsonEndpoint(generateUrl(options.url), {
-      label: 'SGLang /generate',
-      apiKey: options.apiKey,
-      timeoutMs: options.timeoutMs,
-      connections: options.connections,
-    });
+  constructor(options: SglangScorerOptions) {
+    const root = serverRoot(options.url);
+    super(options, { url: routeUrl(root, '/generate'), label: 'SGLang /generate', badAnswer: 'bad SGLang answer', backend: `${root} (sglang /generate)` });
     this.prefix = options.prefix ?? new PrefixLogprobs();
   }
 
@@ -98,10 +85,8 @@ export class SglangScorer implements Scorer {
     let got: Float64Array | undefined;
     try {
       const values = lease.values;
-      if (lease.firstMissing < prompt.length) await this.ask(call, prompt, Math.max(0, lease.firstMissing - 1), needed, values);
-      const scores = spanTotals(values, spans);
-      const problem = checkScores(scores, call.expected);
-      if (problem !== undefined) throw new ApiCallError(`bad SGLang answer: ${problem}`);
+      if (lease.firstMissing < prompt.length) await this.fill(call, prompt, Math.max(0, lease.firstMissing - 1), needed, values);
+      const scores = this.checked(spanTotals(values, spans), call.expected);
       got = values;
       return scores;
     } finally {
@@ -109,26 +94,16 @@ export class SglangScorer implements Scorer {
     }
   }
 
-  private async ask(call: ScoreCall, prompt: Uint32Array, start: number, needed: Uint8Array, values: Float64Array): Promise<void> {
-    const limit = this.options.maxAnswerBytes ?? Math.min(16 * 1024 * 1024 + (prompt.length - start) * 256, 400 * 1024 * 1024);
-    const answer = await postPrompt(this.endpoint, this.requestBody(prompt, start, call.priority), limit, call.signal, prompt.length);
-    try {
-      const meta = parse(answer.body).meta_info;
+  /** Asks for the logprobs from `start` on and writes them into `values`. */
+  private async fill(call: ScoreCall, prompt: Uint32Array, start: number, needed: Uint8Array, values: Float64Array): Promise<void> {
+    const answerLimit = Math.min(16 * 1024 * 1024 + (prompt.length - start) * 256, 400 * 1024 * 1024);
+    const post = { body: this.requestBody(prompt, start, call.priority), promptTokens: prompt.length, answerLimit, signal: call.signal };
+    await this.ask(post, ({ body }) => {
+      const meta = parse(body).meta_info;
       const entries = meta.input_token_logprobs;
       if (entries == null) throw new AnswerProblem('the answer has no meta_info.input_token_logprobs (was return_logprob dropped on the way?)');
       readInputLogprobs(entries, prompt, start, needed, values);
-      this.counter.add(prompt.length, meta.cached_tokens === undefined ? undefined : { prompt: meta.prompt_tokens ?? prompt.length, cached: meta.cached_tokens });
-    } catch (error) {
-      if (error instanceof AnswerProblem) throw new ApiCallError(`bad SGLang answer: ${error.message}`, answer.status);
-      throw error;
-    }
-  }
-
-  serverUsage(): ServerUsage | undefined {
-    return this.counter.read();
-  }
-
-  async close(): Promise<void> {
-    await this.endpoint.close();
+      return { value: undefined, usage: meta.cached_tokens === undefined ? undefined : { prompt: meta.prompt_tokens ?? prompt.length, cached: meta.cached_tokens } };
+    });
   }
 }

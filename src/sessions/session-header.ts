@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { LoadedContext } from '../context/load-context.ts';
 import { contextToNative } from '../context/native-format.ts';
+import { backendRun } from '../run/backends.ts';
 import type { ScoreSettings } from '../run/score-settings.ts';
 import { SESSION_FORMAT, SESSION_VERSION, type SessionHeader } from './session-format.ts';
 
@@ -16,7 +17,7 @@ export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, mo
     backend: settings.backend,
     tokenizer: settings.tokenizer,
   };
-  if (settings.backend === 'completions') recorded.logprobsField = settings.logprobsField;
+  Object.assign(recorded, backendRun(settings).recorded?.(settings));
   if (settings.maxModelLen !== undefined) recorded.maxModelLen = settings.maxModelLen;
   if (settings.template !== undefined) recorded.template = settings.template.name;
   if (settings.search !== undefined) {
@@ -31,7 +32,6 @@ export function sessionHeader(loaded: LoadedContext, settings: ScoreSettings, mo
     recorded.alpha = settings.alpha;
     recorded.store = settings.storePath;
   }
-  if (settings.urls.length === 0 && settings.latencyMs > 0) recorded.latencyMs = settings.latencyMs;
   return {
     format: SESSION_FORMAT,
     version: SESSION_VERSION,

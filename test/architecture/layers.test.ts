@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { ROOT } from '../support/helpers.ts';
 
 /** Lowest first: the order in which data flows from the input file to the terminal. */
-export const LAYERS = ['core', 'context', 'scoring', 'builtin', 'engine', 'run', 'sessions', 'screen', 'export', 'components', 'app', 'cli'] as const;
+export const LAYERS = ['core', 'context', 'scoring', 'builtin', 'engine', 'run', 'sessions', 'tui', 'export', 'components', 'app', 'cli'] as const;
 const REACT = new Set(['react', 'ink', 'react/jsx-runtime']);
 
 function sources(dir: string): string[] {
@@ -70,7 +70,7 @@ test('the layer check sees a violation when there is one', () => {
   assert.deepEqual(upwardImports('src/engine/engine.ts', [{ spec: '../cli/cli.ts', line: 3 }]), [
     'src/engine/engine.ts:3 (engine) imports src/cli/cli.ts (cli)',
   ]);
-  assert.equal(upwardImports('src/screen/run-store.ts', [{ spec: '../../components/App.tsx', line: 1 }]).length, 1);
+  assert.equal(upwardImports('src/tui/run-store.ts', [{ spec: '../../components/App.tsx', line: 1 }]).length, 1);
   assert.deepEqual(upwardImports('src/cli/cli.ts', [{ spec: '../engine/engine.ts', line: 1 }]), []);
 });
 

@@ -91,7 +91,7 @@ export async function timeFull(context: Context, scorer: Scorer, concurrency: nu
 /** memscope's full mode over HTTP: the real client (HttpScorer) and engine. */
 export async function timeHttpFull(file: string, url: string, concurrency: number): Promise<{ ms: number; calls: number }> {
   const context = await load(file);
-  const scorer = new HttpScorer({ url, model: MODEL, timeoutMs: 120_000, connections: concurrency });
+  const scorer = new HttpScorer({ url, model: MODEL, timeoutMs: 120_000, concurrency });
   try {
     const { ms, result } = await timeFull(context, scorer, concurrency);
     if (result.memories.some((m) => m.failed)) throw new Error(`a row failed: ${result.memories.find((m) => m.failed)?.reason}`);

@@ -11,10 +11,10 @@ process.env.NODE_ENV ??= 'production';
 const React = await import('react');
 const { render } = await import('ink');
 const { App } = await import('../../components/App.tsx');
-const { RunStore } = await import('../../src/screen/run-store.ts');
+const { RunStore } = await import('../../src/tui/run-store.ts');
 const { NO_TEXTS } = await import('../../src/context/context-texts.ts');
-const { FrameStdout, FrameWriter } = await import('../../src/screen/frame-writer.ts');
-const { LineOverlay } = await import('../../src/screen/line-overlay.ts');
+const { FrameStdout, FrameWriter } = await import('../../src/tui/frame-writer.ts');
+const { LineOverlay } = await import('../../src/tui/line-overlay.ts');
 const { ScriptedStdin } = await import('../../src/app/scripted-stdin.ts');
 const { syntheticRun } = await import('../support/synthetic-run.ts');
 

@@ -2,9 +2,10 @@
 // matrix, moves, opens the detail pane, quits, and reads the screen (colours included) and the
 // terminal's state afterwards. Each test has its own tmux server, killed at the end.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { tmpdir } from 'node:os';
 import { AFTER, SKIP, Tmux } from '../support/tmux.ts';
 import { BIN } from '../support/helpers.ts';
 
@@ -105,6 +106,50 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       assert.equal(lines.at(-1).event.type, 'run-interrupted');
     } finally {
       tmux.kill();
+    }
+  });
+
+  it('q during a run stops it and exits with 130, as Ctrl-C does (a finished run exits 0)', async () => {
+    const tmux = new Tmux();
+    try {
+      tmux.start(`node ${BIN} score fixtures/medium.json --latency 5000; ${AFTER}`, 100, 30);
+      await tmux.waitFor('the screen', (s) => /memory 1\/40/.test(s) && /0\/41 calls/.test(s));
+      const after = await tmux.quit(['q'], 30_000);
+      assert.match(after, /after-memscope exit=130/);
+      assert.match(after, /^memscope: interrupted at 0\/41 calls after /m);
+    } finally {
+      tmux.kill();
+    }
+  });
+
+  it('Ctrl-Z gives the terminal back and stops; fg brings the screen back, drawn whole, reading keys again', async () => {
+    const tmux = new Tmux();
+    const dir = mkdtempSync(join(tmpdir(), 'memscope-suspend-'));
+    try {
+      // A shell with job control, as a user's: Ctrl-Z stops the job, the shell reads a line, then fg.
+      const script = join(dir, 'suspend.sh');
+      writeFileSync(script, `set -m\nnode ${BIN} score fixtures/small.json --latency 50\necho "stopped status=$?"\nread line\nfg\n${AFTER}\n`);
+      tmux.start(`bash ${script}`, 100, 30);
+      await tmux.waitFor('the finished run', (s) => /✓ done: 9 calls/.test(s) && /memory 1\/8/.test(s));
+      tmux.keys('C-z');
+      const stopped = await tmux.waitFor('the shell', (s) => /stopped status=148/.test(s));
+      assert.equal(tmux.display('#{alternate_on}'), '0', 'back on the main screen while stopped');
+      assert.equal(tmux.display('#{cursor_flag}'), '1', 'the cursor is visible while stopped');
+      assert.doesNotMatch(stopped, /memory 1\/8/);
+      // The terminal is in cooked mode: what the user types is the shell's line, echoed.
+      tmux.keys('typed-by-user');
+      await tmux.waitFor('the echoed line', (s) => /typed-by-user/.test(s));
+      tmux.keys('Enter');
+      const back = await tmux.waitFor('the screen again', (s) => /memory 1\/8/.test(s) && /✓ done: 9 calls/.test(s));
+      assert.doesNotMatch(back, /typed-by-user/, 'the screen is drawn whole, over what the shell wrote');
+      assert.equal(tmux.display('#{alternate_on}'), '1');
+      tmux.keys('j');
+      await tmux.waitFor('keys read again', (s) => /memory 2\/8/.test(s));
+      const after = await tmux.quit(['q']);
+      assert.match(after, /after-memscope exit=0 modes=.*\bicanon\b/);
+    } finally {
+      tmux.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

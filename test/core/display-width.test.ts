@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import stringWidth from 'string-width';
 import { cutToWidth, displayWidth, fit, sliceColumns } from '../../src/core/display-width.ts';
-import { bar, formatDivergence, formatDuration } from '../../src/screen/screen-format.ts';
-import { paintFit } from '../../src/screen/term-style.ts';
+import { bar, formatDivergence, formatDuration } from '../../src/tui/screen-format.ts';
+import { paintFit } from '../../src/tui/term-style.ts';
 
 describe('display width', () => {
   it('counts wide characters as two columns', () => {

@@ -22,7 +22,7 @@ const sim = simsForFile();
 
 async function fullOver(server: Sim, file: string, baselineFirst: boolean | undefined): Promise<FullResult> {
   const { context } = await loadContext(file);
-  const scorer = new HttpScorer({ url: server.url, model: 'memscope-builtin', timeoutMs: 30_000, connections: 8 });
+  const scorer = new HttpScorer({ url: server.url, model: 'memscope-builtin', timeoutMs: 30_000, concurrency: 8 });
   try {
     const engine = new ScoringEngine(context, { scorer, model: 'memscope-builtin', concurrency: 8, baselineFirst });
     return (await engine.run({ mode: 'full' })) as FullResult;

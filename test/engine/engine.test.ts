@@ -117,6 +117,34 @@ test('a failed baseline fails the whole run', async () => {
   assert.equal(events.at(-1)!.type, 'run-failed');
 });
 
+test('a failed baseline ends the run at once: calls in flight cancelled, none started after, no row failed', async () => {
+  const { context } = await loadContext(fixture('small.json'));
+  // The baseline (the first call) fails once the rows are in flight; the rows never answer of
+  // themselves, as against a server that has gone: only the cancellation ends them.
+  const cancelled: number[] = [];
+  let started = 0;
+  const scorer: Scorer = {
+    backend: 'http://gone.example/v1',
+    score(call: ScoreCall) {
+      const n = started++;
+      if (n === 0) return new Promise((_, reject) => setTimeout(() => reject(new Error('connection refused')), 30));
+      return new Promise((_, reject) =>
+        call.signal?.addEventListener('abort', () => {
+          cancelled.push(n);
+          reject(new Error('aborted'));
+        }),
+      );
+    },
+    close: () => Promise.resolve(),
+  };
+  const { engine, events } = engineFor(context, scorer, 4);
+  await assert.rejects(engine.run({ mode: 'full' }), /^ScoringError: baseline failed: connection refused; server: http:\/\/gone\.example\/v1$/);
+  assert.deepEqual(cancelled, [1, 2, 3], 'the three rows in flight were cancelled');
+  assert.equal(started, 4, 'no call started after the baseline failed');
+  assert.equal(events.filter((e) => e.type === 'row-failed').length, 0);
+  assert.deepEqual(events.at(-1), { type: 'run-failed', reason: 'baseline failed: connection refused; server: http://gone.example/v1' });
+});
+
 const restating: ChatContext = {
   system: 'You are a helpful agent.',
   conversation: [

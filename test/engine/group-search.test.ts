@@ -13,7 +13,7 @@ import { firstColumnAfter, initialGroups, memberReach, paddedRow, reachable, ref
 import { loadContext } from '../../src/context/load-context.ts';
 import { PromptLayout, clipRuns, fullRange } from '../../src/scoring/prompt.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
-import { INITIAL_RUN_STATE, reduceRun } from '../../src/screen/run-state.ts';
+import { INITIAL_RUN_STATE, reduceRun } from '../../src/tui/run-state.ts';
 import { fixture } from '../support/helpers.ts';
 import { sparseContext } from '../support/sparse-context.ts';
 

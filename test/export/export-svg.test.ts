@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { interpolateViridis } from 'd3-scale-chromatic';
 import type { FullResult } from '../../src/engine/events.ts';
 import { resultSvg } from '../../src/export/export-svg.ts';
-import { HEAT_FLOOR, HEAT_LEVELS, heatLevel, levelColour } from '../../src/screen/heat-palette.ts';
-import { hexToRgb } from '../../src/screen/term-style.ts';
+import { HEAT_FLOOR, HEAT_LEVELS, heatLevel, levelColour } from '../../src/tui/heat-palette.ts';
+import { hexToRgb } from '../../src/tui/term-style.ts';
 
 const max = 300;
 // A value halfway up a log scale is far below half the maximum.

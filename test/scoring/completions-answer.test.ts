@@ -2,7 +2,8 @@
 // wherever it sits in an item, and a malformed answer is refused with its reason.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AnswerProblem, echoTotals, promptLogprobsTotals } from '../../src/scoring/completions-answer.ts';
+import { echoTotals, promptLogprobsTotals } from '../../src/scoring/completions-answer.ts';
+import { AnswerProblem } from '../../src/scoring/http-client.ts';
 
 // <s> header 10 | 11 12 <eot> | header 13 | 14 <eot>   (two responses)
 const prompt = Uint32Array.from([7, 10, 11, 12, 2, 10, 13, 14, 2]);

@@ -23,11 +23,12 @@ test('transient failures are retried with backoff and the run completes unchange
     const run = await runCli(['score', fixture('small.json'), '--json', '--url', server.url, ...FAST]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout).matrix, (await cleanResult()).matrix);
-    const retries = run.stderr.split('\n').filter((l) => /baseline: retry \d/.test(l));
+    // One line per retry (calls retried in one wave would share it), saying how many are left.
+    const retries = run.stderr.split('\n').filter((l) => /: retry \d of 3 in /.test(l));
     assert.equal(retries.length, 3, run.stderr);
-    assert.match(retries[0]!, /retry 1 in .*: score API HTTP 503: injected 503/);
-    assert.match(retries[1]!, /retry 2 in .*: connection (reset|closed)/);
-    assert.match(retries[2]!, /retry 3 in 1\.0s: score API HTTP 429/, 'Retry-After is honoured');
+    assert.match(retries[0]!, /^ {2}score API HTTP 503: injected 503: retry 1 of 3 in \d/);
+    assert.match(retries[1]!, /^ {2}connection (reset|closed).*: retry 2 of 3 in \d/);
+    assert.match(retries[2]!, /^ {2}score API HTTP 429.*: retry 3 of 3 in 1\.0s$/, 'Retry-After is honoured');
   } finally {
     await server.stop();
   }
@@ -104,7 +105,7 @@ test('a failed baseline ends the run with exit 1 and one line', async () => {
     const run = await runCli(['score', fixture('small.json'), '--json', '--url', server.url, ...FAST]);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.equal(run.stderr.trim().split('\n').at(-1), 'memscope: baseline failed: score API HTTP 400: injected 400');
+    assert.equal(run.stderr.trim().split('\n').at(-1), `memscope: baseline failed: score API HTTP 400: injected 400; server: ${server.url}`);
   } finally {
     await server.stop();
   }
@@ -155,7 +156,7 @@ test('a server killed mid-run and restarted seconds later: every row is scored',
     assert.equal(await exited, 0, stderr);
     const result = JSON.parse(stdout);
     assert.ok(result.memories.every((m: { failed: boolean }) => !m.failed), stderr);
-    assert.match(stderr, /retry \d in .*(refused|reset|closed)/);
+    assert.match(stderr, /(refused|reset|closed).*: retry \d of 6 in /);
     const reference = JSON.parse((await runCli(['score', fixture('medium.json'), '--json'])).stdout);
     assert.deepEqual(result.matrix, reference.matrix);
   } finally {

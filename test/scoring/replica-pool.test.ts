@@ -6,7 +6,8 @@ import { request } from 'undici';
 import { chatToContext } from '../../src/context/chat-format.ts';
 import { NO_FILTER, buildPrompt, fullRange } from '../../src/scoring/prompt.ts';
 import { ReplicaPool } from '../../src/scoring/replica-pool.ts';
-import { HttpScorer, ScoreCallError } from '../../src/scoring/score-client.ts';
+import { ApiCallError } from '../../src/scoring/json-endpoint.ts';
+import { HttpScorer } from '../../src/scoring/score-client.ts';
 import type { ScoreCall, Scorer, ScorerEvent } from '../../src/scoring/scorer.ts';
 import { fixture, runCli, startProcess, startServe, type RunningServer, testScript } from '../support/helpers.ts';
 
@@ -138,7 +139,7 @@ class Controlled implements Scorer {
   async score(): Promise<number[]> {
     this.calls++;
     if (this.hold) await new Promise<void>((resolve) => this.pending.push(resolve));
-    if (this.fail) throw new ScoreCallError('score API HTTP 503: busy', 503);
+    if (this.fail) throw new ApiCallError('score API HTTP 503: busy', 503);
     return [-1];
   }
   async close() {}

@@ -188,7 +188,7 @@ describe('sglang backend against an SGLang-wire server', () => {
       const result = await run([SMALL, '--url', sglang.url, '--backend', 'sglang']).catch((e: Error) => e);
       // The baseline itself has the null: the run fails, saying what the server returned.
       assert.ok(result instanceof Error);
-      assert.match(result.message, new RegExp(`^baseline failed: bad SGLang answer: the server returned no logprob at prompt position ${inSpan} \\(token id ${tokens[inSpan]}\\) \\(meta_info\\.input_token_logprobs\\[\\d+\\]\\[0\\] is null: −inf or NaN on the server\\)$`));
+      assert.match(result.message, new RegExp(`^baseline failed: bad SGLang answer: the server returned no logprob at prompt position ${inSpan} \\(token id ${tokens[inSpan]}\\) \\(meta_info\\.input_token_logprobs\\[\\d+\\]\\[0\\] is null: −inf or NaN on the server\\); server: ${sglang.url} \\(sglang /generate\\)$`));
       // The header before the last response: returned, but in no span.
       const outside = last.start - 1;
       assert.ok(!spans.some((s) => outside >= s.start && outside < s.end));
@@ -267,7 +267,7 @@ describe('context limits, before any call', () => {
       assert.equal(unsaid.code, 1);
       assert.match(
         unsaid.stderr,
-        /\nmemscope: baseline failed: the server refused a prompt of 1116 tokens as too long for its context \(SGLang \/generate HTTP 400: The input \(1116 tokens\) is longer than the model's context length \(800 tokens\)\.\)\n$/,
+        /\nmemscope: baseline failed: the server refused a prompt of 1116 tokens as too long for its context \(SGLang \/generate HTTP 400: The input \(1116 tokens\) is longer than the model's context length \(800 tokens\)\.\); server: http:\/\/127\.0\.0\.1:\d+ \(sglang \/generate\)\n$/,
       );
     } finally {
       await server.stop();

@@ -307,7 +307,7 @@ describe('completions backend against a vLLM-wire server', () => {
     try {
       const run = await runCli(['score', SMALL, '--url', wire.url, '--backend', 'completions', '--json']);
       assert.equal(run.code, 1);
-      assert.match(run.stderr, /^memscope: baseline failed: bad completions answer: prompt_logprobs\[\d+\] has no entry for the prompt's token id 2 \(it has 1\)\n$/m);
+      assert.match(run.stderr, /^memscope: baseline failed: bad completions answer: prompt_logprobs\[\d+\] has no entry for the prompt's token id 2 \(it has 1\); server: http:\/\/127\.0\.0\.1:\d+\/v1 \(completions, prompt_logprobs\)\n$/m);
       assert.equal(run.stdout, '');
     } finally {
       await control(wire, '/_test/fault', { fault: null });

@@ -1,10 +1,10 @@
 // Colour depth from the environment, and the colours and glyphs of the heat scale at each depth.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { colorDepth, terminalBackground } from '../../src/screen/color-depth.ts';
-import { DIFF_STEPS, diffColour, diffPalette } from '../../src/screen/diff-palette.ts';
-import { GLYPH_RAMP, HEAT_LEVELS, contrastRatio, heatFraction, heatGlyph, heatLevel, heatPalette, levelColour } from '../../src/screen/heat-palette.ts';
-import { colourParams, rgbTo256, sgr } from '../../src/screen/term-style.ts';
+import { colorDepth, terminalBackground } from '../../src/tui/color-depth.ts';
+import { DIFF_STEPS, diffColour, diffPalette } from '../../src/tui/diff-palette.ts';
+import { GLYPH_RAMP, HEAT_LEVELS, contrastRatio, heatFraction, heatGlyph, heatLevel, heatPalette, levelColour } from '../../src/tui/heat-palette.ts';
+import { colourParams, rgbTo256, sgr } from '../../src/tui/term-style.ts';
 
 const tty = (env: Record<string, string>) => colorDepth({ env, isTTY: true });
 

@@ -5,15 +5,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
-import { DiffApp, diffDetail, type DiffRun } from '../../components/DiffApp.tsx';
+import { DiffApp } from '../../components/DiffApp.tsx';
+import { diffDetail } from '../../src/tui/diff-detail.ts';
+import type { DiffRun } from '../../src/tui/diff-lines.ts';
 import type { ContextTexts } from '../../src/context/context-texts.ts';
 import type { FullResult } from '../../src/engine/events.ts';
 import { compareRuns } from '../../src/engine/run-diff.ts';
-import type { ColorDepth } from '../../src/screen/color-depth.ts';
-import { diffRows } from '../../src/screen/diff-view.ts';
-import { LineOverlay } from '../../src/screen/line-overlay.ts';
-import { screenTheme } from '../../src/screen/screen-theme.ts';
-import { KEYS, settle } from '../support/screen-harness.tsx';
+import type { ColorDepth } from '../../src/tui/color-depth.ts';
+import { diffRows } from '../../src/tui/diff-view.ts';
+import { LineOverlay } from '../../src/tui/line-overlay.ts';
+import { screenTheme } from '../../src/tui/screen-theme.ts';
+import { KEYS, bindingKeys, settle } from '../support/screen-harness.tsx';
+import { DIFF_KEYS } from '../../src/tui/key-table.ts';
 
 const HOSTILE = 'evil\u001b[31m';
 
@@ -48,15 +51,17 @@ async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30
   const instance = render(<DiffApp a={runA} b={runB} diff={diff} depth={depth} size={size} overlay={overlay} onQuit={(i) => quits.push(i)} />);
   await settle();
   const raw = () => overlay.compose(instance.lastFrame() ?? '');
+  const press = async (...keys: string[]) => {
+    for (const key of keys) {
+      instance.stdin.write(key);
+      await settle();
+    }
+  };
   return {
     raw,
     lines: () => stripVTControlCharacters(raw()).split('\n'),
-    async press(...keys: string[]) {
-      for (const key of keys) {
-        instance.stdin.write(key);
-        await settle();
-      }
-    },
+    press,
+    pressKeys: (...bindings: (keyof typeof DIFF_KEYS)[]) => press(...bindingKeys(DIFF_KEYS, ...bindings)),
     quits,
     unmount: () => instance.unmount(),
   };
@@ -90,14 +95,14 @@ describe('the diff screen', () => {
     const screen = await mount();
     // The rise (+43) is larger than the drop (−40): sorted, it comes first.
     assert.deepEqual(rowKeys(screen.lines()), ['drop', 'rise', 'same', 'evil␛[31m', 'gone', 'new']);
-    await screen.press('s');
+    await screen.pressKeys('sort');
     assert.deepEqual(rowKeys(screen.lines()), ['rise', 'drop', 'same', 'evil␛[31m', 'gone', 'new']);
     assert.match(screen.lines().at(-1)!, /sort: largest change/);
-    await screen.press('s');
+    await screen.pressKeys('sort');
     assert.match(screen.lines().at(-1)!, /sort: largest drop/);
     // Unchanged rows (same, and the hostile key's) sit between the drop and the rise.
     assert.deepEqual(rowKeys(screen.lines()).slice(0, 4), ['drop', 'same', 'evil␛[31m', 'rise']);
-    await screen.press('s');
+    await screen.pressKeys('sort');
     assert.match(screen.lines().at(-1)!, /sort: largest rise/);
     const rise = rowKeys(screen.lines());
     assert.deepEqual(rise.slice(0, 4), ['rise', 'same', 'evil␛[31m', 'drop']);
@@ -132,7 +137,7 @@ describe('the diff screen', () => {
         assert.doesNotMatch(others, /[◀▶][^\s#]|[^\s#][◀▶]/, ruler);
         for (const label of others.replace(/[◀▶#]/g, ' ').trim().split(/\s+/).filter(Boolean)) assert.ok(whole.has(label), `"${label}" is cut: ${ruler}`);
         scrolled ||= cells.includes('◀');
-        await screen.press(KEYS.right);
+        await screen.pressKeys('right');
       }
       assert.ok(scrolled, 'the ruler scrolled');
     } finally {
@@ -143,7 +148,7 @@ describe('the diff screen', () => {
   it('Enter shows both cells, both maxima and baselines, the memory in each run and the response text', async () => {
     const screen = await mount();
     // The cursor starts on "drop" × the first response; → moves to the second (a4 b6).
-    await screen.press(KEYS.right, KEYS.enter);
+    await screen.pressKeys('right', 'enter');
     const text = screen.lines().join('\n');
     assert.match(text, /drop × response a4 b6/);
     assert.match(text, /cell +B − A 0\.000 · A 10\.00 · B 10\.00/);
@@ -152,7 +157,7 @@ describe('the diff screen', () => {
     assert.match(text, /memory A +the drop memory in A/);
     assert.match(text, /memory B +the drop memory, edited in B/);
     assert.match(text, /response +second answer/);
-    await screen.press(KEYS.left);
+    await screen.pressKeys('left');
     assert.match(screen.lines().join('\n'), /cell +B − A -48\.00 · A 50\.00 · B 2\.000/);
     screen.unmount();
   });
@@ -189,7 +194,7 @@ describe('the diff screen', () => {
     assert.doesNotMatch(plain.raw(), /\u001b\[[0-9;]*(38|48);/);
     assert.match(rows.find((l) => / rise /.test(l))!, /│ {8}▲▲▲▲/);
     assert.match(rows.find((l) => / same /.test(l))!, /│ {12} /);
-    await plain.press(KEYS.down);
+    await plain.pressKeys('down');
     // The cursor left "drop": its first cell (-48, the largest drop) shows the large drop glyph.
     assert.match(plain.lines().find((l) => / drop /.test(l))!, /│▼▼▼▼/);
     plain.unmount();
@@ -201,7 +206,7 @@ describe('the diff screen', () => {
     assert.ok(screen.lines().some((l) => l.includes('evil␛[31m')));
     await screen.press('/', 'r', 'i', KEYS.enter);
     assert.deepEqual(rowKeys(screen.lines()), ['rise']);
-    await screen.press('q');
+    await screen.pressKeys('quit');
     assert.deepEqual(screen.quits, [false]);
     screen.unmount();
   });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { FrameStdout, FrameWriter } from '../../src/screen/frame-writer.ts';
+import { FrameStdout, FrameWriter } from '../../src/tui/frame-writer.ts';
 
 function sink() {
   const writes: string[] = [];

@@ -1,7 +1,7 @@
 // The line overlay: stand-ins in Ink's frame replaced by the lines they stand for.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineOverlay } from '../../src/screen/line-overlay.ts';
+import { LineOverlay } from '../../src/tui/line-overlay.ts';
 import { neutralize } from '../../src/core/sanitize.ts';
 
 describe('LineOverlay', () => {

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { NO_VALUE, blockOf, blockRange, blockStart, hottestCell, overviewGrid } from '../../src/screen/overview.ts';
-import { INITIAL_RUN_STATE, reduceRun } from '../../src/screen/run-state.ts';
-import { matrixLayout } from '../../src/screen/matrix-layout.ts';
-import { KEYS, mount } from '../support/screen-harness.tsx';
+import { NO_VALUE, blockOf, blockRange, blockStart, hottestCell, overviewGrid } from '../../src/tui/overview.ts';
+import { INITIAL_RUN_STATE, reduceRun } from '../../src/tui/run-state.ts';
+import { matrixLayout } from '../../src/tui/matrix-layout.ts';
+import { mount } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 
 function stateOf(events: readonly EngineEvent[]) {
@@ -72,7 +72,7 @@ describe('overview on the screen', () => {
     const screen = await mount(events, { size: { columns: 100, rows: 30 }, depth: 'truecolor' });
     try {
       assert.doesNotMatch(screen.text(), /overview/);
-      await screen.press('z');
+      await screen.pressKeys('overview');
       const lines = screen.lines();
       assert.match(lines[1]!, /overview 40×300/);
       // 40 rows in 20 lines of half blocks, each line naming its first memory.
@@ -80,10 +80,10 @@ describe('overview on the screen', () => {
       assert.equal(gridLines.length, 20, lines.join('\n'));
       assert.match(screen.raw(), /38;2;255;255;255m▀|38;2;[0-9;]+;48;2;255;255;255m▀/, 'the cursor block is drawn white');
       // Two blocks right and one down, then zoom: the cursor lands on that block's hottest cell.
-      await screen.press('l', 'l', 'j', 'j');
-      await screen.press(KEYS.enter);
+      await screen.pressKeys('right', 'right', 'down', 'down');
+      await screen.pressKeys('enter');
       assert.doesNotMatch(screen.lines()[1]!, /overview/);
-      await screen.press(KEYS.enter);
+      await screen.pressKeys('enter');
       const title = detailTitle(screen.text());
       const state = screen.store.getSnapshot();
       const order = state.memories.map((_, i) => i);
@@ -101,7 +101,7 @@ describe('overview on the screen', () => {
   it('without colour: one block row a line, glyphs for the heat, the cursor block in inverse', async () => {
     const screen = await mount(events, { size: { columns: 100, rows: 20 }, depth: 'none' });
     try {
-      await screen.press('z');
+      await screen.pressKeys('overview');
       const lines = screen.lines();
       assert.match(lines[1]!, /overview 40×300/);
       // 20 rows: header, ruler, 16 grid lines, activity, footer (and nothing half-blocked).
@@ -118,14 +118,14 @@ describe('overview on the screen', () => {
   it('m jumps to the row’s hottest cell and a second m goes back', async () => {
     const screen = await mount(events, { size: { columns: 100, rows: 30 } });
     try {
-      await screen.press('j', 'l', 'l', KEYS.enter);
+      await screen.pressKeys('down', 'right', 'right', 'enter');
       assert.equal(detailTitle(screen.text()), `${run.keys[1]} (entry ${Math.floor((1 * run.entries.at(-1)!) / 40)}) × response at entry ${run.entries[2]}`);
-      await screen.press('m');
+      await screen.pressKeys('hottest');
       const cells = screen.store.getSnapshot().memories[1]!.divergences!;
       const hottest = cells.indexOf(Math.max(...cells));
       assert.match(detailTitle(screen.text()), new RegExp(`× response at entry ${run.entries[hottest]}$`));
       assert.match(screen.lines()[1]!, new RegExp(`${run.entries[hottest]}`), 'the matrix scrolled to show it');
-      await screen.press('m');
+      await screen.pressKeys('hottest');
       assert.match(detailTitle(screen.text()), new RegExp(`× response at entry ${run.entries[2]}$`));
     } finally {
       screen.unmount();
@@ -143,7 +143,7 @@ describe('cells under the threshold', () => {
       { size: { columns: 80, rows: 20 }, depth: 'truecolor' },
     );
     try {
-      await screen.press('l', 'l');
+      await screen.pressKeys('right', 'right');
       const row = screen.raw().split('\n').find((l) => /^✓ a /.test(stripVTControlCharacters(l)))!;
       const cells = row.slice(row.indexOf('│'));
       // Two dots in the zero style, then the hot cell on its heat colour.

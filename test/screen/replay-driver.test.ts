@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { ManualClock, ReplayDriver, stateAt, type ReplaySink } from '../../src/screen/replay-driver.ts';
-import { INITIAL_RUN_STATE, reduceRun, type RunState } from '../../src/screen/run-state.ts';
-import { RunStore } from '../../src/screen/run-store.ts';
+import { ManualClock, ReplayDriver, stateAt, type ReplaySink } from '../../src/tui/replay-driver.ts';
+import { INITIAL_RUN_STATE, reduceRun, type RunState } from '../../src/tui/run-state.ts';
+import { RunStore } from '../../src/tui/run-store.ts';
 import type { SessionEventLine } from '../../src/sessions/session-format.ts';
 import { syntheticRun } from '../support/synthetic-run.ts';
 

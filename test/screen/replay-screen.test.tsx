@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { ManualClock, ReplayDriver, type ReplaySink } from '../../src/screen/replay-driver.ts';
-import type { RunStore } from '../../src/screen/run-store.ts';
+import { ManualClock, ReplayDriver, type ReplaySink } from '../../src/tui/replay-driver.ts';
+import type { RunStore } from '../../src/tui/run-store.ts';
 import type { SessionEventLine } from '../../src/sessions/session-format.ts';
-import { mount, KEYS, type Mounted } from '../support/screen-harness.tsx';
+import { mount, type Mounted } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 
 function lines(): SessionEventLine[] {
@@ -42,7 +42,7 @@ describe('replay screen', () => {
       await screen.send();
       assert.match(header(), /replay 3\/7 ×1 +0:02 /, 'recorded time as the clock');
       assert.match(screen.text(), /✓ deploy-0000/);
-      await screen.press(' ');
+      await screen.pressKeys('pause');
       assert.match(header(), /replay 3\/7 ×1 ⏸ paused/);
       assert.match(screen.lines().at(-1)!, /␣ play {2}\. step {2}<> seek {2}\+- speed/);
     } finally {
@@ -53,22 +53,22 @@ describe('replay screen', () => {
   it('steps, changes speed and seeks with the keys; arrows still move the cursor', async () => {
     const { screen, driver, header } = await replayScreen();
     try {
-      await screen.press('.');
+      await screen.pressKeys('step');
       assert.match(header(), /replay 2\/7 ×1 ⏸ paused/);
-      await screen.press('.', '.');
+      await screen.pressKeys('step', 'step');
       await screen.send();
       assert.match(header(), /replay 4\/7/);
       assert.equal(screen.store.getSnapshot().memories.filter((m) => m.status === 'done').length, 2);
-      await screen.press('+', '+');
+      await screen.pressKeys('faster', 'faster');
       assert.match(header(), /×4/);
-      await screen.press('-');
+      await screen.pressKeys('slower');
       assert.match(header(), /×2/);
-      await screen.press('<');
+      await screen.pressKeys('back');
       await screen.send();
       assert.match(header(), /replay 3\/7/);
       assert.equal(screen.store.getSnapshot().memories.filter((m) => m.status === 'done').length, 1, 'the state rebuilt to the event');
-      await screen.press('>');
-      await screen.press(KEYS.down);
+      await screen.pressKeys('forward');
+      await screen.pressKeys('down');
       assert.match(header(), /replay 4\/7/, 'a plain arrow is not a seek');
       assert.match(screen.text(), /memory 2\/5/, 'it moves the cursor');
       await screen.press('\u001b[1;2D');
@@ -84,12 +84,12 @@ describe('replay screen', () => {
     const { screen, header } = await replayScreen({ cut: true });
     try {
       assert.match(header(), /replay 1\/7 ×1 tail cut/);
-      await screen.press('?');
+      await screen.pressKeys('help');
       const help = screen.text();
       assert.match(help, /Space +replay: pause \/ resume/);
       assert.match(help, /< > +replay: one event back \/ forward \(pauses\)/);
       assert.match(help, /Shift-← Shift-→ +replay: seek a tenth/);
-      await screen.press(' ');
+      await screen.pressKeys('pause');
       assert.match(header(), /replay 1\/7 ×1 tail cut/, 'space closes the help, not pausing');
     } finally {
       screen.unmount();

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chatToContext } from '../../src/context/chat-format.ts';
 import { contextTexts } from '../../src/context/context-texts.ts';
-import { ManualClock, ReplayDriver } from '../../src/screen/replay-driver.ts';
-import { RunStore } from '../../src/screen/run-store.ts';
-import { callRate } from '../../src/screen/run-state.ts';
+import { ManualClock, ReplayDriver } from '../../src/tui/replay-driver.ts';
+import { RunStore } from '../../src/tui/run-store.ts';
+import { callRate } from '../../src/tui/run-state.ts';
 import { failureLines } from '../../components/FailureNote.tsx';
 import { KEYS, mount } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
@@ -27,7 +27,7 @@ describe('rough edges', () => {
     const screen = await mount([run.started, run.baseline, ...Array.from({ length: 30 }, (_, i) => run.row(i))], { size: { columns: 80, rows: 24 } });
     try {
       for (let page = 0; page < 4; page++) {
-        await screen.press('L');
+        await screen.pressKeys('pageRight');
         const ruler = screen.lines()[1]!;
         const labels = ruler.slice(ruler.indexOf('│') + 1).replace(/[◀▶]/g, ' ').trim().split(/\s+/);
         for (const label of labels) assert.ok(run.entries.includes(Number(label)), `"${label}" is not an entry: ${ruler}`);
@@ -87,7 +87,7 @@ describe('rough edges', () => {
       { texts, size: { columns: 80, rows: 24 } },
     );
     try {
-      await screen.press(KEYS.enter);
+      await screen.pressKeys('enter');
       assert.match(screen.text(), /memory +Memory line 1: rollbacks/);
       assert.doesNotMatch(screen.text(), /Memory line 12/);
       await screen.press(']'.repeat(20));
@@ -109,7 +109,7 @@ describe('rough edges', () => {
       assert.match(screen.text(), /\/dep 1\/4/);
       await screen.press('/', 'zz', KEYS.enter);
       assert.match(screen.text(), /\/zz 0\/4/, 'the old filter text is not kept');
-      await screen.press(KEYS.enter);
+      await screen.pressKeys('enter');
       assert.match(screen.text(), /no memory selected/);
       assert.match(screen.text(), /no memory key matches the filter/);
       assert.doesNotMatch(screen.text(), /a response|nothing selected/);
@@ -122,10 +122,10 @@ describe('rough edges', () => {
     const run = syntheticRun(5, 3, 1);
     const screen = await mount([run.started, run.baseline], { size: { columns: 80, rows: 24 } });
     try {
-      await screen.press('?');
+      await screen.pressKeys('help');
       assert.match(screen.text(), /q {2}Ctrl-C +quit/);
       assert.match(screen.text(), /any key closes this help/);
-      await screen.press('j');
+      await screen.pressKeys('down');
       assert.doesNotMatch(screen.text(), /any key closes/);
       assert.match(screen.lines()[1]!, /memory 2\/5/, 'j moved the cursor');
     } finally {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { INITIAL_RUN_STATE, baselineAt, callRate, cellValue, etaMs, rankAt, reduceRun, type RunState } from '../../src/screen/run-state.ts';
+import { INITIAL_RUN_STATE, baselineAt, callRate, cellValue, etaMs, rankAt, reduceRun, type RunState } from '../../src/tui/run-state.ts';
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {

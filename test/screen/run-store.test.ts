@@ -5,7 +5,7 @@ import { loadContext } from '../../src/context/load-context.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import { ScoringEngine } from '../../src/engine/engine.ts';
 import type { FullResult } from '../../src/engine/events.ts';
-import { RunStore } from '../../src/screen/run-store.ts';
+import { RunStore } from '../../src/tui/run-store.ts';
 import { fixture } from '../support/helpers.ts';
 
 const SMALL = fixture('small.json');

@@ -1,10 +1,11 @@
 // Screen navigation and key bindings, without a terminal.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { orderRows } from '../../src/screen/row-order.ts';
-import type { MemoryRow } from '../../src/screen/run-state.ts';
-import { commandForKey, NO_KEY, splitKeys, type KeyPress } from '../../src/screen/screen-keys.ts';
-import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../../src/screen/screen-nav.ts';
+import { orderRows } from '../../src/tui/row-order.ts';
+import type { MemoryRow } from '../../src/tui/run-state.ts';
+import { NO_KEY, splitKeys, type KeyPress } from '../../src/tui/key-press.ts';
+import { commandForKey as commandIn, RUN_KEYS } from '../../src/tui/key-table.ts';
+import { INITIAL_NAV, navigate, scrollToShow, selectedIndex, type NavContext, type NavState } from '../../src/tui/screen-nav.ts';
 
 const ctx: NavContext = { rows: ['a', 'b', 'c', 'd', 'e'], columns: 10, pageRows: 2, pageColumns: 3, maxDetailScroll: 4 };
 
@@ -74,6 +75,7 @@ describe('scrollToShow', () => {
 });
 
 describe('keys', () => {
+  const commandForKey = (input: string, key: KeyPress, nav: NavState) => commandIn(RUN_KEYS, input, key, nav);
   const key = (k: Partial<KeyPress>) => ({ ...NO_KEY, ...k });
   it('maps arrows, vi keys, pages and edges', () => {
     assert.deepEqual(commandForKey('', key({ downArrow: true }), INITIAL_NAV), { type: 'move', rows: 1 });

@@ -8,7 +8,7 @@ import { contextTexts } from '../../src/context/context-texts.ts';
 import { ScoringEngine } from '../../src/engine/engine.ts';
 import { BuiltinScorer } from '../../src/builtin/builtin-scorer.ts';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { runOutcome } from '../../src/screen/run-state.ts';
+import { runOutcome } from '../../src/tui/run-state.ts';
 import { KEYS, mount, rowOf, settle } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
 
@@ -83,7 +83,7 @@ describe('matrix rows', () => {
   it('shows a failed row as failed, with its reason across the cells and in the detail pane', async () => {
     const screen = await mount([started(KEYS3, ENTRIES), { type: 'row-failed', key: 'incident-7', index: 1, reason: 'HTTP 503 from server' }]);
     assert.match(rowOf(screen.lines(), 'incident-7'), /^✗ incident-7 +failed +│failed: HTTP 503 from server/);
-    await screen.press('j', KEYS.enter);
+    await screen.pressKeys('down', 'enter');
     assert.match(screen.text(), /failed +HTTP 503 from server/);
     screen.unmount();
   });
@@ -145,14 +145,14 @@ describe('keys', () => {
     ]);
     const order = () => screen.lines().filter((l) => /^✓ /.test(l)).map((l) => l.split(/\s+/)[1]);
     assert.deepEqual(order(), ['zeta', 'alpha', 'mid']);
-    await screen.press('s');
+    await screen.pressKeys('sort');
     assert.deepEqual(order(), ['alpha', 'mid', 'zeta']);
     assert.match(screen.lines()[1]!, /↓max/);
     assert.equal(cursorKey(screen.raw()), 'zeta', 'the cursor follows its memory');
-    await screen.press('s');
+    await screen.pressKeys('sort');
     assert.deepEqual(order(), ['alpha', 'mid', 'zeta']);
     assert.match(screen.lines()[1]!, /memory↓/);
-    await screen.press('s');
+    await screen.pressKeys('sort');
     assert.deepEqual(order(), ['zeta', 'alpha', 'mid']);
     screen.unmount();
   });
@@ -164,11 +164,11 @@ describe('keys', () => {
     assert.match(screen.text(), /2\/4/);
     const shown = () => screen.lines().filter((l) => /^· /.test(l)).map((l) => l.split(/\s+/)[1]);
     assert.deepEqual(shown(), ['deploy-a', 'deploy-b']);
-    await screen.press(KEYS.enter);
+    await screen.pressKeys('enter');
     assert.match(screen.text(), /\/dep 2\/4/);
-    await screen.press('j');
+    await screen.pressKeys('down');
     assert.equal(cursorKey(screen.raw()), 'deploy-b');
-    await screen.press(KEYS.escape);
+    await screen.pressKeys('escape');
     await settle();
     assert.deepEqual(shown(), ['deploy-a', 'incident-1', 'deploy-b', 'incident-2']);
     assert.equal(cursorKey(screen.raw()), 'deploy-b', 'clearing the filter keeps the selection');
@@ -181,7 +181,7 @@ describe('keys', () => {
 
   it('opens help with ? and closes it with any key', async () => {
     const screen = await mount([started(KEYS3, ENTRIES)]);
-    await screen.press('?');
+    await screen.pressKeys('help');
     assert.match(screen.text(), /filter memories by key/);
     assert.doesNotMatch(screen.text(), /deploy-api/);
     await screen.press('x');
@@ -192,8 +192,8 @@ describe('keys', () => {
 
   it('quits on q and on Ctrl-C (as an interrupt)', async () => {
     const screen = await mount([started(KEYS3, ENTRIES)]);
-    await screen.press('q');
-    await screen.press(KEYS.ctrlC);
+    await screen.pressKeys('quit');
+    await screen.pressKeys('interrupt');
     assert.deepEqual(screen.quits, [false, true]);
     screen.unmount();
   });
@@ -221,17 +221,17 @@ describe('detail pane', () => {
       ],
       { texts },
     );
-    await screen.press(KEYS.enter);
+    await screen.pressKeys('enter');
     const text = screen.text();
     assert.match(text, /deploy-api \(entry 0\) × response at entry 2/);
     assert.match(text, /memory +The api deploys with make release-api; Maya is on call\./);
     assert.match(text, /divergence 7\.500 · baseline logprob -12\.250/);
     assert.match(text, /rank 2 of 2/);
     assert.match(text, /response +Run make release-api\. Maya is on call\./);
-    await screen.press('l');
+    await screen.pressKeys('right');
     assert.match(screen.text(), /Line 1 of a long answer\./);
     assert.match(screen.text(), /rank 1 of 2 \(1 tied\)/);
-    await screen.press(']', ']', ']');
+    await screen.pressKeys('scrollDown', 'scrollDown', 'scrollDown');
     assert.doesNotMatch(screen.text(), /Line 1 of a long answer\./);
     assert.match(screen.text(), /Line 4 of a long answer\./);
     assert.match(screen.text(), /lines 4–/);
@@ -240,9 +240,9 @@ describe('detail pane', () => {
     // The memory's line and the response's 30 scroll together.
     const end = /lines (\d+)–31 of 31/.exec(screen.text());
     assert.ok(end, 'scrolled to the end');
-    await screen.press('[');
+    await screen.pressKeys('scrollUp');
     assert.match(screen.text(), new RegExp(`lines ${Number(end[1]) - 1}–30 of 31`), 'one step back from the end moves at once');
-    await screen.press(KEYS.enter);
+    await screen.pressKeys('enter');
     assert.doesNotMatch(screen.text(), /Line 4 of a long answer\./);
     screen.unmount();
   });
@@ -265,7 +265,7 @@ describe('untrusted text', () => {
     await engine.run({ mode: 'full' });
     screen.store.flush();
     await settle();
-    await screen.press(KEYS.enter);
+    await screen.pressKeys('enter');
     await screen.send({ type: 'row-failed', key: 'evil\u001b[2Jkey\u0007', index: 0, reason: 'server said \u001b[5mblink\u001b[0m' });
     const raw = screen.raw();
     const escapes = raw.match(/\u001b[^m]*?(?:m|$)/g) ?? [];
@@ -293,17 +293,17 @@ describe('size', () => {
     };
     check();
     assert.match(screen.lines()[1]!, /memory 1\/500/);
-    await screen.press('G');
+    await screen.pressKeys('lastRow');
     check();
     assert.match(screen.lines()[1]!, /memory 500\/500/);
     assert.equal(cursorKey(screen.raw()), run.keys[499]);
-    await screen.press(KEYS.end);
+    await screen.pressKeys('lastColumn');
     check();
     assert.match(screen.raw(), new RegExp(`\\u001b\\[7m${run.entries[1999]}\\u001b\\[(27|0)m`));
-    await screen.press(KEYS.pageUp);
+    await screen.pressKeys('pageUp');
     check();
     assert.ok(!screen.text().includes(` ${run.keys[499]} `), 'a page up scrolls the last row out of view');
-    await screen.press(KEYS.enter);
+    await screen.pressKeys('enter');
     check();
     screen.unmount();
   });
@@ -345,7 +345,7 @@ describe('line overlay', () => {
     for (const depth of ['truecolor', 'none'] as const) {
       const overlaid = await mount(events, { depth, size: { columns: 90, rows: 30 } });
       const plain = await mount(events, { depth, size: { columns: 90, rows: 30 }, plain: true });
-      for (const screen of [overlaid, plain]) await screen.press('j', 'l', KEYS.enter);
+      for (const screen of [overlaid, plain]) await screen.pressKeys('down', 'right', 'enter');
       assert.doesNotMatch(overlaid.raw(), /\u0001/);
       // Ink re-encodes styles its own way (closing codes instead of resets) and trims trailing
       // blanks; the text is the same.
@@ -426,7 +426,7 @@ describe('mode views', () => {
     const ranked = screen.lines().filter((l) => /^ +\d+ +\d+ /.test(l)).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
     assert.deepEqual(ranked, ['1 12', '2 14', '3 10']);
     // z has no matrix to fold here: Enter still opens the detail pane.
-    await screen.press('z', 'j', KEYS.enter);
+    await screen.pressKeys('overview', 'down', 'enter');
     assert.match(screen.text(), /response at entry 14 · rank 2 of 3/);
     assert.match(screen.text(), /divergence without memories 1\.000 · baseline logprob -7\.000/);
     screen.unmount();

@@ -6,7 +6,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { SessionList } from '../../components/SessionList.tsx';
 import type { SessionSummary } from '../../src/sessions/session-summary.ts';
-import { KEYS, settle } from '../support/screen-harness.tsx';
+import { bindingKeys, settle } from '../support/screen-harness.tsx';
+import { SESSION_KEYS } from '../../src/tui/key-table.ts';
 
 const session = (path: string, created: string, context: string): SessionSummary => ({ path, created, context, mode: 'full', memories: 3, responses: 4, state: 'done', size: 100 });
 
@@ -15,15 +16,17 @@ async function mountList(sessions: readonly SessionSummary[], rows: number) {
   const source = { subscribe: () => () => undefined, getSnapshot: () => sessions };
   const instance = render(<SessionList source={source} dir="/s" depth="none" size={{ columns: 100, rows }} onOpen={() => undefined} onDiff={(a, b) => diffs.push([a, b])} onQuit={() => undefined} />);
   await settle();
+  const press = async (...keys: string[]) => {
+    for (const key of keys) {
+      instance.stdin.write(key);
+      await settle();
+    }
+  };
   return {
     diffs,
     lines: () => stripVTControlCharacters(instance.lastFrame() ?? '').split('\n'),
-    async press(...keys: string[]) {
-      for (const key of keys) {
-        instance.stdin.write(key);
-        await settle();
-      }
-    },
+    press,
+    pressKeys: (...bindings: (keyof typeof SESSION_KEYS)[]) => press(...bindingKeys(SESSION_KEYS, ...bindings)),
     unmount: () => instance.unmount(),
   };
 }
@@ -35,13 +38,13 @@ describe('sessions list', () => {
     const list = await mountList(sessions, 8);
     const shown = () => list.lines().flatMap((l) => /ctx-(\d\d)/.exec(l)?.[1] ?? []);
     assert.deepEqual(shown(), ['00', '01', '02', '03']);
-    await list.press('j', 'j', 'j', 'j', 'j');
+    await list.pressKeys('down', 'down', 'down', 'down', 'down');
     assert.deepEqual(shown(), ['02', '03', '04', '05']);
-    await list.press('k', 'k', 'k');
+    await list.pressKeys('up', 'up', 'up');
     assert.deepEqual(shown(), ['02', '03', '04', '05'], 'within the view the list stays');
-    await list.press('k');
+    await list.pressKeys('up');
     assert.deepEqual(shown(), ['01', '02', '03', '04']);
-    await list.press('G');
+    await list.pressKeys('last');
     assert.deepEqual(shown(), ['08', '09', '10', '11']);
     list.unmount();
   });
@@ -50,18 +53,18 @@ describe('sessions list', () => {
     const created = '2026-01-01T00:00:00.000Z';
     // 'a' sorts before 'B' by locale, after it by code unit: both must use the same one.
     const list = await mountList([session('/s/B.jsonl', created, 'ctx-B.json'), session('/s/a.jsonl', created, 'ctx-a.json')], 10);
-    await list.press(' ', ' ');
+    await list.pressKeys('mark', 'mark');
     const label = (context: string) => list.lines().find((l) => l.includes(context))?.[0];
     assert.equal(label('ctx-a.json'), 'A');
     assert.equal(label('ctx-B.json'), 'B');
-    await list.press('d');
+    await list.pressKeys('diff');
     assert.deepEqual(list.diffs, [['/s/a.jsonl', '/s/B.jsonl']]);
     list.unmount();
   });
 
   it('compares the older run as A', async () => {
     const list = await mountList([session('/s/new.jsonl', '2026-01-02T00:00:00.000Z', 'ctx-new.json'), session('/s/old.jsonl', '2026-01-01T00:00:00.000Z', 'ctx-old.json')], 10);
-    await list.press(KEYS.down, ' ', KEYS.up, ' ', 'd');
+    await list.pressKeys('down', 'mark', 'up', 'mark', 'diff');
     assert.deepEqual(list.diffs, [['/s/old.jsonl', '/s/new.jsonl']]);
     list.unmount();
   });

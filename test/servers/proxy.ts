@@ -1,7 +1,8 @@
 // A proxy in a process of its own, in front of UPSTREAM. With DELAY, a slow gateway or a distant
 // server: each request is read whole and held DELAY ms before it is forwarded. With LOG, a
-// recorder: one JSON line per call (method, path, headers, request body, status, answer body) is
-// appended to LOG. Forwards over keep-alive connections; prints its URL on stderr.
+// recorder: one JSON line per call (method, path, headers, request body, status, answer body, the
+// calls in flight when it arrived, its client's port) is appended to LOG. Forwards over keep-alive
+// connections; prints its URL on stderr.
 //   UPSTREAM=http://127.0.0.1:8000 [DELAY=250] [LOG=calls.jsonl] node dist/test/servers/proxy.js [--port 0]
 import { appendFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,7 +14,10 @@ const delay = Number(process.env.DELAY ?? 0);
 const log = process.env.LOG;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function forward(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+/** Calls read and not yet answered. */
+let inFlight = 0;
+
+function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, seen: number): void {
   const headers = { ...req.headers, host: upstream.host };
   const call = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers, agent }, (answer) => {
     if (log === undefined) {
@@ -25,7 +29,8 @@ function forward(req: IncomingMessage, body: Buffer, res: ServerResponse): void 
     answer.on('data', (c: Buffer) => out.push(c));
     answer.on('end', () => {
       const text = Buffer.concat(out).toString('utf8');
-      appendFileSync(log, `${JSON.stringify({ method: req.method, path: req.url, headers: req.headers, body: body.toString('utf8'), status: answer.statusCode, answer: text })}\n`);
+      const client = req.socket.remotePort;
+      appendFileSync(log, `${JSON.stringify({ method: req.method, path: req.url, headers: req.headers, body: body.toString('utf8'), status: answer.statusCode, answer: text, inFlight: seen, client })}\n`);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       res.end(text);
     });
@@ -42,8 +47,10 @@ const server = createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
-    if (delay > 0) setTimeout(() => forward(req, body, res), delay);
-    else forward(req, body, res);
+    const seen = ++inFlight;
+    res.on('close', () => inFlight--);
+    if (delay > 0) setTimeout(() => forward(req, body, res, seen), delay);
+    else forward(req, body, res, seen);
   });
 });
 

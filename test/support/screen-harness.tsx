@@ -5,11 +5,13 @@ import { render } from 'ink-testing-library';
 import { stripVTControlCharacters } from 'node:util';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { App, type ReplayControl, type ScreenSize } from '../../components/App.tsx';
-import type { ColorDepth } from '../../src/screen/color-depth.ts';
+import type { ColorDepth } from '../../src/tui/color-depth.ts';
 import { NO_TEXTS, type ContextTexts } from '../../src/context/context-texts.ts';
 import type { EngineEvent } from '../../src/engine/events.ts';
-import { LineOverlay } from '../../src/screen/line-overlay.ts';
-import { RunStore } from '../../src/screen/run-store.ts';
+import { LineOverlay } from '../../src/tui/line-overlay.ts';
+import { RunStore } from '../../src/tui/run-store.ts';
+import type { KeyName } from '../../src/tui/key-press.ts';
+import { REPLAY_KEYS, type KeyTable } from '../../src/tui/key-table.ts';
 
 export interface Mounted {
   readonly store: RunStore;
@@ -21,6 +23,8 @@ export interface Mounted {
   send(...events: EngineEvent[]): Promise<void>;
   /** Types keys one report at a time (a string is one report: "jj" arrives as one chunk). */
   press(...keys: string[]): Promise<void>;
+  /** Presses each binding's first key, by its name in the replay screen's table (a superset of the run screen's). */
+  pressKeys(...bindings: (keyof typeof REPLAY_KEYS)[]): Promise<void>;
   resize(size: ScreenSize): Promise<void>;
   quits: boolean[];
   unmount(): void;
@@ -41,7 +45,20 @@ export const KEYS = {
   ctrlC: '\u0003',
 } as const;
 
-/** Lets Ink read input, React commit and the frame be written. */
+/** The bytes a terminal sends for a key the key table names. */
+export function keyBytes(name: KeyName): string {
+  const named: Record<string, string> = { up: KEYS.up, down: KEYS.down, right: KEYS.right, left: KEYS.left, pageup: KEYS.pageUp, pagedown: KEYS.pageDown, home: KEYS.home, end: KEYS.end, enter: KEYS.enter, escape: KEYS.escape };
+  if (name in named) return named[name]!;
+  if (name.startsWith('shift+')) return named[name.slice(6)]!.replace(/^\u001b\[(.)$/, '\u001b[1;2$1');
+  if (name.startsWith('ctrl+')) return String.fromCharCode(name.charCodeAt(5) - 96);
+  return name === 'space' ? ' ' : name;
+}
+
+/** The first key of each binding, as a terminal sends it: tests press keys by the binding's name. */
+export function bindingKeys<T extends KeyTable<unknown, never, never>>(table: T, ...names: (keyof T & string)[]): string[] {
+  return names.map((name) => keyBytes(table[name]!.keys[0]!));
+}
+
 /** The line of the matrix that shows a memory key (whole, or cut short with "…"). */
 export function rowOf(lines: string[], key: string): string {
   const line = lines.find((l) => l.includes(` ${key} `) || l.includes(` ${key}…`));
@@ -92,6 +109,12 @@ export async function mount(events: readonly EngineEvent[] = [], options: MountO
   for (const event of events) store.dispatch(event);
   store.flush();
   await settle();
+  const press = async (...keys: string[]) => {
+    for (const key of keys) {
+      instance.stdin.write(key);
+      await settle();
+    }
+  };
   // The frame as the terminal gets it: stand-ins replaced by their lines, as FrameStdout does.
   const raw = () => {
     const frame = instance.lastFrame() ?? '';
@@ -107,12 +130,8 @@ export async function mount(events: readonly EngineEvent[] = [], options: MountO
       store.flush();
       await settle();
     },
-    async press(...keys) {
-      for (const key of keys) {
-        instance.stdin.write(key);
-        await settle();
-      }
-    },
+    press,
+    pressKeys: (...bindings) => press(...bindingKeys(REPLAY_KEYS, ...bindings)),
     async resize(next) {
       size = next;
       instance.rerender(element(size));

@@ -37,6 +37,10 @@ async function scoreFull(core: EngineCore): Promise<FullResult> {
           without = await core.call(key, range, { kind: 'skip-key', key });
         } catch (error) {
           if (error instanceof Interrupted || baseline.failed()) return;
+          // A row that failed before the baseline answered waits for it: a baseline that fails
+          // too ends the run, and the row was cancelled with it, not failed on its own.
+          await baseline.call.catch(() => undefined);
+          if (baseline.failed()) return;
           const reason = errorMessage(error);
           Object.assign(result.memories[index]!, { failed: true, reason });
           result.matrix[index] = responses.map(() => 0);

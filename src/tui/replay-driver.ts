@@ -30,7 +30,8 @@ export type ReplayCommand =
   | { readonly type: 'toggle-pause' }
   | { readonly type: 'step' }
   | { readonly type: 'speed'; readonly faster: boolean }
-  | { readonly type: 'seek'; readonly by: number };
+  /** By events, or by tenths of the run. */
+  | { readonly type: 'seek'; readonly by: number; readonly unit?: 'event' | 'tenth' };
 
 export interface ReplayStatus {
   /** Events applied so far. */
@@ -161,13 +162,15 @@ export class ReplayDriver {
         this.schedule();
         break;
       }
-      case 'seek':
+      case 'seek': {
+        const by = command.unit === 'tenth' ? command.by * Math.max(1, Math.round(this.lines.length / 10)) : command.by;
         // One event back or forward is a step: it pauses, as '.' does. Playing on, the event
         // sought past would come again within its own gap (often a few ms), and `<` would
         // seem to do nothing. A longer seek keeps playing from where it lands.
-        if (Math.abs(command.by) === 1) this.paused = true;
-        this.seekTo(this.position + command.by);
+        if (Math.abs(by) === 1) this.paused = true;
+        this.seekTo(this.position + by);
         break;
+      }
     }
     this.changed();
   }

@@ -1,6 +1,6 @@
 // Everything the screen shows about a run, derived purely from the engine's events: a reducer
 // the live store applies as events arrive, and that a recorded session can be replayed through.
-import type { EngineEvent, Mode, RunResult } from '../engine/events.ts';
+import { retryText, type EngineEvent, type Mode, type RunResult } from '../engine/events.ts';
 
 /** cancelled: the run ended (failed or interrupted) before the row was scored. */
 export type RowStatus = 'pending' | 'scoring' | 'done' | 'failed' | 'skipped' | 'cancelled';
@@ -199,7 +199,7 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
         calls: { ...state.calls, done: state.calls.done + 1, failed: state.calls.failed + (event.ok ? 0 : 1) },
       };
     case 'call-retry':
-      return { ...state, activity: `${event.label}: retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${event.reason}` };
+      return { ...state, activity: retryText(event) };
     case 'baseline-done':
       return { ...state, baseline: event.scores };
     case 'row-started':
