@@ -3,7 +3,7 @@
 import type { CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
 import { COMMANDS, parseCommandArgs } from './commands.ts';
-import { compareRuns } from '../engine/run-diff.ts';
+import { compareRuns, entryMatchWarning } from '../engine/run-diff.ts';
 import { diffCsv, diffJsonText, diffText } from '../export/diff-output.ts';
 import { diffSide, readRunInput } from '../sessions/run-input.ts';
 
@@ -24,6 +24,9 @@ export async function diff(args: string[], io: CliIo): Promise<number> {
     const { showDiff } = await import('../app/diff-screen.tsx');
     return showDiff(a, b, result, io.env);
   }
+  // The text says it in its head; JSON and CSV stay data, so the warning goes to stderr.
+  const warning = entryMatchWarning(result);
+  if (warning !== undefined && (values.json || values.csv)) io.stderr.write(`memscope: diff: ${warning}\n`);
   io.stdout.write(values.json ? diffJsonText(a, b, result) : values.csv ? diffCsv(result) : diffText(a, b, result));
   return 0;
 }

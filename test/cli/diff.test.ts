@@ -142,6 +142,23 @@ describe('memscope diff --json', () => {
     assert.deepEqual({ memories: out.memories, responses: out.responses, matrix: out.matrix, only_a: out.only_a, only_b: out.only_b }, want);
   });
 
+  it('two saved --json results of conversations that differ: one line says so, why, and that the sessions match by text', async () => {
+    const counts = `A has ${runA.result.responses.length} responses, B ${runB.result.responses.length}`;
+    const json = await runCli(['diff', runA.json, runB.json, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    // JSON stays data: the warning is one line on stderr.
+    assert.equal(json.stderr.trimEnd().split('\n').length, 1, json.stderr);
+    assert.match(json.stderr, /^memscope: diff: the conversations appear to differ \(/);
+    assert.ok(json.stderr.includes(counts), json.stderr);
+    assert.match(json.stderr, /results carry no response texts, so responses were matched by entry; diff the two sessions \(score --record\) to match them by text/);
+    const text = await runCli(['diff', runA.json, runB.json]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^diff B − A: .*\nwarning: the conversations appear to differ \(/);
+    // A run against its own saved result agrees: no warning.
+    const self = await runCli(['diff', runA.json, runA.json, '--json']);
+    assert.equal(self.stderr, '');
+  });
+
   it('an estimated run says so on its side', async () => {
     const estimated = await runCli(['score', join(dir.path, 'b.json'), '--estimate', '3', '--json']);
     assert.equal(estimated.code, 0, estimated.stderr);
