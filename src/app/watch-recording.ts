@@ -20,7 +20,7 @@ export function recordWatchRuns(settings: ScoreSettings, version: string, target
   return (run: PreparedRun, index: number): (() => void) => {
     const created = new Date();
     const base = 'record' in target ? target.record : join(target.directory, sessionFileName(created, settings.file, settings.mode));
-    const recorder = openRecording(numberedPath(base, index), sessionHeader(run.loaded, settings, run.model, version, created));
+    const recorder = openRecording(numberedPath(base, index), sessionHeader(run.loaded, settings, run.model, version, created), { createFolder: 'directory' in target, force: settings.force });
     run.engine.subscribe(recorder.record);
     if ('directory' in target) pruneSessions(target.directory, target.keep ?? DEFAULT_SESSIONS_KEEP, recorder.path);
     return () => recorder.close();

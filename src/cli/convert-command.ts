@@ -1,9 +1,10 @@
 // `memscope convert <file>`: a context in native form (token ids for every node), tokenized by
 // the built-in tokenizer or a server's.
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { checkOutputFolder } from '../core/output-folder.ts';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
 import type { LoadedContext } from '../context/load-context.ts';
 import { contextToNative } from '../context/native-format.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
@@ -11,20 +12,10 @@ import { DEFAULT_TIMEOUT_SECONDS, checkUrl, parseDuration, parseTokenizing, read
 import { loadWithTokenizer } from '../run/scoring-run.ts';
 import { loadWithModelTemplate } from '../run/model-template.ts';
 
-const convertOptionSpec = {
-  output: { type: 'string', short: 'o' },
-  tokenizer: { type: 'string' },
-  template: { type: 'string' },
-  url: { type: 'string' },
-  model: { type: 'string' },
-  'api-key-env': { type: 'string' },
-  'api-key-file': { type: 'string' },
-  timeout: { type: 'string' },
-} as const;
-
 export async function convert(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags({ args, options: convertOptionSpec, allowPositionals: true, strict: true }, { output: 'a file to write', tokenizer: 'one of builtin, server', template: 'chatml, llama3, server, a tokenizer_config.json, a .jinja or a template file', url: 'a URL', model: 'a model name', timeout: 'seconds, more than 0' });
+  const { values, positionals } = parseCommandArgs(COMMANDS.convert, args);
   if (positionals.length !== 1) throw new InputError('convert: name one context file');
+  if (values.output !== undefined) checkOutputFolder('-o', values.output);
   const urls = values.url === undefined ? [] : [checkUrl(values.url)];
   const { tokenizer, template, modelTemplate } = await parseTokenizing(values, urls);
   if (tokenizer !== 'server') {

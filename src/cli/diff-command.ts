@@ -2,8 +2,8 @@
 // compared, B − A: on the screen in a terminal, else as text, --json or --csv.
 import type { CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
-import { compareRuns } from '../engine/run-diff.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
+import { compareRuns, entryMatchWarning } from '../engine/run-diff.ts';
 import { diffCsv, diffJsonText, diffText } from '../export/diff-output.ts';
 import { diffSide, readRunInput } from '../sessions/run-input.ts';
 
@@ -14,17 +14,7 @@ export async function loadDiff(pathA: string, pathB: string) {
 }
 
 export async function diff(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags({
-    args,
-    options: {
-      json: { type: 'boolean', default: false },
-      csv: { type: 'boolean', default: false },
-      headless: { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseCommandArgs(COMMANDS.diff, args);
   if (positionals.length !== 2) throw new InputError('diff: name two runs, A then B (session files or saved --json results)');
   if (values.json && values.csv) throw new InputError('diff: --json or --csv, not both');
   const [pathA, pathB] = positionals as [string, string];
@@ -34,6 +24,9 @@ export async function diff(args: string[], io: CliIo): Promise<number> {
     const { showDiff } = await import('../app/diff-screen.tsx');
     return showDiff(a, b, result, io.env);
   }
+  // The text says it in its head; JSON and CSV stay data, so the warning goes to stderr.
+  const warning = entryMatchWarning(result);
+  if (warning !== undefined && (values.json || values.csv)) io.stderr.write(`memscope: diff: ${warning}\n`);
   io.stdout.write(values.json ? diffJsonText(a, b, result) : values.csv ? diffCsv(result) : diffText(a, b, result));
   return 0;
 }

@@ -1,20 +1,15 @@
 // `memscope import <log> [-o OUT] --memories RULE…`: an agent's log (OpenAI chat messages or an
 // OTLP trace with GenAI spans) as a chat-format context, its memories marked where they sat.
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { checkOutputFolder } from '../core/output-folder.ts';
 import type { CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
 import { importLog, type ImportedLog } from '../context/import-log.ts';
 import { readTextFile } from '../context/load-context.ts';
 import { RULE_FORMS, memoryRules } from '../context/memory-rules.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { plural } from '../core/plural.ts';
-
-const importOptionSpec = {
-  output: { type: 'string', short: 'o' },
-  memories: { type: 'string', multiple: true },
-  span: { type: 'string' },
-} as const;
 
 /** What the import found, a line a memory: its key, the message it sits in, its first words. */
 export function foundLines(imported: ImportedLog): string[] {
@@ -26,9 +21,10 @@ export function foundLines(imported: ImportedLog): string[] {
 }
 
 export async function importCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags({ args, options: importOptionSpec, allowPositionals: true, strict: true }, { output: 'a file to write', memories: RULE_FORMS, span: 'a span id' });
+  const { values, positionals } = parseCommandArgs(COMMANDS.import, args);
   if (positionals.length === 0) throw new InputError('import: name an agent log (OpenAI chat messages or an OTLP trace)');
   const [file, ...extra] = positionals;
+  if (values.output !== undefined) checkOutputFolder('-o', values.output);
   const rules = memoryRules(values.memories, extra);
   if (rules.length === 0) throw new InputError(`--memories: name at least one rule (${RULE_FORMS})`);
   const imported = importLog(file!, await readTextFile(file!, 'log file'), rules, values.span);

@@ -2,7 +2,8 @@
 // headless printing the run's result; --follow for a session another process is still writing.
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
 import { InputError, ScoringError } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
+import { COMMANDS, DEFAULT_FOLLOW_WAIT_SECONDS, parseCommandArgs } from './commands.ts';
+import { waitForFile } from '../core/wait-for-file.ts';
 import type { RunResult } from '../engine/events.ts';
 import { printProgress, resultJson, resultText } from '../export/headless.ts';
 import { openRunView } from './open-run-view.ts';
@@ -12,6 +13,18 @@ import { followFeed, replayFeed } from '../app/replay-feed.ts';
 import { neutralize } from '../core/sanitize.ts';
 import { SessionFollower } from '../sessions/session-follower.ts';
 import { noResultReason, readSession } from '../sessions/session-reader.ts';
+
+/** A followed file that is not there yet: said once on stderr, waited for up to `seconds`. */
+async function awaitSession(path: string, seconds: number, io: CliIo): Promise<void> {
+  const controller = new AbortController();
+  const signals = trapSignals(controller);
+  try {
+    const waiting = () => io.stderr.write(`memscope: waiting for ${neutralize(path)} to appear (up to ${seconds} s; --wait SECONDS)\n`);
+    if (!(await waitForFile(path, seconds, waiting, controller.signal))) throw new Interrupt(signals.exitCode() ?? 130);
+  } finally {
+    signals.release();
+  }
+}
 
 /** Headless follow: print events as another process appends them, then the result. */
 async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
@@ -41,6 +54,13 @@ async function follow(path: string, json: boolean, io: CliIo): Promise<number> {
   return 0;
 }
 
+function parseWait(text: string | undefined, follow: boolean): number {
+  if (text === undefined) return DEFAULT_FOLLOW_WAIT_SECONDS;
+  if (!follow) throw new InputError('--wait goes with --follow');
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new InputError(`--wait: expected seconds, 0 or more, got "${text}"`);
+  return Number(text);
+}
+
 function parseSpeed(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const speed = Number(text);
@@ -49,31 +69,28 @@ function parseSpeed(text: string | undefined): number | undefined {
 }
 
 /** A session on the screen: replayed from its file, or followed while another process writes it. */
-export async function replayOnScreen(path: string, io: CliIo, options: { follow?: boolean; speed?: number | undefined; instant?: boolean } = {}): Promise<number> {
+export async function replayOnScreen(path: string, io: CliIo, options: { follow?: boolean; speed?: number | undefined; instant?: boolean; wait?: number } = {}): Promise<number> {
   const feedOptions = { ...(options.speed !== undefined ? { speed: options.speed } : {}), ...(options.instant ? { instant: true } : {}) };
-  if (options.follow) return openRunView(path, io, (controller) => followFeed(path, feedOptions, controller.signal));
+  if (options.follow) {
+    // Waited for before the screen opens, so the wait and its end are lines on the terminal.
+    await awaitSession(path, options.wait ?? DEFAULT_FOLLOW_WAIT_SECONDS, io);
+    return openRunView(path, io, (controller) => followFeed(path, feedOptions, controller.signal));
+  }
   const session = await readSession(path);
   return openRunView(path, io, () => Promise.resolve(replayFeed(session, feedOptions)));
 }
 
 export async function replay(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags({
-    args,
-    options: {
-      json: { type: 'boolean', default: false },
-      headless: { type: 'boolean', default: false },
-      follow: { type: 'boolean', default: false },
-      speed: { type: 'string' },
-      instant: { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  }, { speed: `a number from ${MIN_SPEED} to ${MAX_SPEED}` });
+  const { values, positionals } = parseCommandArgs(COMMANDS.replay, args);
   if (positionals.length !== 1) throw new InputError('replay: name one session file');
   const speed = parseSpeed(values.speed);
-  if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant });
-  if (values.follow) return follow(positionals[0]!, values.json, io);
+  if (speed !== undefined && values.instant) throw new InputError('--instant and --speed: give one (--instant shows the end at once, --speed X replays X times faster)');
+  const wait = parseWait(values.wait, values.follow);
+  if (io.isTTY && !values.json && !values.headless) return replayOnScreen(positionals[0]!, io, { follow: values.follow, speed, instant: values.instant, wait });
+  if (values.follow) {
+    await awaitSession(positionals[0]!, wait, io);
+    return follow(positionals[0]!, values.json, io);
+  }
   const session = await readSession(positionals[0]!);
   const print = printProgress(io.stderr as never);
   let result: RunResult | undefined;
@@ -89,7 +106,8 @@ export async function replay(args: string[], io: CliIo): Promise<number> {
     if (partial) {
       io.stderr.write(`${neutralize(session.path)}: ${noResultReason(session.state)}: partial result, ${partial.done} of ${partial.total} memories scored${partial.failed ? `, ${partial.failed} failed` : ''} (rows not scored read 0)\n`);
       io.stdout.write(`${resultJson(partial.result)}\n`);
-      return 0;
+      // Printed for what it is worth, but not a result: exit 1, as every unfinished run.
+      return 1;
     }
   }
   if (result === undefined) throw new ScoringError(`${session.path}: no result to print: ${noResultReason(session.state)}`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ChatContextSchema } from '../context/chat-format.ts';
 import type { CliIo } from './cli-io.ts';
 import { InputError } from '../core/errors.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
 import { NativeContextSchema } from '../context/native-format.ts';
 import { SessionEventLineSchema, SessionHeaderSchema } from '../sessions/session-format.ts';
 import { TemplateFileSchema } from '../context/text-template.ts';
@@ -17,10 +18,13 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'session-event': SessionEventLineSchema,
 };
 
+export const SCHEMA_NAMES = Object.keys(SCHEMAS);
+
 export function schema(args: string[], io: CliIo): number {
-  const name = args[0] ?? 'context';
+  const { positionals } = parseCommandArgs(COMMANDS.schema, args);
+  const name = positionals[0] ?? SCHEMA_NAMES[0]!;
   const chosen = SCHEMAS[name];
-  if (args.length > 1 || chosen === undefined) throw new InputError(`schema: expected one of ${Object.keys(SCHEMAS).join(', ')}, got "${args.join(' ')}"`);
+  if (positionals.length > 1 || chosen === undefined) throw new InputError(`schema: expected one of ${SCHEMA_NAMES.join(', ')}, got "${positionals.join(' ')}"`);
   io.stdout.write(`${JSON.stringify(z.toJSONSchema(chosen, { io: 'input' }), null, 2)}\n`);
   return 0;
 }

@@ -11,7 +11,7 @@ import { sessionHeader } from '../sessions/session-header.ts';
 import { openRecording, sessionFileName, sessionsDir, type SessionRecorder } from '../sessions/session-recorder.ts';
 import { VERSION } from './version.ts';
 import { runOutcome, type RunState } from '../tui/run-state.ts';
-import { pruneSessions, sessionsKeep } from '../sessions/session-retention.ts';
+import { pruneSessions, prunedNotice, sessionsKeep } from '../sessions/session-retention.ts';
 
 /** Whether a score run opens the screen: a terminal on both ends, and no headless flag. */
 export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
@@ -24,8 +24,13 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
   // The screen records every run, by default into the sessions directory.
   const path = settings.record ?? join(sessionsDir(io.env), sessionFileName(new Date(), settings.file, settings.mode));
   let recorder: SessionRecorder | undefined;
-  // Once the screen is gone: how the run ended (a failure in full) and where its session is.
-  const onClose = (state: RunState) => io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
+  // What retention removed from the sessions directory, said after the screen is gone.
+  let pruned: string | undefined;
+  // Once the screen is gone: how the run ended (a failure in full), where its session is, what retention removed.
+  const onClose = (state: RunState) => {
+    io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
+    if (pruned !== undefined) io.stderr.write(`memscope: ${neutralize(pruned)}\n`);
+  };
   try {
     return await openRunView(
       settings.file,
@@ -34,14 +39,15 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
         // The context is read and tokenized (bad input ends with its line) while the view loads.
         const [run, { scoringFeed }] = await Promise.all([prepareRun(settings, controller.signal), import('../app/run-view.tsx')]);
         try {
-          recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+          // The default sessions directory is made on first use; a --record folder must exist.
+          recorder = openRecording(path, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { createFolder: settings.record === undefined, force: settings.force });
         } catch (error) {
           await run.scorer.close();
           throw error;
         }
         run.engine.subscribe(recorder.record);
         // The sessions directory keeps the newest sessions only.
-        if (settings.record === undefined) pruneSessions(sessionsDir(io.env), keep, path);
+        if (settings.record === undefined) pruned = prunedNotice(pruneSessions(sessionsDir(io.env), keep, path), sessionsDir(io.env), keep);
         return scoringFeed(run, controller, settings.file);
       },
       onClose,
@@ -62,7 +68,7 @@ export async function score(settings: ScoreSettings, io: CliIo): Promise<number>
     run = await prepareRun(settings, controller.signal);
     run.engine.subscribe(printProgress(io.stderr as never));
     if (settings.record !== undefined) {
-      recorder = openRecording(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()));
+      recorder = openRecording(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { force: settings.force });
       run.engine.subscribe(recorder.record);
     }
     const result = await run.engine.run(run.modeOptions);

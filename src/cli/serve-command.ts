@@ -2,21 +2,11 @@
 import { SIGNAL_EXIT } from '../core/exit-signals.ts';
 import type { CliIo } from './cli-io.ts';
 import { InputError, errorMessage } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
-import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT, createScoreServer, listen } from '../builtin/server.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
+import { createScoreServer, listen } from '../builtin/server.ts';
 
 export async function serve(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags({
-    args,
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '8000' },
-      latency: { type: 'string', default: '0' },
-      'max-body': { type: 'string', default: String(DEFAULT_MAX_BODY) },
-      'max-prompt': { type: 'string', default: String(DEFAULT_MAX_PROMPT) },
-    },
-    strict: true,
-  }, { host: 'an address to listen on', port: 'a port number', latency: 'milliseconds', 'max-body': 'bytes', 'max-prompt': 'a number of tokens' });
+  const { values } = parseCommandArgs(COMMANDS.serve, args);
   if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new InputError(`--port: expected 0 to 65535, got "${values.port}"`);
   for (const flag of ['latency', 'max-body', 'max-prompt'] as const) {
     if (!/^\d+$/.test(values[flag])) throw new InputError(`--${flag}: expected a whole number, got "${values[flag]}"`);

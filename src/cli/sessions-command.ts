@@ -2,8 +2,8 @@
 // Space marks two and d compares them) or printed once.
 import { mkdir } from 'node:fs/promises';
 import { Interrupt, type CliIo } from './cli-io.ts';
-import { InputError } from '../core/errors.ts';
-import { parseFlags } from '../core/parse-flags.ts';
+import { InputError, ScoringError } from '../core/errors.ts';
+import { COMMANDS, parseCommandArgs } from './commands.ts';
 import { replayOnScreen } from './replay-command.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { SESSION_COLUMNS, SessionDirectory, listSessions, sessionRow } from '../sessions/session-list.ts';
@@ -11,13 +11,10 @@ import { sessionsDir } from '../sessions/session-recorder.ts';
 import { formatSize, sessionsKeep } from '../sessions/session-retention.ts';
 
 export async function sessions(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags({
-    args,
-    options: { json: { type: 'boolean', default: false }, headless: { type: 'boolean', default: false }, dir: { type: 'string' } },
-    allowPositionals: false,
-    strict: true,
-  }, { dir: 'a sessions directory' });
+  const { values } = parseCommandArgs(COMMANDS.sessions, args);
   const dir = values.dir ?? sessionsDir(io.env);
+  // A bad MEMSCOPE_SESSIONS_KEEP is bad input, said before anything is printed.
+  const keep = sessionsKeep(io.env);
   if (!io.isTTY || values.json || values.headless) {
     const list = await listSessions(dir);
     if (values.json) {
@@ -33,7 +30,6 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === 3 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
     const bytes = list.reduce((sum, summary) => sum + summary.size, 0);
-    const keep = sessionsKeep(io.env);
     io.stdout.write(`${list.length} session${list.length === 1 ? '' : 's'}, ${formatSize(bytes)} in ${neutralize(dir)} (the newest ${Number.isFinite(keep) ? keep : 'all'} are kept; MEMSCOPE_SESSIONS_KEEP)\n`);
     return 0;
   }
@@ -60,7 +56,7 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
         if (code >= 128) return code;
       } catch (error) {
         if (error instanceof Interrupt) return error.exitCode;
-        if (!(error instanceof InputError)) throw error;
+        if (!(error instanceof InputError || error instanceof ScoringError)) throw error;
         notice = error.message;
       }
     }

@@ -27,6 +27,8 @@ export function lineColumn(text: string, position: number): { line: number; colu
 
 /** Parses JSON; on failure throws an Error whose message says the line and column. */
 export function parseJsonWithPlace(text: string): unknown {
+  // Nothing at all (often a shell's `> file` that emptied it) is said as such, not as bad JSON.
+  if (text.trim() === '') throw new Error('the file is empty');
   try {
     return JSON.parse(text);
   } catch (error) {

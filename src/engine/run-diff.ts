@@ -53,6 +53,11 @@ export interface RunDiff {
   readonly responsesOnlyB: LoneResponse[];
   /** How responses were matched: by entry (same conversation) or by text (the conversations differ). */
   readonly matchedBy: 'entry' | 'text';
+  /**
+   * Matched by entry for want of texts (a saved --json result has none) while the two conversations
+   * look different: what differs (the response counts, or an entry). Undefined when they agree.
+   */
+  readonly unmatchedConversations?: string;
   /** matrix[i][j] = B − A for memories[i] × responses[j]. */
   readonly matrix: number[][];
 }
@@ -164,7 +169,7 @@ function texts(side: DiffSide): string[] | undefined {
  * or no texts to tell); by text where they differ, so an inserted or removed message does not
  * shift every response after it.
  */
-export function matchResponses(a: DiffSide, b: DiffSide): Pick<RunDiff, 'responses' | 'responsesOnlyA' | 'responsesOnlyB' | 'matchedBy'> {
+export function matchResponses(a: DiffSide, b: DiffSide): Pick<RunDiff, 'responses' | 'responsesOnlyA' | 'responsesOnlyB' | 'matchedBy' | 'unmatchedConversations'> {
   const ra = a.result.responses;
   const rb = b.result.responses;
   const ta = texts(a);
@@ -182,6 +187,7 @@ export function matchResponses(a: DiffSide, b: DiffSide): Pick<RunDiff, 'respons
       return j === undefined ? [] : [[i, j]];
     });
   }
+  const unmatched = matchedBy === 'entry' && !sameEntries ? conversationsDiffer(ra, rb) : undefined;
   const usedA = new Set(pairs.map(([i]) => i));
   const usedB = new Set(pairs.map(([, j]) => j));
   return {
@@ -189,7 +195,21 @@ export function matchResponses(a: DiffSide, b: DiffSide): Pick<RunDiff, 'respons
     responsesOnlyA: ra.flatMap((r, i) => (usedA.has(i) ? [] : [{ column: i, entry: r.entry }])),
     responsesOnlyB: rb.flatMap((r, j) => (usedB.has(j) ? [] : [{ column: j, entry: r.entry }])),
     matchedBy,
+    ...(unmatched !== undefined ? { unmatchedConversations: unmatched } : {}),
   };
+}
+
+/** What shows two response lists are not of one conversation: their counts, else the first entry that differs. */
+function conversationsDiffer(ra: FullResult['responses'], rb: FullResult['responses']): string {
+  if (ra.length !== rb.length) return `A has ${ra.length} responses, B ${rb.length}`;
+  const i = ra.findIndex((r, k) => r.entry !== rb[k]!.entry);
+  return `response ${i + 1} is entry ${ra[i]!.entry} in A, ${rb[i]!.entry} in B`;
+}
+
+/** The line that says responses were matched by entry although the conversations appear to differ. */
+export function entryMatchWarning(diff: Pick<RunDiff, 'unmatchedConversations'>): string | undefined {
+  if (diff.unmatchedConversations === undefined) return undefined;
+  return `the conversations appear to differ (${diff.unmatchedConversations}), but saved --json results carry no response texts, so responses were matched by entry; diff the two sessions (score --record) to match them by text`;
 }
 
 /** B − A over the matched memories (rows) and responses (columns). */

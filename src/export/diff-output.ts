@@ -2,7 +2,7 @@
 // (--csv), or a short table of the memories whose importance changed most. Context text (keys,
 // paths, model names) is neutralised in text and CSV, escaped in JSON.
 import { z } from 'zod';
-import type { RunDiff } from '../engine/run-diff.ts';
+import { entryMatchWarning, type RunDiff } from '../engine/run-diff.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import type { RunInput } from '../sessions/run-input.ts';
 import { csvText } from './export-csv.ts';
@@ -98,6 +98,7 @@ export function diffText(a: RunInput, b: RunInput, diff: RunDiff): string {
   const how = diff.matchedBy === 'entry' ? 'by conversation entry' : 'by text (the conversations differ)';
   const lines = [
     `diff B − A: ${diff.memories.length} memories × ${diff.responses.length} responses compared, responses matched ${how}`,
+    ...(entryMatchWarning(diff) !== undefined ? [`warning: ${entryMatchWarning(diff)}`] : []),
     runLine('A', a),
     runLine('B', b),
     'memory importance, largest change first (max divergence in A, in B, change):',

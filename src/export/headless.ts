@@ -1,7 +1,7 @@
 // Headless runs: progress as plain lines on stderr, the result on stdout (JSON with --json,
 // a short table otherwise). Every piece of context text is neutralised before it is printed.
 import type { Writable } from 'node:stream';
-import { retryText, type EngineEvent, type RunResult } from '../engine/events.ts';
+import { retryText, type EngineEvent, type Mode, type RunResult } from '../engine/events.ts';
 import { plural } from '../core/plural.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { formatThreshold } from '../engine/group-search.ts';
@@ -20,21 +20,33 @@ export function serverNote(server: { requests: number; prompt_tokens: number; ca
   return `; server: ${sent}, ${server.cached_tokens} reused from its prefix cache, ${server.prompt_tokens - server.cached_tokens} computed`;
 }
 
+/** Why a run has nothing to score (full: no memories or no responses; finetune: no responses), else undefined. */
+export function nothingToScore(mode: Mode, memories: number, responses: number, calls: number): string | undefined {
+  if (calls > 0) return undefined;
+  if (mode === 'full' && (memories === 0 || responses === 0)) return `the context has no ${memories === 0 ? 'memories' : 'assistant responses'}`;
+  if (mode === 'finetune' && responses === 0) return 'the context has no assistant responses';
+  return undefined;
+}
+
+function resultCount(result: RunResult, what: 'memories' | 'responses'): number {
+  if (result.mode === 'full') return result[what].length;
+  if (result.mode === 'finetune') return what === 'responses' ? result.candidates.length : 0;
+  return 1;
+}
+
 /** The stderr line for an event, or undefined for events that print nothing; `elapsedMs`: since the run started. */
 export function progressLine(event: EngineEvent, elapsedMs: number): string | undefined {
   switch (event.type) {
     case 'run-started': {
       const what =
         event.mode === 'finetune'
-          ? `${event.responses.length} responses`
+          ? plural(event.responses.length, 'response')
           : `${plural(event.memories.length, 'memory', 'memories')} × ${plural(event.responses.length, 'response')}`;
       const calls = event.search ? `${event.totalCalls} calls to start (splits add more)` : `${event.totalCalls} calls`;
       const title = event.search ? `${MODE_TITLES[event.mode]}, group search T=${formatThreshold(event.search.threshold)}` : MODE_TITLES[event.mode];
-      const line = `${title}: ${what}, ${calls}, backend ${event.backend}`;
-      if (event.mode === 'full' && event.totalCalls === 0) {
-        return `${line}\nnothing to score: the context has no ${event.memories.length === 0 ? 'memories' : 'assistant responses'}`;
-      }
-      return line;
+      const nothing = nothingToScore(event.mode, event.memories.length, event.responses.length, event.totalCalls);
+      if (nothing !== undefined) return `${title}: nothing to score: ${nothing}`;
+      return `${title}: ${what}, ${calls}, backend ${event.backend}`;
     }
     case 'activity':
       return neutralize(event.text);
@@ -57,6 +69,8 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
     case 'memory-skipped':
       return `  ${neutralize(event.key)}: skipped: ${neutralize(event.reason)}`;
     case 'run-done':
+      // A run with nothing to score said so when it started.
+      if (nothingToScore(event.result.mode, resultCount(event.result, 'memories'), resultCount(event.result, 'responses'), event.result.calls) !== undefined) return undefined;
       return `done: ${event.result.calls} calls in ${(elapsedMs / 1000).toFixed(2)}s${serverNote(event.server)}`;
     case 'run-failed':
     case 'run-interrupted':
@@ -71,6 +85,8 @@ export function resultJson(result: RunResult): string {
 
 /** The human-readable result for stdout without --json. */
 export function resultText(result: RunResult): string {
+  // Nothing to score: the progress line said so, once.
+  if (nothingToScore(result.mode, resultCount(result, 'memories'), resultCount(result, 'responses'), result.calls) !== undefined) return '';
   const lines: string[] = [];
   switch (result.mode) {
     case 'full': {
@@ -81,11 +97,10 @@ export function resultText(result: RunResult): string {
           : result.search !== undefined
             ? `, group search T=${formatThreshold(result.search.threshold)}: exact at and above T; "< b": below T, not scored alone`
             : '';
-      lines.push(`memory importance (max divergence over ${result.responses.length} responses${how}):`);
+      lines.push(`memory importance (max divergence over ${plural(result.responses.length, 'response')}${how}):`);
       // A memory the search cleared with its group shows its bound, not a measured 0.
       const shown = (m: (typeof order)[number]) => (m.exact === false && m.bound !== undefined ? `< ${formatNumber(m.bound)}` : formatNumber(m.max));
       for (const m of order) lines.push(`  ${shown(m).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
-      if (order.length === 0) lines.push('  (no memories)');
       break;
     }
     case 'single':
@@ -94,7 +109,6 @@ export function resultText(result: RunResult): string {
     case 'finetune':
       lines.push('fine-tune candidates (entry, divergence without memories):');
       for (const c of result.candidates) lines.push(`  ${String(c.entry).padStart(6)}  ${formatNumber(c.divergence)}`);
-      if (result.candidates.length === 0) lines.push('  (no responses in range)');
       break;
     case 'incremental':
       lines.push(`scored ${result.scored.length}, skipped ${result.skipped.length}:`);

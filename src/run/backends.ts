@@ -128,7 +128,12 @@ export function backendsTaking(flag: BackendFlag): string {
   return BACKEND_NAMES.filter((name) => BACKENDS[name].flags.includes(flag)).join(' or ');
 }
 
-/** The --backend lines of --help, the first after the flag's name, the rest under it. */
-export function backendHelp(indent: string): string {
-  return BACKEND_NAMES.flatMap((name) => BACKENDS[name].help).join(`\n${indent}`);
+/** What --backend's help says: the table's lines, one backend after another (the help wraps them). */
+export function backendHelp(): string {
+  return BACKEND_NAMES.flatMap((name) => BACKENDS[name].help).join('\n');
+}
+
+/** --priority's defaults as its help says them: "5 with score, none with completions, …". */
+export function priorityDefaults(): string {
+  return BACKEND_NAMES.map((name) => `${BACKENDS[name].defaultPriority ?? 'none'} with ${name}`).join(', ');
 }

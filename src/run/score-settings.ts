@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { LOGPROBS_FIELDS, type LogprobsField } from '../scoring/completions-answer.ts';
 import { InputError } from '../core/errors.ts';
 import { parseFlags } from '../core/parse-flags.ts';
+import { COMMON_FLAGS, valueHints, type FlagSpecs } from '../core/flag-spec.ts';
 import { MODES, type Mode } from '../engine/events.ts';
 import { BACKOFF_BASE_MS, DEFAULT_RETRIES } from '../scoring/retry-policy.ts';
 import { loadTextTemplate } from '../context/template-file.ts';
@@ -14,7 +15,7 @@ import { DEFAULT_SEED } from '../engine/modes/estimate.ts';
 import { DEFAULT_ALPHA } from '../engine/modes/incremental.ts';
 import { RESPONSE_WINDOW } from '../engine/modes/single.ts';
 import { DEFAULT_CONCURRENCY } from '../core/limiter.ts';
-import { BACKEND_FLAGS, BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, backendRun, backendsTaking, type BackendName } from './backends.ts';
+import { BACKEND_FLAGS, BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, backendHelp, backendRun, backendsTaking, priorityDefaults, type BackendName } from './backends.ts';
 import { defaultStorePath } from '../engine/weight-store.ts';
 import { DEFAULT_THRESHOLD, SPLIT_FRACTION } from '../engine/group-search.ts';
 
@@ -28,73 +29,43 @@ export const TOKENIZERS = ['builtin', 'server'] as const;
 export type TokenizerChoice = (typeof TOKENIZERS)[number];
 export const DEFAULT_SERVER_TEMPLATE = 'chatml';
 
+/** The flags of `score` and `watch`: parsed here, listed by their --help, named in flag errors. */
 export const scoreOptionSpec = {
-  url: { type: 'string', multiple: true },
-  model: { type: 'string' },
-  mode: { type: 'string', default: 'full' },
-  key: { type: 'string' },
-  count: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  headless: { type: 'boolean', default: false },
-  'api-key-env': { type: 'string' },
-  'api-key-file': { type: 'string' },
-  timeout: { type: 'string' },
-  concurrency: { type: 'string' },
-  priority: { type: 'string' },
-  store: { type: 'string' },
-  'max-age': { type: 'string' },
-  window: { type: 'string' },
-  alpha: { type: 'string' },
-  latency: { type: 'string' },
-  retries: { type: 'string' },
-  'retry-delay': { type: 'string' },
-  record: { type: 'string' },
-  backend: { type: 'string' },
-  'logprobs-field': { type: 'string' },
-  'max-model-len': { type: 'string' },
-  tokenizer: { type: 'string' },
-  template: { type: 'string' },
-  noise: { type: 'string' },
-  estimate: { type: 'string' },
-  seed: { type: 'string' },
-  search: { type: 'boolean', default: false },
-  threshold: { type: 'string' },
-  margin: { type: 'string' },
-  debug: { type: 'boolean', default: false },
-  memories: { type: 'string', multiple: true },
-  span: { type: 'string' },
-} as const;
-
-/** What each option's value looks like, for flag errors. */
-const SCORE_VALUE_HINTS = {
-  memories: RULE_FORMS,
-  span: 'a span id',
-  url: 'a URL (http://host:port/v1)',
-  model: 'a model name',
-  mode: `one of ${MODES.join(', ')}`,
-  key: 'a memory key',
-  count: 'a whole number ≥ 1',
-  'api-key-env': 'the name of an environment variable',
-  'api-key-file': 'a file holding the key',
-  timeout: 'seconds, more than 0',
-  concurrency: 'a whole number ≥ 1',
-  priority: 'a whole number or "none"',
-  store: 'a weight store file',
-  'max-age': 'a duration like 90, 90s, 15m, 6h or 2d',
-  window: 'a whole number ≥ 1',
-  alpha: 'a number in (0, 1]',
-  latency: 'milliseconds',
-  retries: 'a whole number',
-  'retry-delay': 'milliseconds',
-  record: 'a session file to write',
-  backend: `one of ${BACKEND_NAMES.join(', ')}`,
-  'logprobs-field': `one of ${LOGPROBS_FIELDS.join(', ')}`,
-  tokenizer: `one of ${TOKENIZERS.join(', ')}`,
-  template: 'chatml, llama3, server, a tokenizer_config.json, a .jinja or a template file',
-  noise: 'a whole number of repeats of the baseline',
-  estimate: 'a whole number of ablations',
-  seed: 'a whole number',
-} as const;
+  url: { type: 'string', multiple: true, arg: 'URL', expects: 'a URL (http://host:port/v1)', help: 'scoring server base URL, e.g. http://127.0.0.1:8000/v1 (default: the built-in scorer); give it again for replicas of the same model (calls go to the least busy one)' },
+  backend: { type: 'string', arg: 'B', expects: `one of ${BACKEND_NAMES.join(', ')}`, help: backendHelp() },
+  'logprobs-field': { type: 'string', arg: 'F', expects: `one of ${LOGPROBS_FIELDS.join(', ')}`, help: `${backendsTaking('logprobs-field')}: prompt_logprobs (default, vLLM) | echo (echo + logprobs, read from choices[0].logprobs.token_logprobs)` },
+  'max-model-len': { type: 'string', arg: 'N', expects: 'a whole number ≥ 2', help: `${backendsTaking('max-model-len')}: the server's context limit (default: asked of the server); a run whose longest prompt does not fit stops before any call` },
+  tokenizer: { type: 'string', arg: 'T', expects: `one of ${TOKENIZERS.join(', ')}`, help: 'how chat-format input is tokenized: builtin (default) | server (POST /tokenize at the --url\'s root, one call per distinct text); native files keep their own token ids' },
+  template: { type: 'string', arg: 'T', expects: 'chatml, llama3, server, a tokenizer_config.json, a .jinja or a template file', help: '--tokenizer server: chatml (default) | llama3 | FILE (a JSON template, see memscope schema template); the model\'s own template: server (vLLM\'s /tokenize renders the messages) | tokenizer_config.json | *.jinja (rendered here, tokenized by the server); refused where its renderings fail the checks' },
+  noise: { type: 'string', arg: 'N', expects: 'a whole number of repeats of the baseline', help: 'score the baseline N more times over the run; a cell within 3× the spread is noise, not written to memory_scores (default 1 with completions and sglang, 0 with /score and the built-in scorer)' },
+  model: { type: 'string', arg: 'NAME', expects: 'a model name', help: 'model name sent to the server (default: the context\'s, or memscope-builtin)' },
+  memories: { type: 'string', multiple: true, arg: 'RULE…', expects: RULE_FORMS, help: 'the file is an agent\'s log: import it first (as memscope import) with these rules; the session header records them' },
+  span: { type: 'string', arg: 'ID', expects: 'a span id', help: 'with --memories, an OTLP trace: the LLM call of this span (default: the last)' },
+  mode: { type: 'string', default: 'full', arg: 'MODE', expects: `one of ${MODES.join(', ')}`, help: 'full (default) | single | incremental | finetune' },
+  key: { type: 'string', arg: 'K', expects: 'a memory key', help: 'single: the memory key to score (one of the context\'s keys)' },
+  count: { type: 'string', arg: 'N', expects: 'a whole number ≥ 1', help: 'finetune: how many recent entries to score (default 50)' },
+  estimate: { type: 'string', arg: 'K', expects: 'a whole number of ablations', help: 'full: estimate the matrix from K random ablations (K + 1 calls, not N + 1)' },
+  seed: { type: 'string', arg: 'S', expects: 'a whole number', help: 'with --estimate: seed of the random ablations (default 0)' },
+  search: { type: 'boolean', default: false, help: 'full: group search: every cell ≥ T with its exact value, for far fewer tokens than the exact matrix' },
+  threshold: { type: 'string', arg: 'T', expects: 'a number of nats more than 0', help: 'with --search: T in nats of a response\'s total logprob (default 1.0)' },
+  margin: { type: 'string', arg: 'M', expects: 'a fraction from 0 up to 1', help: 'with --search: split groups that move a response by T×(1−M) (default 0.5; 0 where removing more memories never raises a logprob)' },
+  window: { type: 'string', arg: 'N', expects: 'a whole number ≥ 1', help: 'incremental: responses after each memory (default 50)' },
+  'max-age': { type: 'string', arg: 'DURATION', expects: 'a duration like 90, 90s, 15m, 6h or 2d', help: 'incremental: skip memories scored within it, e.g. 6h (default 24h)' },
+  store: { type: 'string', arg: 'FILE', expects: 'a weight store file', help: 'incremental: weight store (default $XDG_STATE_HOME/memscope/weights.json)' },
+  alpha: { type: 'string', arg: 'A', expects: 'a number in (0, 1]', help: 'incremental: weight EWMA smoothing in (0, 1] (default 0.3)' },
+  concurrency: { type: 'string', arg: 'N', expects: 'a whole number ≥ 1', help: `score calls in flight at once (default ${DEFAULT_CONCURRENCY})` },
+  priority: { type: 'string', arg: 'P|none', expects: 'a whole number or "none"', help: `priority sent with every call (default: ${priorityDefaults()}; vLLM and SGLang read it only when started with priority scheduling, lower served first)` },
+  timeout: { type: 'string', arg: 'SECONDS', expects: 'seconds, more than 0', help: 'per call (default 300)' },
+  retries: { type: 'string', arg: 'N', expects: 'a whole number', help: 'retries of a transient failure (refused, reset, timeout, 408/429/502/503/504; default 3)' },
+  'retry-delay': { type: 'string', arg: 'MS', expects: 'milliseconds', help: 'first backoff delay, doubled each retry, with jitter (default 1000)' },
+  'api-key-env': { type: 'string', arg: 'NAME', expects: 'the name of an environment variable', help: 'read the API key from this variable (default MEMSCOPE_API_KEY)' },
+  'api-key-file': { type: 'string', arg: 'FILE', expects: 'a file holding the key', help: 'read the API key from this file' },
+  latency: { type: 'string', arg: 'MS', expects: 'milliseconds', help: 'built-in scorer: add this much time to every call' },
+  record: { type: 'string', arg: 'FILE', expects: 'a session file to write', help: 'record the run as a session file (JSON Lines); watch: a file per run (FILE, then FILE-2, FILE-3 … before the extension); its folder must exist' },
+  force: { type: 'boolean', default: false, help: 'with --record: overwrite an existing file (else an existing file is an error)' },
+  json: { type: 'boolean', default: false, help: 'print the result as JSON on stdout' },
+  headless: { type: 'boolean', default: false, help: 'no screen: progress lines on stderr (also when stdin or stdout is not a terminal)' },
+} as const satisfies FlagSpecs;
 
 export interface ScoreSettings {
   file: string;
@@ -119,6 +90,8 @@ export interface ScoreSettings {
   retryDelayMs: number;
   /** Session file to write; undefined: none (headless) or the default directory (screen). */
   record: string | undefined;
+  /** --record overwrites an existing file. */
+  force: boolean;
   backend: BackendName;
   /** completions: which answer shape to ask for and read. */
   logprobsField: LogprobsField;
@@ -234,7 +207,7 @@ export async function readApiKey(envName: string | undefined, file: string | und
 }
 
 export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ScoreSettings> {
-  const { values, positionals } = parseFlags({ args, options: scoreOptionSpec, allowPositionals: true, strict: true }, SCORE_VALUE_HINTS);
+  const { values, positionals } = parseFlags({ args, options: { ...scoreOptionSpec, ...COMMON_FLAGS }, allowPositionals: true, strict: true }, valueHints(scoreOptionSpec));
   if (positionals.length === 0) throw new InputError('score: name a context file');
   // Words after --memories RULE are more rules; without it, one file only.
   const memories = values.memories === undefined ? undefined : memoryRules(values.memories, positionals.slice(1));
@@ -250,6 +223,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   if (values.search && mode !== 'full') throw new InputError('--search goes with --mode full');
   if (values.search && values.estimate !== undefined) throw new InputError('--search and --estimate are two ways to score the full matrix: give one');
   if (!values.search && values.threshold !== undefined) throw new InputError('--threshold goes with --search');
+  if (values.force && values.record === undefined) throw new InputError('--force goes with --record (it overwrites an existing recording)');
   if (!values.search && values.margin !== undefined) throw new InputError('--margin goes with --search');
   const margin = parseMargin(values.margin);
   const search = values.search ? parseThreshold(values.threshold) : undefined;
@@ -295,6 +269,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     retries: wholeNumber('retries', values.retries, DEFAULT_RETRIES),
     retryDelayMs: wholeNumber('retry-delay', values['retry-delay'], BACKOFF_BASE_MS),
     record: values.record,
+    force: values.force,
     backend,
     logprobsField,
     maxModelLen: values['max-model-len'] === undefined ? undefined : wholeNumber('max-model-len', values['max-model-len'], 0, 2),

@@ -1,5 +1,6 @@
 // Wiring one scoring run from settings: the context (tokenized in-process or by the server),
 // the scorer (the backend table's), the engine.
+import { checkSingleKey } from './single-key.ts';
 import { MODEL_NAME } from '../builtin/builtin-model.ts';
 import { ScoringError } from '../core/errors.ts';
 import { LLAMA_CPP_REFUSAL, probeServer, tooLongMessage, GENERATION_ROOM, type ServerFacts } from '../scoring/server-probe.ts';
@@ -122,6 +123,7 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
       break;
   }
   const loaded = preloaded ?? (await loadForSettings(settings, signal, modeOptions));
+  if (modeOptions.mode === 'single') checkSingleKey(loaded.path, loaded.context, modeOptions.key);
   const model = settings.model ?? loaded.context.model ?? (builtin ? MODEL_NAME : null);
   const server = await checkServer(settings, model, longestPrompt(loaded.context, modeOptions), signal);
   const scorer = createScorer(settings, model);

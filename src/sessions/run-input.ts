@@ -5,7 +5,7 @@ import type { Context } from '../context/context.ts';
 import { contextTexts } from '../context/context-texts.ts';
 import { looksLikeContext, readTextFile, zodProblem } from '../context/load-context.ts';
 import { nativeToContext } from '../context/native-format.ts';
-import { InputError } from '../core/errors.ts';
+import { InputError, ScoringError } from '../core/errors.ts';
 import { RunResultSchema, type FullResult } from '../engine/events.ts';
 import type { DiffSide } from '../engine/run-diff.ts';
 import { SESSION_FORMAT } from './session-format.ts';
@@ -31,7 +31,8 @@ function fromSession(path: string, text: string): RunInput {
   const mode = session.header.settings.mode;
   if (mode !== 'full') throw notFull(path, String(mode));
   const result = sessionResult(session);
-  if (result?.mode !== 'full') throw new InputError(`${path}: ${noResultReason(session.state)}: no result to compare`);
+  // An unfinished run has no result: exit 1, as export and replay say it (not bad input).
+  if (result?.mode !== 'full') throw new ScoringError(`${path}: ${noResultReason(session.state)}: no result to compare`);
   return {
     path,
     kind: 'session',

@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError, errorMessage } from '../core/errors.ts';
+import { checkOutputFolder } from '../core/output-folder.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import { safeJson } from '../core/sanitize.ts';
 import type { SessionHeader } from './session-format.ts';
@@ -21,6 +22,13 @@ export function sessionFileName(created: Date, source: string, mode: string): st
   return `${stamp}-${base}-${mode}-${process.pid}.jsonl`;
 }
 
+export interface RecordingOptions {
+  /** Make the folder (the sessions directory); else a missing one is an InputError. */
+  readonly createFolder?: boolean;
+  /** Overwrite an existing file (--force); else one is never clobbered. */
+  readonly force?: boolean;
+}
+
 export class SessionRecorder {
   private fd: number | undefined;
   private readonly started: number;
@@ -29,10 +37,13 @@ export class SessionRecorder {
     readonly path: string,
     header: SessionHeader,
     private readonly clock: () => number = () => performance.now(),
+    options: RecordingOptions = { createFolder: true },
   ) {
-    mkdirSync(dirname(path), { recursive: true });
-    // 'wx': never append to or clobber an existing recording.
-    this.fd = openSync(path, 'wx', 0o644);
+    // The sessions directory is made on first use; a folder the user named must exist.
+    if (options.createFolder) mkdirSync(dirname(path), { recursive: true });
+    else checkOutputFolder('--record', path);
+    // 'wx': never append to or clobber an existing recording unless asked.
+    this.fd = openSync(path, options.force ? 'w' : 'wx', 0o644);
     this.started = clock();
     this.write(safeJson(header));
   }
@@ -54,12 +65,13 @@ export class SessionRecorder {
   }
 }
 
-/** A new recording, or an InputError saying why it cannot be written (one is never overwritten). */
-export function openRecording(path: string, header: SessionHeader): SessionRecorder {
+/** A new recording, or an InputError saying why it cannot be written (an existing one is kept unless `force`). */
+export function openRecording(path: string, header: SessionHeader, options: RecordingOptions = {}): SessionRecorder {
   try {
-    return new SessionRecorder(path, header);
+    return new SessionRecorder(path, header, undefined, options);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`--record: ${path}: ${code === 'EEXIST' ? 'already exists (a recording is never overwritten)' : `cannot write (${code ?? errorMessage(error)})`}`);
+    throw new InputError(`--record: ${path}: ${code === 'EEXIST' ? 'already exists: --force overwrites it, or name a free file' : `cannot write (${code ?? errorMessage(error)})`}`);
   }
 }

@@ -3,6 +3,7 @@
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { plural } from '../core/plural.ts';
 import { SESSION_FILE } from './session-format.ts';
 
 export const DEFAULT_SESSIONS_KEEP = 100;
@@ -52,6 +53,12 @@ export function pruneSessions(dir: string, keep: number, spare?: string): number
     }
   }
   return removed;
+}
+
+/** The line that says retention removed sessions (none: no line). */
+export function prunedNotice(removed: number, dir: string, keep: number): string | undefined {
+  if (removed === 0) return undefined;
+  return `removed the ${plural(removed, 'oldest session')} from ${dir}: it keeps the newest ${keep} (MEMSCOPE_SESSIONS_KEEP)`;
 }
 
 /** Bytes, as a short human figure: 980 B, 4.3 MB. */

@@ -174,7 +174,10 @@ export function summaryLine(diff: RunDiff, width: number, max: number, theme: Th
   const s = theme.style;
   const legend = max > 0 ? diffLegend(max, theme, palette) : undefined;
   const room = Math.max(0, width - (legend ? legend.width + 1 : 0));
-  const parts: Segment[] = [[` responses matched by ${diff.matchedBy === 'entry' ? 'entry' : 'text (the conversations differ)'}`, s.faint]];
+  const parts: Segment[] =
+    diff.unmatchedConversations !== undefined
+      ? [[` responses matched by entry, but the conversations appear to differ (${diff.unmatchedConversations}): results carry no texts; diff the sessions to match by text`, s.warn]]
+      : [[` responses matched by ${diff.matchedBy === 'entry' ? 'entry' : 'text (the conversations differ)'}`, s.faint]];
   if (diff.responsesOnlyA.length > 0) parts.push(['  ', ''], [responseList('only in A: responses', diff.responsesOnlyA), s.warn]);
   if (diff.responsesOnlyB.length > 0) parts.push(['  ', ''], [responseList('only in B: responses', diff.responsesOnlyB), s.warn]);
   if (max === 0 && diff.memories.length > 0) parts.push(['  no cell changed', s.good]);

@@ -142,6 +142,23 @@ describe('memscope diff --json', () => {
     assert.deepEqual({ memories: out.memories, responses: out.responses, matrix: out.matrix, only_a: out.only_a, only_b: out.only_b }, want);
   });
 
+  it('two saved --json results of conversations that differ: one line says so, why, and that the sessions match by text', async () => {
+    const counts = `A has ${runA.result.responses.length} responses, B ${runB.result.responses.length}`;
+    const json = await runCli(['diff', runA.json, runB.json, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    // JSON stays data: the warning is one line on stderr.
+    assert.equal(json.stderr.trimEnd().split('\n').length, 1, json.stderr);
+    assert.match(json.stderr, /^memscope: diff: the conversations appear to differ \(/);
+    assert.ok(json.stderr.includes(counts), json.stderr);
+    assert.match(json.stderr, /results carry no response texts, so responses were matched by entry; diff the two sessions \(score --record\) to match them by text/);
+    const text = await runCli(['diff', runA.json, runB.json]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^diff B − A: .*\nwarning: the conversations appear to differ \(/);
+    // A run against its own saved result agrees: no warning.
+    const self = await runCli(['diff', runA.json, runA.json, '--json']);
+    assert.equal(self.stderr, '');
+  });
+
   it('an estimated run says so on its side', async () => {
     const estimated = await runCli(['score', join(dir.path, 'b.json'), '--estimate', '3', '--json']);
     assert.equal(estimated.code, 0, estimated.stderr);
@@ -209,7 +226,6 @@ describe('memscope diff: bad input is one line and exit 2', () => {
     ['a JSON array', () => [runA.session, write('list.json', '[1, 2]')], /list\.json: neither a memscope session nor a saved --json result/],
     ['a single-mode result', () => [write('single.json', '{"mode":"single","key":"k","score":1,"calls":2}'), runB.json], /single\.json: a single-mode run; diff compares full-matrix runs/],
     ['a result with a broken matrix', () => [runA.json, write('broken.json', JSON.stringify({ ...runA.result, matrix: [[1]] }))], /broken\.json: \$\.matrix: 1 rows for 4 memories/],
-    ['a session whose run did not finish', () => [runA.session, write('unfinished.jsonl', readFileSync(runB.session, 'utf8').trimEnd().split('\n').slice(0, -1).join('\n') + '\n')], /unfinished\.jsonl: the run has not finished: no result to compare/],
     ['a result with a value its schema does not allow', () => [write('bad.json', '{"mode":"incremental","scored":[],"skipped":[{"key":"k","reason":"r","failed":false}],"calls":1}'), runB.json], /bad\.json: \$\.skipped\[0\]\.failed: false is not allowed: expected one of true$/m],
     ['a missing file', () => [runA.session, join(dir.path, 'nope.jsonl')], /nope\.jsonl: no such session or result file/],
     ['one run only', () => [runA.session], /diff: name two runs/],
@@ -219,6 +235,11 @@ describe('memscope diff: bad input is one line and exit 2', () => {
     writeFileSync(path, text);
     return path;
   }
+  it('a session whose run did not finish: exit 1, as every unfinished run', async () => {
+    const run = await runCli(['diff', runA.session, write('unfinished.jsonl', readFileSync(runB.session, 'utf8').trimEnd().split('\n').slice(0, -1).join('\n') + '\n'), '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /^memscope: .*unfinished\.jsonl: the run has not finished: no result to compare\n$/);
+  });
   for (const [what, args, message] of cases) {
     it(what, async () => {
       const run = await runCli(['diff', ...args(), '--json']);

@@ -83,6 +83,8 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       assert.match(after, /after-memscope exit=1/);
       // The same count of calls on the screen and in the line after it.
       assert.match(after.replace(/\n/g, ''), new RegExp(`memscope: scoring failed after ${calls}/9 calls: baseline failed: connection refused \\(ECONNREFUSED\\); server: http://127\\.0\\.0\\.1:9/v1; session saved to `));
+      // Retention said what it removed, once the screen was gone.
+      assert.match(after.replace(/\n/g, ''), /memscope: removed the 2 oldest sessions from .+: it keeps the newest 2 \(MEMSCOPE_SESSIONS_KEEP\)/);
       assert.deepEqual(readdirSync(tmux.sessions).filter((f) => f.startsWith('old-')), ['old-2.jsonl'], 'the newest 2 are kept');
       assert.equal(readdirSync(tmux.sessions).length, 2);
     } finally {

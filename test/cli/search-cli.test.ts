@@ -105,7 +105,7 @@ describe('score --search (CLI)', () => {
     const cut = join(dir.path, 'cut.jsonl');
     await writeFile(cut, `${lines.slice(0, Math.floor(lines.length * 0.7)).join('\n')}\n{"t":`);
     const partialOut = await runCli(['replay', cut, '--json']);
-    assert.equal(partialOut.code, 0, partialOut.stderr);
+    assert.equal(partialOut.code, 1, partialOut.stderr);
     const partial = JSON.parse(partialOut.stdout) as SearchJson;
     const full = JSON.parse(stdout) as SearchJson;
     assert.equal(partial.search.threshold, 1);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FullResult } from '../../src/engine/events.ts';
-import { alignSequences, compareRuns, matchMemories, matchResponses, type DiffSide } from '../../src/engine/run-diff.ts';
+import { alignSequences, compareRuns, entryMatchWarning, matchMemories, matchResponses, type DiffSide } from '../../src/engine/run-diff.ts';
 
 /** A full result whose cell (i, j) is `value(i, j)`. */
 function result(keys: string[], entries: number[], value: (i: number, j: number) => number, failed: string[] = []): FullResult {
@@ -96,6 +96,20 @@ describe('matchResponses', () => {
     assert.deepEqual(m.responses.map((r) => [r.entryA, r.entryB]), [[4, 4], [6, 6]]);
     assert.deepEqual(m.responsesOnlyA.map((r) => r.entry), [2]);
     assert.deepEqual(m.responsesOnlyB.map((r) => r.entry), [8]);
+    assert.equal(m.unmatchedConversations, 'response 1 is entry 2 in A, 4 in B');
+  });
+
+  it('without texts, conversations that look different are named: the counts, else the first entry that differs', () => {
+    const more = result(['k'], [4, 6, 8, 10], () => 0);
+    const counts = matchResponses(side(a), side(more));
+    assert.equal(counts.unmatchedConversations, 'A has 3 responses, B 4');
+    assert.match(entryMatchWarning(counts) ?? '', /^the conversations appear to differ \(A has 3 responses, B 4\), but saved --json results carry no response texts/);
+    const shifted = matchResponses(side(a), side(result(['k'], [2, 5, 7], () => 0)));
+    assert.equal(shifted.unmatchedConversations, 'response 2 is entry 4 in A, 5 in B');
+    // The same entries: nothing to say; texts on both sides: matched by text, nothing to say either.
+    assert.equal(matchResponses(side(a), side(a)).unmatchedConversations, undefined);
+    assert.equal(entryMatchWarning(matchResponses(side(a), side(a))), undefined);
+    assert.equal(matchResponses(side(a, textsA), side(more, { 4: 'first', 6: 'second', 8: 'third', 10: 'x' })).unmatchedConversations, undefined);
   });
 });
 

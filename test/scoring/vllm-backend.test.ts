@@ -479,7 +479,7 @@ test('flags: combinations that cannot work are refused', async () => {
   assert.equal((await parseScoreSettings([SMALL], {})).priority, 5);
 });
 
-test('--help describes the new flags', async () => {
-  const run = await runCli(['--help']);
+test('score --help describes the new flags', async () => {
+  const run = await runCli(['score', '--help']);
   for (const flag of ['--backend', '--logprobs-field', '--max-model-len', '--tokenizer', '--template']) assert.match(run.stdout, new RegExp(`\\n  ${flag} `));
 });

@@ -137,7 +137,7 @@ test('replay --json of an unfinished full run prints the rows done so far, rebui
     const keep = lines.findIndex((line) => line.includes('"type":"row-done"') && ++rowsDone === 3);
     writeFileSync(join(dir.path, 'cut.jsonl'), `${lines.slice(0, keep + 1).join('\n')}\n{"t":1`);
     const replay = await runCli(['replay', join(dir.path, 'cut.jsonl'), '--json']);
-    assert.equal(replay.code, 0, replay.stderr);
+    assert.equal(replay.code, 1, 'an unfinished run exits 1, its partial result printed');
     assert.match(replay.stderr, /the recording was cut short: partial result, 3 of 8 memories scored \(rows not scored read 0\)/);
     const partial = JSON.parse(replay.stdout);
     assert.deepEqual(Object.keys(partial), Object.keys(finished), 'the shape of the finished run’s --json');

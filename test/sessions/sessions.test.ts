@@ -74,7 +74,7 @@ test('the session header has the full context, the backend and settings, and nev
     for (let i = 1; i < events.length; i++) assert.ok(events[i].t >= events[i - 1].t, 'time offsets only grow');
     const again = await runCli(['score', fixture('small.json'), '--record', file]);
     assert.equal(again.code, 2);
-    assert.match(again.stderr, /already exists \(a recording is never overwritten\)/);
+    assert.match(again.stderr, /already exists: --force overwrites it, or name a free file$/m);
   } finally {
     await dir.remove();
   }
