@@ -41,10 +41,10 @@ const B = result(['same', 'rise', 'drop', 'new', HOSTILE], [2, 4, 6, 8], [[5, 0,
 const TEXTS_A = texts({ 2: 'first answer', 4: 'second answer', 6: 'third answer' }, { drop: 'the drop memory in A', rise: 'rise text' });
 const TEXTS_B = texts({ 2: 'first answer', 4: 'inserted answer', 6: 'second answer', 8: 'third answer' }, { drop: 'the drop memory, edited in B', rise: 'rise text' });
 
-async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30 }, runs = { a: A, b: B, textsA: TEXTS_A, textsB: TEXTS_B }) {
+async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30 }, runs = { a: A, b: B, textsA: TEXTS_A, textsB: TEXTS_B }, paths = ['runs/before.jsonl', 'runs/after.jsonl']) {
   const { a, b, textsA, textsB } = runs;
-  const runA: DiffRun = { path: 'runs/before.jsonl', model: 'model-a', result: a, texts: textsA };
-  const runB: DiffRun = { path: 'runs/after.jsonl', model: 'model-b', result: b, texts: textsB };
+  const runA: DiffRun = { path: paths[0]!, model: 'model-a', result: a, texts: textsA };
+  const runB: DiffRun = { path: paths[1]!, model: 'model-b', result: b, texts: textsB };
   const diff = compareRuns({ result: a, responseText: (e) => textsA.response(e) }, { result: b, responseText: (e) => textsB.response(e) });
   const quits: boolean[] = [];
   const overlay = new LineOverlay();
@@ -67,6 +67,10 @@ async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30
   };
 }
 
+function screen80(a: FullResult, b: FullResult, t: ContextTexts, paths: string[]) {
+  return mount('none', { columns: 80, rows: 24 }, { a, b, textsA: t, textsB: t }, paths);
+}
+
 /** Memory keys of the matrix rows, top to bottom. */
 function rowKeys(lines: string[]): string[] {
   return lines.flatMap((line) => {
@@ -76,6 +80,20 @@ function rowKeys(lines: string[]): string[] {
 }
 
 describe('the diff screen', () => {
+  it('at 80 columns cuts long keys in the middle, as the main screen does, and names both runs in the header', async () => {
+    const keys = ['config-auth-gateway-endpoint-timeout-1', 'config-auth-gateway-endpoint-timeout-2'];
+    const a = result(keys, [2, 4], [[1, 2], [3, 4]]);
+    const b = result(keys, [2, 4], [[2, 2], [3, 9]]);
+    const texts2 = texts({ 2: 'x', 4: 'y' }, {});
+    const paths = ['/home/user/.local/state/memscope/sessions/2026-12-04T15-02-11-before-finetune.jsonl', '/home/user/.local/state/memscope/sessions/2026-12-04T15-09-40-after-finetune.jsonl'];
+    const screen = await screen80(a, b, texts2, paths);
+    const lines = screen.lines();
+    for (const n of ['1', '2']) assert.ok(lines.some((l) => new RegExp(`config-\\S*…\\S*-${n} `).test(l)), `key -${n} keeps its tail:\n${lines.join('\n')}`);
+    assert.match(lines[0]!, / A 2026-\S*…\S*\.jsonl → B 2026-\S*…\S*\.jsonl /, 'both runs named, each cut in the middle');
+    assert.ok(lines.every((l) => l.length <= 80));
+    screen.unmount();
+  });
+
   it('shows both runs, each memory with max in A, in B and the change, and what only one run has', async () => {
     const screen = await mount();
     const lines = screen.lines();
