@@ -3,7 +3,7 @@ import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
 import type { Mode } from '../src/engine/events.ts';
 import { formatThreshold } from '../src/engine/group-search.ts';
 import type { ReplayStatus } from '../src/tui/replay-driver.ts';
-import { callRate, elapsedMs, type RunState } from '../src/tui/run-state.ts';
+import { callRate, elapsedMs, runEnd, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { formatDuration, formatRate } from '../src/tui/screen-format.ts';
 import type { Theme } from '../src/tui/screen-theme.ts';
@@ -47,7 +47,9 @@ function fileLabel(safe: string, room: number): string {
 
 export function Header({ state, file: file_, width, now, theme, replay, tag }: HeaderProps) {
   const s = theme.style;
-  const calls = `${state.calls.done}/${state.calls.total} calls`;
+  // Calls answered, as the line after the screen counts them (a call cut short or failed is not one).
+  const end = runEnd(state, now);
+  const calls = `${end.answered}/${end.total} calls`;
   const rate = `${formatRate(callRate(state, now))}/s`;
   const replayText = replay ? `${replayLabel(replay)}  ` : '';
   const right = ` ${replayText}${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;

@@ -74,13 +74,15 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       tmux.start(`MEMSCOPE_SESSIONS_KEEP=2 node ${BIN} score fixtures/small.json --url http://127.0.0.1:9/v1 --retries 0; ${AFTER}`, 80, 24);
       const failed = await tmux.waitFor('the failure', (s) => /✗ scoring failed: baseline failed: /.test(s));
       // The whole error shows above the matrix; rows never scored read cancelled, not pending.
-      assert.match(failed, /^ ✗ scoring failed: baseline failed: connection refused \(ECONNREFUSED\) *$/m);
+      assert.match(failed, /^ ✗ scoring failed: baseline failed: connection refused \(ECONNREFUSED\); server: *\n http:\/\/127\.0\.0\.1:9\/v1 *$/m);
+      const calls = /(\d+)\/9 calls/.exec(failed)![1];
       assert.match(failed, /memory 1\/8/, 'the screen stays open on the failed run');
       assert.match(failed, /^○ deploy-billing-api-1 +– +│cancelled: the run failed before it was sc/m);
       assert.doesNotMatch(failed, /^· /m, 'no row left pending');
       const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=1/);
-      assert.match(after.replace(/\n/g, ''), /memscope: scoring failed after \d+\/9 calls: baseline failed: connection refused \(ECONNREFUSED\); session saved to /);
+      // The same count of calls on the screen and in the line after it.
+      assert.match(after.replace(/\n/g, ''), new RegExp(`memscope: scoring failed after ${calls}/9 calls: baseline failed: connection refused \\(ECONNREFUSED\\); server: http://127\\.0\\.0\\.1:9/v1; session saved to `));
       assert.deepEqual(readdirSync(tmux.sessions).filter((f) => f.startsWith('old-')), ['old-2.jsonl'], 'the newest 2 are kept');
       assert.equal(readdirSync(tmux.sessions).length, 2);
     } finally {
