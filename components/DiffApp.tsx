@@ -2,7 +2,7 @@
 // src/tui/diff-screen-state.ts keeps, the keys of DIFF_KEYS. It renders what it is given: no I/O.
 import { Box } from 'ink';
 import { useMemo, useRef, useState } from 'react';
-import type { ColorDepth } from '../src/tui/color-depth.ts';
+import type { ColorDepth, TerminalBackground } from '../src/tui/color-depth.ts';
 import { displayWidth } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import type { RunDiff } from '../src/engine/run-diff.ts';
@@ -27,6 +27,8 @@ export interface DiffAppProps {
   readonly b: DiffRun;
   readonly diff: RunDiff;
   readonly depth: ColorDepth;
+  /** The terminal's background: a change stands out from it by its size. */
+  readonly background?: TerminalBackground;
   readonly size: { readonly columns: number; readonly rows: number };
   readonly onQuit?: (interrupt: boolean) => void;
   readonly onRedraw?: () => void;
@@ -34,13 +36,13 @@ export interface DiffAppProps {
   readonly overlay?: LineOverlay;
 }
 
-export function DiffApp({ a, b, diff, depth, size, onQuit, onRedraw, onSuspend, overlay }: DiffAppProps) {
+export function DiffApp({ a, b, diff, depth, background = 'dark', size, onQuit, onRedraw, onSuspend, overlay }: DiffAppProps) {
   const [state, setState] = useState<DiffScreenState>(INITIAL_DIFF_SCREEN);
   const { nav, sort } = state;
   const sortRef = useRef(sort);
   sortRef.current = sort;
   const theme = screenTheme(depth);
-  const palette = diffPalette(depth);
+  const palette = diffPalette(depth, background);
   const rows = useMemo(() => diffRows(diff), [diff]);
   const max = useMemo(() => maxAbsChange(diff.matrix), [diff]);
   const longestKey = useMemo(() => rows.reduce((w, r) => Math.max(w, displayWidth(neutralize(r.key))), 0), [rows]);

@@ -19,6 +19,8 @@ const READING = [
   '(divergence, nats), on a log scale up to the largest so far.',
   'A · cell is under 0.01: the memory does not matter to it.',
   '· pending  ▶ scoring  ✓ done  ✗ failed  – skipped  ○ cancelled',
+  'Overview (z): a line is named by its first memory; +n counts the',
+  'n more memories it folds in.',
 ];
 
 export function HelpOverlay({ width, height, theme, table, reading = READING }: HelpOverlayProps) {

@@ -105,13 +105,21 @@ function labelFor(line: number, props: OverviewViewProps, cursorLine: number): s
   return `  ${paint(key, line === cursorLine ? theme.style.cursor : '')} ${value}${barPart}${weightPart} ${paint('│', theme.style.faint)}`;
 }
 
+/** The heading of the "+n" column, as long as it has room for. */
+function foldedHeading(width: number): string {
+  return ['+n more', '+n'].find((text) => text.length <= width) ?? '';
+}
+
 /** Entries over the block columns, the cursor's block range highlighted. */
 function rulerLine(props: OverviewViewProps, cursorBlockColumn: number): string {
   const { state, order, grid, layout, theme } = props;
   const s = theme.style;
   const columns = state.responses.length;
   const title = `overview ${order.length}×${columns}`;
-  const label = `  ${paint(fit(title, layout.keyWidth + 1 + VALUE_WIDTH), s.title)}${' '.repeat(layout.labelWidth - layout.keyWidth - VALUE_WIDTH - 4)}${paint('│', s.faint)}`;
+  // Over the rows' "+n" (the memories a line folds in besides the one named), a heading that says so.
+  const gap = layout.labelWidth - layout.keyWidth - VALUE_WIDTH - 4;
+  const heading = layout.barWidth ? ' ' + fit(foldedHeading(layout.barWidth), gap - 1) : ' '.repeat(gap);
+  const label = `  ${paint(fit(title, layout.keyWidth + 1 + VALUE_WIDTH), s.title)}${paint(heading, s.faint)}${paint('│', s.faint)}`;
   // A block column's label is the first entry it holds, eight blanks or more from the next; the
   // cursor's shows the block's range of entries. Nothing scrolls, so there are no arrows.
   const canvas = rulerCanvas(layout.cellArea, '');

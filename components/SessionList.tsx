@@ -13,6 +13,7 @@ import type { SessionSummary, SummaryState } from '../src/sessions/session-summa
 import { SESSION_COLUMNS, sessionRow } from '../src/sessions/session-list.ts';
 import { paint } from '../src/tui/term-style.ts';
 import { formatSize } from '../src/sessions/session-retention.ts';
+import { wrapAtMost } from '../src/tui/detail-text.ts';
 import { Lines } from './Lines.tsx';
 import { useCursorScroll } from './use-cursor-scroll.ts';
 
@@ -35,6 +36,8 @@ export interface SessionListProps {
   readonly onSuspend?: () => void;
   /** A line for the user, e.g. why the last session could not be opened. */
   readonly notice?: string | undefined;
+  /** Sessions marked before (a diff that could not be shown keeps its marks). */
+  readonly marks?: readonly string[];
 }
 
 const STATE_ROLE: Record<SummaryState, 'good' | 'accent' | 'warn' | 'badStrong'> = {
@@ -45,19 +48,25 @@ const STATE_ROLE: Record<SummaryState, 'good' | 'accent' | 'warn' | 'badStrong'>
   failed: 'badStrong',
 };
 
+/** The mark column (A, B or ●) and the space that keeps it off the timestamp. */
+const MARK_GAP = '  ';
+
 /** Widths of the fixed columns; the context path takes what is left. */
 const WIDTHS = [21, 0, 12, 9, 10, 12];
 
-export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, onSuspend, notice }: SessionListProps) {
+export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, onSuspend, notice, marks: initialMarks = [] }: SessionListProps) {
   const sessions = useSyncExternalStore(source.subscribe, source.getSnapshot);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   // Marked for a diff, in the order marked; a third mark lets the first go.
-  const [marked, setMarked] = useState<readonly string[]>([]);
+  const [marked, setMarked] = useState<readonly string[]>(initialMarks);
   const [hint, setHint] = useState<string | undefined>(undefined);
   const theme = screenTheme(depth);
   const s = theme.style;
   const width = size.columns;
-  const listHeight = Math.max(1, size.rows - 4);
+  const message = hint ?? notice;
+  // A message (why sessions could not be compared) is shown whole, on lines of its own above the keys.
+  const messageLines = message ? wrapAtMost(message, width - 2, 3).map((line) => paint(fit(` ${line}`, width), s.warn)) : [];
+  const listHeight = Math.max(1, size.rows - 4 - messageLines.length);
   // The cursor stays on its session as newer ones arrive above it.
   const found = selected === undefined ? -1 : sessions.findIndex((x) => x.path === selected);
   const cursor = sessions.length === 0 ? 0 : Math.max(0, found);
@@ -123,33 +132,30 @@ export function SessionList({ source, dir, depth, size, onOpen, onDiff, onQuit, 
     return false;
   }
 
-  const contextWidth = Math.max(8, width - WIDTHS.reduce((a, b) => a + b, 0) - 1);
+  const contextWidth = Math.max(8, width - WIDTHS.reduce((a, b) => a + b, 0) - MARK_GAP.length);
   const widths = WIDTHS.map((w) => w || contextWidth);
   // The context path keeps its tail: the file name tells sessions apart.
   const cells = (values: readonly string[]) => values.map((v, i) => (i === 1 ? fitTail(neutralize(v), widths[i]! - 1) : fit(neutralize(v), widths[i]! - 1, i >= 3 && i <= 4 ? 'right' : 'left')) + ' ').join('');
   const title = ` memscope sessions · ${neutralize(dir)} `;
   const lines: string[] = [
     paint(fit(`${title}· ${sessions.length} recorded · ${formatSize(sessions.reduce((sum, x) => sum + x.size, 0))}`, width), s.barTitle),
-    paint(fit(' ' + cells(SESSION_COLUMNS), width), s.title),
+    paint(fit(MARK_GAP + cells(SESSION_COLUMNS), width), s.title),
   ];
   if (sessions.length === 0) lines.push(paint(fit(' no sessions yet: every run on the screen is recorded here', width), s.faint));
   sessions.slice(scrollTop, scrollTop + listHeight).forEach((session, i) => {
     const row = sessionRow(session);
     // The first column marks a session chosen for a diff: A for the older, B for the newer.
-    const mark = markLabel(session, marked, sessions);
+    const mark = markLabel(session, marked, sessions) + MARK_GAP.slice(1);
     const text = paint(mark, s.key) + cells(row.slice(0, 5)) + paint(fit(row[5]!, widths[5]!), s[STATE_ROLE[session.state]]);
     lines.push(scrollTop + i === cursor ? paint(fit(mark + cells(row), width), s.cursor) : text);
   });
-  const body = <Lines lines={lines} height={size.rows - 1} slot="sessions" />;
-  const message = hint ?? notice;
-  // A message (why a session did not open) takes the room of the diff keys: it says what to do.
-  const hints = footerHints(SESSION_KEYS, { diff: onDiff !== undefined && !message, marked: marked.length });
-  const keys = ' ' + hints.map((h) => `${paint(h.keys, s.key)} ${paint(h.what, s.faint)}`).join('  ');
-  const footer = message ? keys + paint(fit(`  ${neutralize(message)}`, Math.max(0, width - 28)), s.warn) : keys;
+  const body = <Lines lines={lines} height={size.rows - 1 - messageLines.length} slot="sessions" />;
+  const hints = footerHints(SESSION_KEYS, { diff: onDiff !== undefined, marked: marked.length });
+  const footer = ' ' + hints.map((h) => `${paint(h.keys, s.key)} ${paint(h.what, s.faint)}`).join('  ');
   return (
     <>
       {body}
-      <Lines lines={[footer]} height={1} slot="sessions-footer" />
+      <Lines lines={[...messageLines, footer]} height={1 + messageLines.length} slot="sessions-footer" />
     </>
   );
 }

@@ -19,12 +19,13 @@ export async function showDiff(a: RunInput, b: RunInput, diff: RunDiff, env: Nod
     env,
     overlay: true,
     onSignal: (code) => code,
-    view: ({ depth, overlay, size, finish, redraw, suspend }) => (
+    view: ({ depth, background, overlay, size, finish, redraw, suspend }) => (
       <DiffApp
         a={runA}
         b={runB}
         diff={diff}
         depth={depth}
+        background={background}
         overlay={overlay}
         size={size}
         onQuit={(interrupt) => finish(interrupt ? 130 : 0)}

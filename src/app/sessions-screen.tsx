@@ -7,7 +7,7 @@ import { holdTerminal } from './terminal-session.tsx';
 
 export type SessionsChoice = { readonly open: string } | { readonly diff: readonly [string, string] } | { readonly quit: number | undefined };
 
-export async function showSessions(directory: SessionDirectory, env: NodeJS.ProcessEnv, notice?: string): Promise<SessionsChoice> {
+export async function showSessions(directory: SessionDirectory, env: NodeJS.ProcessEnv, notice?: string, marks?: readonly string[]): Promise<SessionsChoice> {
   const choice = await holdTerminal<SessionsChoice>({
     env,
     overlay: false,
@@ -23,6 +23,7 @@ export async function showSessions(directory: SessionDirectory, env: NodeJS.Proc
         onQuit={(interrupt) => finish({ quit: interrupt ? 130 : undefined })}
         onSuspend={suspend}
         notice={notice}
+        marks={marks}
       />
     ),
   });

@@ -5,13 +5,15 @@ import { render } from 'ink';
 import type { ReactElement } from 'react';
 import { onExitSignals } from '../core/exit-signals.ts';
 import { enterAltScreen, leaveAltScreen } from '../tui/alt-screen.ts';
-import { colorDepth, type ColorDepth } from '../tui/color-depth.ts';
+import { colorDepth, terminalBackground, type ColorDepth, type TerminalBackground } from '../tui/color-depth.ts';
 import { FrameStdout, FrameWriter } from '../tui/frame-writer.ts';
 import { LineOverlay } from '../tui/line-overlay.ts';
 
 /** What the view is drawn with; a new one on every layout. */
 export interface TerminalView<T> {
   readonly depth: ColorDepth;
+  /** Dark or light, decided with the depth: colours that must stand out from it ask. */
+  readonly background: TerminalBackground;
   /** The line overlay, where the view asked for one. */
   readonly overlay: LineOverlay | undefined;
   /** The terminal's size now. */
@@ -47,6 +49,7 @@ export async function holdTerminal<T>(options: TerminalSessionOptions<T>): Promi
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const depth = options.depth ?? colorDepth({ env: options.env, isTTY: Boolean(stdout.isTTY) });
+  const background = terminalBackground(options.env);
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -82,7 +85,7 @@ export async function holdTerminal<T>(options: TerminalSessionOptions<T>): Promi
     redraw();
   };
   process.on('SIGCONT', resume);
-  const app = () => options.view({ depth, overlay, size: { columns: stdout.columns || 80, rows: stdout.rows || 24 }, finish, redraw, suspend });
+  const app = () => options.view({ depth, background, overlay, size: { columns: stdout.columns || 80, rows: stdout.rows || 24 }, finish, redraw, suspend });
   // Debug mode hands every frame whole to FrameStdout (renders are paced by the store's batches
   // and the spinner); Ctrl-C comes as a key. With an overlay Ink sees a narrow canvas of stand-ins;
   // the view lays out for the real terminal, and again on every resize.

@@ -3,7 +3,6 @@
 // run view until the user quits. Loading errors leave the alternate screen and end with their line.
 import { drawLoading, enterAltScreen, leaveAltScreen } from '../tui/alt-screen.ts';
 import { Interrupt, trapSignals, type CliIo } from './cli-io.ts';
-import { neutralize } from '../core/sanitize.ts';
 import type { RunState } from '../tui/run-state.ts';
 import type { ScreenFeed } from '../app/run-view.tsx';
 
@@ -16,7 +15,7 @@ export async function openRunView(file: string, io: CliIo, makeFeed: (controller
   // Until the view takes them, a signal leaves the loading line (e.g. a followed file that never appears).
   const signals = trapSignals(controller);
   enterAltScreen(io.stdout);
-  drawLoading(io.stdout, `memscope: loading ${neutralize(file)}…`);
+  drawLoading(io.stdout, file);
   let feed;
   let showRunView: typeof import('../app/run-view.tsx').showRunView;
   try {

@@ -38,10 +38,13 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
   const { showSessions } = await import('../app/sessions-screen.tsx');
   try {
     let notice: string | undefined;
+    // A diff that could not be shown keeps its two marks, so the user can change one.
+    let marks: readonly string[] = [];
     for (;;) {
-      const choice = await showSessions(directory, io.env, notice);
+      const choice = await showSessions(directory, io.env, notice, marks);
       if ('quit' in choice) return choice.quit ?? 0;
       notice = undefined;
+      marks = [];
       // A session that cannot be read (or compared) says so on the list, rather than ending it.
       try {
         let code: number;
@@ -58,6 +61,7 @@ export async function sessions(args: string[], io: CliIo): Promise<number> {
         if (error instanceof Interrupt) return error.exitCode;
         if (!(error instanceof InputError || error instanceof ScoringError)) throw error;
         notice = error.message;
+        if ('diff' in choice) marks = choice.diff;
       }
     }
   } finally {

@@ -33,7 +33,9 @@ export const LABEL = 10;
 /** Lines of untrusted text, wrapped to `width` columns. */
 export function wrapText(text: string, width: number): string[] {
   const safe = neutralizeKeepingNewlines(text).replace(/\r\n?/g, '\n');
-  return wrapAnsi(safe, Math.max(1, width), { hard: true, trim: false }).split('\n');
+  // Untrimmed, so a text's own indentation stays; but a line the wrap made starts with the space
+  // it broke at, one column right of the line above it: that space goes.
+  return safe.split('\n').flatMap((paragraph) => wrapAnsi(paragraph, Math.max(1, width), { hard: true, trim: false }).split('\n').map((line, i) => (i > 0 && line.startsWith(' ') ? line.slice(1) : line)));
 }
 
 /** Untrusted text wrapped to `width`, blank lines dropped, at most `most` lines (the last cut with '…' when there were more). */
@@ -88,7 +90,7 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
       const cell: Segment[][] = [[['divergence ', ''], [formatDivergence(value), s.title]]];
       if (base !== undefined) cell.push([[`baseline logprob ${formatLogprob(base)}`, '']]);
       const rank = rankAt(state, index, column);
-      const ranking: Segment[][] = rank ? [[['rank ', ''], [String(rank.rank), s.title], [` of ${rank.of}${rank.tied > 0 ? ` (${rank.tied} tied)` : ''}`, '']]] : [];
+      const ranking: Segment[][] = rank ? [[[String(rank.rank), s.title], [` of ${rank.of}${rank.tied > 0 ? ` (${rank.tied} tied)` : ''}`, '']]] : [];
       return [
         ['cell', joinSegments(cell, [' · ', s.faint])],
         ['rank', joinSegments([...ranking, ...summary], [' · ', s.faint])],
@@ -101,14 +103,16 @@ export function joinSegments(parts: readonly Segment[][], separator: Segment): S
   return parts.flatMap((part, i) => (i === 0 ? part : [separator, ...part]));
 }
 
-export function frame(title: string, body: string[], width: number, height: number, theme: Theme): string[] {
+export function frame(title: string, body: string[], width: number, height: number, theme: Theme, note = ''): string[] {
   const s = theme.style;
   const inner = Math.max(0, width - 4);
   const titleText = fit(title, Math.max(0, Math.min(displayWidth(title), width - 6)));
   const top = paint('╭─ ', s.faint) + paint(titleText, s.title) + paint(' ' + '─'.repeat(Math.max(0, width - 5 - displayWidth(titleText))) + '╮', s.faint);
   const lines = body.slice(0, Math.max(0, height - 2)).map((line) => `${paint('│', s.faint)} ${line} ${paint('│', s.faint)}`);
   while (lines.length < height - 2) lines.push(`${paint('│', s.faint)} ${' '.repeat(inner)} ${paint('│', s.faint)}`);
-  return [top, ...lines, paint('╰' + '─'.repeat(Math.max(0, width - 2)) + '╯', s.faint)];
+  const shownNote = note && displayWidth(note) + 6 <= width ? note : '';
+  const bottom = shownNote ? paint('╰' + '─'.repeat(width - 5 - displayWidth(shownNote)), s.faint) + paint(shownNote, s.faint) + paint(' ─╯', s.faint) : paint('╰' + '─'.repeat(Math.max(0, width - 2)) + '╯', s.faint);
+  return [top, ...lines, bottom];
 }
 
 export function labelled(label: string, text: string | Segment[], inner: number, theme: Theme): string {
@@ -160,8 +164,9 @@ export function detailView(props: DetailInput): DetailView {
   const responseText = entry !== undefined ? texts.response(entry) : undefined;
   if (responseText !== undefined) wrapResponse(responseText, textWidth).forEach((line, i) => scrolled.push([i === 0 ? 'response' : '', line]));
   const { first, count, maxScroll, note } = scrollWindow(scrolled.length, Math.max(1, height - 2 - body.length), scroll);
-  body.push(...windowLines(scrolled.slice(first, first + count), note, textWidth, inner, theme));
-  return { lines: frame(title, body, width, height, theme), maxScroll };
+  // The scroll note sits in the bottom border, where it cuts no line of text.
+  body.push(...windowLines(scrolled.slice(first, first + count), '', textWidth, inner, theme));
+  return { lines: frame(title, body, width, height, theme, note), maxScroll };
 }
 
 /** The labelled lines of a scroll window; the last carries the window's note, its text cut with '…' to make room. */

@@ -2,7 +2,7 @@
 // one row per memory with its max in A, in B and the change; its ruler, header, summary line,
 // legend and help notes. Pure text: components/DiffApp.tsx only renders them.
 import type { ContextTexts } from '../context/context-texts.ts';
-import { displayWidth, fit } from '../core/display-width.ts';
+import { displayWidth, fit, fitMiddle } from '../core/display-width.ts';
 import { neutralize } from '../core/sanitize.ts';
 import type { FullResult } from '../engine/events.ts';
 import type { RunDiff } from '../engine/run-diff.ts';
@@ -105,7 +105,7 @@ function rowLine(position: number, line: number, lines: number, props: DiffMatri
   const { rows, order, layout, theme, cursorRow, top, diff, max, palette } = props;
   const row = rows[order[position]!]!;
   const isCursor = position === cursorRow;
-  const key = paint(fit(neutralize(row.key), layout.keyWidth), isCursor ? theme.style.cursor : '');
+  const key = paint(fitMiddle(neutralize(row.key), layout.keyWidth), isCursor ? theme.style.cursor : '');
   const label = `${markText(row, theme)} ${key} ${valueCell(row.maxA, DIFF_VALUE_WIDTH)} ${valueCell(row.maxB, DIFF_VALUE_WIDTH)} ${changeCell(row, max, theme, palette)}`;
   const cells = row.matrixRow !== undefined ? cellRun(diff.matrix[row.matrixRow]!, isCursor, props) : noteRun(row, props);
   const spare = row.matrixRow !== undefined ? layout.cellArea - layout.visibleColumns * layout.cellWidth : 0;
@@ -189,6 +189,16 @@ function runLabel(name: string, run: DiffRun): string {
   return `${name} ${neutralize(run.path)} (${neutralize(run.model ?? 'model?')}${estimated})`;
 }
 
+/** Both runs' file names in `room` columns, each cut in the middle to its share: B is never pushed off. */
+function bothNames(nameA: string, nameB: string, room: number): string {
+  const frame = (x: string, y: string) => ` B − A · A ${x} → B ${y}`;
+  const names = Math.max(0, room - displayWidth(frame('', '')));
+  // Each gets half; a short name leaves the rest to the other.
+  const half = Math.floor(names / 2);
+  const widthA = Math.min(displayWidth(nameA), Math.max(half, names - displayWidth(nameB)));
+  return frame(fitMiddle(nameA, widthA), fitMiddle(nameB, names - widthA).trimEnd());
+}
+
 export function headerLine(a: DiffRun, b: DiffRun, diff: RunDiff, width: number, theme: Theme): string {
   const s = theme.style;
   const title = ' memscope diff ';
@@ -201,7 +211,7 @@ export function headerLine(a: DiffRun, b: DiffRun, diff: RunDiff, width: number,
     ` B − A · ${runLabel('A', base(a))} → ${runLabel('B', base(b))}`,
     ` B − A · A ${neutralize(base(a).path)} → B ${neutralize(base(b).path)}`,
   ];
-  const middle = fit(candidates.find((c) => displayWidth(c) <= room) ?? candidates.at(-1)!, room);
+  const middle = fit(candidates.find((c) => displayWidth(c) <= room) ?? bothNames(neutralize(base(a).path), neutralize(base(b).path), room), room);
   return paint(title, s.barTitle) + paint(middle, s.bar) + paint(right, s.bar);
 }
 

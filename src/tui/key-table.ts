@@ -283,7 +283,7 @@ export type SessionCommand =
 
 /** What the sessions footer shows hints for. */
 export interface SessionsView {
-  /** The list can mark two sessions for a diff (and no message takes the room of those keys). */
+  /** The list can mark two sessions for a diff. */
   readonly diff: boolean;
   readonly marked: number;
 }

@@ -41,14 +41,14 @@ const B = result(['same', 'rise', 'drop', 'new', HOSTILE], [2, 4, 6, 8], [[5, 0,
 const TEXTS_A = texts({ 2: 'first answer', 4: 'second answer', 6: 'third answer' }, { drop: 'the drop memory in A', rise: 'rise text' });
 const TEXTS_B = texts({ 2: 'first answer', 4: 'inserted answer', 6: 'second answer', 8: 'third answer' }, { drop: 'the drop memory, edited in B', rise: 'rise text' });
 
-async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30 }, runs = { a: A, b: B, textsA: TEXTS_A, textsB: TEXTS_B }) {
+async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30 }, runs = { a: A, b: B, textsA: TEXTS_A, textsB: TEXTS_B }, paths = ['runs/before.jsonl', 'runs/after.jsonl'], background: 'dark' | 'light' = 'dark') {
   const { a, b, textsA, textsB } = runs;
-  const runA: DiffRun = { path: 'runs/before.jsonl', model: 'model-a', result: a, texts: textsA };
-  const runB: DiffRun = { path: 'runs/after.jsonl', model: 'model-b', result: b, texts: textsB };
+  const runA: DiffRun = { path: paths[0]!, model: 'model-a', result: a, texts: textsA };
+  const runB: DiffRun = { path: paths[1]!, model: 'model-b', result: b, texts: textsB };
   const diff = compareRuns({ result: a, responseText: (e) => textsA.response(e) }, { result: b, responseText: (e) => textsB.response(e) });
   const quits: boolean[] = [];
   const overlay = new LineOverlay();
-  const instance = render(<DiffApp a={runA} b={runB} diff={diff} depth={depth} size={size} overlay={overlay} onQuit={(i) => quits.push(i)} />);
+  const instance = render(<DiffApp a={runA} b={runB} diff={diff} depth={depth} background={background} size={size} overlay={overlay} onQuit={(i) => quits.push(i)} />);
   await settle();
   const raw = () => overlay.compose(instance.lastFrame() ?? '');
   const press = async (...keys: string[]) => {
@@ -67,6 +67,10 @@ async function mount(depth: ColorDepth = 'none', size = { columns: 110, rows: 30
   };
 }
 
+function screen80(a: FullResult, b: FullResult, t: ContextTexts, paths: string[]) {
+  return mount('none', { columns: 80, rows: 24 }, { a, b, textsA: t, textsB: t }, paths);
+}
+
 /** Memory keys of the matrix rows, top to bottom. */
 function rowKeys(lines: string[]): string[] {
   return lines.flatMap((line) => {
@@ -76,6 +80,35 @@ function rowKeys(lines: string[]): string[] {
 }
 
 describe('the diff screen', () => {
+  it('on a light background colours a change by how far it stands out from white, on a dark one from black', async () => {
+    const colours = async (background: 'dark' | 'light') => {
+      const screen = await mount('truecolor', undefined, undefined, undefined, background);
+      const found = [...screen.raw().matchAll(/48;2;(\d+);(\d+);(\d+)/g)].map((m) => Number(m[1]) + Number(m[2]) + Number(m[3]));
+      screen.unmount();
+      return found;
+    };
+    const dark = await colours('dark');
+    const light = await colours('light');
+    assert.ok(dark.length > 0 && light.length > 0);
+    // Averaged over the cells, the light mapping is the brighter one.
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(mean(light) > mean(dark), `light ${mean(light)} vs dark ${mean(dark)}`);
+  });
+
+  it('at 80 columns cuts long keys in the middle, as the main screen does, and names both runs in the header', async () => {
+    const keys = ['config-auth-gateway-endpoint-timeout-1', 'config-auth-gateway-endpoint-timeout-2'];
+    const a = result(keys, [2, 4], [[1, 2], [3, 4]]);
+    const b = result(keys, [2, 4], [[2, 2], [3, 9]]);
+    const texts2 = texts({ 2: 'x', 4: 'y' }, {});
+    const paths = ['/home/user/.local/state/memscope/sessions/2026-12-04T15-02-11-before-finetune.jsonl', '/home/user/.local/state/memscope/sessions/2026-12-04T15-09-40-after-finetune.jsonl'];
+    const screen = await screen80(a, b, texts2, paths);
+    const lines = screen.lines();
+    for (const n of ['1', '2']) assert.ok(lines.some((l) => new RegExp(`config-\\S*…\\S*-${n} `).test(l)), `key -${n} keeps its tail:\n${lines.join('\n')}`);
+    assert.match(lines[0]!, / A 2026-\S*…\S*\.jsonl → B 2026-\S*…\S*\.jsonl /, 'both runs named, each cut in the middle');
+    assert.ok(lines.every((l) => l.length <= 80));
+    screen.unmount();
+  });
+
   it('shows both runs, each memory with max in A, in B and the change, and what only one run has', async () => {
     const screen = await mount();
     const lines = screen.lines();

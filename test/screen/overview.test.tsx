@@ -104,12 +104,27 @@ describe('overview on the screen', () => {
       await screen.pressKeys('overview');
       const lines = screen.lines();
       assert.match(lines[1]!, /overview 40×300/);
+      // Each line's "+n" (the memories it folds in besides the named one) has a heading over it.
+      const heading = lines[1]!.search(/\+n /);
+      assert.ok(heading > 0, lines[1]);
+      assert.ok(lines.slice(2).some((l) => l.slice(heading).startsWith('+')), 'the +n counts sit under the heading');
+
       // 20 rows: header, ruler, 16 grid lines, activity, footer (and nothing half-blocked).
       const grid = lines.filter((l) => /\+\d +│[ ░▒▓█]+\s*$/.test(l));
       assert.equal(grid.length, 16, lines.join('\n'));
       assert.doesNotMatch(screen.text(), /[▀▄]/);
       assert.match(screen.raw(), /\u001b\[7m[ ░▒▓█]\u001b\[(?:0|27)m/, 'the cursor block in inverse');
       assert.match(lines.at(-1)!, /⏎ zoom +Esc back/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
+  it('the help says what a line’s +n means', async () => {
+    const screen = await mount(events, { size: { columns: 120, rows: 50 }, depth: 'none' });
+    try {
+      await screen.pressKeys('help');
+      assert.match(screen.lines().join(' ').replace(/[│ ]+/g, ' '), /\+n counts the n more memories it folds in/, screen.lines().join('\n'));
     } finally {
       screen.unmount();
     }

@@ -210,6 +210,25 @@ describe('detail pane', () => {
     ],
   };
 
+  it('at 80×24 a wrapped memory line starts under the first, and the scroll note leaves the response’s first line whole', async () => {
+    // The pane's text is 66 columns wide at 80: the first line breaks exactly at a space.
+    const long = `The gateway ${'x'.repeat(54)} config lives in config/auth-gateway.yaml and is reloaded on SIGHUP.`;
+    const answer = 'Reload it with a SIGHUP: the sidecar rereads its config.\n' + Array.from({ length: 30 }, (_, i) => `More ${i + 1}.`).join('\n');
+    const texts = contextTexts(chatToContext({ conversation: [{ role: 'user' as const, content: 'q' }, { role: 'memory' as const, key: 'gw', content: long }, { role: 'assistant' as const, content: answer }] }));
+    const screen = await mount([started(['gw'], [2]), { type: 'baseline-done', scores: [-3] }, rowDone('gw', 0, [2])], { texts, size: { columns: 80, rows: 24 } });
+    await screen.pressKeys('enter');
+    const lines = screen.lines();
+    const first = lines.findIndex((l) => /memory +The gateway/.test(l));
+    assert.ok(first >= 0, lines.join('\n'));
+    const start = (line: string) => line.search(/\S/u);
+    const textStart = lines[first]!.indexOf('The gateway');
+    assert.equal(lines[first + 1]!.slice(0, textStart).trim(), '│');
+    assert.equal(start(lines[first + 1]!.slice(textStart - 1)), 1, `continuation under the first line:\n${lines.slice(first, first + 2).join('\n')}`);
+    assert.match(screen.text(), /response +Reload it with a SIGHUP: the sidecar rereads its config\. +│/, lines.join('\n'));
+    assert.match(screen.text(), /╰─+ ?lines 1–\d+ of \d+/, 'the scroll note in the border');
+    screen.unmount();
+  });
+
   it('shows the memory, the response, divergence, baseline logprob and the rank, and scrolls the response', async () => {
     const texts = contextTexts(chatToContext(chat));
     const screen = await mount(
@@ -226,11 +245,12 @@ describe('detail pane', () => {
     assert.match(text, /deploy-api \(entry 0\) × response at entry 2/);
     assert.match(text, /memory +The api deploys with make release-api; Maya is on call\./);
     assert.match(text, /divergence 7\.500 · baseline logprob -12\.250/);
-    assert.match(text, /rank 2 of 2/);
+    assert.match(text, /rank {2,}2 of 2/, 'the label says rank once');
+    assert.doesNotMatch(text, /rank +rank/);
     assert.match(text, /response +Run make release-api\. Maya is on call\./);
     await screen.pressKeys('right');
     assert.match(screen.text(), /Line 1 of a long answer\./);
-    assert.match(screen.text(), /rank 1 of 2 \(1 tied\)/);
+    assert.match(screen.text(), /rank {2,}1 of 2 \(1 tied\)/);
     await screen.pressKeys('scrollDown', 'scrollDown', 'scrollDown');
     assert.doesNotMatch(screen.text(), /Line 1 of a long answer\./);
     assert.match(screen.text(), /Line 4 of a long answer\./);

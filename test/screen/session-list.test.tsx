@@ -11,10 +11,10 @@ import { SESSION_KEYS } from '../../src/tui/key-table.ts';
 
 const session = (path: string, created: string, context: string): SessionSummary => ({ path, created, context, mode: 'full', memories: 3, responses: 4, state: 'done', size: 100 });
 
-async function mountList(sessions: readonly SessionSummary[], rows: number) {
+async function mountList(sessions: readonly SessionSummary[], rows: number, extra: { columns?: number; notice?: string; marks?: readonly string[] } = {}) {
   const diffs: [string, string][] = [];
   const source = { subscribe: () => () => undefined, getSnapshot: () => sessions };
-  const instance = render(<SessionList source={source} dir="/s" depth="none" size={{ columns: 100, rows }} onOpen={() => undefined} onDiff={(a, b) => diffs.push([a, b])} onQuit={() => undefined} />);
+  const instance = render(<SessionList source={source} dir="/s" depth="none" size={{ columns: extra.columns ?? 100, rows }} onOpen={() => undefined} onDiff={(a, b) => diffs.push([a, b])} onQuit={() => undefined} notice={extra.notice} marks={extra.marks} />);
   await settle();
   const press = async (...keys: string[]) => {
     for (const key of keys) {
@@ -66,6 +66,30 @@ describe('sessions list', () => {
     const list = await mountList([session('/s/new.jsonl', '2026-01-02T00:00:00.000Z', 'ctx-new.json'), session('/s/old.jsonl', '2026-01-01T00:00:00.000Z', 'ctx-old.json')], 10);
     await list.pressKeys('down', 'mark', 'up', 'mark', 'diff');
     assert.deepEqual(list.diffs, [['/s/old.jsonl', '/s/new.jsonl']]);
+    list.unmount();
+  });
+
+  it('keeps the marks in a column of their own, off the timestamp', async () => {
+    const list = await mountList([session('/s/new.jsonl', '2026-01-02T00:00:00.000Z', 'ctx-new.json'), session('/s/old.jsonl', '2026-01-01T00:00:00.000Z', 'ctx-old.json')], 10);
+    await list.pressKeys('mark', 'mark');
+    const row = list.lines().find((l) => l.includes('ctx-new.json'))!;
+    assert.match(row, /^B +\S/, 'the mark, then a gap');
+    const header = list.lines().find((l) => /time +context/.test(l))!;
+    const firstCell = (line: string) => line.search(/\S/);
+    assert.equal(firstCell(row.slice(1)) + 1, firstCell(header), 'the timestamp starts under its heading');
+    list.unmount();
+  });
+
+  it('shows why two sessions could not be compared whole at 80 columns, and keeps their marks', async () => {
+    const reason = 'diff: /home/user/.local/state/memscope/sessions/2026-12-04T15-02-11-ctx.jsonl is an interrupted run (34/40 calls): only finished full-matrix runs can be compared';
+    const sessions = [session('/s/new.jsonl', '2026-01-02T00:00:00.000Z', 'ctx-new.json'), session('/s/old.jsonl', '2026-01-01T00:00:00.000Z', 'ctx-old.json')];
+    const list = await mountList(sessions, 12, { columns: 80, notice: reason, marks: ['/s/old.jsonl', '/s/new.jsonl'] });
+    const lines = list.lines();
+    assert.ok(lines.every((l) => l.length <= 80));
+    assert.equal(lines.map((l) => l.trim()).join(' ').includes(reason), true, lines.join('\n'));
+    assert.equal(lines.find((l) => l.includes('ctx-old.json'))?.[0], 'A');
+    assert.equal(lines.find((l) => l.includes('ctx-new.json'))?.[0], 'B');
+    assert.match(lines.at(-1)!, /diff \(2\/2\)/, 'the keys, with the marks counted, stay on the last line');
     list.unmount();
   });
 });
