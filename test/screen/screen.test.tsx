@@ -211,8 +211,9 @@ describe('detail pane', () => {
   };
 
   it('at 80×24 a wrapped memory line starts under the first, and the scroll note leaves the response’s first line whole', async () => {
-    // The pane's text is 66 columns wide at 80: the first line breaks exactly at a space.
-    const long = `The gateway ${'x'.repeat(54)} config lives in config/auth-gateway.yaml and is reloaded on SIGHUP.`;
+    // The pane's text is 66 columns wide at 80: the first line breaks exactly at a space; two lines
+    // of memory leave room for the where line and the response's first line.
+    const long = `The gateway ${'x'.repeat(54)} config lives in config/auth-gateway.yaml.`;
     const answer = 'Reload it with a SIGHUP: the sidecar rereads its config.\n' + Array.from({ length: 30 }, (_, i) => `More ${i + 1}.`).join('\n');
     const texts = contextTexts(chatToContext({ conversation: [{ role: 'user' as const, content: 'q' }, { role: 'memory' as const, key: 'gw', content: long }, { role: 'assistant' as const, content: answer }] }));
     const screen = await mount([started(['gw'], [2]), { type: 'baseline-done', scores: [-3] }, rowDone('gw', 0, [2])], { texts, size: { columns: 80, rows: 24 } });
