@@ -94,9 +94,9 @@ export const COMMANDS = {
     args: '<log> --memories RULE… [-o OUT] [--span ID]',
     summary: 'write a chat-format context from an agent\'s log (OpenAI chat messages, or an OTLP/JSON trace with GenAI spans: the last LLM call, or --span), its memories marked where they sat; prints each memory found',
     flags: {
-      memories: scoreOptionSpec.memories,
+      memories: { ...scoreOptionSpec.memories, help: 'the rules that mark the memories (below); any number, applied in order' },
       output: outputFlag,
-      span: scoreOptionSpec.span,
+      span: { ...scoreOptionSpec.span, help: 'an OTLP trace: the LLM call of this span (default: the last)' },
     },
     positionals: true,
     example: ['memscope import agent-log.json --memories letta bullets:"User Memories:" -o context.json', 'Letta memory blocks and mem0-style bullets, each a memory'],
