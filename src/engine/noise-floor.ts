@@ -42,6 +42,15 @@ export function isNoise(divergence: number, floor: number): boolean {
   return floor > 0 && divergence <= noiseLimit(floor);
 }
 
+/** A memory's largest divergence that is not noise: 0 when every cell is within its response's noise. */
+export function maxAboveNoise(divergences: readonly number[], floors: readonly number[]): number {
+  let max = 0;
+  divergences.forEach((d, r) => {
+    if (d > max && !isNoise(d, floors[r] ?? 0)) max = d;
+  });
+  return max;
+}
+
 /** The floor of a score that sums the divergences of these responses: their floors add up. */
 export function summedFloor(floors: readonly number[], responses: Iterable<number> = floors.keys()): number {
   let total = 0;
