@@ -57,6 +57,8 @@ function valueText(row: MemoryRow, theme: Theme): string {
     case 'done':
       // Cleared by the search with its group: below its bound, not measured alone.
       if (row.exact === false && row.bound !== null) return paint(fit(`<${formatDivergence(row.bound)}`, VALUE_WIDTH, 'right'), s.faint);
+      // Only noise moved it (--noise): no divergence to give.
+      if (row.noiseOnly) return paint(fit(NOISE_GLYPH, VALUE_WIDTH, 'right'), s.zero);
       return fit(formatDivergence(row.max), VALUE_WIDTH, 'right');
     case 'scoring':
       // A search group shows its size on each of its rows.

@@ -76,7 +76,7 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
     case 'done': {
       const value = cellValue(row, column);
       const base = baselineAt(state, row, column);
-      const summary: Segment[][] = [[[`max ${formatDivergence(row.max)}`, '']]];
+      const summary: Segment[][] = [[[row.noiseOnly ? 'max: only noise moved it' : `max ${formatDivergence(row.max)}${state.noise !== null && state.mode === 'full' ? ' above the noise' : ''}`, '']]];
       if (row.weight !== null) summary.push([[`weight ${formatDivergence(row.weight)}`, '']]);
       if (row.exact === false && row.bound !== null && state.search !== null) {
         // Cleared with its group by the search: not scored alone.

@@ -46,6 +46,24 @@ describe('the noise floor on the screen', () => {
     }
   });
 
+  it('a memory moved only by noise shows ~ for its max and sorts below every divergence above the noise', async () => {
+    const started = { ...EVENTS[0]!, memories: [{ key: 'alpha', entry: 0 }, { key: 'beta', entry: 1 }, { key: 'gamma', entry: 1 }, { key: 'delta', entry: 1 }], totalCalls: 6 } as EngineEvent;
+    // gamma: 0.25 and 0.1, within 3 × 0.1 and 3 × 0.05; delta: 0.2 on response 1, above 0.15.
+    const gamma: EngineEvent = { type: 'row-done', key: 'gamma', index: 2, divergences: [0.25, 0.1], max: 0.25, first: 0 };
+    const delta: EngineEvent = { type: 'row-done', key: 'delta', index: 3, divergences: [0, 0.2], max: 0.2, first: 0 };
+    const screen = await mount([started, ...EVENTS.slice(1), gamma, delta, NOISE], { size: { columns: 120, rows: 20 } });
+    try {
+      assert.match(rowOf(screen.lines(), 'gamma'), /gamma\s+~\s/);
+      assert.match(rowOf(screen.lines(), 'delta'), /delta\s+0\.200/);
+      await screen.pressKeys('sort');
+      const order = screen.lines().flatMap((l) => /alpha|beta|gamma|delta/.exec(l)?.[0] ?? []);
+      // By raw max gamma (0.25) would come before delta (0.2).
+      assert.deepEqual(order, ['alpha', 'beta', 'delta', 'gamma']);
+    } finally {
+      screen.unmount();
+    }
+  });
+
   it('shows nothing of it without a floor', async () => {
     const screen = await mount(EVENTS, { size: { columns: 120, rows: 20 } });
     try {
