@@ -13,7 +13,7 @@ import { scoringMode, type ModeOptions } from './mode-table.ts';
 import { NO_FILTER, PromptLayout, clipRuns, type EntryRange, type Filter } from '../scoring/prompt.ts';
 import { baselineFirst, tokensText } from './call-schedule.ts';
 import { Interrupted, type EngineCore, type SharedBaseline, type UpTo } from './scoring-mode.ts';
-import { NoiseRepeats, NOISE_FACTOR, isNoise, summedFloor } from './noise-floor.ts';
+import { NoiseRepeats, NOISE_FACTOR, isNoise, maxAboveNoise, summedFloor } from './noise-floor.ts';
 import { responseEntries } from './conversation.ts';
 import type { Scorer, ServerUsage, Span } from '../scoring/scorer.ts';
 
@@ -254,7 +254,11 @@ class Core implements EngineCore {
 function withNoise(result: RunResult, floors: number[] | undefined, calls: number): RunResult {
   if (floors === undefined) return result;
   // The repeats sent last count among the run's calls.
-  if (result.mode === 'full') return { ...result, responses: result.responses.map((r, j) => ({ ...r, noise: floors[j] ?? 0 })), calls };
+  if (result.mode === 'full') {
+    // A memory's max is its largest divergence above the noise; the matrix keeps what was measured.
+    const memories = result.memories.map((m, i) => (m.failed ? m : { ...m, max: maxAboveNoise(result.matrix[i]!, floors) }));
+    return { ...result, memories, responses: result.responses.map((r, j) => ({ ...r, noise: floors[j] ?? 0 })), calls };
+  }
   if (result.mode === 'single') return { mode: 'single', key: result.key, score: result.score, noise: summedFloor(floors), calls };
   return { ...result, calls };
 }

@@ -23,6 +23,7 @@ export const FullResultSchema = z.strictObject({
   memories: z.array(
     z.strictObject({
       key: z.string(),
+      /** The memory's largest divergence over the responses; with --noise, the largest above the noise (0 when only noise moved it). */
       max: z.number(),
       failed: z.boolean(),
       reason: z.string().optional(),

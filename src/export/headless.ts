@@ -108,11 +108,11 @@ export function resultText(result: RunResult): string {
       const floors = result.responses.map((r) => r.noise ?? 0);
       const measured = floors.some((f) => f > 0);
       const real = result.memories.map((m, i) => (measured ? maxAboveNoise(result.matrix[i]!, floors) : m.max));
-      const noiseOnly = (i: number) => measured && result.memories[i]!.max > SCORE_THRESHOLD && !(real[i]! > SCORE_THRESHOLD);
+      const noiseOnly = (i: number) => measured && !result.memories[i]!.failed && result.matrix[i]!.some((d) => d > SCORE_THRESHOLD) && !(real[i]! > SCORE_THRESHOLD);
       const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => Number(noiseOnly(a.i)) - Number(noiseOnly(b.i)) || real[b.i]! - real[a.i]!);
       lines.push(`memory importance (max divergence over ${plural(result.responses.length, 'response')}${how}):`);
       // A memory the search cleared with its group shows its bound, not a measured 0.
-      const shown = (m: (typeof order)[number]) => (m.exact === false && m.bound !== undefined ? `< ${formatNumber(m.bound)}` : noiseOnly(m.i) ? `~${formatNumber(m.max)}` : formatNumber(m.max));
+      const shown = (m: (typeof order)[number]) => (m.exact === false && m.bound !== undefined ? `< ${formatNumber(m.bound)}` : noiseOnly(m.i) ? '~' : formatNumber(real[m.i]!));
       for (const m of order) lines.push(`  ${shown(m).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
       if (order.some((m) => noiseOnly(m.i))) lines.push('  (~: every cell of the memory is within its response\'s noise: not a finding)');
       break;

@@ -61,6 +61,11 @@ describe('--noise in a run', () => {
       });
       // The jitter is large enough here that some cells are noise, and the test sees them.
       assert.ok(noisy > 0);
+      // Each memory's max is its largest cell above the noise, not a noise cell.
+      full.memories.forEach((m, i) => {
+        const above = full.matrix[i]!.filter((cell, j) => !(cell > 0.01 && cell <= NOISE_FACTOR * floors[j]!));
+        assert.equal(m.max, Math.max(0, ...above), m.key);
+      });
     });
   }
 

@@ -11,7 +11,8 @@ function full(noise?: number[]): FullResult {
     mode: 'full',
     model: 'm',
     memories: [
-      { key: 'jitter', max: 0.4, failed: false },
+      // As the engine gives them: with a floor, the max above the noise (jitter's is 0).
+      { key: 'jitter', max: noise ? 0 : 0.4, failed: false },
       { key: 'real', max: 0.3, failed: false },
       { key: 'none', max: 0, failed: false },
     ],
@@ -29,7 +30,7 @@ describe('headless text with a noise floor', () => {
   it('ranks a memory by its divergence above the noise; one all within it goes last, marked ~', () => {
     // Floors 0.2 and 0.05: limits 0.6 and 0.15. jitter's 0.4 and 0.1 are both within; real's 0.3 is not.
     const lines = resultText(full([0.2, 0.05])).trimEnd().split('\n');
-    assert.deepEqual(lines.slice(1).map((l) => l.trim()), ['0.300  real', '0.000  none', '~0.400  jitter', "(~: every cell of the memory is within its response's noise: not a finding)"]);
+    assert.deepEqual(lines.slice(1).map((l) => l.trim()), ['0.300  real', '0.000  none', '~  jitter', "(~: every cell of the memory is within its response's noise: not a finding)"]);
   });
 
   it('without a floor the ranking is by max, with no mark', () => {
