@@ -95,7 +95,9 @@ export function resultText(result: RunResult): string {
         result.estimate !== undefined
           ? `, ESTIMATED from ${result.estimate} random ablations`
           : result.search !== undefined
-            ? `, group search T=${formatThreshold(result.search.threshold)}: exact at and above T; "< b": below T, not scored alone`
+            ? result.search.raised === undefined
+              ? `, group search T=${formatThreshold(result.search.threshold)}: exact at and above T; "< b": below T, not scored alone`
+              : `, group search T=${formatThreshold(result.search.threshold)}, raised by the noise floor to ${formatNumber(result.search.raised)} at the noisiest response: exact at and above each response's threshold; "< b": below it, not scored alone`
             : '';
       lines.push(`memory importance (max divergence over ${plural(result.responses.length, 'response')}${how}):`);
       // A memory the search cleared with its group shows its bound, not a measured 0.

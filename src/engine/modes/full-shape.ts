@@ -3,7 +3,8 @@
 import type { AstNode, Context } from '../../context/context.ts';
 import { scoredRange } from '../call-schedule.ts';
 import { memoryRefs, responseEntries } from '../conversation.ts';
-import type { FullResult, MemoryRef } from '../events.ts';
+import type { FullResult, MemoryRef, RunResult } from '../events.ts';
+import { raisedThreshold } from '../noise-floor.ts';
 import type { EntryRange } from '../../scoring/prompt.ts';
 
 export interface FullShape {
@@ -26,6 +27,18 @@ export function fullShape(context: Context): FullShape {
 /** The prompt ranges of a full-matrix mode: the one range they all share. */
 export function fullPromptRanges(context: Context): EntryRange[] {
   return [scoredRange(context)];
+}
+
+/**
+ * --noise on a full-matrix result: each response's floor; a search says where the floor raised
+ * its threshold above T (the highest of the responses' thresholds, NOISE_FACTOR × floor).
+ */
+export function fullWithNoise(result: RunResult, floorOf: (entry: number) => number): RunResult {
+  if (result.mode !== 'full') return result;
+  const responses = result.responses.map((r) => ({ ...r, noise: floorOf(r.entry) }));
+  if (result.search === undefined) return { ...result, responses };
+  const raised = raisedThreshold(result.search.threshold, responses.map((r) => r.noise));
+  return { ...result, responses, search: raised === undefined ? result.search : { ...result.search, raised } };
 }
 
 /** A full result with every cell and baseline 0: what a run with nothing to score returns, and where one that has starts. */
