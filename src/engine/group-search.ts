@@ -217,7 +217,7 @@ class GroupSearch {
     private readonly plan: SearchPlan,
     private readonly io: SearchIo,
   ) {
-    const { memories, responses, threshold } = plan;
+    const { memories, responses } = plan;
     this.fraction = plan.splitFraction ?? SPLIT_FRACTION;
     this.width = responses.length;
     this.entries = memories.map((m) => m.entry);

@@ -127,7 +127,7 @@ describe('--noise in a run', () => {
       if (row?.type !== 'row-done') throw new Error(`no row for ${scored.key}`);
       // The window's responses: the columns from the row's first, as many as it has divergences.
       assert.equal(scored.noise, Math.max(...floors.slice(row.first, row.first + row.divergences.length)));
-      assert.ok(scored.noise! > 0);
+      assert.ok(scored.noise > 0);
     }
   });
 
@@ -142,7 +142,7 @@ describe('--noise in a run', () => {
     const floors = raised.responses.map((r) => r.noise!);
     assert.equal(plain.search!.raised, undefined);
     assert.equal(raised.search!.raised, NOISE_FACTOR * Math.max(...floors));
-    assert.ok(raised.search!.raised! > 0.05);
+    assert.ok(raised.search!.raised > 0.05);
     // Every split came from a movement above the raised threshold × the split fraction at some response.
     for (const event of noisy.events) {
       if (event.type !== 'group-done' || event.outcome !== 'split') continue;
