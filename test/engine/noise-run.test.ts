@@ -11,6 +11,7 @@ import { isAssistant } from '../../src/context/context.ts';
 import { ScoringEngine } from '../../src/engine/engine.ts';
 import type { EngineEvent, FullResult, RunResult } from '../../src/engine/events.ts';
 import { NOISE_FACTOR } from '../../src/engine/noise-floor.ts';
+import { resultText } from '../../src/export/headless.ts';
 import { createScorer } from '../../src/run/scoring-run.ts';
 import { join } from 'node:path';
 import type { ModeOptions } from '../../src/engine/mode-table.ts';
@@ -149,6 +150,7 @@ describe('--noise in a run', () => {
       assert.ok(event.max >= 0.5 * Math.max(0.05, NOISE_FACTOR * Math.min(...floors)), `a split on ${event.max}`);
     }
     assert.ok(raised.search!.calls < plain.search!.calls, `search calls: ${raised.search!.calls} with the floor, ${plain.search!.calls} without`);
+    assert.match(resultText(raised), new RegExp(`group search T=0\\.05, raised by the noise floor to ${raised.search!.raised.toFixed(3).replace('.', '\\.')} at the noisiest response`));
     // The memories a response restates are still found, exactly.
     for (const i of matters) assert.equal(raised.memories[i]!.exact, true, `memory ${i} matters`);
   });
