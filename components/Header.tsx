@@ -2,7 +2,7 @@
 import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
 import { MODE_TITLES } from '../src/engine/events.ts';
 import { formatThreshold } from '../src/engine/group-search.ts';
-import { runFloor } from '../src/engine/noise-floor.ts';
+import { raisedThreshold, runFloor } from '../src/engine/noise-floor.ts';
 import type { ReplayStatus } from '../src/tui/replay-driver.ts';
 import { callRate, elapsedMs, runEnd, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
@@ -54,7 +54,10 @@ export function Header({ state, file: file_, width, now, theme, replay, tag }: H
   const right = ` ${replayText}${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;
   // An estimated matrix says so, and how many ablations it rests on.
   // A group search too, with its threshold.
-  const how = state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : state.search ? ` (search T=${formatThreshold(state.search.threshold)})` : '';
+  // Once the noise floor is known, where it raised the search's threshold: T→the highest.
+  const raised = state.search && state.noise ? raisedThreshold(state.search.threshold, state.noise.floors, state.noise.factor) : undefined;
+  const searchT = state.search ? `T=${formatThreshold(state.search.threshold)}${raised !== undefined ? `→${formatDivergence(raised)}` : ''}` : '';
+  const how = state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : state.search ? ` (search ${searchT})` : '';
   // The run's noise floor (--noise): the widest band a cell is judged by.
   const noise = state.noise !== null ? ` noise ≤${formatDivergence(state.noise.factor * runFloor(state.noise.floors))}` : '';
   const modeTitle = `${state.mode ? MODE_TITLES[state.mode] : 'starting'}${how}${noise}`;

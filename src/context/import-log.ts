@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.ts';
 import { jsonPath } from '../core/json-path.ts';
 import { readAgentLog, type LogMessage } from './agent-log.ts';
 import { RULE_FORMS, applyRule, parseRule, type MemoryRule, type Piece } from './memory-rules.ts';
-import { chatContext, readTextFile, type ChatTokenizing, type LoadedContext } from './load-context.ts';
+import { chatContext, readTextFile, type ChatTokenizing, type LoadedContext, type LogImport } from './load-context.ts';
 
 export interface FoundMemory {
   readonly key: string;
@@ -89,10 +89,15 @@ export function importLog(file: string, text: string, specs: readonly string[], 
   return { chat: checked.data, found, kind: log.kind };
 }
 
-/** An agent's log imported and tokenized as a chat file would be (score --memories). */
-export async function loadAgentLog(path: string, rules: readonly string[], span: string | undefined, tokenizing?: ChatTokenizing): Promise<LoadedContext> {
+/** An agent's log imported (score --memories): the chat, and what the session header records of it. */
+export async function readAgentChat(path: string, rules: readonly string[], span: string | undefined): Promise<{ chat: ChatContext; imported: LogImport }> {
   if (rules.length === 0) throw new InputError(`--memories: name at least one rule (${RULE_FORMS})`);
   const imported = importLog(path, await readTextFile(path, 'log file'), rules, span);
-  const loaded = await chatContext(path, imported.chat, tokenizing);
-  return { ...loaded, imported: { log: imported.kind, rules: [...rules], ...(span !== undefined ? { span } : {}) } };
+  return { chat: imported.chat, imported: { log: imported.kind, rules: [...rules], ...(span !== undefined ? { span } : {}) } };
+}
+
+/** An agent's log imported and tokenized as a chat file would be (score --memories). */
+export async function loadAgentLog(path: string, rules: readonly string[], span: string | undefined, tokenizing?: ChatTokenizing): Promise<LoadedContext> {
+  const { chat, imported } = await readAgentChat(path, rules, span);
+  return { ...(await chatContext(path, chat, tokenizing)), imported };
 }

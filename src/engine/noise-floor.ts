@@ -70,6 +70,15 @@ export function thresholdAboveNoise(threshold: number, floor: number): number {
   return Math.max(threshold, noiseLimit(floor));
 }
 
+/**
+ * The highest threshold a search used once the floors were known: factor × the widest floor,
+ * when that is above T; undefined when the noise raised it nowhere.
+ */
+export function raisedThreshold(threshold: number, floors: readonly number[], factor = NOISE_FACTOR): number | undefined {
+  const highest = factor * runFloor(floors);
+  return highest > threshold ? highest : undefined;
+}
+
 /** Cells of one memory: the divergences, with each cell within its response's noise set to 0 for memory_scores. */
 export function withoutNoise(divergences: readonly number[], floors: readonly number[]): { kept: number[]; noise: boolean[] } {
   const noise = divergences.map((d, r) => isNoise(d, floors[r] ?? 0));

@@ -101,7 +101,9 @@ export function resultText(result: RunResult): string {
         result.estimate !== undefined
           ? `, ESTIMATED from ${result.estimate} random ablations`
           : result.search !== undefined
-            ? `, group search T=${formatThreshold(result.search.threshold)}: exact at and above T; "< b": below T, not scored alone`
+            ? result.search.raised === undefined
+              ? `, group search T=${formatThreshold(result.search.threshold)}: exact at and above T; "< b": below T, not scored alone`
+              : `, group search T=${formatThreshold(result.search.threshold)}, raised by the noise floor to ${formatNumber(result.search.raised)} at the noisiest response: exact at and above each response's threshold; "< b": below it, not scored alone`
             : '';
       // With a noise floor (--noise) a memory ranks by its largest divergence above the noise; one
       // whose cells are all within it goes last, its max marked ~ (measured, not a finding).

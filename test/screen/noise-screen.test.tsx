@@ -74,4 +74,18 @@ describe('the noise floor on the screen', () => {
       screen.unmount();
     }
   });
+
+  it('a search says where the floor raised its threshold: T→factor × the widest floor', async () => {
+    const search: EngineEvent[] = [{ ...(EVENTS[0] as Extract<EngineEvent, { type: 'run-started' }>), search: { threshold: 0.2 } }, EVENTS[1]!];
+    const raised = await mount([...search, NOISE], { size: { columns: 120, rows: 20 } });
+    const below = await mount([...search, { ...NOISE, floors: [0.05, 0.01] }], { size: { columns: 120, rows: 20 } });
+    try {
+      assert.match(raised.lines()[0]!, new RegExp(`search T=0\\.2→${(NOISE_FACTOR * 0.1).toFixed(2).replace('.', '\\.')}`));
+      // A floor whose limit stays under T raises nothing.
+      assert.match(below.lines()[0]!, /search T=0\.2\)/);
+    } finally {
+      raised.unmount();
+      below.unmount();
+    }
+  });
 });

@@ -33,6 +33,17 @@ export function incrementalMode(options: IncrementalOptions): ScoringMode {
       return windows(entries, memoryRefs(context), options.window).eligible.map(({ range }) => range);
     },
     run: (core) => incremental(core, options),
+    // A score is the largest divergence over its window: its noise, the largest floor there.
+    withNoise: (result, floorOf, context) => {
+      if (result.mode !== 'incremental') return result;
+      const entries = context.sections.conversation;
+      const ranges = new Map(windows(entries, memoryRefs(context), options.window).eligible.map((w) => [w.key, w.range]));
+      const noiseOf = (key: string) => {
+        const range = ranges.get(key);
+        return range === undefined ? 0 : Math.max(0, ...responseEntries(entries, range).map(floorOf));
+      };
+      return { ...result, scored: result.scored.map((s) => ({ key: s.key, score: s.score, weight: s.weight, noise: noiseOf(s.key) })) };
+    },
   };
 }
 
