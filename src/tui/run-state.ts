@@ -235,7 +235,8 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       return searchStep(next, { resolved: state.search.resolved + 1, groups: state.search.groups - (endsGroup ? 1 : 0) });
     }
     case 'memory-scored': {
-      const next = updateRow(state, event.key, (row) => ({ ...row, weight: event.weight }));
+      // The score is the row's max (with --noise, the largest divergence above the noise).
+      const next = updateRow(state, event.key, (row) => ({ ...row, max: event.score, weight: event.weight }));
       return { ...next, scored: state.scored + 1 };
     }
     case 'memory-skipped': {

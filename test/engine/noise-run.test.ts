@@ -123,7 +123,9 @@ describe('--noise in a run', () => {
   });
 
   test('incremental: each score carries the largest floor of its window (its score is the largest divergence there)', async () => {
-    const { result, events } = await run('servers/vllm-wire.ts', 'completions', ['--jitter', '3'], 1, 'incremental');
+    // Memories that move their responses by less than the jitter, and some that restate them.
+    const { chat } = sparseContext(32, 8, 7);
+    const { result, events } = await run('servers/vllm-wire.ts', 'completions', ['--jitter', '5'], 1, 'incremental', chat);
     assert.equal(result.mode, 'incremental');
     if (result.mode !== 'incremental') return;
     const { floors } = floorsOf(events);
@@ -132,9 +134,19 @@ describe('--noise in a run', () => {
       const row = events.find((e) => e.type === 'row-done' && e.key === scored.key);
       if (row?.type !== 'row-done') throw new Error(`no row for ${scored.key}`);
       // The window's responses: the columns from the row's first, as many as it has divergences.
-      assert.equal(scored.noise, Math.max(...floors.slice(row.first, row.first + row.divergences.length)));
+      const window = floors.slice(row.first, row.first + row.divergences.length);
+      assert.equal(scored.noise, Math.max(...window));
       assert.ok(scored.noise > 0);
+      // The score, and so the weight (a fresh store: the first score), is the largest divergence above the noise.
+      const above = row.divergences.filter((d, k) => !(d > 0.01 && d <= NOISE_FACTOR * window[k]!));
+      assert.equal(scored.score, Math.max(0, ...above), scored.key);
+      assert.equal(scored.weight, scored.score);
     }
+    // Some memory's largest divergence was noise: its score (and weight) is not that noise.
+    assert.ok(result.scored.some((scored) => {
+      const row = events.find((e) => e.type === 'row-done' && e.key === scored.key);
+      return row?.type === 'row-done' && Math.max(...row.divergences) > scored.score;
+    }));
   });
 
   test('--search: the threshold is raised to the noise limit; the search splits on nothing within it', async () => {
