@@ -64,6 +64,21 @@ describe('the noise floor on the screen', () => {
     }
   });
 
+  it('fine-tune: a candidate within its response\'s noise shows ~ and no bar', async () => {
+    const events: EngineEvent[] = [
+      { type: 'run-started', mode: 'finetune', model: 'm', backend: 'b', memories: [], responses: [2, 3], totalCalls: 3 },
+      { type: 'run-done', result: { mode: 'finetune', candidates: [{ entry: 2, divergence: 5, noise: 0.1 }, { entry: 3, divergence: 0.2, noise: 0.1 }], calls: 3 } },
+    ];
+    const screen = await mount(events, { size: { columns: 120, rows: 20 } });
+    try {
+      const lines = screen.lines();
+      assert.match(lines.find((l) => /^\s+2\s+3\s/.test(l))!, /^\s+2\s+3\s+~0\.200\s/);
+      assert.match(lines.find((l) => /^\s+1\s+2\s/.test(l))!, /█+\s+5\.000/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
   it('shows nothing of it without a floor', async () => {
     const screen = await mount(EVENTS, { size: { columns: 120, rows: 20 } });
     try {
