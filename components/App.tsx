@@ -15,12 +15,13 @@ import type { RunState } from '../src/tui/run-state.ts';
 import { REPLAY_KEYS, RUN_KEYS } from '../src/tui/key-table.ts';
 import { INITIAL_NAV, selectedIndex, type NavState } from '../src/tui/screen-nav.ts';
 import { screenTheme } from '../src/tui/screen-theme.ts';
+import { simulatedLatency } from '../src/builtin/builtin-label.ts';
 import { ActivityLine } from './ActivityLine.tsx';
 import { DetailPane } from './DetailPane.tsx';
 import { detailView } from '../src/tui/detail-text.ts';
 import { FinetuneView, finetuneRows } from './FinetuneView.tsx';
 import { Footer } from './Footer.tsx';
-import { Header } from './Header.tsx';
+import { Header, headerText } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { OverlayContext } from './Lines.tsx';
 import { MatrixView } from './MatrixView.tsx';
@@ -187,7 +188,11 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
   });
 
   const at = now();
-  const header = <Header state={state} file={file} width={width} now={at} theme={theme} replay={replayStatus} tag={tag} />;
+  const headerProps = { state, file, width, now: at, replay: replayStatus, tag };
+  const header = <Header {...headerProps} theme={theme} />;
+  // A latency added on purpose (the demo) is said where the header cannot say it.
+  const latency = headerText(headerProps).backendShown ? undefined : simulatedLatency(state.backend ?? '');
+  const activityNotice = [notice, latency].filter(Boolean).join(' · ') || undefined;
   if (screen.tooSmall) {
     return (
       <OverlayContext.Provider value={overlay}>
@@ -238,7 +243,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
         {failure.length > 0 && !nav.help ? <FailureNote lines={failure} width={width} theme={theme} /> : null}
         {body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
-        <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />
+        <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={activityNotice} />
         <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={shown} total={total} sortLabel={sortLabel} table={table} replay={replayStatus} keys={keys} noise={state.noise !== null} />
       </Box>
     </OverlayContext.Provider>

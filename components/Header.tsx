@@ -46,8 +46,16 @@ function fileLabel(safe: string, room: number): string {
   return displayWidth(base) <= room ? base : fitMiddle(base, Math.max(1, room)).trimEnd();
 }
 
-export function Header({ state, file: file_, width, now, theme, replay, tag }: HeaderProps) {
-  const s = theme.style;
+/** The header's text: what it shows between the title and the clock, and whether the backend is among it. */
+export interface HeaderText {
+  readonly title: string;
+  readonly middle: string;
+  readonly right: string;
+  /** False when the row is too short for the model and backend (the activity line then says what must be said of it). */
+  readonly backendShown: boolean;
+}
+
+export function headerText({ state, file: file_, width, now, replay, tag }: Omit<HeaderProps, 'theme'>): HeaderText {
   // Calls answered, as the line after the screen counts them (a call cut short or failed is not one).
   const end = runEnd(state, now);
   const calls = `${end.answered}/${end.total} calls`;
@@ -78,5 +86,11 @@ export function Header({ state, file: file_, width, now, theme, replay, tag }: H
   const candidates = [[shownFile, mode, backend], [shownFile, mode], [shownFile]].map((parts) => parts.filter(Boolean));
   const chosen = candidates.find((parts) => displayWidth(parts.join(sep)) <= room) ?? [fileLabel(file, room)];
   const middle = fit(' ' + chosen.join(sep), width - displayWidth(title) - displayWidth(right));
+  return { title, middle, right, backendShown: backend !== '' && chosen.includes(backend) };
+}
+
+export function Header(props: HeaderProps) {
+  const s = props.theme.style;
+  const { title, middle, right } = headerText(props);
   return <Line slot="header" text={paint(title, s.barTitle) + paint(middle, s.bar) + paint(right, s.bar)} />;
 }
