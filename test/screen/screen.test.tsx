@@ -227,6 +227,8 @@ describe('detail pane', () => {
     assert.equal(start(lines[first + 1]!.slice(textStart - 1)), 1, `continuation under the first line:\n${lines.slice(first, first + 2).join('\n')}`);
     assert.match(screen.text(), /response +Reload it with a SIGHUP: the sidecar rereads its config\. +│/, lines.join('\n'));
     assert.match(screen.text(), /╰─+ ?lines 1–\d+ of \d+/, 'the scroll note in the border');
+    const border = lines.find((l) => l.startsWith('╰'))!;
+    assert.equal(stringWidth(border), 80, `the border with its note is as wide as the pane:\n${border}`);
     screen.unmount();
   });
 
