@@ -5,7 +5,7 @@ import { Box } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ColorDepth } from '../src/tui/color-depth.ts';
 import type { ContextTexts } from '../src/context/context-texts.ts';
-import { displayWidth } from '../src/core/display-width.ts';
+import { keyLabelWidth } from '../src/tui/key-label.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import type { LineOverlay } from '../src/tui/line-overlay.ts';
 import { matrixLayout, screenLayout } from '../src/tui/matrix-layout.ts';
@@ -117,7 +117,8 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
     [finetune, candidateRows, order, state.memories],
   );
   // Sized by the keys as shown (control characters become wider stand-ins).
-  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(neutralize(m.key))), 0), [state.memories]);
+  // A key in several places has its "×N" mark beside it.
+  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, keyLabelWidth(neutralize(m.key), texts.places?.(m.key) ?? 1)), 0), [state.memories, texts]);
 
   const summary = !finetune && hasSummary(state) ? 1 : 0;
   const bodyHeight = screen.bodyHeight;
@@ -229,6 +230,7 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
           height={matrixHeight}
           theme={theme}
           sortBy={nav.sort}
+          places={texts.places}
         />
       </>
     );
