@@ -23,6 +23,11 @@ function sayPruned(io: CliIo, notice: string | undefined): void {
   if (notice !== undefined) io.stderr.write(`memscope: ${neutralize(notice)}\n`);
 }
 
+/** What was said of the input without stopping it (an imported log's tool definitions), a line each. */
+function sayNotes(io: CliIo, notes: readonly string[] | undefined): void {
+  for (const note of notes ?? []) io.stderr.write(`memscope: note: ${neutralize(note)}\n`);
+}
+
 async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number> {
   // A bad MEMSCOPE_SESSIONS_KEEP is bad input, said before the screen opens.
   const keep = sessionsKeep(io.env);
@@ -31,10 +36,12 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
   let recorder: SessionRecorder | undefined;
   // What retention removed from the sessions directory, said after the screen is gone.
   let pruned: string | undefined;
-  // Once the screen is gone: how the run ended (a failure in full), where its session is, what retention removed.
+  let notes: readonly string[] | undefined;
+  // Once the screen is gone: how the run ended (a failure in full), where its session is, what retention removed, the input's notes.
   const onClose = (state: RunState) => {
     io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
     sayPruned(io, pruned);
+    sayNotes(io, notes);
   };
   try {
     return await openRunView(
@@ -51,6 +58,7 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
           throw error;
         }
         run.engine.subscribe(recorder.record);
+        notes = run.loaded.notes;
         // The sessions directory keeps the newest sessions only.
         if (settings.record === undefined) pruned = prunedNotice(pruneSessions(sessionsDir(io.env), keep, path), sessionsDir(io.env), keep);
         return scoringFeed(run, controller, settings.file);
@@ -71,6 +79,7 @@ export async function score(settings: ScoreSettings, io: CliIo): Promise<number>
   try {
     // Inside the try: tokenizing through a server can take a while and be interrupted.
     run = await prepareRun(settings, controller.signal);
+    sayNotes(io, run.loaded.notes);
     run.engine.subscribe(printProgress(io.stderr as never));
     if (settings.record !== undefined) {
       recorder = openRecording(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { force: settings.force });

@@ -21,6 +21,8 @@ export interface ImportedLog {
   readonly chat: ChatContext;
   readonly found: FoundMemory[];
   readonly kind: 'openai' | 'otel';
+  /** What the log holds that the scored prompt does not (tool definitions): said, not refused. */
+  readonly notes: string[];
 }
 
 function content(message: LogMessage, pieces: readonly Piece[]): Content {
@@ -86,7 +88,7 @@ export function importLog(file: string, text: string, specs: readonly string[], 
   const chat = toChat(log.model, log.messages, pieces);
   const checked = ChatContextSchema.safeParse(chat);
   if (!checked.success) throw new InputError(`${file}: cannot be written as a chat context: ${checked.error.issues[0]!.message} (at ${jsonPath(checked.error.issues[0]!.path)} of the output)`);
-  return { chat: checked.data, found, kind: log.kind };
+  return { chat: checked.data, found, kind: log.kind, notes: log.notes };
 }
 
 /** An agent's log imported and tokenized as a chat file would be (score --memories). */
@@ -94,5 +96,5 @@ export async function loadAgentLog(path: string, rules: readonly string[], span:
   if (rules.length === 0) throw new InputError(`--memories: name at least one rule (${RULE_FORMS})`);
   const imported = importLog(path, await readTextFile(path, 'log file'), rules, span);
   const loaded = await chatContext(path, imported.chat, tokenizing);
-  return { ...loaded, imported: { log: imported.kind, rules: [...rules], ...(span !== undefined ? { span } : {}) } };
+  return { ...loaded, imported: { log: imported.kind, rules: [...rules], ...(span !== undefined ? { span } : {}) }, notes: imported.notes };
 }
