@@ -15,7 +15,7 @@ import type { RunState } from '../src/tui/run-state.ts';
 import { REPLAY_KEYS, RUN_KEYS } from '../src/tui/key-table.ts';
 import { INITIAL_NAV, selectedIndex, type NavState } from '../src/tui/screen-nav.ts';
 import { screenTheme } from '../src/tui/screen-theme.ts';
-import { simulatedLatency } from '../src/builtin/builtin-label.ts';
+import { SIMULATED, isSimulated } from '../src/builtin/builtin-label.ts';
 import { ActivityLine } from './ActivityLine.tsx';
 import { DetailPane } from './DetailPane.tsx';
 import { detailView } from '../src/tui/detail-text.ts';
@@ -191,8 +191,9 @@ export function App({ store, texts, file, depth, size, onQuit, onRedraw, onSuspe
   const at = now();
   const headerProps = { state, file, width, now: at, replay: replayStatus, tag };
   const header = <Header {...headerProps} theme={theme} />;
-  // A latency added on purpose (the demo) is said where the header cannot say it.
-  const latency = headerText(headerProps).backendShown ? undefined : simulatedLatency(state.backend ?? '');
+  // A latency added on purpose (the demo) is said where the header cannot say it, in two words
+  // (at 80 columns the activity line has little room).
+  const latency = !headerText(headerProps).backendShown && isSimulated(state.backend ?? '') ? SIMULATED : undefined;
   const activityNotice = [notice, latency].filter(Boolean).join(' · ') || undefined;
   if (screen.tooSmall) {
     return (
