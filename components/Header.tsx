@@ -1,6 +1,6 @@
 // The top bar: what is scored, on what, and how far the run is.
 import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
-import type { Mode } from '../src/engine/events.ts';
+import { MODE_TITLES } from '../src/engine/events.ts';
 import { formatThreshold } from '../src/engine/group-search.ts';
 import { runFloor } from '../src/engine/noise-floor.ts';
 import type { ReplayStatus } from '../src/tui/replay-driver.ts';
@@ -10,8 +10,6 @@ import { formatDivergence, formatDuration, formatRate } from '../src/tui/screen-
 import type { Theme } from '../src/tui/screen-theme.ts';
 import { paint } from '../src/tui/term-style.ts';
 import { Line } from './Lines.tsx';
-
-export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
 /** Room kept beside the path for the mode title ("full matrix" after "starting"). */
 const MODE_ROOM = 12;

@@ -7,6 +7,9 @@ export const MODES = ['full', 'single', 'incremental', 'finetune'] as const;
 export const ModeSchema = z.enum(MODES);
 export type Mode = z.infer<typeof ModeSchema>;
 
+/** How the screen's header and the headless lines name each mode. */
+export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
+
 export const MemoryRefSchema = z.strictObject({
   key: z.string(),
   /** Index of the memory's first appearance in the conversation. */

@@ -1,12 +1,10 @@
 // Headless runs: progress as plain lines on stderr, the result on stdout (JSON with --json,
 // a short table otherwise). Every piece of context text is neutralised before it is printed.
 import type { Writable } from 'node:stream';
-import { retryText, type EngineEvent, type Mode, type RunResult } from '../engine/events.ts';
+import { MODE_TITLES, retryText, type EngineEvent, type Mode, type RunResult } from '../engine/events.ts';
 import { plural } from '../core/plural.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { formatThreshold } from '../engine/group-search.ts';
-
-const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
 export function formatNumber(value: number): string {
   return value.toFixed(3);
