@@ -3,7 +3,7 @@
 // A mode's screen (MatrixScreen, FinetuneScreen) brings only its rows and its body.
 import { Box } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
-import { SIMULATED, isSimulated } from '../src/builtin/builtin-label.ts';
+import { SIMULATED } from '../src/builtin/builtin-label.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { detailView } from '../src/tui/detail-text.ts';
 import { REPLAY_KEYS, RUN_KEYS, type KeyTable } from '../src/tui/key-table.ts';
@@ -142,9 +142,9 @@ export function RunFrame({ props, shell, area, body, keys, total, sortLabel, leg
   const at = now();
   const { failure } = area;
   const headerProps = { state, file, width, now: at, replay: replayStatus, tag };
-  // A latency added on purpose (the demo) is said where the header cannot say it, in two words
-  // (at 80 columns the activity line has little room).
-  const latency = !headerText(headerProps).backendShown && isSimulated(state.backend ?? '') ? SIMULATED : undefined;
+  // A latency added on purpose (the demo) is said in the activity line where the header has no room
+  // for it (80 columns), in the same two words.
+  const latency = headerText(headerProps).backendSaid ? undefined : SIMULATED;
   const activityNotice = [notice, latency].filter(Boolean).join(' · ') || undefined;
   return (
     <OverlayContext.Provider value={overlay}>

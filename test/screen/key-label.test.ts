@@ -5,16 +5,17 @@ import { describe, it } from 'node:test';
 import { keyLabel, keyLabelWidth, placesMark } from '../../src/tui/key-label.ts';
 
 describe('key label', () => {
-  it('cuts the key in the middle to its column, its places mark kept whole, and only when the key keeps four columns', () => {
+  it('marks a key in several places "(N)" when the key and the mark fit whole; a key that must be cut keeps the column', () => {
     assert.equal(placesMark(1), '');
-    assert.equal(placesMark(3), '×3');
-    assert.equal(keyLabelWidth('human', 2), 8);
+    assert.equal(placesMark(3), '(3)');
+    assert.equal(keyLabelWidth('human', 2), 9);
     assert.equal(keyLabelWidth('human', 1), 5);
-    assert.deepEqual(keyLabel('human', 2, 12), { key: 'human', mark: '×2', padding: 4 });
+    assert.deepEqual(keyLabel('human', 2, 12), { key: 'human', mark: '(2)', padding: 3 });
+    assert.deepEqual(keyLabel('human', 2, 9), { key: 'human', mark: '(2)', padding: 0 });
     assert.deepEqual(keyLabel('human', 1, 12), { key: 'human', mark: '', padding: 7 });
-    // Too long: the key is cut in the middle, so keys that differ at the end stay apart; the mark stays.
-    assert.deepEqual(keyLabel('config-auth-gateway-1', 2, 14), { key: 'conf…eway-1', mark: '×2', padding: 0 });
-    // Six columns (the narrowest key column): the key wins, the mark goes.
-    assert.deepEqual(keyLabel('human-1', 2, 6), { key: 'hu…n-1', mark: '', padding: 0 });
+    // One column short: the key stays whole and the mark goes.
+    assert.deepEqual(keyLabel('human', 2, 8), { key: 'human', mark: '', padding: 3 });
+    // Too long for the column: cut in the middle as any key, so keys that differ at the end stay apart.
+    assert.deepEqual(keyLabel('config-auth-gateway-1', 2, 14), { key: 'confi…ateway-1', mark: '', padding: 0 });
   });
 });

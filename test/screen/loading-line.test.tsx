@@ -32,7 +32,7 @@ describe('the loading line and the demo scorer', () => {
     const run = syntheticRun(40, 60);
     const started = { ...run.started, backend: new BuiltinScorer({ latencyMs: 450 }).backend };
     const file = '/usr/lib/node_modules/memscope/fixtures/medium.json';
-    for (const [columns, rows, where] of [[80, 24, 'activity'], [200, 60, 'header']] as const) {
+    for (const [columns, rows, where] of [[80, 24, 'activity'], [130, 40, 'header, in two words'], [200, 60, 'header']] as const) {
       const screen = await mount([started, run.baseline, run.row(0)], { size: { columns, rows }, file });
       try {
         const lines = screen.lines();
@@ -40,7 +40,8 @@ describe('the loading line and the demo scorer', () => {
         assert.equal(said.length, 1, `${columns}×${rows}, said once:\n${lines.join('\n')}`);
         const line = lines[said[0]!]!;
         if (where === 'header') assert.match(line, /^ memscope .* @ built-in scorer, simulated latency 450 ms /);
-        else assert.match(line, /^ \S simulated latency · scoring/, 'the activity line, before what the engine does');
+        else if (where === 'activity') assert.match(line, /^ \S simulated latency · scoring/, 'the activity line, before what the engine does');
+        else assert.match(line, /^ memscope .*medium\.json · full matrix · simulated latency /, 'no room for the backend: its two words');
         // The rest of the activity line keeps its place: the bar and the counts.
         assert.match(lines.at(-2)!, /━+ +\d+% \d+\/\d+ ETA/, lines.at(-2));
       } finally {

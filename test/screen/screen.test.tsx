@@ -106,20 +106,20 @@ describe('matrix rows', () => {
 });
 
 describe('a key in several places (memory parts)', () => {
-  it('marks the row ×N, explains the mark in help, and keeps the other rows unmarked', async () => {
+  it('marks the row (N), explains the mark in help, and keeps the other rows unmarked', async () => {
     const texts = contextTexts(chatToContext(PARTS_CHAT));
     const keys = ['persona', 'human', 'likes-go', 'tea', 'deploy', 'oncall'];
     const screen = await mount([started(keys, [1, 2, 6]), { type: 'baseline-done', scores: [-3, -4, -5] }, rowDone('persona', 0, [1, 0, 0]), rowDone('human', 1, [2, 3, 0])], { texts, size: { columns: 100, rows: 30 } });
     try {
-      assert.match(rowOf(screen.lines(), 'human'), /^✓ human ×2 +3\.000 /);
-      for (const key of keys.filter((k) => k !== 'human')) assert.doesNotMatch(rowOf(screen.lines(), key), /×/, key);
+      assert.match(rowOf(screen.lines(), 'human'), /^✓ human \(2\) +3\.000 /);
+      for (const key of keys.filter((k) => k !== 'human')) assert.doesNotMatch(rowOf(screen.lines(), key), /\(\d\)/, key);
       // The key column has room for the mark: no key is cut.
       assert.ok(screen.lines().some((l) => / likes-go /.test(l)));
       // On the cursor's row the inverse video covers the key, the mark stays faint beside it.
       await screen.pressKeys('down');
       assert.equal(cursorKey(screen.raw()), 'human');
       await screen.pressKeys('help');
-      assert.match(screen.text(), /key ×2: one memory in 2 places of the context, removed from both\./);
+      assert.match(screen.text(), /key \(2\): one memory in 2 places of the context, removed from both\./);
     } finally {
       screen.unmount();
     }
