@@ -1,11 +1,12 @@
 // The diff screen's detail pane: both cells' numbers, the memory's maxima, both baselines, and the texts.
-import type { RunDiff } from '../engine/run-diff.ts';
+import { isNoiseChange, type RunDiff } from '../engine/run-diff.ts';
 import { neutralize } from '../core/sanitize.ts';
 import { LABEL, frame, joinSegments, labelled, scrolledPane, wrapAtMost, wrapText, type DetailView, type ScrolledLines } from './detail-text.ts';
 import { entryLabel, signed, type DiffRun } from './diff-lines.ts';
 import type { DiffRow } from './diff-view.ts';
 import { formatDivergence, formatLogprob } from './screen-format.ts';
 import type { Theme } from './screen-theme.ts';
+import type { Segment } from './term-style.ts';
 
 export interface DiffDetailInput {
   readonly a: DiffRun;
@@ -36,7 +37,9 @@ export function diffDetail({ a, b, diff, row, column, scroll, width, height, the
     const m = diff.memories[row.matrixRow!]!;
     const valueA = a.result.matrix[m.a]![response.a]!;
     const valueB = b.result.matrix[m.b]![response.b]!;
-    body.push(labelled('cell', [['B − A ', ''], [signed(valueB - valueA), s.title], [` · A ${formatDivergence(valueA)} · B ${formatDivergence(valueB)}`, '']], inner, theme));
+    const band = diff.noise[column]!;
+    const noise: Segment[] = band > 0 ? [[isNoiseChange(valueB - valueA, band) ? ` · within the noise (±${formatDivergence(band)}): no change` : ` · noise ±${formatDivergence(band)}`, s.faint]] : [];
+    body.push(labelled('cell', [['B − A ', ''], [signed(valueB - valueA), s.title], [` · A ${formatDivergence(valueA)} · B ${formatDivergence(valueB)}`, ''], ...noise], inner, theme));
     body.push(labelled('max', joinSegments([[[`A ${formatDivergence(m.maxA)}`, '']], [[`B ${formatDivergence(m.maxB)}`, '']], [[`change ${signed(m.maxB - m.maxA)}`, '']]], [' · ', s.faint]), inner, theme));
     const ba = a.result.responses[response.a]!.baseline;
     const bb = b.result.responses[response.b]!.baseline;

@@ -33,6 +33,19 @@ describe('the noise floor on the screen', () => {
     }
   });
 
+  it('the detail pane says a cell is within the noise, and by what limit; a cell above it is a divergence', async () => {
+    const screen = await mount([...EVENTS, NOISE], { size: { columns: 120, rows: 30 } });
+    try {
+      // beta's second cell: 0.1, within 3 × 0.05.
+      await screen.pressKeys('down', 'right', 'enter');
+      assert.match(screen.text(), /divergence 0\.100 · within the noise \(≤ 0\.150: 3 × floor 0\.050\)/);
+      await screen.pressKeys('up');
+      assert.doesNotMatch(screen.text(), /within the noise/);
+    } finally {
+      screen.unmount();
+    }
+  });
+
   it('shows nothing of it without a floor', async () => {
     const screen = await mount(EVENTS, { size: { columns: 120, rows: 20 } });
     try {
