@@ -6,6 +6,7 @@ import { raisedThreshold, runFloor } from '../src/engine/noise-floor.ts';
 import type { ReplayStatus } from '../src/tui/replay-driver.ts';
 import { callRate, elapsedMs, runEnd, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
+import { SIMULATED, isSimulated } from '../src/builtin/builtin-label.ts';
 import { formatDivergence, formatDuration, formatRate } from '../src/tui/screen-format.ts';
 import type { Theme } from '../src/tui/screen-theme.ts';
 import { paint } from '../src/tui/term-style.ts';
@@ -44,8 +45,17 @@ function fileLabel(safe: string, room: number): string {
   return displayWidth(base) <= room ? base : fitMiddle(base, Math.max(1, room)).trimEnd();
 }
 
-export function Header({ state, file: file_, width, now, theme, replay, tag }: HeaderProps) {
-  const s = theme.style;
+/** The header's text: what it shows between the title and the clock, and whether it says what must be said of the backend. */
+export interface HeaderText {
+  readonly title: string;
+  readonly middle: string;
+  readonly right: string;
+  /** False when the row has no room for the backend, not even for the two words "simulated latency"
+   *  of a latency added on purpose: then the activity line says them. */
+  readonly backendSaid: boolean;
+}
+
+export function headerText({ state, file: file_, width, now, replay, tag }: Omit<HeaderProps, 'theme'>): HeaderText {
   // Calls answered, as the line after the screen counts them (a call cut short or failed is not one).
   const end = runEnd(state, now);
   const calls = `${end.answered}/${end.total} calls`;
@@ -76,8 +86,17 @@ export function Header({ state, file: file_, width, now, theme, replay, tag }: H
   const widestRight = ` ${replay ? `${replayLabel({ ...replay, position: replay.total, ended: true })}  ` : ''}0:00:00  ${total}/${total} calls  999.9/s `;
   const fileRoom = width - displayWidth(title) - Math.max(displayWidth(right), displayWidth(widestRight)) - 1;
   const shownFile = displayWidth(file) + sep.length + Math.max(MODE_ROOM, displayWidth(mode)) <= fileRoom ? file : base;
-  const candidates = [[shownFile, mode, backend], [shownFile, mode], [shownFile]].map((parts) => parts.filter(Boolean));
+  // Without room for the backend, a latency added on purpose (the demo) is still said, in two words.
+  const simulated = isSimulated(state.backend ?? '') ? SIMULATED : '';
+  const candidates = [[shownFile, mode, backend], [shownFile, mode, simulated], [shownFile, mode], [shownFile]].map((parts) => parts.filter(Boolean));
   const chosen = candidates.find((parts) => displayWidth(parts.join(sep)) <= room) ?? [fileLabel(file, room)];
   const middle = fit(' ' + chosen.join(sep), width - displayWidth(title) - displayWidth(right));
+  const said = [backend, simulated].filter(Boolean);
+  return { title, middle, right, backendSaid: said.length === 0 || said.some((part) => chosen.includes(part)) };
+}
+
+export function Header(props: HeaderProps) {
+  const s = props.theme.style;
+  const { title, middle, right } = headerText(props);
   return <Line slot="header" text={paint(title, s.barTitle) + paint(middle, s.bar) + paint(right, s.bar)} />;
 }

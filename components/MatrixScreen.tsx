@@ -1,8 +1,8 @@
 // The memories × responses modes' screen: the mode's summary lines, then the matrix, or its
 // overview folded into the same area, with the cursor on a memory's row and a response's column.
 import { useMemo } from 'react';
-import { displayWidth } from '../src/core/display-width.ts';
 import { neutralize } from '../src/core/sanitize.ts';
+import { keyLabelWidth } from '../src/tui/key-label.ts';
 import { matrixLayout } from '../src/tui/matrix-layout.ts';
 import { hottestCell, overviewGrid } from '../src/tui/overview.ts';
 import { SORT_LABELS, orderRows } from '../src/tui/row-order.ts';
@@ -14,13 +14,14 @@ import { RunFrame, bodyArea, useRunShell, type ModeScreenProps } from './RunFram
 import { useCursorScroll } from './use-cursor-scroll.ts';
 
 export function MatrixScreen(props: ModeScreenProps) {
-  const { state } = props;
+  const { state, texts } = props;
   const shell = useRunShell(props);
   const { nav, theme, screen } = shell;
   const order = useMemo(() => orderRows(state.memories, nav.sort, nav.filter), [state.memories, nav.sort, nav.filter]);
   const rows = useMemo(() => order.map((i) => state.memories[i]!.key), [order, state.memories]);
   // Sized by the keys as shown (control characters become wider stand-ins).
-  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, displayWidth(neutralize(m.key))), 0), [state.memories]);
+  // A key in several places has its "×N" mark beside it.
+  const longestKey = useMemo(() => state.memories.reduce((w, m) => Math.max(w, keyLabelWidth(neutralize(m.key), texts.places?.(m.key) ?? 1)), 0), [state.memories, texts]);
 
   const summary = hasSummary(state);
   const area = bodyArea(state, shell, summary ? 1 : 0);
@@ -45,7 +46,7 @@ export function MatrixScreen(props: ModeScreenProps) {
   const view = grid ? (
     <OverviewView state={state} order={order} grid={grid} perLine={perLine} cursorRow={cursorRow} cursorColumn={cursorColumn} layout={layout} height={area.height} theme={theme} />
   ) : (
-    <MatrixView state={state} order={order} cursorRow={cursorRow} cursorColumn={cursorColumn} top={top} left={left} layout={layout} height={area.height} theme={theme} sortBy={nav.sort} />
+    <MatrixView state={state} order={order} cursorRow={cursorRow} cursorColumn={cursorColumn} top={top} left={left} layout={layout} height={area.height} theme={theme} sortBy={nav.sort} places={texts.places} />
   );
   return (
     <RunFrame

@@ -3,6 +3,7 @@
 // A mode's screen (MatrixScreen, FinetuneScreen) brings only its rows and its body.
 import { Box } from 'ink';
 import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { SIMULATED } from '../src/builtin/builtin-label.ts';
 import { neutralize } from '../src/core/sanitize.ts';
 import { detailView } from '../src/tui/detail-text.ts';
 import { REPLAY_KEYS, RUN_KEYS, type KeyTable } from '../src/tui/key-table.ts';
@@ -17,7 +18,7 @@ import { DetailPane } from './DetailPane.tsx';
 import { FailureNote, failureLines } from './FailureNote.tsx';
 import type { FinetuneRow } from './FinetuneView.tsx';
 import { Footer } from './Footer.tsx';
-import { Header } from './Header.tsx';
+import { Header, headerText } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { OverlayContext } from './Lines.tsx';
 import { TooSmall } from './TooSmall.tsx';
@@ -140,14 +141,19 @@ export function RunFrame({ props, shell, area, body, keys, total, sortLabel, leg
   }
   const at = now();
   const { failure } = area;
+  const headerProps = { state, file, width, now: at, replay: replayStatus, tag };
+  // A latency added on purpose (the demo) is said in the activity line where the header has no room
+  // for it (80 columns), in the same two words.
+  const latency = headerText(headerProps).backendSaid ? undefined : SIMULATED;
+  const activityNotice = [notice, latency].filter(Boolean).join(' · ') || undefined;
   return (
     <OverlayContext.Provider value={overlay}>
       <Box flexDirection="column" height={screen.height}>
-        <Header state={state} file={file} width={width} now={at} theme={theme} replay={replayStatus} tag={tag} />
+        <Header {...headerProps} theme={theme} />
         {failure.length > 0 && !nav.help ? <FailureNote lines={failure} width={width} theme={theme} /> : null}
         {nav.help ? <HelpOverlay width={width} height={screen.bodyHeight + screen.detailHeight} theme={theme} table={table} /> : body}
         {detail ? <DetailPane view={detail} height={screen.detailHeight} /> : null}
-        <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={notice} />
+        <ActivityLine state={state} width={width} now={at} frame={frame} theme={theme} notice={activityNotice} />
         <Footer nav={nav} width={width} theme={theme} max={legendMax} shown={keys.rows.length} total={total} sortLabel={sortLabel} table={table} replay={replayStatus} keys={keysReach} noise={state.noise !== null} />
       </Box>
     </OverlayContext.Provider>

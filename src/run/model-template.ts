@@ -56,7 +56,7 @@ export async function loadWithModelTemplate(
   ranges?: (context: Context) => readonly EntryRange[],
   fromLog?: { readonly rules: readonly string[]; readonly span?: string | undefined },
 ): Promise<LoadedContext & { readonly notes: readonly string[] }> {
-  const { chat, imported } = fromLog === undefined ? { chat: await readChat(file, template), imported: undefined } : await readAgentChat(file, fromLog.rules, fromLog.span);
+  const { chat, imported, notes = [] } = fromLog === undefined ? { chat: await readChat(file, template), imported: undefined } : await readAgentChat(file, fromLog.rules, fromLog.span);
   const model = options.model ?? chat.model ?? null;
   const renderer = rendererFor(template, { ...options, model });
   const name = modelTemplateName(template);
@@ -66,7 +66,7 @@ export async function loadWithModelTemplate(
     const spans = await findTemplateSpans(name, messages, renderer.render, renderer.textIds);
     const context = templateContext(chat, messages, spans, name, model ?? 'server');
     if (ranges !== undefined) await checkTemplateWindows(name, context, messages, ranges(context), renderer.render);
-    return { path: file, format: 'chat', context, notes: spans.notes, ...(imported !== undefined ? { imported } : {}) };
+    return { path: file, format: 'chat', context, notes: [...notes, ...spans.notes], ...(imported !== undefined ? { imported } : {}) };
   } catch (error) {
     if (error instanceof InputError || (error as Error).name === 'AbortError') throw error;
     throw new ScoringError(`${file}: rendering with the model's template failed: ${errorMessage(error)}`);

@@ -7,33 +7,10 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FAKE_CHAT_TEMPLATES, tokenizerConfig } from '../servers/chat-templates.ts';
 import { fixture, runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
-
-const CHAT = {
-  system: 'You help with releases.',
-  conversation: [
-    { role: 'memory', key: 'fridays', content: 'The user deploys on Fridays.' },
-    { role: 'assistant', content: 'Noted.' },
-    { role: 'user', content: 'When do we ship?' },
-    { role: 'assistant', content: 'On Friday, after staging passes.' },
-    { role: 'memory', key: 'port', content: 'Staging runs on port 8080.' },
-    { role: 'assistant', content: 'Port 8080 it is.' },
-  ],
-};
-
-function messages(skip?: string): { role: string; content: string }[] {
-  return [
-    { role: 'system', content: CHAT.system },
-    ...CHAT.conversation.filter((m) => m.key !== skip || m.key === undefined).map((m) => (m.role === 'memory' ? { role: 'user', content: `${m.key!}\n${m.content}` } : { role: m.role, content: m.content })),
-  ];
-}
+import { RELEASE_CHAT, releaseMessages, serverRendering } from '../support/release-chat.ts';
 
 const root = (server: RunningServer) => server.url.replace(/\/v1$/, '');
 const get = async (server: RunningServer, path: string) => (await fetch(`${root(server)}${path}`)).json();
-
-async function rendering(server: RunningServer, list: { role: string; content: string }[]): Promise<number[]> {
-  const answer = await fetch(`${root(server)}/tokenize`, { method: 'POST', body: JSON.stringify({ messages: list, add_generation_prompt: false }) });
-  return ((await answer.json()) as { tokens: number[] }).tokens;
-}
 
 describe('score --template server | FILE, --noise', () => {
   let dir: { path: string; remove: () => Promise<void> };
@@ -47,7 +24,7 @@ describe('score --template server | FILE, --noise', () => {
   before(async () => {
     dir = await tempDir();
     chatFile = join(dir.path, 'chat.json');
-    await writeFile(chatFile, JSON.stringify(CHAT));
+    await writeFile(chatFile, JSON.stringify(RELEASE_CHAT));
   });
   after(async () => {
     for (const server of servers) await server.stop();
@@ -59,8 +36,8 @@ describe('score --template server | FILE, --noise', () => {
     const result = await runCli(['score', chatFile, '--url', server.url, '--backend', 'completions', '--template', 'server', '--json', '--headless', '--concurrency', '1']);
     assert.equal(result.code, 0, result.stderr);
     const prompts = (await get(server, '/_test/prompts')) as number[][];
-    const full = await rendering(server, messages());
-    const expected = [full, await rendering(server, messages('fridays')), await rendering(server, messages('port'))];
+    const full = await serverRendering(server, releaseMessages());
+    const expected = [full, await serverRendering(server, releaseMessages('fridays')), await serverRendering(server, releaseMessages('port'))];
     // Every prompt sent is one of the template's renderings; the baseline twice (--noise 1, the default here).
     for (const prompt of prompts) assert.ok(expected.some((e) => JSON.stringify(e) === JSON.stringify(prompt)), `a prompt the template does not render: ${prompt.length} ids`);
     assert.equal(prompts.filter((p) => JSON.stringify(p) === JSON.stringify(full)).length, 2);
@@ -88,7 +65,7 @@ describe('score --template server | FILE, --noise', () => {
     const result = await runCli(['score', chatFile, '--url', plain.url, '--backend', 'completions', '--template', config, '--noise', '0', '--json', '--headless', '--concurrency', '1']);
     assert.equal(result.code, 0, result.stderr);
     const prompts = (await get(plain, '/_test/prompts')) as number[][];
-    assert.deepEqual(prompts, [await rendering(renderer, messages()), await rendering(renderer, messages('fridays')), await rendering(renderer, messages('port'))]);
+    assert.deepEqual(prompts, [await serverRendering(renderer, releaseMessages()), await serverRendering(renderer, releaseMessages('fridays')), await serverRendering(renderer, releaseMessages('port'))]);
   });
 
   test('a template that moves the system message to the last user turn is refused: exit 2, one line, no call', async () => {
@@ -128,7 +105,7 @@ describe('score --template server | FILE, --noise', () => {
     const blocks = [...sent[0]!.content.matchAll(/<(\w+)>\n<description>[\s\S]*?<\/\1>\n+/g)].map((m) => ({ key: m[1]!, text: m[0] }));
     assert.deepEqual(blocks.map((b) => b.key), ['persona', 'human', 'shop_policies', 'inventory']);
     const without = (text: string) => [{ ...sent[0]!, content: sent[0]!.content.replace(text, '') }, ...sent.slice(1)];
-    const expected = [await rendering(server, sent), ...(await Promise.all(blocks.map((b) => rendering(server, without(b.text)))))];
+    const expected = [await serverRendering(server, sent), ...(await Promise.all(blocks.map((b) => serverRendering(server, without(b.text)))))];
     assert.deepEqual(await get(server, '/_test/prompts'), expected);
     const json = JSON.parse(result.stdout) as { memories: { key: string; max: number }[] };
     assert.deepEqual(json.memories.map((m) => m.key), blocks.map((b) => b.key));
@@ -161,7 +138,7 @@ describe('score --template server | FILE, --noise', () => {
       { role: 'assistant', content: 'On Friday.' },
     ];
     const prompts = await get(server, '/_test/prompts');
-    assert.deepEqual(prompts, [await rendering(server, sent()), await rendering(server, sent('port')), await rendering(server, sent('friday'))]);
+    assert.deepEqual(prompts, [await serverRendering(server, sent()), await serverRendering(server, sent('port')), await serverRendering(server, sent('friday'))]);
   });
 
   test('a memory at the end of a message the template trims is refused: exit 2, one line naming the memory and the message, no call', async () => {

@@ -15,35 +15,7 @@ import { fullRange, PromptLayout } from '../../src/scoring/prompt.ts';
 import { checkTemplateWindows } from '../../src/scoring/template-windows.ts';
 import { FAKE_CHAT_TEMPLATES } from '../servers/chat-templates.ts';
 import { startProcess, testScript, type RunningServer } from '../support/helpers.ts';
-
-// Turns alternate user/assistant after the system prompt: every template here accepts it.
-const CHAT: ChatContext = {
-  system: 'You help with releases.',
-  conversation: [
-    { role: 'memory', key: 'fridays', content: 'The user deploys on Fridays.' },
-    { role: 'assistant', content: 'Noted.' },
-    { role: 'user', content: 'When do we ship?' },
-    { role: 'assistant', content: 'On Friday.' },
-    { role: 'memory', key: 'port', content: 'Staging runs on port 8080.' },
-    { role: 'assistant', content: 'Port 8080 it is.' },
-  ],
-};
-
-/** The memory-turn contexts hold plain string contents only (no memories inside messages). */
-const text = (content: ChatMessage['content']): string => (typeof content === 'string' ? content : assert.fail('a string content'));
-
-/** The messages as this test renders them on its own: memory turns as user "KEY\nTEXT". */
-function plainMessages(skip?: string): { role: string; content: string }[] {
-  return [
-    { role: 'system', content: text(CHAT.system!) },
-    ...CHAT.conversation.filter((m) => m.key === undefined || m.key !== skip).map((m) => (m.role === 'memory' ? { role: 'user', content: `${m.key!}\n${text(m.content)}` } : { role: m.role, content: text(m.content) })),
-  ];
-}
-
-async function serverRendering(server: RunningServer, messages: { role: string; content: string }[]): Promise<number[]> {
-  const answer = await fetch(`${server.url.replace(/\/v1$/, '')}/tokenize`, { method: 'POST', body: JSON.stringify({ messages, add_generation_prompt: false }) });
-  return ((await answer.json()) as { tokens: number[] }).tokens;
-}
+import { RELEASE_CHAT, plainText, releaseMessages, serverRendering } from '../support/release-chat.ts';
 
 describe('a context under the model\'s own template', () => {
   const servers = new Map<string, RunningServer>();
@@ -70,7 +42,7 @@ describe('a context under the model\'s own template', () => {
 
   function checkSpans(name: string, chat: ChatContext, prompt: Uint32Array, spans: { start: number; end: number }[]): void {
     const specials = FAKE_CHAT_TEMPLATES[name]!.specials;
-    const responses = chat.conversation.filter((m) => m.role === 'assistant').map((m) => text(m.content));
+    const responses = chat.conversation.filter((m) => m.role === 'assistant').map((m) => plainText(m.content));
     assert.equal(spans.length, responses.length);
     spans.forEach((span, i) => {
       // Mistral writes " " before a response: it merges into the first word.
@@ -82,15 +54,15 @@ describe('a context under the model\'s own template', () => {
   for (const name of ['chatml', 'llama3']) {
     test(`${name}: baseline, ablations and spans are the server's own rendering`, async () => {
       const server = servers.get(name)!;
-      const { context, messages, layout, renderer } = await built(name, CHAT);
+      const { context, messages, layout, renderer } = await built(name, RELEASE_CHAT);
       try {
-        assert.deepEqual([...layout.full], await serverRendering(server, plainMessages()));
+        assert.deepEqual([...layout.full], await serverRendering(server, releaseMessages()));
         for (const key of ['fridays', 'port']) {
-          assert.deepEqual([...layout.build({ kind: 'skip-key', key })], await serverRendering(server, plainMessages(key)), `without ${key}`);
+          assert.deepEqual([...layout.build({ kind: 'skip-key', key })], await serverRendering(server, releaseMessages(key)), `without ${key}`);
         }
-        for (const filter of [{ kind: 'none' } as const, { kind: 'skip-key', key: 'fridays' } as const]) checkSpans(name, CHAT, layout.build(filter), layout.spans(filter));
+        for (const filter of [{ kind: 'none' } as const, { kind: 'skip-key', key: 'fridays' } as const]) checkSpans(name, RELEASE_CHAT, layout.build(filter), layout.spans(filter));
         // A window from the second user turn on: these templates move no text, it is their rendering.
-        await checkTemplateWindows(name, context, messages, [{ start: 2, end: CHAT.conversation.length }], renderer.render);
+        await checkTemplateWindows(name, context, messages, [{ start: 2, end: RELEASE_CHAT.conversation.length }], renderer.render);
       } finally {
         await renderer.close();
       }
@@ -98,7 +70,7 @@ describe('a context under the model\'s own template', () => {
   }
 
   const NO_MEMORY_TURNS: ChatContext = {
-    system: CHAT.system!,
+    system: RELEASE_CHAT.system!,
     conversation: [
       { role: 'user', content: 'Hello.' },
       { role: 'assistant', content: 'Noted.' },
@@ -109,14 +81,14 @@ describe('a context under the model\'s own template', () => {
 
   for (const name of ['gemma', 'mistral']) {
     test(`${name}: a memory turn cannot be removed (roles must alternate); the template's message says so in one line`, async () => {
-      await assert.rejects(built(name, CHAT), /^InputError: template \w+: rendering the messages without memory "(fridays|port)" failed: tokenize API HTTP 400: Conversation roles must alternate user\/assistant/);
+      await assert.rejects(built(name, RELEASE_CHAT), /^InputError: template \w+: rendering the messages without memory "(fridays|port)" failed: tokenize API HTTP 400: Conversation roles must alternate user\/assistant/);
     });
 
     test(`${name}: the system prompt folded into the first user turn; a window without that turn is refused`, async () => {
       const server = servers.get(name)!;
       const { context, messages, layout, renderer } = await built(name, NO_MEMORY_TURNS);
       try {
-        const plain = [{ role: 'system', content: text(CHAT.system!) }, ...NO_MEMORY_TURNS.conversation.map((m) => ({ role: m.role, content: text(m.content) }))];
+        const plain = [{ role: 'system', content: plainText(RELEASE_CHAT.system!) }, ...NO_MEMORY_TURNS.conversation.map((m) => ({ role: m.role, content: plainText(m.content) }))];
         assert.deepEqual([...layout.full], await serverRendering(server, plain));
         checkSpans(name, NO_MEMORY_TURNS, layout.full, layout.spans({ kind: 'none' }));
         const end = NO_MEMORY_TURNS.conversation.length;
