@@ -44,7 +44,7 @@ export function DiffApp({ a, b, diff, depth, background = 'dark', size, onQuit, 
   const theme = screenTheme(depth);
   const palette = diffPalette(depth, background);
   const rows = useMemo(() => diffRows(diff), [diff]);
-  const max = useMemo(() => maxAbsChange(diff.matrix), [diff]);
+  const max = useMemo(() => maxAbsChange(diff), [diff]);
   const longestKey = useMemo(() => rows.reduce((w, r) => Math.max(w, displayWidth(neutralize(r.key))), 0), [rows]);
   const { screen, order, rowIds, matrixHeight, visibleRows, columns, layout, cursorRow, cursorColumn, selectedRow } = diffFrame(size, state, diff, rows, longestKey);
   const { width } = screen;

@@ -3,6 +3,9 @@
 import { memo } from 'react';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { fit } from '../src/core/display-width.ts';
+import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
+import { isNoise } from '../src/engine/noise-floor.ts';
+import { NOISE_GLYPH } from '../src/tui/heat-legend.ts';
 import { heatLevel } from '../src/tui/heat-palette.ts';
 import type { RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
@@ -17,15 +20,17 @@ export interface FinetuneRow {
   readonly column: number;
   readonly divergence: number | undefined;
   readonly rank: number | undefined;
+  /** --noise: the divergence is within its response's noise (measured, not a finding). */
+  readonly noise: boolean;
 }
 
 /** The rows in shown order: ranked once the result is in, conversation order until then. */
 export function finetuneRows(responses: RunState['responses'], result: RunState['result']): FinetuneRow[] {
   const columnOf = new Map(responses.map((entry, column) => [entry, column]));
   if (result?.mode === 'finetune') {
-    return result.candidates.map(({ entry, divergence }, i) => ({ entry, column: columnOf.get(entry) ?? 0, divergence, rank: i + 1 }));
+    return result.candidates.map(({ entry, divergence, noise }, i) => ({ entry, column: columnOf.get(entry) ?? 0, divergence, rank: i + 1, noise: divergence > SCORE_THRESHOLD && isNoise(divergence, noise ?? 0) }));
   }
-  return responses.map((entry, column) => ({ entry, column, divergence: undefined, rank: undefined }));
+  return responses.map((entry, column) => ({ entry, column, divergence: undefined, rank: undefined, noise: false }));
 }
 
 export interface FinetuneViewProps {
@@ -54,6 +59,7 @@ export const FinetuneView = memo(function FinetuneView({ state, rows, texts, cur
     const entry = fit(String(row.entry), 6, 'right');
     let value: string;
     if (row.divergence === undefined) value = paint(fit(state.phase === 'running' ? '┄'.repeat(barWidth) : '', barWidth + 1 + 6), s.accent);
+    else if (row.noise) value = `${' '.repeat(barWidth)} ${paint(fit(`${NOISE_GLYPH}${formatDivergence(row.divergence)}`, 6, 'right'), s.zero)}`;
     else {
       const level = heatLevel(row.divergence, max);
       const colour = theme.depth === 'none' ? '' : theme.heat.foreground[level]!;

@@ -1,17 +1,16 @@
 // The top bar: what is scored, on what, and how far the run is.
 import { displayWidth, fit, fitMiddle } from '../src/core/display-width.ts';
-import type { Mode } from '../src/engine/events.ts';
+import { MODE_TITLES } from '../src/engine/events.ts';
 import { formatThreshold } from '../src/engine/group-search.ts';
-import { runFloor } from '../src/engine/noise-floor.ts';
+import { raisedThreshold, runFloor } from '../src/engine/noise-floor.ts';
 import type { ReplayStatus } from '../src/tui/replay-driver.ts';
 import { callRate, elapsedMs, runEnd, type RunState } from '../src/tui/run-state.ts';
 import { neutralize } from '../src/core/sanitize.ts';
+import { SIMULATED, isSimulated } from '../src/builtin/builtin-label.ts';
 import { formatDivergence, formatDuration, formatRate } from '../src/tui/screen-format.ts';
 import type { Theme } from '../src/tui/screen-theme.ts';
 import { paint } from '../src/tui/term-style.ts';
 import { Line } from './Lines.tsx';
-
-export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
 
 /** Room kept beside the path for the mode title ("full matrix" after "starting"). */
 const MODE_ROOM = 12;
@@ -46,8 +45,17 @@ function fileLabel(safe: string, room: number): string {
   return displayWidth(base) <= room ? base : fitMiddle(base, Math.max(1, room)).trimEnd();
 }
 
-export function Header({ state, file: file_, width, now, theme, replay, tag }: HeaderProps) {
-  const s = theme.style;
+/** The header's text: what it shows between the title and the clock, and whether it says what must be said of the backend. */
+export interface HeaderText {
+  readonly title: string;
+  readonly middle: string;
+  readonly right: string;
+  /** False when the row has no room for the backend, not even for the two words "simulated latency"
+   *  of a latency added on purpose: then the activity line says them. */
+  readonly backendSaid: boolean;
+}
+
+export function headerText({ state, file: file_, width, now, replay, tag }: Omit<HeaderProps, 'theme'>): HeaderText {
   // Calls answered, as the line after the screen counts them (a call cut short or failed is not one).
   const end = runEnd(state, now);
   const calls = `${end.answered}/${end.total} calls`;
@@ -56,7 +64,10 @@ export function Header({ state, file: file_, width, now, theme, replay, tag }: H
   const right = ` ${replayText}${formatDuration(elapsedMs(state, now))}  ${calls}  ${rate} `;
   // An estimated matrix says so, and how many ablations it rests on.
   // A group search too, with its threshold.
-  const how = state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : state.search ? ` (search T=${formatThreshold(state.search.threshold)})` : '';
+  // Once the noise floor is known, where it raised the search's threshold: T→the highest.
+  const raised = state.search && state.noise ? raisedThreshold(state.search.threshold, state.noise.floors, state.noise.factor) : undefined;
+  const searchT = state.search ? `T=${formatThreshold(state.search.threshold)}${raised !== undefined ? `→${formatDivergence(raised)}` : ''}` : '';
+  const how = state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : state.search ? ` (search ${searchT})` : '';
   // The run's noise floor (--noise): the widest band a cell is judged by.
   const noise = state.noise !== null ? ` noise ≤${formatDivergence(state.noise.factor * runFloor(state.noise.floors))}` : '';
   const modeTitle = `${state.mode ? MODE_TITLES[state.mode] : 'starting'}${how}${noise}`;
@@ -75,8 +86,17 @@ export function Header({ state, file: file_, width, now, theme, replay, tag }: H
   const widestRight = ` ${replay ? `${replayLabel({ ...replay, position: replay.total, ended: true })}  ` : ''}0:00:00  ${total}/${total} calls  999.9/s `;
   const fileRoom = width - displayWidth(title) - Math.max(displayWidth(right), displayWidth(widestRight)) - 1;
   const shownFile = displayWidth(file) + sep.length + Math.max(MODE_ROOM, displayWidth(mode)) <= fileRoom ? file : base;
-  const candidates = [[shownFile, mode, backend], [shownFile, mode], [shownFile]].map((parts) => parts.filter(Boolean));
+  // Without room for the backend, a latency added on purpose (the demo) is still said, in two words.
+  const simulated = isSimulated(state.backend ?? '') ? SIMULATED : '';
+  const candidates = [[shownFile, mode, backend], [shownFile, mode, simulated], [shownFile, mode], [shownFile]].map((parts) => parts.filter(Boolean));
   const chosen = candidates.find((parts) => displayWidth(parts.join(sep)) <= room) ?? [fileLabel(file, room)];
   const middle = fit(' ' + chosen.join(sep), width - displayWidth(title) - displayWidth(right));
+  const said = [backend, simulated].filter(Boolean);
+  return { title, middle, right, backendSaid: said.length === 0 || said.some((part) => chosen.includes(part)) };
+}
+
+export function Header(props: HeaderProps) {
+  const s = props.theme.style;
+  const { title, middle, right } = headerText(props);
   return <Line slot="header" text={paint(title, s.barTitle) + paint(middle, s.bar) + paint(right, s.bar)} />;
 }

@@ -19,6 +19,7 @@ const READING = [
   '(divergence, nats), on a log scale up to the largest so far.',
   'A · cell is under 0.01: the memory does not matter to it.',
   '· pending  ▶ scoring  ✓ done  ✗ failed  – skipped  ○ cancelled',
+  'key (2): one memory in 2 places of the context, removed from both.',
   'Overview (z): a line is named by its first memory; +n counts the',
   'n more memories it folds in.',
 ];

@@ -3,7 +3,8 @@
 // one colour share an escape sequence) handed to the line overlay, which keeps a 200×60 frame of
 // a 500 × 2000 matrix within a few milliseconds.
 import { memo } from 'react';
-import { fit, fitMiddle, sliceColumns } from '../src/core/display-width.ts';
+import { fit, sliceColumns } from '../src/core/display-width.ts';
+import { keyLabel } from '../src/tui/key-label.ts';
 import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
 import { heatGlyph, heatLevel } from '../src/tui/heat-palette.ts';
 import { NOISE_GLYPH } from '../src/tui/heat-legend.ts';
@@ -28,6 +29,8 @@ export interface MatrixViewProps extends MatrixViewport {
   readonly state: RunState;
   readonly layout: MatrixLayout;
   readonly sortBy: SortOrder;
+  /** How many places of the context hold a key (none known: one). */
+  readonly places?: ((key: string) => number) | undefined;
 }
 
 const STATUS_GLYPH = { pending: '·', scoring: '▶', done: '✓', failed: '✗', skipped: '–', cancelled: '○' } as const;
@@ -57,6 +60,8 @@ function valueText(row: MemoryRow, theme: Theme): string {
     case 'done':
       // Cleared by the search with its group: below its bound, not measured alone.
       if (row.exact === false && row.bound !== null) return paint(fit(`<${formatDivergence(row.bound)}`, VALUE_WIDTH, 'right'), s.faint);
+      // Only noise moved it (--noise): no divergence to give.
+      if (row.noiseOnly) return paint(fit(NOISE_GLYPH, VALUE_WIDTH, 'right'), s.zero);
       return fit(formatDivergence(row.max), VALUE_WIDTH, 'right');
     case 'scoring':
       // A search group shows its size on each of its rows.
@@ -145,8 +150,11 @@ function rowLine(position: number, line: number, lines: number, props: MatrixVie
   const { state, order, layout, theme, cursorRow, top } = props;
   const row = state.memories[order[position]!]!;
   const isCursor = position === cursorRow;
-  const key = fitMiddle(neutralize(row.key), layout.keyWidth);
-  const label = `${statusMark(row, order[position]!, theme)} ${paint(key, isCursor ? theme.style.cursor : '')} ${valueText(row, theme)}`;
+  const { key, mark, padding } = keyLabel(neutralize(row.key), props.places?.(row.key) ?? 1, layout.keyWidth);
+  const markText = mark ? ' ' + paint(mark, theme.style.faint) : '';
+  // Without a mark the cursor's inverse video runs over the key's whole column, as it always has.
+  const keyText = mark ? paint(key, isCursor ? theme.style.cursor : '') + markText + ' '.repeat(padding) : paint(key + ' '.repeat(padding), isCursor ? theme.style.cursor : '');
+  const label = `${statusMark(row, order[position]!, theme)} ${keyText} ${valueText(row, theme)}`;
   const barPart = layout.barWidth ? ' ' + barText(row, state, layout.barWidth, theme) : '';
   const weightPart = layout.weightWidth ? ' ' + (row.weight === null ? ' '.repeat(layout.weightWidth) : fit(formatDivergence(row.weight), layout.weightWidth, 'right')) : '';
   const reason = row.status === 'failed' || row.status === 'skipped' || row.status === 'cancelled';

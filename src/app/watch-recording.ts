@@ -15,14 +15,18 @@ export function numberedPath(path: string, index: number): string {
   return `${path.slice(0, path.length - extension.length)}-${index}${extension}`;
 }
 
+/** Where watch records: a --record PATH, or the sessions directory, which keeps the newest `keep`
+ *  sessions and tells `onPruned` how many each run's start removed. */
+export type WatchRecordTarget = { record: string } | { directory: string; keep?: number; onPruned?: (removed: number) => void };
+
 /** The watch hook that records each run: into `record` if given, else into `directory`. */
-export function recordWatchRuns(settings: ScoreSettings, version: string, target: { record: string } | { directory: string; keep?: number }) {
+export function recordWatchRuns(settings: ScoreSettings, version: string, target: WatchRecordTarget) {
   return (run: PreparedRun, index: number): (() => void) => {
     const created = new Date();
     const base = 'record' in target ? target.record : join(target.directory, sessionFileName(created, settings.file, settings.mode));
     const recorder = openRecording(numberedPath(base, index), sessionHeader(run.loaded, settings, run.model, version, created), { createFolder: 'directory' in target, force: settings.force });
     run.engine.subscribe(recorder.record);
-    if ('directory' in target) pruneSessions(target.directory, target.keep ?? DEFAULT_SESSIONS_KEEP, recorder.path);
+    if ('directory' in target) target.onPruned?.(pruneSessions(target.directory, target.keep ?? DEFAULT_SESSIONS_KEEP, recorder.path));
     return () => recorder.close();
   };
 }

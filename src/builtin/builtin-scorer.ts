@@ -5,6 +5,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { MODEL_NAME, ModelState, assistantSpans, forwardInSlices } from './builtin-model.ts';
 import { PrefixCache, type PrefixStats } from './prefix-cache.ts';
 import { spanMask, spanTotals, type ScoreCall, type Scorer, type ServerUsage } from '../scoring/scorer.ts';
+import { builtinLabel } from './builtin-label.ts';
 import { builtinTemplate } from '../context/template.ts';
 import { BUILTIN_VOCAB_SIZE } from '../context/tokenizer.ts';
 
@@ -16,6 +17,7 @@ export interface BuiltinScorerOptions {
 }
 
 export type BuiltinStats = PrefixStats;
+
 
 /** A prompt the model cannot read (a token id outside its vocabulary): the request's fault. */
 export class PromptError extends Error {
@@ -34,7 +36,7 @@ export class BuiltinScorer implements Scorer {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: BuiltinScorerOptions = {}) {
-    this.backend = options.latencyMs ? `built-in scorer, simulated latency ${options.latencyMs} ms` : 'built-in';
+    this.backend = builtinLabel(options.latencyMs);
     this.cache = options.prefixReuse === false ? undefined : new PrefixCache(this.vocab);
   }
 

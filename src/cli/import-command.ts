@@ -32,6 +32,7 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
   if (values.output === undefined) io.stdout.write(text);
   else await writeFileAtomic(values.output, text);
   io.stderr.write(`${foundLines(imported).join('\n')}\n`);
+  for (const note of imported.notes) io.stderr.write(`note: ${neutralize(note)}\n`);
   if (values.output !== undefined) io.stderr.write(`wrote ${neutralize(values.output)} (chat format, from ${imported.kind === 'otel' ? 'an OTLP trace' : 'OpenAI chat messages'})\n`);
   return 0;
 }

@@ -18,6 +18,16 @@ export function wantsScreen(settings: ScoreSettings, io: CliIo): boolean {
   return io.isTTY && !settings.headless && !settings.json;
 }
 
+/** Retention's line (if it removed anything), once the screen is gone. */
+function sayPruned(io: CliIo, notice: string | undefined): void {
+  if (notice !== undefined) io.stderr.write(`memscope: ${neutralize(notice)}\n`);
+}
+
+/** What was said of the input without stopping it (an imported log's tool definitions), a line each. */
+function sayNotes(io: CliIo, notes: readonly string[] | undefined): void {
+  for (const note of notes ?? []) io.stderr.write(`memscope: note: ${neutralize(note)}\n`);
+}
+
 async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number> {
   // A bad MEMSCOPE_SESSIONS_KEEP is bad input, said before the screen opens.
   const keep = sessionsKeep(io.env);
@@ -26,10 +36,12 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
   let recorder: SessionRecorder | undefined;
   // What retention removed from the sessions directory, said after the screen is gone.
   let pruned: string | undefined;
-  // Once the screen is gone: how the run ended (a failure in full), where its session is, what retention removed.
+  let notes: readonly string[] | undefined;
+  // Once the screen is gone: how the run ended (a failure in full), where its session is, what retention removed, the input's notes.
   const onClose = (state: RunState) => {
     io.stderr.write(`memscope: ${neutralize(runOutcome(state, Date.now()))}; session saved to ${neutralize(path)}\n`);
-    if (pruned !== undefined) io.stderr.write(`memscope: ${neutralize(pruned)}\n`);
+    sayPruned(io, pruned);
+    sayNotes(io, notes);
   };
   try {
     return await openRunView(
@@ -46,6 +58,7 @@ async function scoreOnScreen(settings: ScoreSettings, io: CliIo): Promise<number
           throw error;
         }
         run.engine.subscribe(recorder.record);
+        notes = run.loaded.notes;
         // The sessions directory keeps the newest sessions only.
         if (settings.record === undefined) pruned = prunedNotice(pruneSessions(sessionsDir(io.env), keep, path), sessionsDir(io.env), keep);
         return scoringFeed(run, controller, settings.file);
@@ -66,6 +79,7 @@ export async function score(settings: ScoreSettings, io: CliIo): Promise<number>
   try {
     // Inside the try: tokenizing through a server can take a while and be interrupted.
     run = await prepareRun(settings, controller.signal);
+    sayNotes(io, run.loaded.notes);
     run.engine.subscribe(printProgress(io.stderr as never));
     if (settings.record !== undefined) {
       recorder = openRecording(settings.record, sessionHeader(run.loaded, settings, run.model, VERSION, new Date()), { force: settings.force });
@@ -93,11 +107,17 @@ export async function watchCommand(settings: ScoreSettings, io: CliIo): Promise<
     // Bad input on the first load ends with its one line before the screen opens.
     await loadForSettings(settings);
     const keep = sessionsKeep(io.env);
-    // Each run is recorded, as `score` on the screen records its run.
-    const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory: sessionsDir(io.env), keep });
+    // Each run is recorded, as `score` on the screen records its run; what retention removed
+    // over all of them is said after the screen, as `score` says it.
+    let removed = 0;
+    const directory = sessionsDir(io.env);
+    const record = recordWatchRuns(settings, VERSION, settings.record !== undefined ? { record: settings.record } : { directory, keep, onPruned: (n) => (removed += n) });
     // After q: how the last run ended, and where the runs were recorded.
-    const where = settings.record ?? sessionsDir(io.env);
-    const onClose = (state: RunState) => io.stderr.write(`memscope: last run ${neutralize(runOutcome(state, Date.now()))}; sessions saved to ${neutralize(where)}\n`);
+    const where = settings.record ?? directory;
+    const onClose = (state: RunState) => {
+      io.stderr.write(`memscope: last run ${neutralize(runOutcome(state, Date.now()))}; sessions saved to ${neutralize(where)}\n`);
+      sayPruned(io, prunedNotice(removed, directory, keep));
+    };
     return openRunView(settings.file, io, () => Promise.resolve(watchFeed(settings, record)), onClose);
   }
   const controller = new AbortController();

@@ -29,10 +29,33 @@ export interface AgentLog {
   readonly kind: 'openai' | 'otel';
   readonly model: string | null;
   readonly messages: LogMessage[];
+  /** What the log holds that the scored prompt will not (said, not refused), e.g. tool definitions. */
+  readonly notes: string[];
+}
+
+/**
+ * What stands between a message's text parts in the prompt: the server joins them before the
+ * template sees the message. vLLM joins them with a line break for the chat templates that take
+ * a message's content as a string (most text models'); memscope renders as vLLM does, and writes
+ * the line break into the chat file as a part of its own, where a user can see and change it.
+ */
+export const PART_SEPARATOR = '\n';
+
+/** A message's text parts as the prompt holds them: PART_SEPARATOR between each two. */
+function separated(texts: readonly string[]): string[] {
+  return texts.flatMap((text, i) => (i === 0 ? [text] : [PART_SEPARATOR, text]));
+}
+
+/** A part that is not text: the prompt had it, a text scorer cannot; refused, naming its place. */
+function notText(file: string, place: readonly PropertyKey[], type: string, can: string): InputError {
+  return new InputError(
+    `${file}: ${jsonPath(place)}: a "${type}" part cannot be scored: memscope scores the text a model was sent, and leaving it out would score a prompt the agent never sent (${can})`,
+  );
 }
 
 // ── OpenAI chat messages ─────────────────────────────────────────
-const OpenAITextPart = z.object({ type: z.literal('text'), text: z.string() });
+// Any typed part: text parts are read, the others (image_url, input_audio, file, …) refused by name.
+const OpenAIPart = z.looseObject({ type: z.string() });
 const OpenAIToolCall = z.object({
   id: z.string(),
   type: z.literal('function').optional(),
@@ -40,30 +63,67 @@ const OpenAIToolCall = z.object({
 });
 const OpenAIMessage = z.object({
   role: z.enum(LOG_ROLES),
-  content: z.union([z.string(), z.array(OpenAITextPart), z.null()]).optional(),
+  content: z.union([z.string(), z.array(OpenAIPart), z.null()]).optional(),
+  function_call: z.unknown().optional(),
   name: z.string().optional(),
   tool_calls: z.array(OpenAIToolCall).optional(),
   tool_call_id: z.string().optional(),
 });
-const OpenAILog = z.union([z.array(OpenAIMessage), z.object({ model: z.string().optional(), messages: z.array(OpenAIMessage) })]);
+const OpenAILog = z.union([z.array(OpenAIMessage), z.object({ model: z.string().optional(), messages: z.array(OpenAIMessage), tools: z.array(z.unknown()).optional() })]);
 
-function fromOpenAI(path: string, data: unknown): AgentLog {
+/** A message's content as text parts; a part of another kind is refused. */
+function openAIParts(file: string, content: z.infer<typeof OpenAIMessage>['content'], place: readonly PropertyKey[]): string[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return [content];
+  return separated(
+    content.map((part, p) => {
+      const text = (part as Record<string, unknown>).text;
+      if (part.type === 'text' && typeof text === 'string') return text;
+      throw notText(file, [...place, 'content', p], part.type, 'text parts can');
+    }),
+  );
+}
+
+/** The legacy function-calling form, refused: no template renders it as tool calls are, so the prompt cannot be rebuilt. */
+function legacyFunction(file: string, place: readonly PropertyKey[], what: string): InputError {
+  return new InputError(`${file}: ${jsonPath(place)}: ${what} (the legacy function-calling form) is not read: chat templates render tool calls, not it, so the prompt the model was sent cannot be rebuilt; write it as the assistant's tool_calls and a tool message answering it to score it`);
+}
+
+function fromOpenAI(file: string, data: unknown): AgentLog {
+  // A "function" message (the legacy answer to a function_call) is refused with its reason, not as an unknown role.
+  const raw: unknown = Array.isArray(data) ? data : (data as { messages?: unknown }).messages;
+  if (Array.isArray(raw)) {
+    const at = raw.findIndex((m) => typeof m === 'object' && m !== null && (m as { role?: unknown }).role === 'function');
+    if (at !== -1) throw legacyFunction(file, [...(Array.isArray(data) ? [] : ['messages']), at, 'role'], 'a "function" message');
+  }
   const parsed = OpenAILog.safeParse(data);
-  if (!parsed.success) throw zodProblem(path, parsed.error, data);
+  if (!parsed.success) throw zodProblem(file, parsed.error, data);
   const listed = Array.isArray(parsed.data);
-  const messages = listed ? (parsed.data as z.infer<typeof OpenAIMessage>[]) : (parsed.data as { messages: z.infer<typeof OpenAIMessage>[] }).messages;
+  const request = listed ? undefined : (parsed.data as { model?: string; messages: z.infer<typeof OpenAIMessage>[]; tools?: unknown[] });
+  const messages = request?.messages ?? (parsed.data as z.infer<typeof OpenAIMessage>[]);
+  const notes: string[] = [];
+  // Tool definitions are not messages: a model's template writes them into its system prompt, the
+  // built-in templates do not; refusing would refuse most agent logs, so the gap is said instead.
+  if (request?.tools !== undefined && request.tools.length > 0) {
+    notes.push(`${file}: $.tools: ${request.tools.length === 1 ? 'the tool definition is' : `the ${request.tools.length} tool definitions are`} not in the scored prompt: the built-in templates do not render tools, where the model's own template puts them in its system prompt`);
+  }
   return {
     kind: 'openai',
-    model: listed ? null : ((parsed.data as { model?: string }).model ?? null),
-    messages: messages.map((m, i) => ({
-      role: m.role === 'developer' ? 'system' : m.role,
-      parts: m.content === undefined || m.content === null ? [] : typeof m.content === 'string' ? [m.content] : m.content.map((p) => p.text),
-      listed: Array.isArray(m.content),
-      name: m.name,
-      toolCalls: m.tool_calls?.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: c.function.arguments } })),
-      toolCallId: m.tool_call_id,
-      path: listed ? [i] : ['messages', i],
-    })),
+    model: request?.model ?? null,
+    notes,
+    messages: messages.map((m, i) => {
+      const path = listed ? [i] : ['messages', i];
+      if (m.function_call !== undefined) throw legacyFunction(file, [...path, 'function_call'], 'a function_call');
+      return {
+        role: m.role === 'developer' ? 'system' : m.role,
+        parts: openAIParts(file, m.content, path),
+        listed: Array.isArray(m.content),
+        name: m.name,
+        toolCalls: m.tool_calls?.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: c.function.arguments } })),
+        toolCallId: m.tool_call_id,
+        path,
+      };
+    }),
   };
 }
 
@@ -147,11 +207,11 @@ function otelMessages(file: string, raw: { value: unknown; path: PropertyKey[] }
         callId = scalar(record.id) || undefined;
         const response = record.response;
         texts.push(typeof response === 'string' ? response : JSON.stringify(response));
-      } else throw new InputError(`${file}: ${jsonPath([...path, 'parts', p])}: a "${part.type}" part cannot be scored (text, tool_call and tool_call_response can)`);
+      } else throw notText(file, [...path, 'parts', p], part.type, 'text, tool_call and tool_call_response parts can');
     });
     out.push({
       role: message.role === 'developer' ? 'system' : message.role,
-      parts: texts,
+      parts: separated(texts),
       listed: texts.length > 1,
       name: message.name ?? undefined,
       toolCalls: calls.length > 0 ? calls : undefined,
@@ -178,14 +238,20 @@ function fromOtel(file: string, data: Record<string, unknown>, spanId: string | 
   if (system !== undefined) {
     const parts = z.array(OtelPart).safeParse(system.value);
     if (!parts.success) throw new InputError(`${file}: ${jsonPath(system.path)}: gen_ai.system_instructions is not a list of parts`);
-    const texts = parts.data.flatMap((p) => (p.type === 'text' && typeof (p as Record<string, unknown>).content === 'string' ? [(p as Record<string, unknown>).content as string] : []));
-    messages.push({ role: 'system', parts: texts, listed: texts.length > 1, path: system.path });
+    const texts = parts.data.map((p, k) => {
+      const content = (p as Record<string, unknown>).content;
+      if (p.type === 'text' && typeof content === 'string') return content;
+      throw notText(file, [...system.path, k], p.type, 'text parts can');
+    });
+    messages.push({ role: 'system', parts: separated(texts), listed: texts.length > 1, path: system.path });
   }
   otelMessages(file, attributeJson(file, span, 'gen_ai.input.messages')!, messages);
   const output = attributeJson(file, span, 'gen_ai.output.messages');
   if (output !== undefined) otelMessages(file, output, messages);
   const model = span.attributes.get('gen_ai.request.model')?.value ?? span.attributes.get('gen_ai.response.model')?.value;
-  return { kind: 'otel', model: typeof model === 'string' ? model : null, messages };
+  const tools = span.attributes.get('gen_ai.tool.definitions');
+  const notes = tools === undefined ? [] : [`${file}: ${jsonPath([...span.path, 'attributes', tools.index])}: gen_ai.tool.definitions are not in the scored prompt: the built-in templates do not render tools, where the model's own template puts them in its system prompt`];
+  return { kind: 'otel', model: typeof model === 'string' ? model : null, messages, notes };
 }
 
 /** Reads an agent's log: an OpenAI messages log or an OTLP/JSON trace (told apart by resourceSpans). */

@@ -9,6 +9,8 @@ export interface ContextTexts {
   response(entry: number): string | undefined;
   /** Where the memory sits: its section and message, the words around it, and how many places hold it. */
   where?(key: string): string | undefined;
+  /** How many places of the context hold the memory (parts and turns with its key); 0 for a key it lacks. */
+  readonly places?: (key: string) => number;
 }
 
 const words = (text: string, n: number, last = false): string => {
@@ -59,6 +61,7 @@ export function contextTexts(context: Context): ContextTexts {
       const places = placesOf.get(key);
       return places === undefined ? undefined : describePlace(context, places);
     },
+    places: (key) => placesOf.get(key)?.length ?? 0,
   };
 }
 

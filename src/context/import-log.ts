@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.ts';
 import { jsonPath } from '../core/json-path.ts';
 import { readAgentLog, type LogMessage } from './agent-log.ts';
 import { RULE_FORMS, applyRule, parseRule, type MemoryRule, type Piece } from './memory-rules.ts';
-import { chatContext, readTextFile, type ChatTokenizing, type LoadedContext } from './load-context.ts';
+import { chatContext, readTextFile, type ChatTokenizing, type LoadedContext, type LogImport } from './load-context.ts';
 
 export interface FoundMemory {
   readonly key: string;
@@ -21,6 +21,8 @@ export interface ImportedLog {
   readonly chat: ChatContext;
   readonly found: FoundMemory[];
   readonly kind: 'openai' | 'otel';
+  /** What the log holds that the scored prompt does not (tool definitions): said, not refused. */
+  readonly notes: string[];
 }
 
 function content(message: LogMessage, pieces: readonly Piece[]): Content {
@@ -86,13 +88,18 @@ export function importLog(file: string, text: string, specs: readonly string[], 
   const chat = toChat(log.model, log.messages, pieces);
   const checked = ChatContextSchema.safeParse(chat);
   if (!checked.success) throw new InputError(`${file}: cannot be written as a chat context: ${checked.error.issues[0]!.message} (at ${jsonPath(checked.error.issues[0]!.path)} of the output)`);
-  return { chat: checked.data, found, kind: log.kind };
+  return { chat: checked.data, found, kind: log.kind, notes: log.notes };
+}
+
+/** An agent's log imported (score --memories): the chat, what the session header records of it, and its notes (what the prompt leaves out). */
+export async function readAgentChat(path: string, rules: readonly string[], span: string | undefined): Promise<{ chat: ChatContext; imported: LogImport; notes: readonly string[] }> {
+  if (rules.length === 0) throw new InputError(`--memories: name at least one rule (${RULE_FORMS})`);
+  const imported = importLog(path, await readTextFile(path, 'log file'), rules, span);
+  return { chat: imported.chat, imported: { log: imported.kind, rules: [...rules], ...(span !== undefined ? { span } : {}) }, notes: imported.notes };
 }
 
 /** An agent's log imported and tokenized as a chat file would be (score --memories). */
 export async function loadAgentLog(path: string, rules: readonly string[], span: string | undefined, tokenizing?: ChatTokenizing): Promise<LoadedContext> {
-  if (rules.length === 0) throw new InputError(`--memories: name at least one rule (${RULE_FORMS})`);
-  const imported = importLog(path, await readTextFile(path, 'log file'), rules, span);
-  const loaded = await chatContext(path, imported.chat, tokenizing);
-  return { ...loaded, imported: { log: imported.kind, rules: [...rules], ...(span !== undefined ? { span } : {}) } };
+  const { chat, imported, notes } = await readAgentChat(path, rules, span);
+  return { ...(await chatContext(path, chat, tokenizing)), imported, notes };
 }

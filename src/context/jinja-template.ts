@@ -22,10 +22,13 @@ export const TokenizerConfigSchema = z
   })
   .loose();
 
-/** A chat message as a template reads it. */
+/** A chat message as a template reads it (the OpenAI fields a template may render). */
 export interface RenderMessage {
   readonly role: string;
   readonly content: string;
+  readonly name?: string | undefined;
+  readonly tool_calls?: readonly unknown[] | undefined;
+  readonly tool_call_id?: string | undefined;
 }
 
 export interface ChatTemplate {

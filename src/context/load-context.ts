@@ -21,6 +21,8 @@ export interface LoadedContext {
   readonly context: Context;
   /** An agent's log imported on the fly (score --memories): what it was and the rules that marked its memories. */
   readonly imported?: LogImport | undefined;
+  /** What was said of the input without stopping it (an imported log's tool definitions), a line each. */
+  readonly notes?: readonly string[] | undefined;
 }
 
 export interface LogImport {

@@ -25,6 +25,8 @@ export interface TemplateMessage {
   /** The role the template is given. */
   readonly role: string;
   readonly parts: readonly TemplatePart[];
+  /** What else the message was sent with (tool calls, a tool result's call id, a name): given to the template as is. */
+  readonly fields?: Omit<RenderMessage, 'role' | 'content'> | undefined;
   /** A memory turn: the whole message is this memory, dropped whole when it is removed. */
   readonly memory?: string | undefined;
   /** How a one-line message names it: "conversation message 3 (user)". */
@@ -43,7 +45,7 @@ export interface TemplateSpans {
   readonly segments: readonly TokenRun[];
   /** Per assistant message: its index, and its content plus end-of-turn token (content ends at contentEnd). */
   readonly responses: readonly (TokenRun & { readonly message: number; readonly contentEnd: number })[];
-  /** Per memory key, in order of first appearance: the runs removing it deletes. */
+  /** Per memory key, in order of first appearance: the runs removing it deletes, one per place it sits (in the order of its places). */
   readonly memories: ReadonlyMap<string, readonly TokenRun[]>;
   /** What the template does that memscope's own templates do not (text it moves), one line each. */
   readonly notes: readonly string[];
@@ -51,6 +53,12 @@ export interface TemplateSpans {
 
 /** Renders messages to token ids (a server's /tokenize, or a local template and a tokenizer). */
 export type RenderIds = (messages: readonly RenderMessage[]) => Promise<readonly number[]>;
+
+/**
+ * The ids of a text on its own, from the same tokenizer; `afterNewline`: read as if a line break
+ * came before it (for tokenizers that mark the start of every call, as SentencePiece does).
+ */
+export type TextIds = (text: string, afterNewline: boolean) => Promise<readonly number[]>;
 
 /** Which memory place to leave out: every place of `key`, or only its `only`-th. */
 interface Removal {
@@ -76,13 +84,13 @@ export function renderMessages(messages: readonly TemplateMessage[], removal?: R
   for (const message of messages) {
     if (message.memory !== undefined && removed(message.memory)) continue;
     const parts = message.parts.filter((part) => typeof part === 'string' || message.memory !== undefined || !removed(part.memory));
-    out.push({ role: message.role, content: parts.map(partText).join('') });
+    out.push({ role: message.role, content: parts.map(partText).join(''), ...message.fields });
   }
   return out;
 }
 
 /** Per memory key, in order of first appearance, the message of each place it sits in. */
-function memoryPlaces(messages: readonly TemplateMessage[]): Map<string, number[]> {
+export function memoryPlaces(messages: readonly TemplateMessage[]): Map<string, number[]> {
   const places = new Map<string, number[]>();
   const add = (key: string, k: number) => places.set(key, [...(places.get(key) ?? []), k]);
   messages.forEach((message, k) => {
@@ -184,30 +192,85 @@ function overlaps(a: TokenRun, b: TokenRun): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-/** A memory's runs, one place at a time when it sits in several, checked against its removal from all. */
+/** How a one-line message names a memory: its key, and the message it (first) sits in. */
+function memoryName(key: string, holders: readonly number[], messages: readonly TemplateMessage[]): string {
+  const first = messages[holders[0]!]!;
+  return first.memory !== undefined ? `memory "${key}"` : `memory "${key}" (in ${first.label})`;
+}
+
+/** A memory's runs, one place at a time when it sits in several (in the order of its places), checked against its removal from all. */
 async function memoryRuns(name: string, key: string, holders: readonly number[], messages: readonly TemplateMessage[], segments: readonly TokenRun[], full: readonly number[], render: RenderIds): Promise<TokenRun[]> {
   const removedAll = await render(renderMessages(messages, { key })).catch(rendered(name, `the messages without memory "${key}"`));
-  const broken = `template ${name}: removing memory "${key}" changes other tokens than its own`;
+  const memory = memoryName(key, holders, messages);
+  const broken = `template ${name}: removing ${memory} changes other tokens than its own`;
   const places = holders.length;
   if (places === 1) {
     const run = removedRun(full, removedAll);
     if (run === undefined) throw new InputError(`${broken} (from token ${firstDifference(full, removedAll)}): the tokens at its edges merge with the text beside it, or the template renders the other messages differently without it; memscope refuses to score with it`);
-    if (run.start === run.end) throw new InputError(`template ${name}: memory "${key}" renders no tokens (the template drops its message), so it cannot be scored`);
+    if (run.start === run.end) throw new InputError(`template ${name}: ${memory} renders no tokens (the template drops it), so it cannot be scored`);
     return [placeRun(full, run, segments[holders[0]!]!)];
   }
   const runs: TokenRun[] = [];
   for (let only = 0; only < places; only++) {
     const one = await render(renderMessages(messages, { key, only })).catch(rendered(name, `the messages without place ${only + 1} of memory "${key}"`));
     const run = removedRun(full, one);
-    if (run === undefined || run.start === run.end) throw new InputError(`${broken} at its place ${only + 1} of ${places}; memscope refuses to score with it`);
+    if (run === undefined || run.start === run.end) throw new InputError(`${broken} at its place ${only + 1} of ${places} (in ${messages[holders[only]!]!.label}); memscope refuses to score with it`);
     runs.push(placeRun(full, run, segments[holders[only]!]!));
   }
-  runs.sort((a, b) => a.start - b.start);
   const kept = withoutRuns(full, runs);
   if (kept === undefined || !sameIds(kept, removedAll)) {
     throw new InputError(`${broken} when all ${places} of its places are removed at once; memscope refuses to score with it`);
   }
   return runs;
+}
+
+/**
+ * The run, among the equal removals (see placeRun) at or left of it, whose ids are `ids`; undefined
+ * when none is. Common prefix and suffix put a removed run as far right as it can go: a memory
+ * that opens like the text after it ("<persona>…" before "<human>…") is found shifted by that much.
+ */
+function textRun(full: readonly number[], run: TokenRun, ids: readonly number[]): TokenRun | undefined {
+  let { start, end } = run;
+  for (;;) {
+    if (sameIds(full.slice(start, end), ids)) return { start, end };
+    if (start === 0 || full[start - 1] !== full[end - 1]) return undefined;
+    start--;
+    end--;
+  }
+}
+
+/**
+ * Memories inside messages: the run a removal deletes must be exactly the memory's text's ids
+ * (read on their own, or after a line break), so that removing it deletes its text and nothing
+ * else. A template that rewrites the text at its edge (trims the message it ends) or a tokenizer
+ * that merges across its edge fails here, even where the removal alone looked clean. Returns the
+ * runs placed on the text.
+ */
+async function alignPartTexts(name: string, messages: readonly TemplateMessage[], places: ReadonlyMap<string, readonly number[]>, memories: ReadonlyMap<string, readonly TokenRun[]>, full: readonly number[], textIds: TextIds): Promise<Map<string, TokenRun[]>> {
+  const texts = new Map<string, string>();
+  for (const message of messages) {
+    if (message.memory !== undefined) continue;
+    for (const part of message.parts) if (typeof part !== 'string') texts.set(part.memory, part.text);
+  }
+  const aligned = await Promise.all(
+    [...places].map(async ([key, holders]): Promise<TokenRun[]> => {
+      const runs = memories.get(key)!;
+      const text = texts.get(key);
+      if (text === undefined) return [...runs];
+      const placed = async (afterNewline: boolean) => {
+        const ids = await textIds(text, afterNewline);
+        return runs.map((run, place) => (messages[holders[place]!]!.memory !== undefined ? run : textRun(full, run, ids)));
+      };
+      let out = await placed(false);
+      if (out.includes(undefined)) out = await placed(true);
+      const at = out.indexOf(undefined);
+      if (at === -1) return out as TokenRun[];
+      throw new InputError(
+        `template ${name}: memory "${key}" (in ${messages[holders[at]!]!.label}): removing it deletes other ids than its text's (the template rewrites the text at its edge, e.g. trims the message it ends, or the tokenizer merges across its edge); memscope refuses to score with it: let it sit inside the message, after a line break and with the line breaks that follow it`,
+      );
+    }),
+  );
+  return new Map([...places.keys()].map((key, i) => [key, aligned[i]!] as const));
 }
 
 function sameIds(a: readonly number[], b: readonly number[]): boolean {
@@ -227,8 +290,12 @@ function withoutRuns(full: readonly number[], runs: readonly TokenRun[]): number
   return kept;
 }
 
-/** Renders the messages every way the checks need and finds the spans; throws InputError on a failed check. */
-export async function findTemplateSpans(name: string, messages: readonly TemplateMessage[], render: RenderIds): Promise<TemplateSpans> {
+/**
+ * Renders the messages every way the checks need and finds the spans; throws InputError on a
+ * failed check. `textIds` (the same tokenizer, on plain text) checks each memory inside a message
+ * against its text's ids.
+ */
+export async function findTemplateSpans(name: string, messages: readonly TemplateMessage[], render: RenderIds, textIds?: TextIds): Promise<TemplateSpans> {
   if (messages.length === 0) throw new InputError(`template ${name}: no messages to render`);
   const plain = renderMessages(messages);
   const prefixes = await Promise.all(plain.map((_, k) => render(plain.slice(0, k + 1)).catch(rendered(name, `the messages up to ${messages[k]!.label}`))));
@@ -243,7 +310,8 @@ export async function findTemplateSpans(name: string, messages: readonly Templat
 
   const places = memoryPlaces(messages);
   const runs = await Promise.all([...places].map(([key, holders]) => memoryRuns(name, key, holders, messages, segments, full, render)));
-  const memories = new Map([...places.keys()].map((key, i) => [key, runs[i]!] as const));
+  const found = new Map([...places.keys()].map((key, i) => [key, runs[i]!] as const));
+  const memories = textIds === undefined ? found : await alignPartTexts(name, messages, places, found, full, textIds);
   for (const [key, list] of memories) {
     for (const run of list) {
       const hit = responses.find((response) => overlaps(run, response));

@@ -13,7 +13,7 @@ import { scoringMode, type ModeOptions } from './mode-table.ts';
 import { NO_FILTER, PromptLayout, clipRuns, type EntryRange, type Filter } from '../scoring/prompt.ts';
 import { baselineFirst, tokensText } from './call-schedule.ts';
 import { Interrupted, type EngineCore, type SharedBaseline, type UpTo } from './scoring-mode.ts';
-import { NoiseRepeats, NOISE_FACTOR, isNoise, summedFloor } from './noise-floor.ts';
+import { NoiseRepeats, NOISE_FACTOR, isNoise } from './noise-floor.ts';
 import { responseEntries } from './conversation.ts';
 import type { Scorer, ServerUsage, Span } from '../scoring/scorer.ts';
 
@@ -219,11 +219,20 @@ class Core implements EngineCore {
     });
   }
 
+  get noiseRepeats(): number {
+    return this.noise.repeats;
+  }
+
+  async noiseFloors(responses: readonly number[]): Promise<number[]> {
+    const measured = await this.noise.floors();
+    return responses.map((entry) => measured.get(entry) ?? 0);
+  }
+
   /**
    * The noise floor of each run-started response, once every repeat has answered; the scores
    * written into the AST that are within it removed. Emits noise-floor. Nothing with --noise 0.
    */
-  async finishNoise(): Promise<number[] | undefined> {
+  async finishNoise(): Promise<Map<number, number> | undefined> {
     if (this.noise.repeats === 0) return undefined;
     const byEntry = await this.noise.floors();
     const floors = this.runResponses.map((entry) => byEntry.get(entry) ?? 0);
@@ -234,7 +243,7 @@ class Core implements EngineCore {
       for (const [key, score] of [...node.memoryScores]) if (isNoise(score, floors[j]!)) node.memoryScores.delete(key);
     });
     this.emit({ type: 'noise-floor', repeats: this.noise.repeats, factor: NOISE_FACTOR, floors });
-    return floors;
+    return byEntry;
   }
 
   beginRun(): void {
@@ -252,15 +261,6 @@ class Core implements EngineCore {
     if (report?.cached_tokens === undefined || report.prompt_tokens === 0) return '';
     return ` · prefill ${tokensText(report.prompt_tokens - report.cached_tokens)} computed, ${tokensText(report.cached_tokens)} reused`;
   }
-}
-
-/** The result with each response's noise floor (full) or the summed floor (single); unchanged without --noise. */
-function withNoise(result: RunResult, floors: number[] | undefined, calls: number): RunResult {
-  if (floors === undefined) return result;
-  // The repeats sent last count among the run's calls.
-  if (result.mode === 'full') return { ...result, responses: result.responses.map((r, j) => ({ ...r, noise: floors[j] ?? 0 })), calls };
-  if (result.mode === 'single') return { mode: 'single', key: result.key, score: result.score, noise: summedFloor(floors), calls };
-  return { ...result, calls };
 }
 
 export class ScoringEngine {
@@ -283,10 +283,13 @@ export class ScoringEngine {
     const core = this.core;
     core.beginRun();
     try {
-      const scored = await scoringMode(options).run(core);
+      const mode = scoringMode(options);
+      const scored = await mode.run(core);
       // A mode may have stopped quietly on the failed baseline's cancellation.
       if (core.failure !== undefined) throw core.failure;
-      const result = withNoise(scored, await core.finishNoise(), core.calls);
+      const floors = await core.finishNoise();
+      // The repeats sent last count among the run's calls.
+      const result = floors === undefined ? scored : { ...mode.withNoise(scored, (entry) => floors.get(entry) ?? 0, this.context), calls: core.calls };
       const server = core.serverUsage();
       core.emit(server === undefined ? { type: 'run-done', result } : { type: 'run-done', result, server });
       return result;

@@ -7,6 +7,9 @@ export const MODES = ['full', 'single', 'incremental', 'finetune'] as const;
 export const ModeSchema = z.enum(MODES);
 export type Mode = z.infer<typeof ModeSchema>;
 
+/** How the screen's header and the headless lines name each mode. */
+export const MODE_TITLES: Record<Mode, string> = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
+
 export const MemoryRefSchema = z.strictObject({
   key: z.string(),
   /** Index of the memory's first appearance in the conversation. */
@@ -20,6 +23,7 @@ export const FullResultSchema = z.strictObject({
   memories: z.array(
     z.strictObject({
       key: z.string(),
+      /** The memory's largest divergence over the responses; with --noise, the largest above the noise (0 when only noise moved it). */
       max: z.number(),
       failed: z.boolean(),
       reason: z.string().optional(),
@@ -36,7 +40,14 @@ export const FullResultSchema = z.strictObject({
   /** Present when the matrix is estimated from this many random ablations (--estimate K). */
   estimate: z.number().int().positive().optional(),
   /** Present for a group search (--search): its threshold, and its ablation calls (the baseline not counted). */
-  search: z.strictObject({ threshold: z.number().positive(), calls: z.number().int().nonnegative() }).optional(),
+  search: z
+    .strictObject({
+      threshold: z.number().positive(),
+      calls: z.number().int().nonnegative(),
+      /** --noise: the highest threshold the noise floor raised T to (NOISE_FACTOR × a response's floor, where above T); absent when it raised none. */
+      raised: z.number().positive().optional(),
+    })
+    .optional(),
 });
 
 export const SingleResultSchema = z.strictObject({
@@ -50,14 +61,16 @@ export const SingleResultSchema = z.strictObject({
 
 export const IncrementalResultSchema = z.strictObject({
   mode: z.literal('incremental'),
-  scored: z.array(z.strictObject({ key: z.string(), score: z.number(), weight: z.number() })),
+  /** `noise` (--noise N > 0): the largest noise floor of the responses in the memory's window (its score is the largest divergence there). */
+  scored: z.array(z.strictObject({ key: z.string(), score: z.number(), weight: z.number(), noise: z.number().nonnegative().optional() })),
   skipped: z.array(z.strictObject({ key: z.string(), reason: z.string(), failed: z.literal(true).optional() })),
   calls: z.number().int(),
 });
 
 export const FinetuneResultSchema = z.strictObject({
   mode: z.literal('finetune'),
-  candidates: z.array(z.strictObject({ entry: z.number().int(), divergence: z.number() })),
+  /** `noise` (--noise N > 0): the response's noise floor; a divergence within NOISE_FACTOR × it is noise. */
+  candidates: z.array(z.strictObject({ entry: z.number().int(), divergence: z.number(), noise: z.number().nonnegative().optional() })),
   calls: z.number().int(),
 });
 

@@ -12,6 +12,7 @@
 import { errorMessage } from '../core/errors.ts';
 import { divergence, maxOf } from './divergence.ts';
 import type { EngineEvent, FullResult, MemoryRef } from './events.ts';
+import { thresholdAboveNoise } from './noise-floor.ts';
 
 /** T's default, in nats of a response's total logprob. */
 export const DEFAULT_THRESHOLD = 1.0;
@@ -93,13 +94,22 @@ export function reachable(probe: Probe, responses: readonly number[], entries: r
 }
 
 /**
- * One past the last column where a memory could move a response by `splitAt`: the last column
- * its bound (`least`: per response, the least divergence a called group holding it caused)
- * reaches splitAt, if that comes at or after `after` (its first response); else 0 (none can).
+ * One past the last column where a memory could move a response by `splitAt` (one value, or one
+ * per column): the last column its bound (`least`: per response, the least divergence a called
+ * group holding it caused) reaches splitAt, if that comes at or after `after` (its first
+ * response); else 0 (none can).
  */
-export function memberReach(least: ArrayLike<number>, splitAt: number, after: number): number {
-  for (let c = least.length - 1; c >= after; c--) if (least[c]! >= splitAt) return c + 1;
+export function memberReach(least: ArrayLike<number>, splitAt: number | ArrayLike<number>, after: number): number {
+  for (let c = least.length - 1; c >= after; c--) if (least[c]! >= (typeof splitAt === 'number' ? splitAt : splitAt[c]!)) return c + 1;
   return 0;
+}
+
+/**
+ * Per column, where a group splits: threshold × fraction, the threshold raised to the noise
+ * limit of each response whose floor is known (`floors`: 0 where not yet measured).
+ */
+export function splitLevels(threshold: number, fraction: number, floors: readonly number[], width: number): number[] {
+  return Array.from({ length: width }, (_, c) => thresholdAboveNoise(threshold, floors[c] ?? 0) * fraction);
 }
 
 /**
@@ -154,6 +164,11 @@ export interface SearchIo {
   aborted(): boolean;
   /** Writes a memory's row into the AST (null: no score). */
   writeRow(key: string, row: readonly number[] | null): void;
+  /**
+   * --noise: each column's noise floor, once measured (the baseline's repeats sent now if not yet
+   * due); the threshold is never below its noise limit. Absent: no floor, T alone.
+   */
+  floors?(): Promise<readonly number[]>;
 }
 
 export interface SearchPlan {
@@ -182,7 +197,7 @@ export function groupSearch(plan: SearchPlan, io: SearchIo): Promise<FullResult>
 
 /** One search's state: the rows found, and per memory the bound its called groups give. */
 class GroupSearch {
-  private readonly splitAt: number;
+  private readonly fraction: number;
   private readonly width: number;
   /** The memories' first entries. */
   private readonly entries: number[];
@@ -195,13 +210,15 @@ class GroupSearch {
   private readonly least: Float32Array[];
   private baseline: number[] = [];
   private calls = 0;
+  /** The floors, asked for at the first split: every split is decided on them. */
+  private floors: Promise<readonly number[]> | undefined;
 
   constructor(
     private readonly plan: SearchPlan,
     private readonly io: SearchIo,
   ) {
-    const { memories, responses, threshold } = plan;
-    this.splitAt = threshold * (plan.splitFraction ?? SPLIT_FRACTION);
+    const { memories, responses } = plan;
+    this.fraction = plan.splitFraction ?? SPLIT_FRACTION;
     this.width = responses.length;
     this.entries = memories.map((m) => m.entry);
     this.rows = memories.map(() => new Array<number>(this.width).fill(0));
@@ -287,13 +304,19 @@ class GroupSearch {
   private async split(group: MemoryGroup, divergences: readonly number[]): Promise<void> {
     const { responses } = this.plan;
     const max = maxOf(divergences);
+    // The noise floor raises the threshold where its limit is above T: measured before the first split.
+    const floors = this.io.floors === undefined ? [] : await (this.floors ??= this.io.floors());
+    if (this.io.aborted()) return;
+    const splitAt = splitLevels(this.plan.threshold, this.fraction, floors, this.width);
     let flags = 0;
-    for (const d of divergences) if (d >= this.splitAt) flags++;
-    const reaches = Array.from({ length: group.count }, (_, k) => memberReach(this.least[group.first + k]!, this.splitAt, firstColumnAfter(responses, this.entries[group.first + k]!)));
+    divergences.forEach((d, c) => {
+      if (d >= splitAt[c]!) flags++;
+    });
+    const reaches = Array.from({ length: group.count }, (_, k) => memberReach(this.least[group.first + k]!, splitAt, firstColumnAfter(responses, this.entries[group.first + k]!)));
     const { next, skipped } = refine(group, flags, reaches);
     if (next.length === 0) return this.clear(group, max, true);
     this.io.emit({ type: 'group-done', first: group.first, count: group.count, max, outcome: 'split', called: true, bounds: [], calls: next.length });
-    // A memory whose bound reaches splitAt at no response after it moves none by T.
+    // A memory whose bound reaches splitAt at no response after it moves none by its threshold.
     for (const part of skipped) this.clear(part, 0, false);
     await Promise.all(next.map((probe) => this.explore(probe)));
   }

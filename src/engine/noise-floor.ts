@@ -42,6 +42,15 @@ export function isNoise(divergence: number, floor: number): boolean {
   return floor > 0 && divergence <= noiseLimit(floor);
 }
 
+/** A memory's largest divergence that is not noise: 0 when every cell is within its response's noise. */
+export function maxAboveNoise(divergences: readonly number[], floors: readonly number[]): number {
+  let max = 0;
+  divergences.forEach((d, r) => {
+    if (d > max && !isNoise(d, floors[r] ?? 0)) max = d;
+  });
+  return max;
+}
+
 /** The floor of a score that sums the divergences of these responses: their floors add up. */
 export function summedFloor(floors: readonly number[], responses: Iterable<number> = floors.keys()): number {
   let total = 0;
@@ -59,6 +68,15 @@ export function runFloor(floors: readonly number[]): number {
 /** A search threshold raised, where needed, to the noise limit of the responses it sums over. */
 export function thresholdAboveNoise(threshold: number, floor: number): number {
   return Math.max(threshold, noiseLimit(floor));
+}
+
+/**
+ * The highest threshold a search used once the floors were known: factor × the widest floor,
+ * when that is above T; undefined when the noise raised it nowhere.
+ */
+export function raisedThreshold(threshold: number, floors: readonly number[], factor = NOISE_FACTOR): number | undefined {
+  const highest = factor * runFloor(floors);
+  return highest > threshold ? highest : undefined;
 }
 
 /** Cells of one memory: the divergences, with each cell within its response's noise set to 0 for memory_scores. */

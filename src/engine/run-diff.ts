@@ -1,8 +1,12 @@
 // Comparing two full-matrix runs (before and after fine-tuning, two models, two versions of a
 // context): memories matched by key, responses by conversation entry or, where the two
 // conversations differ, by the response's text, so an inserted or removed message does not shift
-// every later response onto the wrong partner. The difference is B − A, cell by cell.
+// every later response onto the wrong partner. The difference is B − A, cell by cell. Where either
+// run measured its server's noise (--noise), a change within the two runs' noise limits together
+// is noise, not a change in importance: each side's value may be off by its own limit.
+import { SCORE_THRESHOLD } from './divergence.ts';
 import type { FullResult } from './events.ts';
+import { noiseLimit } from './noise-floor.ts';
 
 /** One run as the comparison sees it: its result and, when known, the text of each response. */
 export interface DiffSide {
@@ -60,6 +64,11 @@ export interface RunDiff {
   readonly unmatchedConversations?: string;
   /** matrix[i][j] = B − A for memories[i] × responses[j]. */
   readonly matrix: number[][];
+  /**
+   * Per matched response, the band within which a change is noise: A's noise limit plus B's
+   * (NOISE_FACTOR × each run's floor for that response); 0 where neither run measured noise.
+   */
+  readonly noise: number[];
 }
 
 /** Memories by key: those in both (A's order), and those in one run only. */
@@ -221,8 +230,34 @@ export function differenceMatrix(a: FullResult, b: FullResult, memories: readonl
   });
 }
 
+/** Per matched response, the noise band of a change: both runs' noise limits added. */
+export function noiseBands(a: FullResult, b: FullResult, responses: readonly ResponseMatch[]): number[] {
+  return responses.map((r) => noiseLimit(a.responses[r.a]!.noise ?? 0) + noiseLimit(b.responses[r.b]!.noise ?? 0));
+}
+
+/** Whether a change is within the noise band (never with a zero band: nothing measured). */
+export function isNoiseChange(change: number, band: number): boolean {
+  return band > 0 && Math.abs(change) <= band;
+}
+
+/** Whether a change counts: larger than the scores' own threshold, and than the noise. */
+export function isRealChange(change: number, band: number): boolean {
+  return Math.abs(change) > SCORE_THRESHOLD && !isNoiseChange(change, band);
+}
+
+/** Whether a compared memory changed only within the noise: some cell moved, none past its band. */
+export function changedWithinNoise(diff: Pick<RunDiff, 'matrix' | 'noise'>, row: number): boolean {
+  const changes = diff.matrix[row]!;
+  return changes.some((c, j) => Math.abs(c) > SCORE_THRESHOLD && isNoiseChange(c, diff.noise[j]!)) && !changes.some((c, j) => isRealChange(c, diff.noise[j]!));
+}
+
 export function compareRuns(a: DiffSide, b: DiffSide): RunDiff {
   const memories = matchMemories(a.result.memories, b.result.memories);
   const responses = matchResponses(a, b);
-  return { ...memories, ...responses, matrix: differenceMatrix(a.result, b.result, memories.memories, responses.responses) };
+  return {
+    ...memories,
+    ...responses,
+    matrix: differenceMatrix(a.result, b.result, memories.memories, responses.responses),
+    noise: noiseBands(a.result, b.result, responses.responses),
+  };
 }

@@ -14,6 +14,12 @@ export interface ScoringMode {
    */
   promptRanges(context: Context): EntryRange[];
   run(core: EngineCore): Promise<RunResult>;
+  /**
+   * --noise: the result with the noise floor of what it reports (`floorOf`: a response's floor,
+   * by conversation entry), once every repeat has answered. Each mode knows what its numbers sum
+   * or take the largest of.
+   */
+  withNoise(result: RunResult, floorOf: (entry: number) => number, context: Context): RunResult;
 }
 
 /** A prompt that ends with conversation entry `entry`, whose first `responses` responses it scores. */
@@ -61,6 +67,13 @@ export interface EngineCore {
   divergence(label: string, range: EntryRange, filter: Filter): Promise<number[]>;
   /** Writes one memory's row into the live AST (null: no score). */
   writeScores(key: string, responses: readonly number[], row: readonly number[] | null): void;
+  /** --noise N: the baseline's repeats (0: no noise floor is measured). */
+  readonly noiseRepeats: number;
+  /**
+   * --noise: the noise floor of each of these responses (conversation entries), once the repeats
+   * registered so far have answered (those not yet due are sent now).
+   */
+  noiseFloors(responses: readonly number[]): Promise<number[]>;
   /** " · prefill N computed, M reused" so far this run, once the backend has reported some, else "". */
   prefillNote(): string;
 }

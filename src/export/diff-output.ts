@@ -2,7 +2,7 @@
 // (--csv), or a short table of the memories whose importance changed most. Context text (keys,
 // paths, model names) is neutralised in text and CSV, escaped in JSON.
 import { z } from 'zod';
-import { entryMatchWarning, type RunDiff } from '../engine/run-diff.ts';
+import { changedWithinNoise, entryMatchWarning, type RunDiff } from '../engine/run-diff.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import type { RunInput } from '../sessions/run-input.ts';
 import { csvText } from './export-csv.ts';
@@ -21,10 +21,16 @@ export const DiffJsonSchema = z
     mode: z.literal('diff'),
     a: DiffRunSchema,
     b: DiffRunSchema,
-    /** Memories in both runs and scored in both, in A's order: the matrix's rows. */
-    memories: z.array(z.strictObject({ key: z.string(), max_a: z.number(), max_b: z.number() })),
-    /** Matched responses: the matrix's columns. */
-    responses: z.array(z.strictObject({ entry_a: z.number().int(), entry_b: z.number().int() })),
+    /**
+     * Memories in both runs and scored in both, in A's order: the matrix's rows. `within_noise`:
+     * some cell changed, but none by more than its response's noise band.
+     */
+    memories: z.array(z.strictObject({ key: z.string(), max_a: z.number(), max_b: z.number(), within_noise: z.literal(true).optional() })),
+    /**
+     * Matched responses: the matrix's columns. `noise` (when either run measured its noise): the
+     * band within which a change is noise, A's noise limit plus B's.
+     */
+    responses: z.array(z.strictObject({ entry_a: z.number().int(), entry_b: z.number().int(), noise: z.number().nonnegative().optional() })),
     /** B − A, memories × responses. */
     matrix: z.array(z.array(z.number())),
     only_a: z.array(z.string()),
@@ -48,8 +54,8 @@ export function diffJson(a: RunInput, b: RunInput, diff: RunDiff): DiffJson {
     mode: 'diff',
     a: side(a),
     b: side(b),
-    memories: diff.memories.map((m) => ({ key: m.key, max_a: m.maxA, max_b: m.maxB })),
-    responses: diff.responses.map((r) => ({ entry_a: r.entryA, entry_b: r.entryB })),
+    memories: diff.memories.map((m, i) => ({ key: m.key, max_a: m.maxA, max_b: m.maxB, ...(changedWithinNoise(diff, i) ? { within_noise: true as const } : {}) })),
+    responses: diff.responses.map((r, j) => ({ entry_a: r.entryA, entry_b: r.entryB, ...(measuredNoise(diff) ? { noise: diff.noise[j]! } : {}) })),
     matrix: diff.matrix,
     only_a: diff.onlyA.map((m) => m.key),
     only_b: diff.onlyB.map((m) => m.key),
@@ -58,6 +64,11 @@ export function diffJson(a: RunInput, b: RunInput, diff: RunDiff): DiffJson {
     responses_only_b: diff.responsesOnlyB.map((r) => r.entry),
     failed: diff.failed,
   };
+}
+
+/** Whether either run measured its noise: then every response says its band, 0 included. */
+function measuredNoise(diff: RunDiff): boolean {
+  return diff.noise.some((band) => band > 0);
 }
 
 export function diffJsonText(a: RunInput, b: RunInput, diff: RunDiff): string {
@@ -101,10 +112,16 @@ export function diffText(a: RunInput, b: RunInput, diff: RunDiff): string {
     ...(entryMatchWarning(diff) !== undefined ? [`warning: ${entryMatchWarning(diff)}`] : []),
     runLine('A', a),
     runLine('B', b),
+    ...(measuredNoise(diff) ? [`noise: a change within A's and B's noise limits together (up to ${formatNumber(Math.max(...diff.noise))}) is noise; ~ marks a memory that changed only within it`] : []),
     'memory importance, largest change first (max divergence in A, in B, change):',
   ];
-  const order = [...diff.memories].sort((x, y) => Math.abs(y.maxB - y.maxA) - Math.abs(x.maxB - x.maxA));
-  for (const m of order) lines.push(`  ${formatNumber(m.maxA).padStart(10)} ${formatNumber(m.maxB).padStart(10)} ${signed(m.maxB - m.maxA).padStart(10)}  ${neutralize(m.key)}`);
+  // Memories that changed only within the noise go after every real change, whatever their size.
+  const noise = new Set(diff.memories.flatMap((_, i) => (changedWithinNoise(diff, i) ? [i] : [])));
+  const order = diff.memories.map((m, i) => ({ m, i })).sort((x, y) => Number(noise.has(x.i)) - Number(noise.has(y.i)) || Math.abs(y.m.maxB - y.m.maxA) - Math.abs(x.m.maxB - x.m.maxA));
+  for (const { m, i } of order) {
+    const change = `${noise.has(i) ? '~' : ''}${signed(m.maxB - m.maxA)}`;
+    lines.push(`  ${formatNumber(m.maxA).padStart(10)} ${formatNumber(m.maxB).padStart(10)} ${change.padStart(10)}  ${neutralize(m.key)}`);
+  }
   if (order.length === 0) lines.push('  (no memory in both runs)');
   lines.push(...keyList('only in A', diff.onlyA.map((m) => m.key)));
   lines.push(...keyList('only in B', diff.onlyB.map((m) => m.key)));

@@ -3,6 +3,7 @@
 // so that a cell reads the same in both. All text is neutralised and XML-escaped.
 import type { FullResult } from '../engine/events.ts';
 import { SCORE_THRESHOLD } from '../engine/divergence.ts';
+import { isNoise, noiseLimit } from '../engine/noise-floor.ts';
 import { heatFraction, heatHex, heatValueAt } from '../tui/heat-palette.ts';
 import { neutralize } from '../core/sanitize.ts';
 
@@ -17,6 +18,8 @@ function fmt(n: number): string {
 /** The widest the SVG is drawn by default: a larger matrix is scaled down to it (its viewBox keeps every cell), not cut. */
 export const SVG_MAX_WIDTH = 1400;
 const BACKGROUND = '#ffffff';
+/** A cell within its response's noise floor (--noise): measured, not a finding; off the scale. */
+const NOISE_FILL = '#e4e4e4';
 const LABEL_W = 220;
 const RIGHT_MARGIN = 30;
 
@@ -25,12 +28,13 @@ function onScale(value: number): boolean {
   return value > SCORE_THRESHOLD;
 }
 
-/** The legend: what reads as background, then the scale from the threshold to the maximum, ticks even on it. */
-function legend(x: number, y: number, width: number, max: number): string[] {
+/** The legend: what reads as background (and, with a noise floor, what is noise), then the scale from the threshold to the maximum, ticks even on it. */
+function legend(x: number, y: number, width: number, max: number, noise: boolean): string[] {
   const out = [
     `<rect x="${x}" y="${y}" width="12" height="12" stroke="#999999" fill="${BACKGROUND}"/>`,
     `<text x="${x + 16}" y="${y + 10}">&lt; ${SCORE_THRESHOLD}</text>`,
   ];
+  if (noise) out.push(`<rect x="${x}" y="${y + 16}" width="12" height="12" stroke="#999999" fill="${NOISE_FILL}"/>`, `<text x="${x + 16}" y="${y + 26}">noise</text>`);
   if (!onScale(max)) {
     out.push(`<text x="${x}" y="${y + 40}">divergence (nats): no cell above ${SCORE_THRESHOLD}</text>`);
     return out;
@@ -53,7 +57,10 @@ function legend(x: number, y: number, width: number, max: number): string[] {
 export function resultSvg(result: FullResult, title = 'memscope: memory importance'): string {
   const rows = result.memories.length;
   const cols = result.responses.length;
-  const max = Math.max(0, ...result.memories.map((m) => m.max));
+  const floors = result.responses.map((r) => r.noise ?? 0);
+  const noiseAt = (v: number, j: number) => onScale(v) && isNoise(v, floors[j]!);
+  // The scale tops at the largest divergence that is not noise.
+  const max = result.matrix.reduce((top, row) => row.reduce((m, v, j) => (v > m && !noiseAt(v, j) ? v : m), top), 0);
   const left = LABEL_W + 10;
   // Cells share what the default width leaves them; below 2 px the whole drawing is scaled down instead.
   const cellW = Math.max(2, Math.min(18, Math.floor((SVG_MAX_WIDTH - left - RIGHT_MARGIN) / Math.max(1, cols))));
@@ -89,11 +96,14 @@ export function resultSvg(result: FullResult, title = 'memscope: memory importan
       out.push(`<text x="${LABEL_W}" y="${y + cellH - 2}" text-anchor="end"${m.failed ? ' fill="#c00"' : ''}>${xmlEscape(label)}${m.failed ? ' (failed)' : ''}</text>`);
     }
     result.matrix[i]!.forEach((v, j) => {
-      out.push(`<rect x="${left + j * cellW}" y="${y}" width="${cellW}" height="${cellH}" fill="${onScale(v) ? heatHex(v, max) : BACKGROUND}"><title>${xmlEscape(`${m.key} × entry ${result.responses[j]!.entry}: ${fmt(v)}`)}</title></rect>`);
+      const noise = noiseAt(v, j);
+      const fill = noise ? NOISE_FILL : onScale(v) ? heatHex(v, max) : BACKGROUND;
+      const note = noise ? ` (within the noise, ≤ ${fmt(noiseLimit(floors[j]!))})` : '';
+      out.push(`<rect x="${left + j * cellW}" y="${y}" width="${cellW}" height="${cellH}" fill="${fill}"><title>${xmlEscape(`${m.key} × entry ${result.responses[j]!.entry}: ${fmt(v)}${note}`)}</title></rect>`);
     });
   });
   out.push(`</g>`);
-  out.push(...legend(left, legendY, Math.min(370, Math.max(cols * cellW, 300)), max));
+  out.push(...legend(left, legendY, Math.min(370, Math.max(cols * cellW, 300)), max, floors.some((f) => f > 0)));
   out.push(`</svg>`);
   return `${out.join('\n')}\n`;
 }

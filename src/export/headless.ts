@@ -1,12 +1,12 @@
 // Headless runs: progress as plain lines on stderr, the result on stdout (JSON with --json,
 // a short table otherwise). Every piece of context text is neutralised before it is printed.
 import type { Writable } from 'node:stream';
-import { retryText, type EngineEvent, type Mode, type RunResult } from '../engine/events.ts';
+import { MODE_TITLES, retryText, type EngineEvent, type Mode, type RunResult } from '../engine/events.ts';
 import { plural } from '../core/plural.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { formatThreshold } from '../engine/group-search.ts';
-
-const MODE_TITLES = { full: 'full matrix', single: 'single memory', incremental: 'incremental', finetune: 'fine-tune candidates' };
+import { SCORE_THRESHOLD } from '../engine/divergence.ts';
+import { isNoise, maxAboveNoise, noiseLimit, runFloor } from '../engine/noise-floor.ts';
 
 export function formatNumber(value: number): string {
   return value.toFixed(3);
@@ -64,6 +64,8 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
       // Single memories print their row-done line.
       if (event.outcome === 'exact') return undefined;
       return `  ${event.count === 1 ? `memory ${event.first + 1}` : `memories ${event.first + 1}–${event.first + event.count}`}: max ${formatNumber(event.max)}, ${event.outcome === 'split' ? `split (${plural(event.calls, 'call')})` : event.called ? 'cleared' : 'cleared without a call'}`;
+    case 'noise-floor':
+      return noiseLine(event.floors, event.factor, event.repeats);
     case 'row-failed':
       return `  ${neutralize(event.key)}: FAILED: ${neutralize(event.reason)}`;
     case 'memory-skipped':
@@ -79,6 +81,11 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
   }
 }
 
+/** What the repeats of the baseline measured, and the rule the result is read by. */
+function noiseLine(floors: readonly number[], factor: number, repeats: number): string {
+  return `noise floor: up to ${formatNumber(runFloor(floors))} a response (the baseline scored ${1 + repeats} times); a divergence within ${factor} × its response's floor is noise`;
+}
+
 export function resultJson(result: RunResult): string {
   return safeJson(result);
 }
@@ -90,22 +97,33 @@ export function resultText(result: RunResult): string {
   const lines: string[] = [];
   switch (result.mode) {
     case 'full': {
-      const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => b.max - a.max);
       const how =
         result.estimate !== undefined
           ? `, ESTIMATED from ${result.estimate} random ablations`
           : result.search !== undefined
-            ? `, group search T=${formatThreshold(result.search.threshold)}: exact at and above T; "< b": below T, not scored alone`
+            ? result.search.raised === undefined
+              ? `, group search T=${formatThreshold(result.search.threshold)}: exact at and above T; "< b": below T, not scored alone`
+              : `, group search T=${formatThreshold(result.search.threshold)}, raised by the noise floor to ${formatNumber(result.search.raised)} at the noisiest response: exact at and above each response's threshold; "< b": below it, not scored alone`
             : '';
+      // With a noise floor (--noise) a memory ranks by its largest divergence above the noise; one
+      // whose cells are all within it goes last, its max marked ~ (measured, not a finding).
+      const floors = result.responses.map((r) => r.noise ?? 0);
+      const measured = floors.some((f) => f > 0);
+      const real = result.memories.map((m, i) => (measured ? maxAboveNoise(result.matrix[i]!, floors) : m.max));
+      const noiseOnly = (i: number) => measured && !result.memories[i]!.failed && result.matrix[i]!.some((d) => d > SCORE_THRESHOLD) && !(real[i]! > SCORE_THRESHOLD);
+      const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => Number(noiseOnly(a.i)) - Number(noiseOnly(b.i)) || real[b.i]! - real[a.i]!);
       lines.push(`memory importance (max divergence over ${plural(result.responses.length, 'response')}${how}):`);
       // A memory the search cleared with its group shows its bound, not a measured 0.
-      const shown = (m: (typeof order)[number]) => (m.exact === false && m.bound !== undefined ? `< ${formatNumber(m.bound)}` : formatNumber(m.max));
+      const shown = (m: (typeof order)[number]) => (m.exact === false && m.bound !== undefined ? `< ${formatNumber(m.bound)}` : noiseOnly(m.i) ? '~' : formatNumber(real[m.i]!));
       for (const m of order) lines.push(`  ${shown(m).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
+      if (order.some((m) => noiseOnly(m.i))) lines.push('  (~: every cell of the memory is within its response\'s noise: not a finding)');
       break;
     }
-    case 'single':
-      lines.push(`${neutralize(result.key)}: ${formatNumber(result.score)} (sum of divergence)`);
+    case 'single': {
+      const noise = result.noise !== undefined && isNoise(result.score, result.noise) ? `; within the noise (≤ ${formatNumber(noiseLimit(result.noise))}): not a finding` : '';
+      lines.push(`${neutralize(result.key)}: ${formatNumber(result.score)} (sum of divergence${noise})`);
       break;
+    }
     case 'finetune':
       lines.push('fine-tune candidates (entry, divergence without memories):');
       for (const c of result.candidates) lines.push(`  ${String(c.entry).padStart(6)}  ${formatNumber(c.divergence)}`);

@@ -4,7 +4,8 @@
 // (template-context.ts), so every prompt the run sends is one the template renders; the ranges a
 // mode sends over part of the conversation are checked too (template-windows.ts).
 import { z } from 'zod';
-import { ChatContextSchema } from '../context/chat-format.ts';
+import { ChatContextSchema, type ChatContext } from '../context/chat-format.ts';
+import { readAgentChat } from '../context/import-log.ts';
 import type { Context } from '../context/context.ts';
 import { isJinjaTemplateFile, loadChatTemplate, type ChatTemplate } from '../context/jinja-template.ts';
 import { parseJsonFile, readTextFile, zodProblem, type LoadedContext } from '../context/load-context.ts';
@@ -34,31 +35,38 @@ export function modelTemplateName(template: ModelTemplate): string {
   return template.kind === 'server' ? 'server' : template.template.name;
 }
 
+/** A chat-format file, as the model's template renders it. */
+async function readChat(file: string, template: ModelTemplate): Promise<ChatContext> {
+  const data = parseJsonFile(file, await readTextFile(file, 'context file'), z.record(z.string(), z.unknown()));
+  if ('format' in data) throw new InputError(`${file}: --template ${modelTemplateName(template)} renders chat-format contexts; this one is native (its tokens are fixed)`);
+  const parsed = ChatContextSchema.safeParse(data);
+  if (!parsed.success) throw zodProblem(file, parsed.error, data);
+  return parsed.data;
+}
+
 /**
- * Reads a chat-format file and renders it with the model's template; `ranges` gives the prompt
- * ranges the run's mode sends, checked against the template's own renderings of them.
+ * Reads a chat-format file (or, with `fromLog`, an agent's log imported with those rules) and
+ * renders it with the model's template; `ranges` gives the prompt ranges the run's mode sends,
+ * checked against the template's own renderings of them.
  */
 export async function loadWithModelTemplate(
   file: string,
   template: ModelTemplate,
   options: ServerTokenizerOptions,
   ranges?: (context: Context) => readonly EntryRange[],
+  fromLog?: { readonly rules: readonly string[]; readonly span?: string | undefined },
 ): Promise<LoadedContext & { readonly notes: readonly string[] }> {
-  const data = parseJsonFile(file, await readTextFile(file, 'context file'), z.record(z.string(), z.unknown()));
-  if ('format' in data) throw new InputError(`${file}: --template ${modelTemplateName(template)} renders chat-format contexts; this one is native (its tokens are fixed)`);
-  const parsed = ChatContextSchema.safeParse(data);
-  if (!parsed.success) throw zodProblem(file, parsed.error, data);
-  const chat = parsed.data;
+  const { chat, imported, notes = [] } = fromLog === undefined ? { chat: await readChat(file, template), imported: undefined } : await readAgentChat(file, fromLog.rules, fromLog.span);
   const model = options.model ?? chat.model ?? null;
   const renderer = rendererFor(template, { ...options, model });
   const name = modelTemplateName(template);
   try {
     if (renderer instanceof ServerChatRenderer) await renderer.probe();
     const messages = templateMessages(chat);
-    const spans = await findTemplateSpans(name, messages, renderer.render);
+    const spans = await findTemplateSpans(name, messages, renderer.render, renderer.textIds);
     const context = templateContext(chat, messages, spans, name, model ?? 'server');
     if (ranges !== undefined) await checkTemplateWindows(name, context, messages, ranges(context), renderer.render);
-    return { path: file, format: 'chat', context, notes: spans.notes };
+    return { path: file, format: 'chat', context, notes: [...notes, ...spans.notes], ...(imported !== undefined ? { imported } : {}) };
   } catch (error) {
     if (error instanceof InputError || (error as Error).name === 'AbortError') throw error;
     throw new ScoringError(`${file}: rendering with the model's template failed: ${errorMessage(error)}`);

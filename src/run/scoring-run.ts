@@ -11,7 +11,6 @@ import { scoringMode, type ModeOptions } from '../engine/mode-table.ts';
 import { loadWithModelTemplate } from './model-template.ts';
 import { loadContext, type ChatTokenizing, type LoadedContext } from '../context/load-context.ts';
 import { loadAgentLog } from '../context/import-log.ts';
-import { InputError } from '../core/errors.ts';
 import type { ScoreSettings } from './score-settings.ts';
 import type { Scorer } from '../scoring/scorer.ts';
 import { ServerTokenizer } from '../scoring/server-tokenizer.ts';
@@ -73,12 +72,10 @@ export function createScorer(settings: ScorerSettings, model: string | null): Sc
  * own template); `modeOptions`, when known, has the template check the prompts the mode sends.
  */
 export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal, modeOptions?: ModeOptions): Promise<LoadedContext> {
+  const fromLog = settings.memories === undefined ? undefined : { rules: settings.memories, span: settings.span };
   if (settings.modelTemplate !== undefined) {
-    // The model-template path renders memory turns only, so far; an agent's log is imported as
-    // memories inside messages, which it does not map yet.
-    if (settings.memories !== undefined) return Promise.reject(new InputError('--memories: an agent log is scored with the built-in or the server\'s tokenizer; --template server or a template file takes a chat-format file with memory turns (not yet memories inside messages)'));
     const options = { url: settings.urls[0]!, model: settings.model ?? null, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs, concurrency: settings.concurrency, signal };
-    return loadWithModelTemplate(settings.file, settings.modelTemplate, options, modeOptions === undefined ? undefined : (context) => scoringMode(modeOptions).promptRanges(context));
+    return loadWithModelTemplate(settings.file, settings.modelTemplate, options, modeOptions === undefined ? undefined : (context) => scoringMode(modeOptions).promptRanges(context), fromLog);
   }
   const server =
     settings.tokenizer === 'server'
@@ -92,7 +89,7 @@ export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal, m
           signal,
         }
       : undefined;
-  return loadWithTokenizer(settings.file, server, settings.memories === undefined ? undefined : { rules: settings.memories, span: settings.span });
+  return loadWithTokenizer(settings.file, server, fromLog);
 }
 
 /** `preloaded` skips reading the file again (watch mode has just read it). */

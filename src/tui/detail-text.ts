@@ -1,10 +1,12 @@
 // The detail pane's text: the selected cell in full (the memory, a scrollable excerpt of the
 // response, the divergence, the baseline logprob, the rank), and the framed, labelled lines the diff
 // screen's pane is made of too. All context text is neutralised before it is drawn.
+import { SCORE_THRESHOLD } from '../engine/divergence.ts';
 import { formatThreshold } from '../engine/group-search.ts';
+import { isNoise } from '../engine/noise-floor.ts';
 import wrapAnsi from 'wrap-ansi';
 import type { ContextTexts } from '../context/context-texts.ts';
-import { cutToWidth, displayWidth, fit } from '../core/display-width.ts';
+import { displayWidth, fit } from '../core/display-width.ts';
 import { baselineAt, cellValue, rankAt, type MemoryRow, type RunState } from './run-state.ts';
 import { neutralize, neutralizeKeepingNewlines } from '../core/sanitize.ts';
 import { formatDivergence, formatLogprob } from './screen-format.ts';
@@ -74,7 +76,7 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
     case 'done': {
       const value = cellValue(row, column);
       const base = baselineAt(state, row, column);
-      const summary: Segment[][] = [[[`max ${formatDivergence(row.max)}`, '']]];
+      const summary: Segment[][] = [[[row.noiseOnly ? 'max: only noise moved it' : `max ${formatDivergence(row.max)}${state.noise !== null && state.mode === 'full' ? ' above the noise' : ''}`, '']]];
       if (row.weight !== null) summary.push([[`weight ${formatDivergence(row.weight)}`, '']]);
       if (row.exact === false && row.bound !== null && state.search !== null) {
         // Cleared with its group by the search: not scored alone.
@@ -88,6 +90,9 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
         ];
       }
       const cell: Segment[][] = [[['divergence ', ''], [formatDivergence(value), s.title]]];
+      const floor = state.noise?.floors[column] ?? 0;
+      // Within the noise (--noise): measured, but not a finding; the detail says by how much.
+      if (value > SCORE_THRESHOLD && isNoise(value, floor)) cell.push([[`within the noise (≤ ${formatDivergence(state.noise!.factor * floor)}: ${state.noise!.factor} × floor ${formatDivergence(floor)})`, s.faint]]);
       if (base !== undefined) cell.push([[`baseline logprob ${formatLogprob(base)}`, '']]);
       const rank = rankAt(state, index, column);
       const ranking: Segment[][] = rank ? [[[String(rank.rank), s.title], [` of ${rank.of}${rank.tied > 0 ? ` (${rank.tied} tied)` : ''}`, '']]] : [];
@@ -110,8 +115,8 @@ export function frame(title: string, body: string[], width: number, height: numb
   const top = paint('╭─ ', s.faint) + paint(titleText, s.title) + paint(' ' + '─'.repeat(Math.max(0, width - 5 - displayWidth(titleText))) + '╮', s.faint);
   const lines = body.slice(0, Math.max(0, height - 2)).map((line) => `${paint('│', s.faint)} ${line} ${paint('│', s.faint)}`);
   while (lines.length < height - 2) lines.push(`${paint('│', s.faint)} ${' '.repeat(inner)} ${paint('│', s.faint)}`);
-  const shownNote = note && displayWidth(note) + 6 <= width ? note : '';
-  const bottom = shownNote ? paint('╰' + '─'.repeat(width - 5 - displayWidth(shownNote)), s.faint) + paint(shownNote, s.faint) + paint(' ─╯', s.faint) : paint('╰' + '─'.repeat(Math.max(0, width - 2)) + '╯', s.faint);
+  const shownNote = note && displayWidth(note) + 5 <= width ? note : '';
+  const bottom = shownNote ? paint('╰' + '─'.repeat(width - 4 - displayWidth(shownNote)), s.faint) + paint(shownNote, s.faint) + paint(' ─╯', s.faint) : paint('╰' + '─'.repeat(Math.max(0, width - 2)) + '╯', s.faint);
   return [top, ...lines, bottom];
 }
 
@@ -163,23 +168,20 @@ export function detailView(props: DetailInput): DetailView {
   }
   const responseText = entry !== undefined ? texts.response(entry) : undefined;
   if (responseText !== undefined) wrapResponse(responseText, textWidth).forEach((line, i) => scrolled.push([i === 0 ? 'response' : '', line]));
+  return scrolledPane(title, body, scrolled, { scroll, width, height, theme });
+}
+
+/** Labelled lines of text that scroll together, e.g. a memory and a response: label, line. */
+export type ScrolledLines = readonly (readonly [label: string, line: string])[];
+
+/**
+ * A framed pane: the fixed `body` lines, then as much of `scrolled` as the room left holds, from
+ * `scroll` on. The scroll note sits in the bottom border, where it cuts no line of text.
+ */
+export function scrolledPane(title: string, body: readonly string[], scrolled: ScrolledLines, pane: { scroll: number; width: number; height: number; theme: Theme }): DetailView {
+  const { scroll, width, height, theme } = pane;
+  const inner = Math.max(0, width - 4);
   const { first, count, maxScroll, note } = scrollWindow(scrolled.length, Math.max(1, height - 2 - body.length), scroll);
-  // The scroll note sits in the bottom border, where it cuts no line of text.
-  body.push(...windowLines(scrolled.slice(first, first + count), '', textWidth, inner, theme));
-  return { lines: frame(title, body, width, height, theme, note), maxScroll };
-}
-
-/** The labelled lines of a scroll window; the last carries the window's note, its text cut with '…' to make room. */
-export function windowLines(shown: readonly (readonly [label: string, line: string])[], note: string, textWidth: number, inner: number, theme: Theme): string[] {
-  return shown.map(([label, line], i) => {
-    const segments: Segment[] = i === shown.length - 1 && note ? [[fitEnd(line, Math.max(0, textWidth - note.length)), ''], [note, theme.style.faint]] : [[line, '']];
-    return labelled(label, segments, inner, theme);
-  });
-}
-
-/** A line cut to `width` with one '…' where it was cut, padded (no space before the '…'). */
-function fitEnd(line: string, width: number): string {
-  const trimmed = line.trimEnd();
-  if (displayWidth(trimmed) <= width) return fit(trimmed, width);
-  return fit(cutToWidth(trimmed, width - 1).trimEnd() + '…', width);
+  const shown = scrolled.slice(first, first + count).map(([label, line]) => labelled(label, [[line, '']], inner, theme));
+  return { lines: frame(title, [...body, ...shown], width, height, theme, note), maxScroll };
 }

@@ -1,12 +1,12 @@
 // The diff screen's detail pane: both cells' numbers, the memory's maxima, both baselines, and the texts.
-import type { RunDiff } from '../engine/run-diff.ts';
+import { isNoiseChange, type RunDiff } from '../engine/run-diff.ts';
 import { neutralize } from '../core/sanitize.ts';
-import { LABEL, frame, joinSegments, labelled, windowLines, wrapAtMost, wrapText } from './detail-text.ts';
+import { LABEL, frame, joinSegments, labelled, scrolledPane, wrapAtMost, wrapText, type DetailView, type ScrolledLines } from './detail-text.ts';
 import { entryLabel, signed, type DiffRun } from './diff-lines.ts';
 import type { DiffRow } from './diff-view.ts';
 import { formatDivergence, formatLogprob } from './screen-format.ts';
 import type { Theme } from './screen-theme.ts';
-import { scrollWindow } from './scroll-window.ts';
+import type { Segment } from './term-style.ts';
 
 export interface DiffDetailInput {
   readonly a: DiffRun;
@@ -21,7 +21,7 @@ export interface DiffDetailInput {
 }
 
 /** The detail pane: both cells' numbers, the memory's maxima, both baselines, and the texts. */
-export function diffDetail({ a, b, diff, row, column, scroll, width, height, theme }: DiffDetailInput): { lines: string[]; maxScroll: number } {
+export function diffDetail({ a, b, diff, row, column, scroll, width, height, theme }: DiffDetailInput): DetailView {
   const s = theme.style;
   const inner = Math.max(0, width - 4);
   const textWidth = Math.max(1, inner - LABEL);
@@ -37,7 +37,9 @@ export function diffDetail({ a, b, diff, row, column, scroll, width, height, the
     const m = diff.memories[row.matrixRow!]!;
     const valueA = a.result.matrix[m.a]![response.a]!;
     const valueB = b.result.matrix[m.b]![response.b]!;
-    body.push(labelled('cell', [['B − A ', ''], [signed(valueB - valueA), s.title], [` · A ${formatDivergence(valueA)} · B ${formatDivergence(valueB)}`, '']], inner, theme));
+    const band = diff.noise[column]!;
+    const noise: Segment[] = band > 0 ? [[isNoiseChange(valueB - valueA, band) ? ` · within the noise (±${formatDivergence(band)}): no change` : ` · noise ±${formatDivergence(band)}`, s.faint]] : [];
+    body.push(labelled('cell', [['B − A ', ''], [signed(valueB - valueA), s.title], [` · A ${formatDivergence(valueA)} · B ${formatDivergence(valueB)}`, ''], ...noise], inner, theme));
     body.push(labelled('max', joinSegments([[[`A ${formatDivergence(m.maxA)}`, '']], [[`B ${formatDivergence(m.maxB)}`, '']], [[`change ${signed(m.maxB - m.maxA)}`, '']]], [' · ', s.faint]), inner, theme));
     const ba = a.result.responses[response.a]!.baseline;
     const bb = b.result.responses[response.b]!.baseline;
@@ -54,20 +56,14 @@ export function diffDetail({ a, b, diff, row, column, scroll, width, height, the
   if (memoryA !== undefined) textLines(memoryB !== undefined && memoryB !== memoryA ? 'memory A' : 'memory', memoryA, 2);
   if (memoryB !== undefined && memoryB !== memoryA) textLines(memoryA !== undefined ? 'memory B' : 'memory', memoryB, 2);
   if (memoryA === undefined && memoryB === undefined) body.push(labelled('memory', [['(text not known: a saved result has no context)', s.faint]], inner, theme));
-  let maxScroll = 0;
+  let scrolled: ScrolledLines = [];
   if (response && row.kind === 'both') {
     const textA = a.texts.response(response.entryA);
     const textB = b.texts.response(response.entryB);
     const text = textA ?? textB;
     if (textB !== undefined && textA !== undefined && textB !== textA) textLines('response B', textB, 1);
-    if (text !== undefined) {
-      const lines = wrapText(text, textWidth);
-      const span = scrollWindow(lines.length, Math.max(1, height - 2 - body.length), scroll);
-      maxScroll = span.maxScroll;
-      const shown = lines.slice(span.first, span.first + span.count).map((line, i) => [i === 0 ? 'response' : '', line] as const);
-      body.push(...windowLines(shown, span.note, textWidth, inner, theme));
-    }
+    if (text !== undefined) scrolled = wrapText(text, textWidth).map((line, i) => [i === 0 ? 'response' : '', line] as const);
   }
-  return { lines: frame(title, body, width, height, theme), maxScroll };
+  return scrolledPane(title, body, scrolled, { scroll, width, height, theme });
 }
 

@@ -4,13 +4,15 @@
 import type { ContextTexts } from '../context/context-texts.ts';
 import { displayWidth, fit, fitMiddle } from '../core/display-width.ts';
 import { neutralize } from '../core/sanitize.ts';
+import { SCORE_THRESHOLD } from '../engine/divergence.ts';
 import type { FullResult } from '../engine/events.ts';
-import type { RunDiff } from '../engine/run-diff.ts';
+import { isNoiseChange, type RunDiff } from '../engine/run-diff.ts';
 import { cursorMark } from './cursor-mark.ts';
 import { DIFF_STEPS, DROP_GLYPHS, RISE_GLYPHS, diffGlyph, diffLevel, type DiffPalette } from './diff-palette.ts';
 import { DIFF_CHANGE_WIDTH, DIFF_VALUE_WIDTH, rowChange, type DiffRow, type DiffSort } from './diff-view.ts';
 import { matrixLines, type MatrixViewport } from './matrix-lines.ts';
 import { columnLabels, rulerCanvas } from './ruler-canvas.ts';
+import { NOISE_GLYPH, noiseNote } from './heat-legend.ts';
 import { formatDivergence } from './screen-format.ts';
 import type { Theme } from './screen-theme.ts';
 import { scrollbarChar } from './scrollbar.ts';
@@ -30,6 +32,7 @@ export const DIFF_READING = [
   '(nats). Red: the memory matters less to that response in B,',
   'blue: more. Log scale, symmetric around 0; blank: no change.',
   'Rows: A only in run A · B only in run B · ✗ failed, not compared',
+  `${NOISE_GLYPH}: within the noise (both runs' noise limits, --noise): no change.`,
 ];
 
 /** A change with its sign; one that rounds to nothing has none (not "-0.000"). */
@@ -56,6 +59,7 @@ function valueCell(value: number | undefined, width: number): string {
 function changeCell(row: DiffRow, max: number, theme: Theme, palette: DiffPalette): string {
   const change = rowChange(row);
   if (change === undefined) return ' '.repeat(DIFF_CHANGE_WIDTH);
+  if (row.withinNoise) return paint(fit(`${NOISE_GLYPH}${signed(change)}`, DIFF_CHANGE_WIDTH, 'right'), theme.style.faint);
   const text = fit(signed(change), DIFF_CHANGE_WIDTH, 'right');
   const level = diffLevel(change, max);
   return paint(text, level < 0 ? palette.drop : level > 0 ? palette.rise : theme.style.faint);
@@ -70,7 +74,7 @@ export interface DiffMatrixInput extends MatrixViewport {
 }
 
 function cellRun(values: readonly number[], isCursorRow: boolean, props: DiffMatrixInput): string {
-  const { layout, left, cursorColumn, max, theme, palette } = props;
+  const { layout, left, cursorColumn, max, theme, palette, diff } = props;
   const { cellWidth, visibleColumns } = layout;
   const plain = theme.depth === 'none';
   const blank = ' '.repeat(cellWidth);
@@ -80,7 +84,9 @@ function cellRun(values: readonly number[], isCursorRow: boolean, props: DiffMat
     const column = left + i;
     const value = values[column]!;
     const here = isCursorRow && column === cursorColumn;
-    if (plain) put(here ? theme.style.cursor : '', here ? mark : diffGlyph(value, max).repeat(cellWidth));
+    // A change within the two runs' noise: not a change, drawn apart from the scale.
+    if (Math.abs(value) > SCORE_THRESHOLD && isNoiseChange(value, diff.noise[column]!)) put(here ? theme.style.cursor : theme.style.zero, here ? mark : NOISE_GLYPH.padEnd(cellWidth));
+    else if (plain) put(here ? theme.style.cursor : '', here ? mark : diffGlyph(value, max).repeat(cellWidth));
     else {
       const level = diffLevel(value, max) + DIFF_STEPS;
       put(here ? palette.mark[level]! : palette.background[level]!, here ? mark : blank);
@@ -148,8 +154,8 @@ export function diffMatrixLines(input: DiffMatrixInput): string[] {
   return matrixLines(input, rulerLine(input), input.rows.length, 'no memories in either run', (position, line, shown) => rowLine(position, line, shown, input));
 }
 
-/** The diverging legend: the largest drop, the scale, the largest rise. */
-export function diffLegend(max: number, theme: Theme, palette: DiffPalette, swatches = 9): { text: string; width: number } {
+/** The diverging legend: what is noise (when measured), the largest drop, the scale, the largest rise. */
+export function diffLegend(max: number, theme: Theme, palette: DiffPalette, swatches = 9, noise = false): { text: string; width: number } {
   const low = `-${formatDivergence(max)}`;
   const high = `+${formatDivergence(max)}`;
   let ramp = '';
@@ -162,7 +168,8 @@ export function diffLegend(max: number, theme: Theme, palette: DiffPalette, swat
     }
   }
   const rampWidth = theme.depth === 'none' ? 5 : swatches;
-  return { text: `${low} ${ramp} ${high} ${paint('log', theme.style.faint)}`, width: displayWidth(low) + 1 + rampWidth + 1 + displayWidth(high) + 4 };
+  const [noiseText, noiseWidth] = noiseNote(theme, noise);
+  return { text: `${noiseText}${low} ${ramp} ${high} ${paint('log', theme.style.faint)}`, width: noiseWidth + displayWidth(low) + 1 + rampWidth + 1 + displayWidth(high) + 4 };
 }
 
 function responseList(label: string, entries: readonly { entry: number }[]): string {
@@ -172,7 +179,7 @@ function responseList(label: string, entries: readonly { entry: number }[]): str
 /** The line under the matrix: how responses were matched, those in one run only, the legend. */
 export function summaryLine(diff: RunDiff, width: number, max: number, theme: Theme, palette: DiffPalette): string {
   const s = theme.style;
-  const legend = max > 0 ? diffLegend(max, theme, palette) : undefined;
+  const legend = max > 0 ? diffLegend(max, theme, palette, undefined, diff.noise.some((band) => band > 0)) : undefined;
   const room = Math.max(0, width - (legend ? legend.width + 1 : 0));
   const parts: Segment[] =
     diff.unmatchedConversations !== undefined
@@ -180,7 +187,7 @@ export function summaryLine(diff: RunDiff, width: number, max: number, theme: Th
       : [[` responses matched by ${diff.matchedBy === 'entry' ? 'entry' : 'text (the conversations differ)'}`, s.faint]];
   if (diff.responsesOnlyA.length > 0) parts.push(['  ', ''], [responseList('only in A: responses', diff.responsesOnlyA), s.warn]);
   if (diff.responsesOnlyB.length > 0) parts.push(['  ', ''], [responseList('only in B: responses', diff.responsesOnlyB), s.warn]);
-  if (max === 0 && diff.memories.length > 0) parts.push(['  no cell changed', s.good]);
+  if (max === 0 && diff.memories.length > 0) parts.push([diff.noise.some((band) => band > 0) ? '  no cell changed beyond the noise' : '  no cell changed', s.good]);
   return paintFit(parts, room) + (legend ? `${legend.text} ` : '');
 }
 

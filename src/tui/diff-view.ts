@@ -2,7 +2,7 @@
 // first (A's order), then those not compared (failed in a run) and those in one run only, each
 // marked. `s` cycles the order: position, largest change either way, largest drop, largest rise,
 // key. Filtering is by key, as on the main screen.
-import type { RunDiff } from '../engine/run-diff.ts';
+import { changedWithinNoise, isNoiseChange, type RunDiff } from '../engine/run-diff.ts';
 import { SCROLLBAR_WIDTH, cellColumns, keyColumnWidth, type CellLayout } from './matrix-layout.ts';
 import { compareKeys, rowsMatching } from './row-order.ts';
 
@@ -16,6 +16,8 @@ export interface DiffRow {
   readonly maxB: number | undefined;
   /** Row of the difference matrix (compared memories only). */
   readonly matrixRow: number | undefined;
+  /** Compared, and changed only within the noise (no cell past its band): not a change in importance. */
+  readonly withinNoise: boolean;
 }
 
 export const DIFF_SORTS = ['position', 'change', 'drop', 'rise', 'key'] as const;
@@ -35,10 +37,10 @@ export function nextDiffSort(sort: DiffSort): DiffSort {
 
 export function diffRows(diff: RunDiff): DiffRow[] {
   return [
-    ...diff.memories.map((m, i): DiffRow => ({ kind: 'both', key: m.key, maxA: m.maxA, maxB: m.maxB, matrixRow: i })),
-    ...diff.failed.map((f): DiffRow => ({ kind: 'failed', key: f.key, maxA: undefined, maxB: undefined, matrixRow: undefined })),
-    ...diff.onlyA.map((m): DiffRow => ({ kind: 'only-a', key: m.key, maxA: m.failed ? undefined : m.max, maxB: undefined, matrixRow: undefined })),
-    ...diff.onlyB.map((m): DiffRow => ({ kind: 'only-b', key: m.key, maxA: undefined, maxB: m.failed ? undefined : m.max, matrixRow: undefined })),
+    ...diff.memories.map((m, i): DiffRow => ({ kind: 'both', key: m.key, maxA: m.maxA, maxB: m.maxB, matrixRow: i, withinNoise: changedWithinNoise(diff, i) })),
+    ...diff.failed.map((f): DiffRow => ({ kind: 'failed', key: f.key, maxA: undefined, maxB: undefined, matrixRow: undefined, withinNoise: false })),
+    ...diff.onlyA.map((m): DiffRow => ({ kind: 'only-a', key: m.key, maxA: m.failed ? undefined : m.max, maxB: undefined, matrixRow: undefined, withinNoise: false })),
+    ...diff.onlyB.map((m): DiffRow => ({ kind: 'only-b', key: m.key, maxA: undefined, maxB: m.failed ? undefined : m.max, matrixRow: undefined, withinNoise: false })),
   ];
 }
 
@@ -47,13 +49,14 @@ export function rowChange(row: DiffRow): number | undefined {
   return row.kind === 'both' ? row.maxB! - row.maxA! : undefined;
 }
 
-/** Indices into `rows` in shown order: rows without a change keep their place after those with one. */
+/** Indices into `rows` in shown order: rows without a change (or changed only within the noise) keep their place after those with one. */
 export function orderDiffRows(rows: readonly DiffRow[], sort: DiffSort, filter: string): number[] {
   const shown = rowsMatching(rows, filter);
+  const realChange = (row: DiffRow) => (row.withinNoise ? undefined : rowChange(row));
   const by = (score: (change: number) => number) =>
     shown.sort((x, y) => {
-      const cx = rowChange(rows[x]!);
-      const cy = rowChange(rows[y]!);
+      const cx = realChange(rows[x]!);
+      const cy = realChange(rows[y]!);
       if (cx === undefined || cy === undefined) return (cx === undefined ? 1 : 0) - (cy === undefined ? 1 : 0) || x - y;
       return score(cy) - score(cx) || x - y;
     });
@@ -71,10 +74,12 @@ export function orderDiffRows(rows: readonly DiffRow[], sort: DiffSort, filter: 
   }
 }
 
-/** The top of the diverging scale: the largest change in either direction. */
-export function maxAbsChange(matrix: readonly (readonly number[])[]): number {
+/** The top of the diverging scale: the largest change in either direction, noise not counted. */
+export function maxAbsChange(diff: Pick<RunDiff, 'matrix' | 'noise'>): number {
   let max = 0;
-  for (const row of matrix) for (const v of row) if (Math.abs(v) > max) max = Math.abs(v);
+  for (const row of diff.matrix) row.forEach((v, j) => {
+    if (Math.abs(v) > max && !isNoiseChange(v, diff.noise[j]!)) max = Math.abs(v);
+  });
   return max;
 }
 

@@ -12,15 +12,19 @@ const ZERO_NOTE = `<${SCORE_THRESHOLD}`;
 /** How a cell within the run's noise floor is drawn (--noise): faint, on the background. */
 export const NOISE_GLYPH = '~';
 
+/** The legend's note on noise cells, and its width; empty without a noise floor. */
+export function noiseNote(theme: Theme, noise: boolean): [text: string, width: number] {
+  return noise ? [`${paint(NOISE_GLYPH, theme.style.zero)} ${paint('noise', theme.style.faint)}  `, NOISE_GLYPH.length + 8] : ['', 0];
+}
+
 /** The legend: what reads as background (and, with a noise floor, what is noise), then the value range over the colour (or glyph) scale; and its width. */
 export function heatLegend(max: number, theme: Theme, swatches = 8, noise = false): { text: string; width: number } {
   const plain = theme.depth === 'none';
   const low = String(SCORE_THRESHOLD);
   const zero: [text: string, width: number] = plain ? [`${paint(ZERO_NOTE, theme.style.faint)} blank  `, ZERO_NOTE.length + 8] : [`${paint('·', theme.style.zero)} ${paint(ZERO_NOTE, theme.style.faint)}  `, ZERO_NOTE.length + 4];
-  if (noise) {
-    zero[0] += `${paint(NOISE_GLYPH, theme.style.zero)} ${paint('noise', theme.style.faint)}  `;
-    zero[1] += NOISE_GLYPH.length + 8;
-  }
+  const [noiseText, noiseWidth] = noiseNote(theme, noise);
+  zero[0] += noiseText;
+  zero[1] += noiseWidth;
   const high = formatDivergence(max);
   let ramp = '';
   if (plain) ramp = GLYPH_RAMP.slice(1).join('');

@@ -1,6 +1,8 @@
 // Everything the screen shows about a run, derived purely from the engine's events: a reducer
 // the live store applies as events arrive, and that a recorded session can be replayed through.
 import { retryText, type EngineEvent, type Mode, type RunResult } from '../engine/events.ts';
+import { SCORE_THRESHOLD } from '../engine/divergence.ts';
+import { maxAboveNoise } from '../engine/noise-floor.ts';
 
 /** cancelled: the run ended (failed or interrupted) before the row was scored. */
 export type RowStatus = 'pending' | 'scoring' | 'done' | 'failed' | 'skipped' | 'cancelled';
@@ -28,6 +30,11 @@ export interface MemoryRow {
   readonly exact: boolean | null;
   /** --search, a cleared row: the largest divergence its group caused after it (below T). */
   readonly bound: number | null;
+  /**
+   * --noise, full matrix: every cell that moved is within its response's noise (`max`, the
+   * largest divergence above the noise, is then 0): measured, not a finding.
+   */
+  readonly noiseOnly: boolean;
 }
 
 /** A group search's progress (--search T). */
@@ -108,7 +115,7 @@ export const INITIAL_RUN_STATE: RunState = {
 };
 
 function pendingRow(key: string, entry: number | null): MemoryRow {
-  return { key, entry, status: 'pending', reason: null, max: 0, divergences: null, first: 0, baseline: null, weight: null, group: null, exact: null, bound: null };
+  return { key, entry, status: 'pending', reason: null, max: 0, divergences: null, first: 0, baseline: null, weight: null, group: null, exact: null, bound: null, noiseOnly: false };
 }
 
 /** Rows still waiting or being scored when the run ends get a final status. */
@@ -228,7 +235,8 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
       return searchStep(next, { resolved: state.search.resolved + 1, groups: state.search.groups - (endsGroup ? 1 : 0) });
     }
     case 'memory-scored': {
-      const next = updateRow(state, event.key, (row) => ({ ...row, weight: event.weight }));
+      // The score is the row's max (with --noise, the largest divergence above the noise).
+      const next = updateRow(state, event.key, (row) => ({ ...row, max: event.score, weight: event.weight }));
       return { ...next, scored: state.scored + 1 };
     }
     case 'memory-skipped': {
@@ -256,8 +264,13 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
         activity: `estimate from ${event.ablations} of ${event.of} ablations`,
       };
     }
-    case 'noise-floor':
-      return { ...state, noise: { floors: event.floors, factor: event.factor } };
+    case 'noise-floor': {
+      const noise = { floors: event.floors, factor: event.factor };
+      if (state.mode !== 'full') return { ...state, noise };
+      // A row's max becomes its largest divergence above the noise; the heat scale tops at the largest of those.
+      const memories = state.memories.map((row) => maxOverNoise(row, event.floors));
+      return { ...state, noise, memories, maxDivergence: memories.reduce((m, row) => Math.max(m, row.max), 0) };
+    }
     case 'replica-down':
       return { ...state, activity: `replica ${event.backend} set aside for ${(event.retryInMs / 1000).toFixed(1)}s: ${event.reason}` };
     case 'replica-up':
@@ -280,6 +293,13 @@ export function reduceRun(state: RunState, event: EngineEvent, at: number): RunS
     case 'run-interrupted':
       return { ...state, memories: settle(state.memories, { status: 'cancelled', reason: 'the run was interrupted before it was scored' }), phase: 'interrupted', endedAt: at, activity: '' };
   }
+}
+
+/** A scored row with its max over the cells above the noise, and whether only noise moved it. */
+function maxOverNoise(row: MemoryRow, floors: readonly number[]): MemoryRow {
+  if (row.status !== 'done' || row.divergences === null) return row;
+  const max = maxAboveNoise(row.divergences, floors.slice(row.first));
+  return { ...row, max, noiseOnly: row.max > SCORE_THRESHOLD && !(max > SCORE_THRESHOLD) };
 }
 
 /** Divergence of a row at a response column, or undefined where the row has no value there. */

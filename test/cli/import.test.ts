@@ -22,7 +22,57 @@ function partKeys(chat: ChatContext): string[] {
   return contents.flatMap((c) => (c === undefined || typeof c === 'string' ? [] : c.flatMap((p) => (typeof p === 'string' ? [] : [p.memory]))));
 }
 
+/** An OTLP trace of one LLM call with these system instruction parts, one user message and one answer. */
+function otelTrace(system: unknown[]) {
+  const attribute = (key: string, value: unknown) => ({ key, value: { stringValue: JSON.stringify(value) } });
+  const attributes = [
+    attribute('gen_ai.system_instructions', system),
+    attribute('gen_ai.input.messages', [{ role: 'user', parts: [{ type: 'text', content: 'Hi' }] }]),
+    attribute('gen_ai.output.messages', [{ role: 'assistant', parts: [{ type: 'text', content: 'Hello.' }] }]),
+  ];
+  return { resourceSpans: [{ scopeSpans: [{ spans: [{ spanId: 'a1', endTimeUnixNano: '1', attributes }] }] }] };
+}
+
 describe('memscope import', () => {
+  test('text parts of one message are joined by a line break, as vLLM joins them, written as a part of its own', async () => {
+    const dir = await tempDir();
+    try {
+      const log = [
+        { role: 'system', content: [{ type: 'text', text: 'You are Ada.' }, { type: 'text', text: 'User Memories:\n- Maya drinks tea.\n' }] },
+        { role: 'user', content: 'Tea or coffee?' },
+        { role: 'assistant', content: 'Tea.' },
+      ];
+      await writeFile(`${dir.path}/log.json`, JSON.stringify(log));
+      const { chat } = await imported([`${dir.path}/log.json`, '--memories', 'bullets:User Memories']);
+      assert.deepEqual(chat.system, ['You are Ada.', '\n', 'User Memories:\n', { memory: 'maya-drinks-tea', text: '- Maya drinks tea.\n' }]);
+      assert.equal(contentText(chat.system), 'You are Ada.\nUser Memories:\n- Maya drinks tea.\n');
+      // The same in an OTLP trace's system instructions.
+      await writeFile(`${dir.path}/trace.json`, JSON.stringify(otelTrace([{ type: 'text', content: 'You are Ada.' }, { type: 'text', content: 'Be brief.' }])));
+      const otel = await imported([`${dir.path}/trace.json`, '--memories', 'regex:(?<text>Be brief\\.)']);
+      assert.equal(contentText(otel.chat.system!), 'You are Ada.\nBe brief.');
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  test('tool definitions are said, not refused: import and score --memories print one note naming the place', async () => {
+    const dir = await tempDir();
+    try {
+      const tools = [{ type: 'function', function: { name: 'search_memory', parameters: { type: 'object' } } }, { type: 'function', function: { name: 'send', parameters: {} } }];
+      const log = { model: 'm', tools, messages: [{ role: 'system', content: 'Notes:\n- Maya drinks tea.\n' }, { role: 'user', content: 'Tea?' }, { role: 'assistant', content: 'Tea.' }] };
+      await writeFile(`${dir.path}/log.json`, JSON.stringify(log));
+      const note = /note: \S+log\.json: \$\.tools: the 2 tool definitions are not in the scored prompt: the built-in templates do not render tools, where the model's own template puts them in its system prompt\n/;
+      const { stderr } = await imported([`${dir.path}/log.json`, '--memories', 'bullets:Notes']);
+      assert.match(stderr, note);
+      const run = await runCli(['score', `${dir.path}/log.json`, '--memories', 'bullets:Notes', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, new RegExp(`^memscope: ${note.source}`));
+      assert.equal(JSON.parse(run.stdout).memories.length, 1);
+    } finally {
+      await dir.remove();
+    }
+  });
+
   test('letta: each memory block is its element and the line breaks after it, keyed by label; the system text is unchanged', async () => {
     const log = JSON.parse(await readFile(agents('letta-blocks.json'), 'utf8')) as { messages: { content: string }[] };
     const { chat, stderr } = await imported([agents('letta-blocks.json'), '--memories', 'letta']);
@@ -93,7 +143,11 @@ describe('memscope import', () => {
   for (const [name, log, rules, expected] of [
     ['malformed JSON', '[{"role": "user",, }]', ['letta'], /^memscope: \S+log\.json: line 1, column 18: invalid JSON/],
     ['an unknown role', JSON.stringify([{ role: 'wizard', content: 'x' }]), ['letta'], /^memscope: \S+log\.json: \$\[0\]\.role: "wizard" is not allowed: expected one of "system", "developer", "user", "assistant", "tool"$/],
-    ['an image part', JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }), ['letta'], /^memscope: \S+log\.json: \$\.messages\[0\]\.content\[0\]\.type: "image_url" is not allowed: expected one of "text"$/],
+    ['an image part', JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'x' } }] }] }), ['letta'], /^memscope: \S+log\.json: \$\.messages\[0\]\.content\[1\]: a "image_url" part cannot be scored: memscope scores the text a model was sent, and leaving it out would score a prompt the agent never sent \(text parts can\)$/],
+    ['an audio part', JSON.stringify([{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }]), ['letta'], /^memscope: \S+log\.json: \$\[0\]\.content\[0\]: a "input_audio" part cannot be scored/],
+    ['a legacy function_call', JSON.stringify([{ role: 'user', content: 'weather?' }, { role: 'assistant', content: null, function_call: { name: 'get_weather', arguments: '{}' } }]), ['letta'], /^memscope: \S+log\.json: \$\[1\]\.function_call: a function_call \(the legacy function-calling form\) is not read: .*; write it as the assistant's tool_calls and a tool message answering it to score it$/],
+    ['a legacy function message', JSON.stringify([{ role: 'user', content: 'weather?' }, { role: 'function', name: 'get_weather', content: 'sunny' }]), ['letta'], /^memscope: \S+log\.json: \$\[1\]\.role: a "function" message \(the legacy function-calling form\) is not read/],
+    ['an image in OTel system instructions', JSON.stringify(otelTrace([{ type: 'text', content: 'You are Ada.' }, { type: 'blob', modality: 'image', content: 'AAAA' }])), ['regex:(?<text>Ada)'], /^memscope: \S+log\.json: \$\.resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\[0\]\.value\.stringValue\[1\]: a "blob" part cannot be scored/],
     ['a rule that matches nothing', JSON.stringify([{ role: 'system', content: 'no blocks' }, { role: 'user', content: 'x' }]), ['letta'], /^memscope: --memories letta: matches nothing in \S+log\.json$/],
     ['a key for two texts', JSON.stringify([{ role: 'system', content: 'Notes:\n- a\n' }, { role: 'user', content: 'Notes:\n- A!\n' }]), ['bullets:Notes'], /^memscope: \S+log\.json: \$\[1\]: memory "a" is used for two different texts \(the other at \$\[0\]\)/],
     ['an unknown rule', '[]', ['mem0'], /^memscope: --memories mem0: unknown rule; expected letta, bullets:HEADING, tool:NAME or regex:PATTERN$/],

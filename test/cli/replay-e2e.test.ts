@@ -2,7 +2,7 @@
 // and the sessions list opening it. MEMSCOPE_SESSIONS points into the test's own directory.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli, BIN } from '../support/helpers.ts';
@@ -46,7 +46,7 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       await tmux.waitFor('faster', (s) => /×0\.4/.test(s));
       tmux.keys('Space');
       const end = await tmux.waitFor('the end of the replay', (s) => /✓ done: 9 calls/.test(s) && /replay (\d+)\/\1 ×0\.4 end/.test(s), 30_000);
-      assert.match(end, /^✓ deploy-billing-api-1 +\d+\.\d+ /m, 'the replayed matrix');
+      assert.match(end, /^✓ deploy-billing-api-1(?: \(2\))? +\d+\.\d+ /m, 'the replayed matrix (the key sits in two memory turns)');
       assert.match(end, /␣ again/);
       const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=0 modes=.*\bicanon\b/);
@@ -100,14 +100,19 @@ describe('replay in a terminal', { skip: SKIP }, () => {
     }
   });
 
-  it('watch: scores the context, and again when it is replaced atomically, saying what changed', async () => {
+  it('watch: scores the context, and again when it is replaced atomically, saying what changed and what retention removed', async () => {
     const tmux = new Tmux();
     try {
       mkdirSync(tmux.sessions, { recursive: true });
+      // Three old sessions and a keep of 3: each run's recording removes the oldest one left.
+      for (let i = 0; i < 3; i++) {
+        writeFileSync(join(tmux.sessions, `old-${i}.jsonl`), '{}\n');
+        utimesSync(join(tmux.sessions, `old-${i}.jsonl`), 1000 + i, 1000 + i);
+      }
       const context = join(tmux.sessions, 'context.json');
       const chat = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'small.json'), 'utf8'));
       writeFileSync(context, JSON.stringify(chat));
-      tmux.start(`node ${BIN} watch ${context} --latency 50; ${AFTER}`, 120, 30);
+      tmux.start(`MEMSCOPE_SESSIONS_KEEP=3 node ${BIN} watch ${context} --latency 50; ${AFTER}`, 120, 30);
       await tmux.waitFor('the first run', (s) => /context\.json · watch · full matrix/.test(s) && /✓ done: 9 calls/.test(s));
       chat.conversation.push({ role: 'memory', key: 'added-memory', content: 'a memory added while watching' }, { role: 'user', content: 'and now?' }, { role: 'assistant', content: 'an answer after it' });
       writeFileSync(`${context}.tmp`, JSON.stringify(chat));
@@ -117,8 +122,11 @@ describe('replay in a terminal', { skip: SKIP }, () => {
       assert.match(second, /memory 1\/9/);
       const after = await tmux.quit(['q']);
       assert.match(after, /after-memscope exit=0/);
+      // Retention's line, once for the whole watch, as `score` says it.
+      assert.match(after.replace(/\n/g, ''), /memscope: removed the 2 oldest sessions from .+: it keeps the newest 3 \(MEMSCOPE_SESSIONS_KEEP\)/);
+      assert.deepEqual(readdirSync(tmux.sessions).filter((name) => name.startsWith('old-')), ['old-2.jsonl']);
       // Both runs were recorded in the sessions directory, each a session of its own.
-      const sessions = readdirSync(tmux.sessions).filter((name) => name.endsWith('.jsonl')).sort();
+      const sessions = readdirSync(tmux.sessions).filter((name) => name.endsWith('.jsonl') && !name.startsWith('old-')).sort();
       assert.equal(sessions.length, 2, sessions.join(', '));
       const calls = await Promise.all(sessions.map(async (name) => JSON.parse((await runCli(['replay', join(tmux.sessions, name), '--json'])).stdout).calls));
       assert.deepEqual(calls.sort((a, b) => a - b), [9, 10]);

@@ -19,7 +19,7 @@ describe('memscope in a terminal', { skip: SKIP }, () => {
       assert.equal(tmux.display('#{alternate_on}'), '1', 'the screen draws on the alternate screen');
       const done = await tmux.waitFor('the end of the run', (s) => /✓ done: 41 calls/.test(s));
       assert.match(done, /41\/41 calls/);
-      assert.match(done, /^✓ deploy-billing-api-1 +\d+\.\d+ /m);
+      assert.match(done, /^✓ deploy-billing-api-1(?: \(\d\))? +\d+\.\d+ /m);
       assert.match(done, /· <0\.01 {2}0\.01 .* \d+\.\d log/, 'the legend shows the value range');
 
       const colours = tmux.capture(true);

@@ -10,7 +10,7 @@ describe('score --search in a terminal', { skip: SKIP }, () => {
     const tmux = new Tmux();
     try {
       tmux.start(`node ${BIN} score fixtures/medium.json --search --latency 150 --concurrency 2; ${AFTER}`);
-      const group = await tmux.waitFor('a group of 8 being ablated, and the search’s activity', (s) => /^┌ \S+ +×8 /m.test(s) && /^└ \S+ +×8 /m.test(s) && /search: \d+ exact, \d+ cleared, \d+ groups? ablated/.test(s));
+      const group = await tmux.waitFor('a group of 8 being ablated, and the search’s activity', (s) => /^┌ \S+(?: \(\d\))? +×8 /m.test(s) && /^└ \S+(?: \(\d\))? +×8 /m.test(s) && /search: \d+ exact, \d+ cleared, \d+ groups? ablated/.test(s));
       assert.match(group, /memscope .*medium\.json · full matrix \(search T=1\.0\)/);
       assert.match(group, /\d+% \d+\/40 memories/);
       const done = await tmux.waitFor('the end of the run', (s) => /✓ done: \d+ calls/.test(s));

@@ -2,38 +2,15 @@
 // CLI against the vLLM fake (real processes on 127.0.0.1). The prompts the server receives are
 // compared with its own renderings of the messages, with and without each memory.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FAKE_CHAT_TEMPLATES, tokenizerConfig } from '../servers/chat-templates.ts';
-import { runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
-
-const CHAT = {
-  system: 'You help with releases.',
-  conversation: [
-    { role: 'memory', key: 'fridays', content: 'The user deploys on Fridays.' },
-    { role: 'assistant', content: 'Noted.' },
-    { role: 'user', content: 'When do we ship?' },
-    { role: 'assistant', content: 'On Friday, after staging passes.' },
-    { role: 'memory', key: 'port', content: 'Staging runs on port 8080.' },
-    { role: 'assistant', content: 'Port 8080 it is.' },
-  ],
-};
-
-function messages(skip?: string): { role: string; content: string }[] {
-  return [
-    { role: 'system', content: CHAT.system },
-    ...CHAT.conversation.filter((m) => m.key !== skip || m.key === undefined).map((m) => (m.role === 'memory' ? { role: 'user', content: `${m.key!}\n${m.content}` } : { role: m.role, content: m.content })),
-  ];
-}
+import { fixture, runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
+import { RELEASE_CHAT, releaseMessages, serverRendering } from '../support/release-chat.ts';
 
 const root = (server: RunningServer) => server.url.replace(/\/v1$/, '');
 const get = async (server: RunningServer, path: string) => (await fetch(`${root(server)}${path}`)).json();
-
-async function rendering(server: RunningServer, list: { role: string; content: string }[]): Promise<number[]> {
-  const answer = await fetch(`${root(server)}/tokenize`, { method: 'POST', body: JSON.stringify({ messages: list, add_generation_prompt: false }) });
-  return ((await answer.json()) as { tokens: number[] }).tokens;
-}
 
 describe('score --template server | FILE, --noise', () => {
   let dir: { path: string; remove: () => Promise<void> };
@@ -47,7 +24,7 @@ describe('score --template server | FILE, --noise', () => {
   before(async () => {
     dir = await tempDir();
     chatFile = join(dir.path, 'chat.json');
-    await writeFile(chatFile, JSON.stringify(CHAT));
+    await writeFile(chatFile, JSON.stringify(RELEASE_CHAT));
   });
   after(async () => {
     for (const server of servers) await server.stop();
@@ -59,8 +36,8 @@ describe('score --template server | FILE, --noise', () => {
     const result = await runCli(['score', chatFile, '--url', server.url, '--backend', 'completions', '--template', 'server', '--json', '--headless', '--concurrency', '1']);
     assert.equal(result.code, 0, result.stderr);
     const prompts = (await get(server, '/_test/prompts')) as number[][];
-    const full = await rendering(server, messages());
-    const expected = [full, await rendering(server, messages('fridays')), await rendering(server, messages('port'))];
+    const full = await serverRendering(server, releaseMessages());
+    const expected = [full, await serverRendering(server, releaseMessages('fridays')), await serverRendering(server, releaseMessages('port'))];
     // Every prompt sent is one of the template's renderings; the baseline twice (--noise 1, the default here).
     for (const prompt of prompts) assert.ok(expected.some((e) => JSON.stringify(e) === JSON.stringify(prompt)), `a prompt the template does not render: ${prompt.length} ids`);
     assert.equal(prompts.filter((p) => JSON.stringify(p) === JSON.stringify(full)).length, 2);
@@ -88,7 +65,7 @@ describe('score --template server | FILE, --noise', () => {
     const result = await runCli(['score', chatFile, '--url', plain.url, '--backend', 'completions', '--template', config, '--noise', '0', '--json', '--headless', '--concurrency', '1']);
     assert.equal(result.code, 0, result.stderr);
     const prompts = (await get(plain, '/_test/prompts')) as number[][];
-    assert.deepEqual(prompts, [await rendering(renderer, messages()), await rendering(renderer, messages('fridays')), await rendering(renderer, messages('port'))]);
+    assert.deepEqual(prompts, [await serverRendering(renderer, releaseMessages()), await serverRendering(renderer, releaseMessages('fridays')), await serverRendering(renderer, releaseMessages('port'))]);
   });
 
   test('a template that moves the system message to the last user turn is refused: exit 2, one line, no call', async () => {
@@ -115,5 +92,64 @@ describe('score --template server | FILE, --noise', () => {
     const result = await runCli(['score', chatFile, '--url', server.url, '--backend', 'completions', '--template', 'server', '--json', '--headless']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /does not render chat messages .*--template FILE instead/);
+  });
+
+  test('score LOG --memories letta --template server: the prompts are the log as sent, and the log without each block, as the server renders them', async () => {
+    // Gemma-like: the system prompt (where the blocks sit) is folded into the first user turn.
+    const server = await start('--chat-template', 'gemma');
+    const log = fixture('agents/letta-blocks.json');
+    const result = await runCli(['score', log, '--memories', 'letta', '--url', server.url, '--backend', 'completions', '--template', 'server', '--noise', '0', '--json', '--headless', '--concurrency', '1']);
+    assert.equal(result.code, 0, result.stderr);
+    const sent = (JSON.parse(await readFile(log, 'utf8')) as { messages: { role: string; content: string }[] }).messages;
+    // Each block as the letta rule takes it: the whole element and the line breaks after it.
+    const blocks = [...sent[0]!.content.matchAll(/<(\w+)>\n<description>[\s\S]*?<\/\1>\n+/g)].map((m) => ({ key: m[1]!, text: m[0] }));
+    assert.deepEqual(blocks.map((b) => b.key), ['persona', 'human', 'shop_policies', 'inventory']);
+    const without = (text: string) => [{ ...sent[0]!, content: sent[0]!.content.replace(text, '') }, ...sent.slice(1)];
+    const expected = [await serverRendering(server, sent), ...(await Promise.all(blocks.map((b) => serverRendering(server, without(b.text)))))];
+    assert.deepEqual(await get(server, '/_test/prompts'), expected);
+    const json = JSON.parse(result.stdout) as { memories: { key: string; max: number }[] };
+    assert.deepEqual(json.memories.map((m) => m.key), blocks.map((b) => b.key));
+    assert.ok(json.memories.some((m) => m.max > 1));
+  });
+
+  test('--template tokenizer_config.json (Mistral-like): a key in two messages is removed from both at once', async () => {
+    const config = join(dir.path, 'mistral', 'tokenizer_config.json');
+    await mkdir(dirname(config), { recursive: true });
+    await writeFile(config, tokenizerConfig(FAKE_CHAT_TEMPLATES.mistral!));
+    // The server knows the template's special tokens; memscope renders here and sends it text only.
+    const server = await start('--chat-template', 'mistral');
+    const note = '- Staging runs on port 8080.\n';
+    const chat = {
+      system: ['Known:\n', { memory: 'port', text: note }, 'Be brief.'],
+      conversation: [
+        { role: 'user', content: ['Recalled:\n', { memory: 'port', text: note }, { memory: 'friday', text: '- The user deploys on Fridays.\n' }, 'When do we ship?'] },
+        { role: 'assistant', content: 'On Friday.' },
+      ],
+    };
+    const file = join(dir.path, 'parts.json');
+    await writeFile(file, JSON.stringify(chat));
+    const result = await runCli(['score', file, '--url', server.url, '--backend', 'completions', '--template', config, '--noise', '0', '--json', '--headless', '--concurrency', '1']);
+    assert.equal(result.code, 0, result.stderr);
+    const asked = (await get(server, '/_test/log')) as { path: string; fields: string[] }[];
+    assert.ok(asked.every((entry) => !entry.fields.includes('messages')));
+    const sent = (skip?: string) => [
+      { role: 'system', content: `Known:\n${skip === 'port' ? '' : note}Be brief.` },
+      { role: 'user', content: `Recalled:\n${skip === 'port' ? '' : note}${skip === 'friday' ? '' : '- The user deploys on Fridays.\n'}When do we ship?` },
+      { role: 'assistant', content: 'On Friday.' },
+    ];
+    const prompts = await get(server, '/_test/prompts');
+    assert.deepEqual(prompts, [await serverRendering(server, sent()), await serverRendering(server, sent('port')), await serverRendering(server, sent('friday'))]);
+  });
+
+  test('a memory at the end of a message the template trims is refused: exit 2, one line naming the memory and the message, no call', async () => {
+    const server = await start('--chat-template', 'llama3');
+    const file = join(dir.path, 'trimmed.json');
+    await writeFile(file, JSON.stringify({ conversation: [{ role: 'user', content: ['Recalled:\n', { memory: 'port', text: '- Staging runs on port 8080.\n\n' }] }, { role: 'assistant', content: 'Noted.' }] }));
+    const result = await runCli(['score', file, '--url', server.url, '--backend', 'completions', '--template', 'server', '--json', '--headless']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr.trim(), /^memscope: template server: memory "port" \(in conversation message 1 \(user\)\): removing it deletes other ids than its text's .*refuses to score with it/);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+    assert.equal(result.stdout, '');
+    assert.deepEqual(await get(server, '/_test/prompts'), []);
   });
 });

@@ -60,6 +60,8 @@ describe('memory parts', () => {
     assert.equal(texts.where?.('oncall'), 'memory turn at entry 4 · after "…go through make release." · before "Who deploys, and who…"');
     assert.equal(texts.memory('deploy'), 'Deploys go through make release.');
     assert.equal(texts.where?.('nothing'), undefined);
+    // The row label's count: every part and turn with the key.
+    assert.deepEqual(['human', 'persona', 'tea', 'oncall', 'nothing'].map((key) => texts.places?.(key)), [2, 1, 1, 1, 0]);
   });
 
   test('a memory whose edge cuts a token is refused, naming the memory and its place', () => {

@@ -9,8 +9,9 @@ import type { Context } from '../../src/context/context.ts';
 import { ScoringEngine } from '../../src/engine/engine.ts';
 import { memoryRefs, responseEntries } from '../../src/engine/conversation.ts';
 import type { EngineEvent, FullResult } from '../../src/engine/events.ts';
-import { firstColumnAfter, initialGroups, memberReach, paddedRow, reachable, refine, splitGroup } from '../../src/engine/group-search.ts';
+import { firstColumnAfter, groupSearch, initialGroups, memberReach, paddedRow, reachable, refine, splitGroup, splitLevels, type SearchIo } from '../../src/engine/group-search.ts';
 import { loadContext } from '../../src/context/load-context.ts';
+import { NOISE_FACTOR } from '../../src/engine/noise-floor.ts';
 import { PromptLayout, clipRuns, fullRange } from '../../src/scoring/prompt.ts';
 import type { ScoreCall, Scorer } from '../../src/scoring/scorer.ts';
 import { INITIAL_RUN_STATE, reduceRun } from '../../src/tui/run-state.ts';
@@ -305,5 +306,45 @@ describe('group search calls and events', () => {
     assert.ok(result.memories[0]!.exact && result.memories[0]!.max >= 1);
     assert.equal(events.filter((e) => e.type === 'row-failed').length, 8);
     assert.equal(events.at(-1)!.type, 'run-done');
+  });
+});
+
+describe('group search under a noise floor', () => {
+  it('splits at T × fraction, raised per response to the noise limit where that is higher', () => {
+    assert.deepEqual(splitLevels(0.1, 0.5, [0, 0.2, 0.01], 3), [0.05, 0.5 * NOISE_FACTOR * 0.2, 0.05]);
+    // Floors not known yet: T alone.
+    assert.deepEqual(splitLevels(1, 0.5, [], 2), [0.5, 0.5]);
+    assert.equal(memberReach([0.4, 0.4], [0.3, 0.5], 0), 1);
+  });
+
+  // Every memory moves every response by 0.2: below a floor of 0.2's limit, above T = 0.1.
+  const plan = { memories: Array.from({ length: 8 }, (_, i) => ({ key: `m${i}`, entry: 0 })), responses: [1, 3, 5, 7], threshold: 0.1, groupSize: 8 };
+  function io(floors: readonly number[] | undefined): SearchIo & { calls: number } {
+    const state = {
+      calls: 0,
+      score: (_label: string, reach: number, keys: readonly string[] | null) => {
+        state.calls++;
+        return Promise.resolve(Array.from({ length: reach }, () => (keys === null ? -10 : -10.2)));
+      },
+      emit: () => undefined,
+      aborted: () => false,
+      writeRow: () => undefined,
+      ...(floors !== undefined ? { floors: () => Promise.resolve(floors) } : {}),
+    };
+    return state;
+  }
+
+  it('without a floor, movements of 0.2 ≥ T split every group down to single memories', async () => {
+    const scripted = io(undefined);
+    const result = await groupSearch(plan, scripted);
+    assert.ok(result.memories.every((m) => m.exact));
+    assert.equal(scripted.calls, 1 + 1 + 8);
+  });
+
+  it('with a floor whose limit is above them, the first group is cleared: no split on noise', async () => {
+    const scripted = io([0.2, 0.2, 0.2, 0.2]);
+    const result = await groupSearch(plan, scripted);
+    assert.ok(result.memories.every((m) => m.exact === false));
+    assert.equal(scripted.calls, 2);
   });
 });

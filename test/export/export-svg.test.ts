@@ -92,3 +92,16 @@ test(`SVG: drawn at most ${SVG_MAX_WIDTH} px wide; a wider matrix is scaled down
     if (cols <= 40) assert.equal(shown, viewW);
   }
 });
+
+test('with a noise floor, a cell within it is drawn as noise (grey, said in its title and the legend), off the scale', () => {
+  // Response 2's floor 0.5: its cell of 1 is within 3 × 0.5; response 0's floor 1 leaves 300 and 17.4 above it.
+  const noisy: FullResult = { ...result, responses: result.responses.map((r, j) => ({ ...r, noise: [1, 0, 0.5][j]! })) };
+  const svg = resultSvg(noisy);
+  const fills = cellFills(svg);
+  assert.equal(fills[2], '#e4e4e4');
+  assert.equal(fills[0], interpolateViridis(1));
+  assert.match(svg, /a × entry 2: 1 \(within the noise, ≤ 1\.50\)/);
+  assert.match(svg, />noise<\/text>/);
+  // Without floors nothing is noise and the legend has no noise swatch.
+  assert.doesNotMatch(resultSvg(result), />noise<\/text>/);
+});

@@ -142,7 +142,7 @@ describe('span finding over the server template (/tokenize with messages)', () =
       { role: 'user', parts: ['Note:', { memory: 'tail', text: ' ends with a space ' }, '\nQuestion?'], label: 'message 1 (user)' },
       { role: 'assistant', parts: ['Answer.'], label: 'message 2 (assistant)' },
     ];
-    await assert.rejects(find('chatml', merging), /^InputError: template chatml: removing memory "tail" changes other tokens than its own \(from token \d+\)/);
+    await assert.rejects(find('chatml', merging), /^InputError: template chatml: removing memory "tail" \(in message 1 \(user\)\) changes other tokens than its own \(from token \d+\)/);
   });
 
   test('a template that raises fails with its own message, in one line', async () => {

@@ -195,16 +195,24 @@ describe('the diff screen', () => {
     screen.unmount();
   });
 
-  it('a response longer than the pane ends its last shown line with … before the scroll note, no space before it, as the main screen does', () => {
-    // The last shown line is cut just after a space: "abcdef…", not "abcdef …".
+  it('a response longer than the pane keeps its lines whole: the scroll note sits in the bottom border, as on the main screen', () => {
     const long = Array.from({ length: 30 }, () => 'abcdef').join(' ');
     const textsA = texts({ 2: long }, {});
     const diff = compareRuns({ result: A, responseText: (e) => textsA.response(e) }, { result: B, responseText: (e) => textsA.response(e) });
     const run = (result: FullResult): DiffRun => ({ path: 'r.jsonl', model: 'm', result, texts: textsA });
     const row = diffRows(diff).find((r) => r.key === 'drop');
-    const { lines } = diffDetail({ a: run(A), b: run(B), diff, row, column: 0, scroll: 0, width: 50, height: 8, theme: screenTheme('none') });
-    const last = stripVTControlCharacters(lines.at(-2)!);
-    assert.match(last, /^│ {11}abcdef… +lines 1–2 of \d+ · \[ \] scroll │$/, last);
+    const pane = (scroll: number) => diffDetail({ a: run(A), b: run(B), diff, row, column: 0, scroll, width: 50, height: 8, theme: screenTheme('none') });
+    const { lines, maxScroll } = pane(0);
+    const plain = lines.map((line) => stripVTControlCharacters(line));
+    // The wrap's lines as they are: the text is 36 columns wide here, five words a line.
+    const wrapped = 'abcdef abcdef abcdef abcdef abcdef';
+    assert.match(plain.at(-2)!, new RegExp(`^│ {11}${wrapped} +│$`), plain.join('\n'));
+    assert.match(plain.at(-1)!, /^╰─+ lines 1–2 of 6 · \[ \] scroll ─╯$/, plain.at(-1));
+    assert.equal(plain.at(-1)!.length, 50);
+    assert.equal(maxScroll, 4);
+    const end = pane(4).lines.map((line) => stripVTControlCharacters(line));
+    assert.match(end.at(-1)!, /lines 5–6 of 6/);
+    assert.match(end.at(-2)!, /^│ {11}(abcdef ?)+ +│$/, 'the last line of the text, whole');
   });
 
   it('colours drops red and rises blue (truecolor, 16 colours); with NO_COLOR the cells carry the sign in glyphs', async () => {

@@ -145,6 +145,7 @@ describe('orderRows', () => {
     group: null,
     exact: null,
     bound: null,
+    noiseOnly: false,
   });
   const rows = [row('b-2', 'done', 1), row('a-10', 'pending', 0), row('A-9', 'done', 7), row('c', 'scoring', 0)];
 

@@ -11,6 +11,7 @@ import type { EngineEvent } from '../../src/engine/events.ts';
 import { runOutcome } from '../../src/tui/run-state.ts';
 import { KEYS, mount, rowOf, settle } from '../support/screen-harness.tsx';
 import { syntheticRun } from '../support/synthetic-run.ts';
+import { PARTS_CHAT } from '../support/parts-chat.ts';
 
 type RunStarted = Extract<EngineEvent, { type: 'run-started' }>;
 
@@ -101,6 +102,27 @@ describe('matrix rows', () => {
     assert.match(screen.text(), /■ interrupted at 2\/4 calls/);
     assert.match(runOutcome(screen.store.getSnapshot(), 0), /^interrupted at 2\/4 calls after /);
     screen.unmount();
+  });
+});
+
+describe('a key in several places (memory parts)', () => {
+  it('marks the row (N), explains the mark in help, and keeps the other rows unmarked', async () => {
+    const texts = contextTexts(chatToContext(PARTS_CHAT));
+    const keys = ['persona', 'human', 'likes-go', 'tea', 'deploy', 'oncall'];
+    const screen = await mount([started(keys, [1, 2, 6]), { type: 'baseline-done', scores: [-3, -4, -5] }, rowDone('persona', 0, [1, 0, 0]), rowDone('human', 1, [2, 3, 0])], { texts, size: { columns: 100, rows: 30 } });
+    try {
+      assert.match(rowOf(screen.lines(), 'human'), /^✓ human \(2\) +3\.000 /);
+      for (const key of keys.filter((k) => k !== 'human')) assert.doesNotMatch(rowOf(screen.lines(), key), /\(\d\)/, key);
+      // The key column has room for the mark: no key is cut.
+      assert.ok(screen.lines().some((l) => / likes-go /.test(l)));
+      // On the cursor's row the inverse video covers the key, the mark stays faint beside it.
+      await screen.pressKeys('down');
+      assert.equal(cursorKey(screen.raw()), 'human');
+      await screen.pressKeys('help');
+      assert.match(screen.text(), /key \(2\): one memory in 2 places of the context, removed from both\./);
+    } finally {
+      screen.unmount();
+    }
   });
 });
 
@@ -227,6 +249,8 @@ describe('detail pane', () => {
     assert.equal(start(lines[first + 1]!.slice(textStart - 1)), 1, `continuation under the first line:\n${lines.slice(first, first + 2).join('\n')}`);
     assert.match(screen.text(), /response +Reload it with a SIGHUP: the sidecar rereads its config\. +│/, lines.join('\n'));
     assert.match(screen.text(), /╰─+ ?lines 1–\d+ of \d+/, 'the scroll note in the border');
+    const border = lines.find((l) => l.startsWith('╰'))!;
+    assert.equal(stringWidth(border), 80, `the border with its note is as wide as the pane:\n${border}`);
     screen.unmount();
   });
 

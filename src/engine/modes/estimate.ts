@@ -7,7 +7,7 @@ import { ScoringError, errorMessage } from '../../core/errors.ts';
 import { maxOf } from '../divergence.ts';
 import type { FullResult, MemoryRef } from '../events.ts';
 import { Interrupted, type EngineCore, type ScoringMode } from '../scoring-mode.ts';
-import { fullPromptRanges, fullShape, zeroFull } from './full-shape.ts';
+import { fullPromptRanges, fullShape, zeroFull, fullWithNoise } from './full-shape.ts';
 
 /** The estimator's seed when none is given. */
 export const DEFAULT_SEED = 0;
@@ -23,7 +23,7 @@ export interface EstimateOptions {
 }
 
 export function estimateMode(options: EstimateOptions): ScoringMode {
-  return { promptRanges: fullPromptRanges, run: (core) => estimate(core, options) };
+  return { promptRanges: fullPromptRanges, run: (core) => estimate(core, options), withNoise: fullWithNoise };
 }
 
 /** The estimator's surrogate for a conversation: each response sees only the memories before it. */

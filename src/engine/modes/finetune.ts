@@ -14,6 +14,9 @@ export function finetuneMode({ count }: FinetuneOptions): ScoringMode {
   return {
     promptRanges: (context) => [finetuneRange(context.sections.conversation, count)],
     run: (core) => finetune(core, count),
+    // Each candidate is one response's divergence: its noise is that response's floor.
+    withNoise: (result, floorOf) =>
+      result.mode !== 'finetune' ? result : { ...result, candidates: result.candidates.map((c) => ({ entry: c.entry, divergence: c.divergence, noise: floorOf(c.entry) })) },
   };
 }
 

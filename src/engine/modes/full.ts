@@ -3,14 +3,14 @@ import { errorMessage } from '../../core/errors.ts';
 import { divergence, maxOf } from '../divergence.ts';
 import type { FullResult } from '../events.ts';
 import { Interrupted, type EngineCore, type ScoringMode } from '../scoring-mode.ts';
-import { fullPromptRanges, fullShape, zeroFull } from './full-shape.ts';
+import { fullPromptRanges, fullShape, zeroFull, fullWithNoise } from './full-shape.ts';
 
 export interface FullOptions {
   readonly mode: 'full';
 }
 
 // It has nothing to choose: the options only name it.
-export const fullMode: (options: FullOptions) => ScoringMode = () => ({ promptRanges: fullPromptRanges, run: scoreFull });
+export const fullMode: (options: FullOptions) => ScoringMode = () => ({ promptRanges: fullPromptRanges, run: scoreFull, withNoise: fullWithNoise });
 
 async function scoreFull(core: EngineCore): Promise<FullResult> {
   const { memories, responses, range, nothing } = fullShape(core.context);

@@ -1,6 +1,8 @@
 // `--mode incremental`: background scoring as the reference's agent does it. The memories not
 // scored for --max-age, oldest first, each over the `window` responses after it (a baseline and
-// an ablated call in one slot); each score moves the memory's stored weight (an EWMA).
+// an ablated call in one slot); each score moves the memory's stored weight (an EWMA). With
+// --noise a score is the largest divergence above the noise, and the weights are moved once the
+// floor is known.
 import { errorMessage } from '../../core/errors.ts';
 import { tokenCount, type AstNode } from '../../context/context.ts';
 import { memoryRefs, nthResponseEnd, responseEntries } from '../conversation.ts';
@@ -8,6 +10,7 @@ import { divergence, ewma, maxOf } from '../divergence.ts';
 import type { IncrementalResult, MemoryRef } from '../events.ts';
 import { Interrupted, type EngineCore, type ScoringMode } from '../scoring-mode.ts';
 import type { EntryRange } from '../../scoring/prompt.ts';
+import { maxAboveNoise } from '../noise-floor.ts';
 import type { WeightStore } from '../weight-store.ts';
 
 /** Incremental scoring only looks at memories in the first 60% of the conversation's tokens. */
@@ -33,6 +36,17 @@ export function incrementalMode(options: IncrementalOptions): ScoringMode {
       return windows(entries, memoryRefs(context), options.window).eligible.map(({ range }) => range);
     },
     run: (core) => incremental(core, options),
+    // A score is the largest divergence over its window (above the noise): its noise, the largest floor there.
+    withNoise: (result, floorOf, context) => {
+      if (result.mode !== 'incremental') return result;
+      const entries = context.sections.conversation;
+      const ranges = new Map(windows(entries, memoryRefs(context), options.window).eligible.map((w) => [w.key, w.range]));
+      const noiseOf = (key: string) => {
+        const range = ranges.get(key);
+        return range === undefined ? 0 : Math.max(0, ...responseEntries(entries, range).map(floorOf));
+      };
+      return { ...result, scored: result.scored.map((s) => ({ key: s.key, score: s.score, weight: s.weight, noise: noiseOf(s.key) })) };
+    },
   };
 }
 
@@ -99,6 +113,14 @@ async function incremental(core: EngineCore, options: IncrementalOptions): Promi
 
   const total = candidates.length;
   let started = 0;
+  const measured: { key: string; range: EntryRange; divs: number[] }[] = [];
+  // A score moves the memory's stored weight (the EWMA), as the reference's agent does.
+  const record = async (key: string, score: number) => {
+    const weight = ewma(options.store.get(key)?.weight, score, options.alpha);
+    await options.store.set(key, { weight, last_scored: now });
+    result.scored.push({ key, score, weight });
+    core.emit({ type: 'memory-scored', key, score, weight });
+  };
   await Promise.all(
     eligible.map(({ key, range }, index) =>
       core.slot(async () => {
@@ -118,17 +140,16 @@ async function incremental(core: EngineCore, options: IncrementalOptions): Promi
           core.emit({ type: 'row-failed', key, index, reason });
           return;
         }
-        const score = maxOf(divs);
-        const weight = ewma(options.store.get(key)?.weight, score, options.alpha);
-        await options.store.set(key, { weight, last_scored: now });
-        result.scored.push({ key, score, weight });
         const first = allResponses.findIndex((e) => e >= range.start);
-        core.emit({ type: 'row-done', key, index, divergences: divs, max: score, first, baseline });
-        core.emit({ type: 'memory-scored', key, score, weight });
+        core.emit({ type: 'row-done', key, index, divergences: divs, max: maxOf(divs), first, baseline });
+        // With --noise the weight waits for the floor: a score within the noise must not move it.
+        if (core.noiseRepeats > 0) measured.push({ key, range, divs });
+        else await record(key, maxOf(divs));
       }),
     ),
   );
   core.throwIfAborted();
+  for (const { key, range, divs } of measured) await record(key, maxAboveNoise(divs, await core.noiseFloors(responseEntries(entries, range))));
   result.calls = core.calls;
   return result;
 }

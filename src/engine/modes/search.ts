@@ -4,7 +4,7 @@ import type { FullResult } from '../events.ts';
 import { firstLevelCalls, groupSearch, initialGroupSize } from '../group-search.ts';
 import type { EngineCore, ScoringMode } from '../scoring-mode.ts';
 import type { Filter } from '../../scoring/prompt.ts';
-import { fullPromptRanges, fullShape, zeroFull } from './full-shape.ts';
+import { fullPromptRanges, fullShape, zeroFull, fullWithNoise } from './full-shape.ts';
 
 export interface SearchOptions {
   readonly mode: 'search';
@@ -16,7 +16,7 @@ export interface SearchOptions {
 }
 
 export function searchMode(options: SearchOptions): ScoringMode {
-  return { promptRanges: fullPromptRanges, run: (core) => search(core, options) };
+  return { promptRanges: fullPromptRanges, run: (core) => search(core, options), withNoise: fullWithNoise };
 }
 
 async function search(core: EngineCore, { threshold, groupSize, splitFraction }: SearchOptions): Promise<FullResult> {
@@ -38,6 +38,7 @@ async function search(core: EngineCore, { threshold, groupSize, splitFraction }:
     emit: (event) => core.emit(event),
     aborted: () => core.aborted(),
     writeRow: (key, row) => core.writeScores(key, responses, row),
+    ...(core.noiseRepeats > 0 ? { floors: () => core.noiseFloors(responses) } : {}),
   });
   core.throwIfAborted();
   return { ...result, model: core.model, calls: core.calls };

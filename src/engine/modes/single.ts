@@ -2,6 +2,7 @@
 import { firstMemoryEntry, type Context } from '../../context/context.ts';
 import { nthResponseEnd, responseEntries } from '../conversation.ts';
 import { maxOf, sum } from '../divergence.ts';
+import { summedFloor } from '../noise-floor.ts';
 import type { SingleResult } from '../events.ts';
 import type { EngineCore, ScoringMode } from '../scoring-mode.ts';
 import type { EntryRange } from '../../scoring/prompt.ts';
@@ -21,6 +22,13 @@ export function singleMode({ key }: SingleOptions): ScoringMode {
       return range === undefined ? [] : [range];
     },
     run: (core) => scoreSingle(core, key),
+    // The score sums the window's divergences: its noise sums their floors.
+    withNoise: (result, floorOf, context) => {
+      if (result.mode !== 'single') return result;
+      const range = singleRange(context, key);
+      const noise = range === undefined ? 0 : summedFloor(responseEntries(context.sections.conversation, range).map(floorOf));
+      return { mode: 'single', key: result.key, score: result.score, noise, calls: result.calls };
+    },
   };
 }
 
