@@ -74,7 +74,10 @@ export async function holdTerminal<T>(options: TerminalSessionOptions<T>): Promi
   };
   // Ctrl-Z comes as a key in raw mode: the terminal is given back (main screen, cursor, cooked
   // mode) before the process stops, so the shell's `fg` is read by the shell, not as keys.
+  // Frames are held from the moment the screen is given back until it is taken again: one drawn
+  // in between (a spinner tick due when `fg` wakes the process) landed on the main screen.
   const suspend = () => {
+    writer.hold();
     leaveAltScreen(stdout);
     raw(false);
     process.kill(process.pid, 'SIGTSTP');
@@ -82,6 +85,7 @@ export async function holdTerminal<T>(options: TerminalSessionOptions<T>): Promi
   const resume = () => {
     raw(true);
     enterAltScreen(stdout);
+    writer.release();
     redraw();
   };
   process.on('SIGCONT', resume);

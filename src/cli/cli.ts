@@ -3,6 +3,7 @@
 // Each command is a record in commands.ts (its help and flags) and a module that runs it.
 import { Interrupt, type CliIo } from './cli-io.ts';
 import { InputError, ScoringError, errorMessage } from '../core/errors.ts';
+import { helpWidth } from '../core/flag-spec.ts';
 import { packageFile } from '../core/package-root.ts';
 import { neutralize } from '../core/sanitize.ts';
 import { VERSION } from './version.ts';
@@ -21,6 +22,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   // The table of commands loads after --version: it holds every command's help.
   const { COMMANDS, asksForHelp, commandHelp, commandNamed, mainHelp } = await import('./commands.ts');
+  // Help in a terminal narrower than the help's own width is wrapped to it (at 80 columns the
+  // terminal cut every long line, hanging indents and all).
+  const width = helpWidth(io.isTTY ? (io.stdout as { columns?: number }).columns : undefined);
   if (command === undefined) {
     const demo = await COMMANDS.score.load();
     if (io.isTTY) return demo([DEMO_FIXTURE, '--latency', String(DEMO_LATENCY_MS)], io);
@@ -31,13 +35,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     // `memscope help score` is `memscope score --help`.
     const topic = rest[0];
     if (topic !== undefined && commandNamed(topic) === undefined) throw new InputError(`help: no command "${topic}" (memscope --help lists them)`);
-    io.stdout.write(topic === undefined ? mainHelp() : await commandHelp(topic as keyof typeof COMMANDS));
+    io.stdout.write(topic === undefined ? mainHelp(width) : await commandHelp(topic as keyof typeof COMMANDS, width));
     return 0;
   }
   const spec = commandNamed(command);
   if (spec === undefined) throw new InputError(`unknown command "${command}" (memscope --help lists them)`);
   if (asksForHelp(rest)) {
-    io.stdout.write(await commandHelp(command as keyof typeof COMMANDS));
+    io.stdout.write(await commandHelp(command as keyof typeof COMMANDS, width));
     return 0;
   }
   return (await spec.load())(rest, io);

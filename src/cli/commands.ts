@@ -4,7 +4,7 @@
 // here and its module; `memscope --help` and `memscope NAME --help` follow.
 import type { CliIo } from './cli-io.ts';
 export { COMMON_FLAGS } from '../core/flag-spec.ts';
-import { COMMON_FLAGS, flagsHelp, twoColumns, valueHints, wrapWords, type FlagSpecs } from '../core/flag-spec.ts';
+import { COMMON_FLAGS, HELP_WIDTH, flagsHelp, twoColumns, valueHints, wrapWords, type FlagSpecs } from '../core/flag-spec.ts';
 import { parseFlags } from '../core/parse-flags.ts';
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PROMPT } from '../builtin/server.ts';
 import { scoreOptionSpec } from '../run/score-settings.ts';
@@ -28,7 +28,7 @@ export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
   /** One command line and what it does. */
   readonly example: readonly [string, string];
   /** More for its own help (its positional words, its keys), if any. */
-  readonly more?: () => Promise<string>;
+  readonly more?: (width: number) => Promise<string>;
   readonly load: () => Promise<Command>;
 }
 
@@ -100,12 +100,12 @@ export const COMMANDS = {
     },
     positionals: true,
     example: ['memscope import agent-log.json --memories letta bullets:"User Memories:" -o context.json', 'Letta memory blocks and mem0-style bullets, each a memory'],
-    more: () => Promise.resolve(`Rules (any number, applied in order):\n${twoColumns([
+    more: (width) => Promise.resolve(`Rules (any number, applied in order):\n${twoColumns([
       ['letta', 'each block inside <memory_blocks>, keyed by its label'],
       ['bullets:HEADING', 'each bullet line under a heading line, keyed by a slug of its text'],
       ['tool:NAME', 'each result of the tool NAME, keyed by a slug of the call\'s arguments'],
       ['regex:PATTERN', 'named groups text (and key, optional)'],
-    ] as const)}`),
+    ] as const, width)}`),
     load: async () => (await import('./import-command.ts')).importCommand,
   },
   replay: {
@@ -144,7 +144,7 @@ export const COMMANDS = {
     },
     positionals: true,
     example: ['memscope export run.jsonl --format svg -o run.svg', 'a heatmap of the run\'s matrix'],
-    more: () => Promise.resolve(`Formats:\n${twoColumns(EXPORT_FORMATS.map((format) => [format.name, format.what] as const))}`),
+    more: (width) => Promise.resolve(`Formats:\n${twoColumns(EXPORT_FORMATS.map((format) => [format.name, format.what] as const), width)}`),
     load: async () => (await import('./export-command.ts')).exportSession,
   },
   diff: {
@@ -165,9 +165,9 @@ export const COMMANDS = {
     flags: {},
     positionals: true,
     example: ['memscope schema chat', 'the schema of a chat-format context'],
-    more: async () => {
+    more: async (width) => {
       const { SCHEMA_NAMES } = await import('./schema-command.ts');
-      return `Names: ${SCHEMA_NAMES.join(', ')} (default ${SCHEMA_NAMES[0]})\n`;
+      return `${wrapWords(`Names: ${SCHEMA_NAMES.join(', ')} (default ${SCHEMA_NAMES[0]})`, width).join('\n')}\n`;
     },
     load: async () => (await import('./schema-command.ts')).schema,
   },
@@ -191,26 +191,28 @@ export function asksForHelp(args: readonly string[]): boolean {
   return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
-export async function commandHelp(name: CommandName): Promise<string> {
+/** A command's help, wrapped to `width` columns (helpWidth: the terminal's, up to HELP_WIDTH). */
+export async function commandHelp(name: CommandName, width = HELP_WIDTH): Promise<string> {
   const command: CommandSpec = COMMANDS[name];
   const [example, what] = command.example;
   return [
-    `Usage: memscope ${name} ${command.args}\n\n${wrapWords(command.summary, 94).map((line) => `  ${line}\n`).join('')}`,
-    `Options:\n${flagsHelp({ ...command.flags, ...COMMON_FLAGS })}`,
-    ...(command.more ? [await command.more()] : []),
+    `Usage: memscope ${name} ${command.args}\n\n${wrapWords(command.summary, width - 2).map((line) => `  ${line}\n`).join('')}`,
+    `Options:\n${flagsHelp({ ...command.flags, ...COMMON_FLAGS }, width)}`,
+    ...(command.more ? [await command.more(width)] : []),
     `Example:\n  ${example}\n      ${what}\n`,
   ].join('\n');
 }
 
-export function mainHelp(): string {
-  return `memscope ${VERSION}: watch memory-importance scoring of an LLM agent's context
+export function mainHelp(width = HELP_WIDTH): string {
+  const line = (text: string) => wrapWords(text, width).join('\n');
+  return `${line(`memscope ${VERSION}: watch memory-importance scoring of an LLM agent's context`)}
 
 Usage:
 ${twoColumns([
   ['memscope', 'the demo: score the bundled medium fixture on the built-in scorer, live on screen (headless when not in a terminal)'],
   ...Object.entries(COMMANDS).map(([name, command]) => [`memscope ${name} ${command.args}`, command.summary] as const),
   ['memscope --help | --version', 'this help; the version'],
-])}
-memscope COMMAND --help (or -h) shows a command's options and an example.
+], width)}
+${line("memscope COMMAND --help (or -h) shows a command's options and an example.")}
 `;
 }

@@ -47,8 +47,16 @@ export function wrapWords(text: string, width: number): string[] {
   return lines;
 }
 
-const HELP_WIDTH = 96;
+/** The widest help text; a narrower terminal gets its own width (helpWidth). */
+export const HELP_WIDTH = 96;
 const LABEL_WIDTH = 24;
+/** Below this the two columns leave too little room for the text: the terminal wraps instead. */
+const MIN_HELP_WIDTH = 60;
+
+/** The width help is wrapped to: the terminal's, when it is one narrower than HELP_WIDTH. */
+export function helpWidth(columns: number | undefined): number {
+  return columns === undefined || columns <= 0 ? HELP_WIDTH : Math.max(MIN_HELP_WIDTH, Math.min(HELP_WIDTH, columns));
+}
 
 /** `-o, --output FILE`. */
 export function flagLabel(name: string, flag: FlagSpec): string {
@@ -57,10 +65,10 @@ export function flagLabel(name: string, flag: FlagSpec): string {
 }
 
 /** Labelled, wrapped lines: `  --label      text…`, continuation lines indented under the text. */
-export function twoColumns(rows: readonly (readonly [string, string])[]): string {
+export function twoColumns(rows: readonly (readonly [string, string])[], width = HELP_WIDTH): string {
   const out: string[] = [];
   for (const [label, text] of rows) {
-    const lines = wrapWords(text, HELP_WIDTH - LABEL_WIDTH - 2);
+    const lines = wrapWords(text, width - LABEL_WIDTH - 2);
     const first = label.length < LABEL_WIDTH - 1 ? `  ${label.padEnd(LABEL_WIDTH)}${lines.shift() ?? ''}` : `  ${label}`;
     out.push(first.trimEnd(), ...lines.filter(Boolean).map((line) => `${' '.repeat(LABEL_WIDTH + 2)}${line}`));
   }
@@ -68,6 +76,11 @@ export function twoColumns(rows: readonly (readonly [string, string])[]): string
 }
 
 /** The options section of a command's help. */
-export function flagsHelp(flags: FlagSpecs): string {
-  return twoColumns(Object.entries(flags).filter(([, flag]) => !flag.hidden).map(([name, flag]) => [flagLabel(name, flag), flag.help] as const));
+export function flagsHelp(flags: FlagSpecs, width = HELP_WIDTH): string {
+  return twoColumns(
+    Object.entries(flags)
+      .filter(([, flag]) => !flag.hidden)
+      .map(([name, flag]) => [flagLabel(name, flag), flag.help] as const),
+    width,
+  );
 }

@@ -12,8 +12,9 @@ export class Limiter {
     if (!Number.isInteger(max) || max < 1) throw new RangeError('concurrency must be a whole number ≥ 1');
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /** Runs `task` when a place is free; `first`: ahead of the tasks already waiting. */
+  async run<T>(task: () => Promise<T>, first = false): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => (first ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
     this.active++;
     try {
       return await task();

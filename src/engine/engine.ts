@@ -90,8 +90,8 @@ class Core implements EngineCore {
     if (this.aborted() || this.failure !== undefined) throw new Interrupted();
   }
 
-  slot<T>(task: () => Promise<T>): Promise<T> {
-    return this.limiter.run(task);
+  slot<T>(task: () => Promise<T>, first = false): Promise<T> {
+    return this.limiter.run(task, first);
   }
 
   /** Counts the call, reports it; the scorer checks the answer. */
@@ -145,7 +145,11 @@ class Core implements EngineCore {
       throw this.failure;
     }
     const entries = responseEntries(this.context.sections.conversation, range).slice(0, upTo?.responses);
-    this.noise.baselineDone(entries, scores, this.calls, this.totalCalls, () => this.slot(() => this.call('noise: baseline again', range, NO_FILTER, upTo, true)));
+    this.noise.baselineDone(entries, scores, this.calls, this.totalCalls, () =>
+      // Ahead of the calls already queued: sent when it is due, beside other calls (another
+      // batch), not after every queued call, where all the repeats would share one batch.
+      this.slot(() => this.call('noise: baseline again', range, NO_FILTER, upTo, true), true),
+    );
     return scores;
   }
 

@@ -27,6 +27,7 @@ export interface Sink {
 export class FrameWriter {
   private lines: string[] = [];
   private dirty = true;
+  private held = false;
 
   constructor(
     private readonly out: Sink,
@@ -38,7 +39,22 @@ export class FrameWriter {
     this.dirty = true;
   }
 
+  /**
+   * Frames are dropped until `release` (Ctrl-Z: the terminal is the shell's). A frame drawn while
+   * suspended, or in the moment after `fg` before the screen is back, would land on the main screen.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Frames are drawn again, the next one whole. */
+  release(): void {
+    this.held = false;
+    this.dirty = true;
+  }
+
   frame(text: string): void {
+    if (this.held) return;
     const next = text.split('\n').slice(0, Math.max(1, this.rows()));
     let data = '';
     if (this.dirty) data += CLEAR_SCREEN;

@@ -2,7 +2,8 @@
 // options it lists are exactly the flags its parser accepts (both come from commands.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COMMANDS, COMMON_FLAGS, parseCommandArgs, type CommandName } from '../../src/cli/commands.ts';
+import { COMMANDS, COMMON_FLAGS, commandHelp, mainHelp, parseCommandArgs, type CommandName } from '../../src/cli/commands.ts';
+import { HELP_WIDTH, helpWidth } from '../../src/core/flag-spec.ts';
 import { parseScoreSettings } from '../../src/run/score-settings.ts';
 import { fixture, runCli } from '../support/helpers.ts';
 
@@ -62,4 +63,23 @@ test('the main help lists every command and says how to get its help', async () 
   for (const name of NAMES) assert.match(run.stdout, new RegExp(`^ {2}memscope ${name} `, 'm'));
   assert.match(run.stdout, /memscope COMMAND --help/);
   for (const line of run.stdout.split('\n')) assert.equal(line, line.trimEnd(), 'no trailing blanks');
+});
+
+test('in a terminal narrower than the help, the help is wrapped to it (not cut by the terminal)', async () => {
+  assert.equal(helpWidth(undefined), HELP_WIDTH, 'not a terminal: the help\'s own width');
+  assert.equal(helpWidth(200), HELP_WIDTH);
+  assert.equal(helpWidth(80), 80);
+  assert.equal(helpWidth(30), 60, 'too narrow for two columns: the terminal wraps the rest');
+  for (const width of [80, 72]) {
+    const texts = [mainHelp(width), ...(await Promise.all(NAMES.map((name) => commandHelp(name, width))))];
+    for (const text of texts) {
+      const lines = text.split('\n');
+      // The usage line and the example's command are commands to copy: never broken.
+      const prose = lines.filter((line, i) => !line.startsWith('Usage: memscope') && lines[i - 1] !== 'Example:');
+      assert.deepEqual(prose.filter((line) => line.length > width), [], `at ${width} columns`);
+    }
+  }
+  // Not a terminal, or a wide one: as before.
+  assert.equal(await commandHelp('score'), await commandHelp('score', HELP_WIDTH));
+  assert.ok((await commandHelp('score')).split('\n').some((line) => line.length > 80));
 });

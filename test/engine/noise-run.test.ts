@@ -60,7 +60,7 @@ describe('--noise in a run', () => {
     ['servers/sglang-wire.ts', 'sglang'],
   ] as const) {
     test(`${backend}: one repeat of the baseline reaches the server; cells within the floor are not written`, async () => {
-      const { result, events, context, serverCalls } = await run(script, backend, ['--jitter', '3'], 1);
+      const { result, events, context, serverCalls } = await run(script, backend, ['--jitter', '3', '--jitter-amplitude', '0.06'], 1);
       const full = result as FullResult;
       assert.equal(full.calls, full.memories.length + 2);
       assert.equal(serverCalls, full.memories.length + 2);
@@ -83,7 +83,8 @@ describe('--noise in a run', () => {
           } else if (cell > 0.01) assert.equal(written, cell);
         });
       });
-      // The jitter is large enough here that some cells are noise, and the test sees them.
+      // The jitter is large enough here that some cells are noise, and the test sees them (at the
+      // default ±0.03 that held for some seeds and call orders only; at ±0.06 for seeds 1-6).
       assert.ok(noisy > 0);
       // Each memory's max is its largest cell above the noise, not a noise cell.
       full.memories.forEach((m, i) => {

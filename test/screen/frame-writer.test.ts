@@ -27,6 +27,19 @@ describe('FrameWriter', () => {
     assert.equal(out.writes[2], '\u001b[?2026h\u001b[2;1H\u001b[K\u001b[3;1H\u001b[K\u001b[?2026l', 'lines no longer drawn are erased');
   });
 
+  it('held (Ctrl-Z), draws nothing; released, draws the next frame whole', () => {
+    const out = sink();
+    const writer = new FrameWriter(out, () => 24);
+    writer.frame('one\ntwo');
+    writer.hold();
+    writer.frame('one\nTWO');
+    assert.equal(out.writes.length, 1, 'a frame while the terminal is the shell\'s would land on the main screen');
+    writer.release();
+    writer.frame('one\nTWO');
+    assert.equal(out.writes.length, 2);
+    assert.match(out.writes[1]!, /\u001b\[2J\u001b\[1;1Hone\u001b\[0m\u001b\[K\u001b\[2;1HTWO/);
+  });
+
   it('never draws below the terminal', () => {
     const out = sink();
     const writer = new FrameWriter(out, () => 2);
