@@ -30,6 +30,11 @@ export interface EngineOptions {
   readonly baselineFirst?: boolean | undefined;
   /** --noise N: each baseline scored N more times over the run, for the noise floor (noise-floor.ts). */
   readonly noise?: number | undefined;
+  /**
+   * Once the scores are in the AST (noise removed), before run-done: what the caller does with
+   * the scored context (score --write saves it). A failure here fails the run.
+   */
+  readonly afterScoring?: ((context: Context) => Promise<void>) | undefined;
 }
 
 const noop = () => undefined;
@@ -265,12 +270,14 @@ class Core implements EngineCore {
 
 export class ScoringEngine {
   private readonly core: Core;
+  private readonly afterScoring: EngineOptions['afterScoring'];
 
   constructor(
     readonly context: Context,
     options: EngineOptions,
   ) {
     this.core = new Core(context, options);
+    this.afterScoring = options.afterScoring;
     options.scorer.subscribe?.((event) => this.core.emit(event));
   }
 
@@ -290,6 +297,7 @@ export class ScoringEngine {
       const floors = await core.finishNoise();
       // The repeats sent last count among the run's calls.
       const result = floors === undefined ? scored : { ...mode.withNoise(scored, (entry) => floors.get(entry) ?? 0, this.context), calls: core.calls };
+      await this.afterScoring?.(this.context);
       const server = core.serverUsage();
       core.emit(server === undefined ? { type: 'run-done', result } : { type: 'run-done', result, server });
       return result;

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { LOGPROBS_FIELDS, type LogprobsField } from '../scoring/completions-answer.ts';
 import { InputError } from '../core/errors.ts';
+import { checkOutputFolder } from '../core/output-folder.ts';
 import { parseFlags } from '../core/parse-flags.ts';
 import { COMMON_FLAGS, valueHints, type FlagSpecs } from '../core/flag-spec.ts';
 import { MODES, type Mode } from '../engine/events.ts';
@@ -63,6 +64,7 @@ export const scoreOptionSpec = {
   latency: { type: 'string', arg: 'MS', expects: 'milliseconds', help: 'built-in scorer: add this much time to every call' },
   record: { type: 'string', arg: 'FILE', expects: 'a session file to write', help: 'record the run as a session file (JSON Lines); watch: a file per run (FILE, then FILE-2, FILE-3 … before the extension); its folder must exist' },
   force: { type: 'boolean', default: false, help: 'with --record: overwrite an existing file (else an existing file is an error)' },
+  write: { type: 'string', arg: 'FILE', expects: 'a file to write', help: 'when the scoring is done, save the scored context in native form: each response\'s memory_scores as the run wrote them (> 0.01, noise left out); replaces FILE; its folder must exist' },
   json: { type: 'boolean', default: false, help: 'print the result as JSON on stdout' },
   headless: { type: 'boolean', default: false, help: 'no screen: progress lines on stderr (also when stdin or stdout is not a terminal)' },
 } as const satisfies FlagSpecs;
@@ -92,6 +94,8 @@ export interface ScoreSettings {
   record: string | undefined;
   /** --record overwrites an existing file. */
   force: boolean;
+  /** --write: where the scored context is saved (native form, memory_scores included). */
+  write: string | undefined;
   backend: BackendName;
   /** completions: which answer shape to ask for and read. */
   logprobsField: LogprobsField;
@@ -224,6 +228,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
   if (values.search && values.estimate !== undefined) throw new InputError('--search and --estimate are two ways to score the full matrix: give one');
   if (!values.search && values.threshold !== undefined) throw new InputError('--threshold goes with --search');
   if (values.force && values.record === undefined) throw new InputError('--force goes with --record (it overwrites an existing recording)');
+  if (values.write !== undefined) checkOutputFolder('--write', values.write);
   if (!values.search && values.margin !== undefined) throw new InputError('--margin goes with --search');
   const margin = parseMargin(values.margin);
   const search = values.search ? parseThreshold(values.threshold) : undefined;
@@ -270,6 +275,7 @@ export async function parseScoreSettings(args: string[], env: NodeJS.ProcessEnv 
     retryDelayMs: wholeNumber('retry-delay', values['retry-delay'], BACKOFF_BASE_MS),
     record: values.record,
     force: values.force,
+    write: values.write,
     backend,
     logprobsField,
     maxModelLen: values['max-model-len'] === undefined ? undefined : wholeNumber('max-model-len', values['max-model-len'], 0, 2),

@@ -2,7 +2,11 @@
 // the scorer (the backend table's), the engine.
 import { checkSingleKey } from './single-key.ts';
 import { MODEL_NAME } from '../builtin/builtin-model.ts';
-import { ScoringError } from '../core/errors.ts';
+import { ScoringError, errorMessage } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
+import { safeJson } from '../core/sanitize.ts';
+import { contextToNative } from '../context/native-format.ts';
+import type { Context } from '../context/context.ts';
 import { LLAMA_CPP_REFUSAL, probeServer, tooLongMessage, GENERATION_ROOM, type ServerFacts } from '../scoring/server-probe.ts';
 import { backendRun, type BackendName, type BackendSettings } from './backends.ts';
 import { longestPrompt } from './longest-prompt.ts';
@@ -93,6 +97,15 @@ export function loadForSettings(settings: ScoreSettings, signal?: AbortSignal, m
 }
 
 /** `preloaded` skips reading the file again (watch mode has just read it). */
+/** score --write: the scored context in native form, its memory_scores as the run left them. */
+async function writeScoredContext(path: string, context: Context): Promise<void> {
+  try {
+    await writeFileAtomic(path, `${safeJson(contextToNative(context))}\n`);
+  } catch (error) {
+    throw new ScoringError(`--write: ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
+  }
+}
+
 export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, preloaded?: LoadedContext): Promise<PreparedRun> {
   const builtin = settings.urls.length === 0;
   let modeOptions: ModeOptions;
@@ -130,6 +143,7 @@ export async function prepareRun(settings: ScoreSettings, signal?: AbortSignal, 
     concurrency: settings.concurrency,
     priority: settings.priority,
     noise: settings.noise,
+    ...(settings.write !== undefined ? { afterScoring: (context: Context) => writeScoredContext(settings.write!, context) } : {}),
     ...(signal ? { signal } : {}),
   });
   return { loaded, scorer, engine, modeOptions, model, server };
