@@ -38,6 +38,8 @@ export function helpBox(width: number, height: number, theme: Theme, table: KeyT
   }
   // How to read the screen only when it has room for it.
   if (body.length + 2 + reading.length + 1 <= height) body.push(fit('', inner - 2), ...reading.map((line) => paint(fit(line, inner - 2), s.faint)));
+  // Else say that it is left out, where one line is free.
+  else if (reading.length > 0 && body.length + 2 < height) body.push(paint(fit(`… how to read the screen (${reading.length} lines): a taller terminal shows it`, inner - 2), s.faint));
   const pad = ' '.repeat(Math.max(0, Math.floor((width - inner - 2) / 2)));
   const title = ' keys ';
   const closing = ` ${HELP_KEYS.close.help} `;

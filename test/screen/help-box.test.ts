@@ -16,6 +16,16 @@ describe('the help box', () => {
     assert.ok(lines.some((l) => l.includes('how to read it')));
   });
 
+  it('says that how to read the screen is left out when only the keys fit', () => {
+    const keys = helpLines(RUN_KEYS);
+    const reading = ['line one', 'line two', 'line three'];
+    // The keys, the box's two borders and one free line: the reading lines do not fit, the note does.
+    const lines = plain(helpBox(100, keys.length + 3, theme, RUN_KEYS, reading));
+    assert.ok(lines.length <= keys.length + 3);
+    assert.ok(!lines.some((l) => l.includes('line one')));
+    assert.ok(lines.some((l) => l.includes('… how to read the screen (3 lines): a taller terminal shows it')), lines.join('\n'));
+  });
+
   it('puts the keys in two columns when a short screen is wide enough, so none is lost', () => {
     const keys = helpLines(REPLAY_KEYS);
     const height = Math.ceil(keys.length / 2) + 2;
