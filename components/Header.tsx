@@ -69,7 +69,9 @@ export function headerText({ state, file: file_, width, now, replay, tag }: Omit
   const searchT = state.search ? `T=${formatThreshold(state.search.threshold)}${raised !== undefined ? `→${formatDivergence(raised)}` : ''}` : '';
   const how = state.estimate ? ` (ESTIMATE ${state.estimate.ablations}/${state.estimate.of} ablations)` : state.search ? ` (search ${searchT})` : '';
   // The run's noise floor (--noise): the widest band a cell is judged by.
-  const noise = state.noise !== null ? ` noise ≤${formatDivergence(state.noise.factor * runFloor(state.noise.floors))}` : '';
+  // A floor of 0 says so: the repeats gave the baseline's logprobs exactly, so nothing is taken for noise.
+  const floor = state.noise !== null ? runFloor(state.noise.floors) : 0;
+  const noise = state.noise === null ? '' : floor === 0 ? ' noise 0 (repeats identical)' : ` noise ≤${formatDivergence(state.noise.factor * floor)}`;
   const modeTitle = `${state.mode ? MODE_TITLES[state.mode] : 'starting'}${how}${noise}`;
   const mode = tag ? `${tag} · ${modeTitle}` : modeTitle;
   const backend = state.backend ? `${neutralize(state.model ?? 'model?')} @ ${neutralize(state.backend)}` : '';

@@ -83,6 +83,8 @@ export function progressLine(event: EngineEvent, elapsedMs: number): string | un
 
 /** What the repeats of the baseline measured, and the rule the result is read by. */
 function noiseLine(floors: readonly number[], factor: number, repeats: number): string {
+  // Nothing moved: a deterministic server, or repeats that ran exactly as the baseline did.
+  if (runFloor(floors) === 0) return `noise floor: 0 (the baseline scored ${1 + repeats} times gave the same logprobs): no cell is taken for noise`;
   return `noise floor: up to ${formatNumber(runFloor(floors))} a response (the baseline scored ${1 + repeats} times); a divergence within ${factor} × its response's floor is noise`;
 }
 

@@ -40,6 +40,8 @@ describe('headless text with a noise floor', () => {
 
   it('says the floor once, and a single score within its summed floor', () => {
     assert.equal(progressLine({ type: 'noise-floor', repeats: 1, factor: 3, floors: [0.02, 0.08] }, 0), "noise floor: up to 0.080 a response (the baseline scored 2 times); a divergence within 3 × its response's floor is noise");
+    // Repeats that matched the baseline exactly: said, not left to read as a floor of 0.
+    assert.equal(progressLine({ type: 'noise-floor', repeats: 2, factor: 3, floors: [0, 0] }, 0), 'noise floor: 0 (the baseline scored 3 times gave the same logprobs): no cell is taken for noise');
     assert.match(resultText({ mode: 'single', key: 'k', score: 0.2, noise: 0.1, calls: 3 }), /k: 0\.200 \(sum of divergence; within the noise \(≤ 0\.300\): not a finding\)/);
     assert.equal(resultText({ mode: 'single', key: 'k', score: 2, noise: 0.1, calls: 3 }), 'k: 2.000 (sum of divergence)\n');
   });

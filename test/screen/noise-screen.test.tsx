@@ -79,6 +79,16 @@ describe('the noise floor on the screen', () => {
     }
   });
 
+  it('a floor of 0 (repeats identical to the baseline) is said in the header, and nothing is noise', async () => {
+    const screen = await mount([...EVENTS, { type: 'noise-floor', repeats: 1, factor: NOISE_FACTOR, floors: [0, 0] }], { size: { columns: 120, rows: 20 } });
+    try {
+      assert.match(screen.lines()[0]!, /noise 0 \(repeats identical\)/);
+      assert.ok(!rowOf(screen.lines(), 'beta').includes('~'));
+    } finally {
+      screen.unmount();
+    }
+  });
+
   it('shows nothing of it without a floor', async () => {
     const screen = await mount(EVENTS, { size: { columns: 120, rows: 20 } });
     try {
