@@ -114,12 +114,13 @@ async function incremental(core: EngineCore, options: IncrementalOptions): Promi
   const total = candidates.length;
   let started = 0;
   const measured: { key: string; range: EntryRange; divs: number[] }[] = [];
-  // A score moves the memory's stored weight (the EWMA), as the reference's agent does.
-  const record = async (key: string, score: number) => {
+  // A score moves the memory's stored weight (the EWMA), as the reference's agent does; the
+  // store is written before the row is said done, so a run killed after it keeps the weight.
+  const save = async (key: string, score: number) => {
     const weight = ewma(options.store.get(key)?.weight, score, options.alpha);
     await options.store.set(key, { weight, last_scored: now });
     result.scored.push({ key, score, weight });
-    core.emit({ type: 'memory-scored', key, score, weight });
+    return weight;
   };
   await Promise.all(
     eligible.map(({ key, range }, index) =>
@@ -141,15 +142,20 @@ async function incremental(core: EngineCore, options: IncrementalOptions): Promi
           return;
         }
         const first = allResponses.findIndex((e) => e >= range.start);
-        core.emit({ type: 'row-done', key, index, divergences: divs, max: maxOf(divs), first, baseline });
+        const score = maxOf(divs);
         // With --noise the weight waits for the floor: a score within the noise must not move it.
-        if (core.noiseRepeats > 0) measured.push({ key, range, divs });
-        else await record(key, maxOf(divs));
+        const weight = core.noiseRepeats > 0 ? undefined : await save(key, score);
+        core.emit({ type: 'row-done', key, index, divergences: divs, max: score, first, baseline });
+        if (weight === undefined) measured.push({ key, range, divs });
+        else core.emit({ type: 'memory-scored', key, score, weight });
       }),
     ),
   );
   core.throwIfAborted();
-  for (const { key, range, divs } of measured) await record(key, maxAboveNoise(divs, await core.noiseFloors(responseEntries(entries, range))));
+  for (const { key, range, divs } of measured) {
+    const score = maxAboveNoise(divs, await core.noiseFloors(responseEntries(entries, range)));
+    core.emit({ type: 'memory-scored', key, score, weight: await save(key, score) });
+  }
   result.calls = core.calls;
   return result;
 }
