@@ -267,7 +267,7 @@ describe('span finding helpers', () => {
   });
 
   test('withoutTrailing: a rendering less the trailing ids; one that does not end with them is refused in one line', async () => {
-    const render = async (messages: readonly { role: string; content: string }[]) => (messages.length === 1 ? [1, 2, 9] : [1, 2, 3, 8]);
+    const render = (messages: readonly { role: string; content: string }[]) => Promise.resolve(messages.length === 1 ? [1, 2, 9] : [1, 2, 3, 8]);
     const cut = withoutTrailing('phi3vary', render, [9]);
     assert.deepEqual(await cut([{ role: 'user', content: 'a' }]), [1, 2]);
     await assert.rejects(cut([{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }]), /^InputError: template phi3vary: the rendering of 2 messages does not end with id 9, which the template appends after the last message in the others: what it appends varies; memscope refuses to score with it$/);
