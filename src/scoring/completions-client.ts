@@ -27,6 +27,10 @@ export class CompletionsScorer extends HttpClient {
     super(completionsOptions, { url: routeUrl(url, '/completions'), label: 'completions API', badAnswer: 'bad completions answer', backend: `${url} (completions, ${field})` });
   }
 
+  protected override modelAsked(): string | null {
+    return this.completionsOptions.model;
+  }
+
   /** The request body: the ids written straight into bytes (join() on a 2M-id prompt builds a 14 MB string). */
   requestBody(call: ScoreCall): Uint8Array {
     const { model, field } = this.completionsOptions;

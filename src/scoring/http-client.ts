@@ -2,7 +2,7 @@
 // endpoint, a prompt POSTed and a refusal about its length said plainly, the answer read by the
 // client's parser (a problem in it named once), the usage it reports counted. A client adds only
 // its request body and its answer parser.
-import { ApiCallError, JsonEndpoint, type JsonAnswer, type RequestBody } from './json-endpoint.ts';
+import { ApiCallError, JsonEndpoint, modelRefusal, type JsonAnswer, type RequestBody } from './json-endpoint.ts';
 import { UsageCounter, checkScores, type ScoreCall, type Scorer, type ServerUsage } from './scorer.ts';
 
 /** What each scoring client is given. */
@@ -95,6 +95,11 @@ export abstract class HttpClient implements Scorer {
 
   abstract score(call: ScoreCall): Promise<number[]>;
 
+  /** The model a request names (none by default: SGLang's /generate takes none). */
+  protected modelAsked(): string | null {
+    return null;
+  }
+
   /**
    * POSTs a prompt and reads the answer with `read`. A refusal about the prompt's length is said
    * plainly (the limit is checked before the run; this is a server that did not say it).
@@ -106,7 +111,7 @@ export abstract class HttpClient implements Scorer {
     } catch (error) {
       const plain = error instanceof ApiCallError ? lengthRefusal(error.status, error.message, post.promptTokens) : undefined;
       if (plain !== undefined) throw new ApiCallError(plain, (error as ApiCallError).status);
-      throw error;
+      throw modelRefusal(error, this.modelAsked());
     }
     let got: ReadAnswer<T>;
     try {

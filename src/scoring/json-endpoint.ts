@@ -20,6 +20,15 @@ export class ApiCallError extends Error {
   }
 }
 
+/**
+ * A 404 that names the model memscope asked for: the server does not serve it. The model may
+ * have come from the context (an agent's log names the agent's model): say how to name another.
+ */
+export function modelRefusal(error: unknown, model: string | null): unknown {
+  if (!(error instanceof ApiCallError) || error.status !== 404 || model === null || !error.message.includes(model)) return error;
+  return new ApiCallError(`${error.message} (memscope asked for the model "${model}", from --model or the context's "model": --model NAME names one the server serves)`, error.status);
+}
+
 const TRANSPORT_FAILURES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset',

@@ -59,6 +59,10 @@ export class HttpScorer extends HttpClient {
     super(scoreOptions, { url: routeUrl(scoreOptions.url, '/score'), label: 'score API', badAnswer: 'bad score response', backend: scoreOptions.url });
   }
 
+  protected override modelAsked(): string | null {
+    return this.scoreOptions.model;
+  }
+
   async score(call: ScoreCall): Promise<number[]> {
     const payload = scoreRequestPayload(call, this.scoreOptions.model, this.scoreOptions.streamAboveIds, this.encoder);
     const promptTokens = call.source !== undefined ? runsLength(call.source.runs) : call.prompt.length;

@@ -4,7 +4,7 @@
 // added: the template places every special token itself.
 import { z } from 'zod';
 import type { BatchTokenizer } from '../context/chat-format.ts';
-import { ApiCallError, JsonEndpoint } from './json-endpoint.ts';
+import { ApiCallError, JsonEndpoint, modelRefusal } from './json-endpoint.ts';
 import { Limiter } from '../core/limiter.ts';
 import { asError } from '../core/errors.ts';
 import { routeUrl, serverRoot } from './server-url.ts';
@@ -70,7 +70,9 @@ export class ServerTokenizer implements BatchTokenizer {
   /** One POST /tokenize with these fields (and the model, when known); its token ids. */
   private async ask(fields: Record<string, unknown>): Promise<number[]> {
     const request = this.options.model !== null ? { ...fields, model: this.options.model } : fields;
-    const { status, body } = await this.endpoint.post(JSON.stringify(request), MAX_TOKENIZE_ANSWER, this.options.signal);
+    const { status, body } = await this.endpoint.post(JSON.stringify(request), MAX_TOKENIZE_ANSWER, this.options.signal).catch((error: unknown) => {
+      throw modelRefusal(error, this.options.model);
+    });
     const parsed = TokenizeAnswerSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
