@@ -4,6 +4,9 @@
 //   - the messages 1..k for every k: each rendering must be a prefix of the next, so message k's
 //     tokens are the ones its rendering adds (a prompt cut after a message is what the template
 //     renders for the messages up to it);
+//   - a template that appends the same ids after the last message whatever the messages (Phi-3's
+//     end-of-text token when no generation prompt is asked) breaks that only by those ids: they
+//     are found from the prefix renderings and taken off every rendering (see trailingIds);
 //   - each assistant message again with empty content: what the two share at the start is the
 //     header, at the end the closing; the response's span is its content and the first closing
 //     token (the end of turn), as with memscope's own templates;
@@ -47,7 +50,9 @@ export interface TemplateSpans {
   readonly responses: readonly (TokenRun & { readonly message: number; readonly contentEnd: number })[];
   /** Per memory key, in order of first appearance: the runs removing it deletes, one per place it sits (in the order of its places). */
   readonly memories: ReadonlyMap<string, readonly TokenRun[]>;
-  /** What the template does that memscope's own templates do not (text it moves), one line each. */
+  /** The ids the template appends after the last message, taken off every rendering (none for most templates). */
+  readonly trailing: readonly number[];
+  /** What the template does that memscope's own templates do not (text it moves, ids it appends), one line each. */
   readonly notes: readonly string[];
 }
 
@@ -153,6 +158,58 @@ function rendered(name: string, what: string): (error: unknown) => never {
     if (error instanceof InputError) throw error;
     throw new InputError(`template ${name}: rendering ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   };
+}
+
+/** Whether each prefix rendering, less its last `trailing` ids, is a prefix of the next one less as many. */
+function extendEachOther(prefixes: readonly (readonly number[])[], trailing: number): boolean {
+  for (let k = 1; k < prefixes.length; k++) {
+    const before = prefixes[k - 1]!;
+    const now = prefixes[k]!;
+    if (before.length - trailing > now.length - trailing || firstDifference(before, now) < before.length - trailing) return false;
+  }
+  return true;
+}
+
+/**
+ * The ids a template appends after the last message whatever the messages (Phi-3 ends with
+ * `{% else %}{{ eos_token }}` when no generation prompt is asked): the shortest run every prefix
+ * rendering ends with such that, without it, each one is a prefix of the next. None when the
+ * renderings extend each other as they are, or when no such run exists (a suffix that varies, a
+ * template that rewrites earlier turns: segmentsOf then refuses as for any template).
+ */
+export function trailingIds(prefixes: readonly (readonly number[])[]): readonly number[] {
+  if (prefixes.length < 2 || extendEachOther(prefixes, 0)) return [];
+  const last = prefixes[prefixes.length - 1]!;
+  const shortest = Math.min(...prefixes.map((ids) => ids.length));
+  for (let n = 1; n <= shortest; n++) {
+    const tail = last.slice(last.length - n);
+    if (!prefixes.every((ids) => sameIds(ids.slice(ids.length - n), tail))) return [];
+    if (extendEachOther(prefixes, n)) return tail;
+  }
+  return [];
+}
+
+/** "id 11", "ids 8 9". */
+const idsText = (ids: readonly number[]): string => `${ids.length === 1 ? 'id' : 'ids'} ${ids.join(' ')}`;
+
+/** `render` less the template's trailing ids; a rendering that does not end with them is refused (the suffix varies). */
+export function withoutTrailing(name: string, render: RenderIds, trailing: readonly number[]): RenderIds {
+  if (trailing.length === 0) return render;
+  return async (messages) => {
+    const ids = await render(messages);
+    const cut = ids.length - trailing.length;
+    if (cut < 0 || !sameIds(ids.slice(cut), trailing)) {
+      throw new InputError(
+        `template ${name}: the rendering of ${messages.length} messages does not end with ${idsText(trailing)}, which the template appends after the last message in the others: what it appends varies; memscope refuses to score with it`,
+      );
+    }
+    return ids.slice(0, cut);
+  };
+}
+
+/** The note that says what the template appends after the last message is left off. */
+function trailingNote(name: string, trailing: readonly number[]): string {
+  return `template ${name} appends ${idsText(trailing)} after the last message (e.g. an end-of-text token): not part of any response and after every token scored, ${trailing.length === 1 ? 'it is' : 'they are'} left off every prompt`;
 }
 
 /** Each prefix rendering must extend the one before: the message that breaks it is named. */
@@ -298,18 +355,22 @@ function withoutRuns(full: readonly number[], runs: readonly TokenRun[]): number
 export async function findTemplateSpans(name: string, messages: readonly TemplateMessage[], render: RenderIds, textIds?: TextIds): Promise<TemplateSpans> {
   if (messages.length === 0) throw new InputError(`template ${name}: no messages to render`);
   const plain = renderMessages(messages);
-  const prefixes = await Promise.all(plain.map((_, k) => render(plain.slice(0, k + 1)).catch(rendered(name, `the messages up to ${messages[k]!.label}`))));
+  const rendersWhole = await Promise.all(plain.map((_, k) => render(plain.slice(0, k + 1)).catch(rendered(name, `the messages up to ${messages[k]!.label}`))));
+  // From here on every rendering is taken without the ids the template appends after the last message.
+  const trailing = trailingIds(rendersWhole);
+  const prefixes = rendersWhole.map((ids) => ids.slice(0, ids.length - trailing.length));
+  const renderCut = withoutTrailing(name, render, trailing);
   const full = prefixes[prefixes.length - 1]!;
   const segments = segmentsOf(name, messages, prefixes);
 
   const assistants = messages.flatMap((message, k) => (message.role === 'assistant' ? [k] : []));
   const empties = await Promise.all(
-    assistants.map((k) => render([...plain.slice(0, k), { role: 'assistant', content: '' }]).catch(rendered(name, `${messages[k]!.label} with empty content`))),
+    assistants.map((k) => renderCut([...plain.slice(0, k), { role: 'assistant', content: '' }]).catch(rendered(name, `${messages[k]!.label} with empty content`))),
   );
   const responses = assistants.map((k, i) => ({ message: k, ...responseSpan(name, messages[k]!, segments[k]!, full, empties[i]!) }));
 
   const places = memoryPlaces(messages);
-  const runs = await Promise.all([...places].map(([key, holders]) => memoryRuns(name, key, holders, messages, segments, full, render)));
+  const runs = await Promise.all([...places].map(([key, holders]) => memoryRuns(name, key, holders, messages, segments, full, renderCut)));
   const found = new Map([...places.keys()].map((key, i) => [key, runs[i]!] as const));
   const memories = textIds === undefined ? found : await alignPartTexts(name, messages, places, found, full, textIds);
   for (const [key, list] of memories) {
@@ -321,13 +382,14 @@ export async function findTemplateSpans(name: string, messages: readonly Templat
 
   // The engine removes several memories at once too: all of them removed must be the template's rendering of that.
   if (memories.size > 1) {
-    const none = await render(renderMessages(messages, { key: '', all: true })).catch(rendered(name, 'the messages without any memory'));
+    const none = await renderCut(renderMessages(messages, { key: '', all: true })).catch(rendered(name, 'the messages without any memory'));
     const removed = withoutRuns(full, [...memories.values()].flat());
     if (removed === undefined || !sameIds(removed, none)) {
       throw new InputError(`template ${name}: removing all memories at once changes other tokens than theirs (two memories' edges merge, or the template renders the rest differently); memscope refuses to score with it`);
     }
   }
-  return { tokens: full, segments, responses, memories, notes: movedMemories(messages, segments, memories) };
+  const notes = [...movedMemories(messages, segments, memories), ...(trailing.length > 0 ? [trailingNote(name, trailing)] : [])];
+  return { tokens: full, segments, responses, memories, trailing, notes };
 }
 
 /** The message each memory key first sits in. */

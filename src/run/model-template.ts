@@ -10,7 +10,7 @@ import type { Context } from '../context/context.ts';
 import { isJinjaTemplateFile, loadChatTemplate, type ChatTemplate } from '../context/jinja-template.ts';
 import { parseJsonFile, readTextFile, zodProblem, type LoadedContext } from '../context/load-context.ts';
 import { templateContext, templateMessages } from '../context/template-context.ts';
-import { findTemplateSpans } from '../context/template-spans.ts';
+import { findTemplateSpans, withoutTrailing } from '../context/template-spans.ts';
 import { InputError, ScoringError, errorMessage } from '../core/errors.ts';
 import type { EntryRange } from '../scoring/prompt.ts';
 import { LocalChatRenderer, ServerChatRenderer, type ChatRenderer } from '../scoring/chat-renderer.ts';
@@ -65,7 +65,7 @@ export async function loadWithModelTemplate(
     const messages = templateMessages(chat);
     const spans = await findTemplateSpans(name, messages, renderer.render, renderer.textIds);
     const context = templateContext(chat, messages, spans, name, model ?? 'server');
-    if (ranges !== undefined) await checkTemplateWindows(name, context, messages, ranges(context), renderer.render);
+    if (ranges !== undefined) await checkTemplateWindows(name, context, messages, ranges(context), withoutTrailing(name, renderer.render, spans.trailing));
     return { path: file, format: 'chat', context, notes: [...notes, ...spans.notes], ...(imported !== undefined ? { imported } : {}) };
   } catch (error) {
     if (error instanceof InputError || (error as Error).name === 'AbortError') throw error;

@@ -68,6 +68,52 @@ describe('score --template server | FILE, --noise', () => {
     assert.deepEqual(prompts, [await serverRendering(renderer, releaseMessages()), await serverRendering(renderer, releaseMessages('fridays')), await serverRendering(renderer, releaseMessages('port'))]);
   });
 
+  // Phi-3-like: every rendering without a generation prompt ends with <|endoftext|> after the last
+  // message. The prompts are the server's renderings less that one token, and a note says so.
+  const lessEndOfText = async (server: RunningServer, messages: { role: string; content: string }[]) => {
+    const ids = await serverRendering(server, messages);
+    assert.equal(ids.at(-1), FAKE_CHAT_TEMPLATES.phi3!.specials['<|endoftext|>']);
+    return ids.slice(0, -1);
+  };
+  const notes = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('memscope: note:'));
+  const phi3Note = 'appends id 11 after the last message (e.g. an end-of-text token): not part of any response and after every token scored, it is left off every prompt';
+
+  test('--template server (Phi-3-like, end-of-text after the last message): the prompts are the server\'s renderings less that token; a note says so', async () => {
+    const server = await start('--chat-template', 'phi3');
+    const result = await runCli(['score', chatFile, '--url', server.url, '--backend', 'completions', '--template', 'server', '--noise', '0', '--json', '--headless', '--concurrency', '1']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(notes(result.stderr), [`memscope: note: template server ${phi3Note}`]);
+    const expected = [await lessEndOfText(server, releaseMessages()), await lessEndOfText(server, releaseMessages('fridays')), await lessEndOfText(server, releaseMessages('port'))];
+    assert.deepEqual(await get(server, '/_test/prompts'), expected);
+    const json = JSON.parse(result.stdout) as { responses: unknown[]; calls: number };
+    assert.equal(json.calls, 3);
+    assert.equal(json.responses.length, 3);
+  });
+
+  test('--template tokenizer_config.json (Phi-3-like), rendered here: the same prompts as the server renders with it, less the end-of-text token', async () => {
+    const config = join(dir.path, 'phi3', 'tokenizer_config.json');
+    await mkdir(dirname(config), { recursive: true });
+    await writeFile(config, tokenizerConfig(FAKE_CHAT_TEMPLATES.phi3!));
+    const server = await start('--chat-template', 'phi3');
+    const result = await runCli(['score', chatFile, '--url', server.url, '--backend', 'completions', '--template', config, '--noise', '0', '--json', '--headless', '--concurrency', '1']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(notes(result.stderr), [`memscope: note: template ${config} ${phi3Note}`]);
+    // memscope rendered: the server was only asked to tokenize text.
+    const asked = (await get(server, '/_test/log')) as { path: string; fields: string[] }[];
+    assert.ok(asked.every((entry) => !entry.fields.includes('messages')));
+    const expected = [await lessEndOfText(server, releaseMessages()), await lessEndOfText(server, releaseMessages('fridays')), await lessEndOfText(server, releaseMessages('port'))];
+    assert.deepEqual(await get(server, '/_test/prompts'), expected);
+  });
+
+  test('a template whose end-of-text after the last message varies (only after an assistant turn) is refused as before: exit 2, one line, no call', async () => {
+    const server = await start('--chat-template', 'phi3vary');
+    const result = await runCli(['score', chatFile, '--url', server.url, '--backend', 'completions', '--template', 'server', '--json', '--headless']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr.trim(), /^memscope: template server: adding conversation message 3 \(user\) changes what it renders for the messages before it .*refuses to score with it$/);
+    assert.equal(result.stdout, '');
+    assert.deepEqual(await get(server, '/_test/prompts'), []);
+  });
+
   test('a template that moves the system message to the last user turn is refused: exit 2, one line, no call', async () => {
     const server = await start('--chat-template', 'sysmove');
     const chat = join(dir.path, 'alternating.json');

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compileChatTemplate, isJinjaTemplateFile, loadChatTemplate } from '../../src/context/jinja-template.ts';
-import { findTemplateSpans, removedRun, renderMessages, type TemplateMessage, type TemplateSpans } from '../../src/context/template-spans.ts';
+import { findTemplateSpans, removedRun, renderMessages, trailingIds, withoutTrailing, type TemplateMessage, type TemplateSpans } from '../../src/context/template-spans.ts';
 import { tokenize } from '../../src/context/tokenizer.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { LocalChatRenderer, ServerChatRenderer } from '../../src/scoring/chat-renderer.ts';
@@ -56,7 +56,7 @@ function checkSpans(spans: TemplateSpans, name: keyof typeof FAKE_CHAT_TEMPLATES
 describe('span finding over the server template (/tokenize with messages)', () => {
   const servers = new Map<string, RunningServer>();
   before(async () => {
-    for (const name of ['chatml', 'llama3', 'gemma', 'mistral', 'sysmove']) servers.set(name, await startVllm('--chat-template', name));
+    for (const name of ['chatml', 'llama3', 'gemma', 'mistral', 'sysmove', 'phi3']) servers.set(name, await startVllm('--chat-template', name));
   });
   after(async () => {
     for (const server of servers.values()) await server.stop();
@@ -69,6 +69,18 @@ describe('span finding over the server template (/tokenize with messages)', () =
       await renderer.close();
     }
   };
+
+  test('phi3: the end-of-text token after the last message is found, left off every rendering, and said', async () => {
+    const spans = await find('phi3');
+    const { specials } = FAKE_CHAT_TEMPLATES.phi3!;
+    checkSpans(spans, 'phi3', '<|end|>');
+    assert.deepEqual(spans.trailing, [specials['<|endoftext|>']]);
+    // The last message's share ends with its own closing, as in every other message; no token follows it.
+    assert.deepEqual(spans.tokens.slice(-2), [specials['<|end|>'], ...ids('\n', specials)]);
+    assert.equal(spans.segments.at(-1)!.end, spans.tokens.length);
+    assert.equal(spans.notes.length, 1);
+    assert.match(spans.notes[0]!, /^template phi3 appends id 11 after the last message .*left off every prompt$/);
+  });
 
   test('chatml: every message its own turn, nothing moves', async () => {
     const spans = await find('chatml');
@@ -240,6 +252,26 @@ describe('span finding helpers', () => {
     assert.deepEqual(removedRun([1, 2, 3], [1, 2, 3]), { start: 3, end: 3 });
     assert.equal(removedRun([1, 2, 3, 4, 5], [1, 9, 5]), undefined);
     assert.equal(removedRun([1, 2], [1, 2, 3]), undefined);
+  });
+
+  test('trailingIds: the shortest run every prefix rendering ends with that, taken off, leaves them prefixes of each other', () => {
+    assert.deepEqual(trailingIds([[1, 2, 9], [1, 2, 3, 4, 9], [1, 2, 3, 4, 5, 9]]), [9]);
+    // Each rendering also ends with 8 9, but 9 alone is what the template appends.
+    assert.deepEqual(trailingIds([[1, 8, 9], [1, 8, 2, 8, 9]]), [9]);
+    assert.deepEqual(trailingIds([[1, 7, 9], [1, 7, 2, 7, 9]]), [9]);
+    assert.deepEqual(trailingIds([[1, 2, 8, 9], [1, 2, 3, 8, 9]]), [8, 9]);
+    // Prefixes as they are, a suffix that varies, an earlier turn rewritten: none.
+    assert.deepEqual(trailingIds([[1, 2], [1, 2, 3]]), []);
+    assert.deepEqual(trailingIds([[1, 2, 9], [1, 2, 3, 8]]), []);
+    assert.deepEqual(trailingIds([[1, 2, 9], [1, 5, 3, 9]]), []);
+  });
+
+  test('withoutTrailing: a rendering less the trailing ids; one that does not end with them is refused in one line', async () => {
+    const render = (messages: readonly { role: string; content: string }[]) => Promise.resolve(messages.length === 1 ? [1, 2, 9] : [1, 2, 3, 8]);
+    const cut = withoutTrailing('phi3vary', render, [9]);
+    assert.deepEqual(await cut([{ role: 'user', content: 'a' }]), [1, 2]);
+    await assert.rejects(cut([{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }]), /^InputError: template phi3vary: the rendering of 2 messages does not end with id 9, which the template appends after the last message in the others: what it appends varies; memscope refuses to score with it$/);
+    assert.equal(withoutTrailing('chatml', render, []), render);
   });
 
   test('renderMessages drops a memory part, a memory turn, or one place of a key', () => {

@@ -2,38 +2,51 @@
 // (the vLLM fake, a real process): the baseline prompt is exactly the server's rendering of the
 // messages, every ablation exactly its rendering without that memory, every response span the
 // response's own tokens; a window over part of the conversation is refused where the template
-// moves text across turns.
+// moves text across turns. A template that appends a constant token after the last message
+// (Phi-3's end-of-text) is scored without it: its renderings are compared less that token.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ChatContext, ChatMessage } from '../../src/context/chat-format.ts';
 import { firstMemoryEntry } from '../../src/context/context.ts';
 import { templateContext, templateMessages } from '../../src/context/template-context.ts';
-import { findTemplateSpans } from '../../src/context/template-spans.ts';
+import { findTemplateSpans, withoutTrailing } from '../../src/context/template-spans.ts';
 import { tokenize } from '../../src/context/tokenizer.ts';
 import { ServerChatRenderer } from '../../src/scoring/chat-renderer.ts';
 import { fullRange, PromptLayout } from '../../src/scoring/prompt.ts';
 import { checkTemplateWindows } from '../../src/scoring/template-windows.ts';
 import { FAKE_CHAT_TEMPLATES } from '../servers/chat-templates.ts';
 import { startProcess, testScript, type RunningServer } from '../support/helpers.ts';
-import { RELEASE_CHAT, plainText, releaseMessages, serverRendering } from '../support/release-chat.ts';
+import { RELEASE_CHAT, plainText, releaseMessages, serverRendering as wholeRendering } from '../support/release-chat.ts';
 
 describe('a context under the model\'s own template', () => {
   const servers = new Map<string, RunningServer>();
   before(async () => {
-    for (const name of ['chatml', 'llama3', 'gemma', 'mistral']) servers.set(name, await startProcess([testScript('servers/vllm-wire.ts'), '--port', '0', '--chat-template', name]));
+    for (const name of ['chatml', 'llama3', 'gemma', 'mistral', 'phi3', 'phi3vary']) servers.set(name, await startProcess([testScript('servers/vllm-wire.ts'), '--port', '0', '--chat-template', name]));
   });
   after(async () => {
     for (const server of servers.values()) await server.stop();
   });
 
-  const eot: Record<string, string> = { chatml: '<|im_end|>', llama3: '<|eot_id|>', gemma: '<end_of_turn>', mistral: '</s>' };
+  const eot: Record<string, string> = { chatml: '<|im_end|>', llama3: '<|eot_id|>', gemma: '<end_of_turn>', mistral: '</s>', phi3: '<|end|>' };
+  /** What a template appends after the last message, which memscope leaves off (see template-spans.ts). */
+  const trailing: Record<string, string> = { phi3: '<|endoftext|>' };
+
+  /** The server's rendering of the messages, less the trailing token memscope leaves off: asserted there, then cut. */
+  async function serverRendering(server: RunningServer, messages: { role: string; content: string }[]): Promise<number[]> {
+    const ids = await wholeRendering(server, messages);
+    const name = [...servers].find(([, s]) => s === server)![0];
+    if (trailing[name] === undefined) return ids;
+    assert.equal(ids.at(-1), FAKE_CHAT_TEMPLATES[name]!.specials[trailing[name]]);
+    return ids.slice(0, -1);
+  }
 
   async function built(name: string, chat: ChatContext) {
     const renderer = new ServerChatRenderer({ url: servers.get(name)!.url, model: null, timeoutMs: 10_000 });
     try {
       const messages = templateMessages(chat);
-      const context = templateContext(chat, messages, await findTemplateSpans(name, messages, renderer.render, renderer.textIds), name, 'server');
-      return { context, messages, layout: new PromptLayout(context, fullRange(context)), renderer };
+      const spans = await findTemplateSpans(name, messages, renderer.render, renderer.textIds);
+      const context = templateContext(chat, messages, spans, name, 'server');
+      return { context, messages, spans, layout: new PromptLayout(context, fullRange(context)), renderer, render: withoutTrailing(name, renderer.render, spans.trailing) };
     } catch (error) {
       await renderer.close();
       throw error;
@@ -51,10 +64,10 @@ describe('a context under the model\'s own template', () => {
     });
   }
 
-  for (const name of ['chatml', 'llama3']) {
-    test(`${name}: baseline, ablations and spans are the server's own rendering`, async () => {
+  for (const name of ['chatml', 'llama3', 'phi3']) {
+    test(`${name}: baseline, ablations and spans are the server's own rendering${name === 'phi3' ? ' less the end-of-text token after the last message (said in a note)' : ''}`, async () => {
       const server = servers.get(name)!;
-      const { context, messages, layout, renderer } = await built(name, RELEASE_CHAT);
+      const { context, messages, spans, layout, renderer, render } = await built(name, RELEASE_CHAT);
       try {
         assert.deepEqual([...layout.full], await serverRendering(server, releaseMessages()));
         for (const key of ['fridays', 'port']) {
@@ -62,7 +75,10 @@ describe('a context under the model\'s own template', () => {
         }
         for (const filter of [{ kind: 'none' } as const, { kind: 'skip-key', key: 'fridays' } as const]) checkSpans(name, RELEASE_CHAT, layout.build(filter), layout.spans(filter));
         // A window from the second user turn on: these templates move no text, it is their rendering.
-        await checkTemplateWindows(name, context, messages, [{ start: 2, end: RELEASE_CHAT.conversation.length }], renderer.render);
+        await checkTemplateWindows(name, context, messages, [{ start: 2, end: RELEASE_CHAT.conversation.length }], render);
+        // Only the template that appends after the last message has a trailing token, and a note saying it is left off.
+        assert.deepEqual(spans.trailing, trailing[name] === undefined ? [] : [FAKE_CHAT_TEMPLATES[name]!.specials[trailing[name]]]);
+        assert.deepEqual(spans.notes, trailing[name] === undefined ? [] : [`template ${name} appends id 11 after the last message (e.g. an end-of-text token): not part of any response and after every token scored, it is left off every prompt`]);
       } finally {
         await renderer.close();
       }
@@ -125,7 +141,7 @@ describe('a context under the model\'s own template', () => {
     return [{ role: 'system', content: join(chat.system!) }, ...chat.conversation.map((m) => ({ role: m.role, content: join(m.content) }))];
   }
 
-  for (const name of ['chatml', 'llama3', 'gemma', 'mistral']) {
+  for (const name of ['chatml', 'llama3', 'gemma', 'mistral', 'phi3']) {
     test(`${name}: memories inside messages: the baseline is the server's rendering, each ablation its rendering without one memory's text, everywhere`, async () => {
       const server = servers.get(name)!;
       const { context, layout, renderer } = await built(name, PARTS);
@@ -154,6 +170,14 @@ describe('a context under the model\'s own template', () => {
       }
     });
   }
+
+  test('phi3vary appends its end-of-text token only after an assistant\'s last message: what it appends varies, refused as a template that rewrites earlier turns', async () => {
+    await assert.rejects(built('phi3vary', RELEASE_CHAT), (error: Error) => {
+      assert.match(error.message, /^template phi3vary: adding conversation message 3 \(user\) changes what it renders for the messages before it .*memscope refuses to score with it$/);
+      assert.doesNotMatch(error.message, /\n/);
+      return true;
+    });
+  });
 
   test('llama3 trims a message: a memory that ends one is refused in one line naming the memory and the message', async () => {
     const trimmed: ChatContext = {

@@ -11,8 +11,13 @@
 //            " " + content + </s>; roles must alternate
 //   sysmove  the Mistral shape, but the system message goes before the LAST user turn (as some
 //            Mistral releases do): not prefix-stable, memscope must refuse it
+//   phi3     <|role|>\n … <|end|>\n for every role, then the end-of-text token after the last
+//            message when no generation prompt is asked (Phi-3-like): a constant trailing token
+//   phi3vary the phi3 shape, but the end-of-text token only after an assistant's last message:
+//            what it appends varies, memscope must refuse it
 //
-// Each template's special tokens get ids below the built-in tokenizer's reserved 16.
+// Each template's special tokens get ids below the built-in tokenizer's reserved 16 (a server
+// loads one template: templates may share ids).
 import { Template } from '@huggingface/jinja';
 
 export interface FakeChatTemplate {
@@ -31,6 +36,10 @@ const SPLIT_SYSTEM = (suffix: string) =>
   `{%- else -%}{%- set lead = '' -%}{%- set turns = messages -%}{%- endif -%}`;
 
 const CHECK_ALTERNATION = `{%- if (message['role'] == 'user') != (loop.index0 % 2 == 0) -%}${ALTERNATE}{%- endif -%}`;
+
+/** Phi-3's turns: the role as a special token of its own, content, <|end|>. */
+const PHI3_TURNS = "{%- for message in messages -%}{{- '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' -}}{%- endfor -%}";
+const PHI3_SPECIALS = { '<|system|>': 7, '<|user|>': 8, '<|assistant|>': 9, '<|end|>': 10, '<|endoftext|>': 11 };
 
 export const FAKE_CHAT_TEMPLATES: Readonly<Record<string, FakeChatTemplate>> = {
   chatml: {
@@ -89,6 +98,18 @@ export const FAKE_CHAT_TEMPLATES: Readonly<Record<string, FakeChatTemplate>> = {
     bos: '<s>',
     eos: '</s>',
     specials: { '<s>': 11, '</s>': 12, '[INST]': 13, '[/INST]': 14 },
+  },
+  phi3: {
+    source: PHI3_TURNS + "{%- if add_generation_prompt -%}{{- '<|assistant|>\\n' -}}{%- else -%}{{- eos_token -}}{%- endif -%}",
+    bos: '',
+    eos: '<|endoftext|>',
+    specials: PHI3_SPECIALS,
+  },
+  phi3vary: {
+    source: PHI3_TURNS + "{%- if add_generation_prompt -%}{{- '<|assistant|>\\n' -}}{%- elif messages[messages|length - 1]['role'] == 'assistant' -%}{{- eos_token -}}{%- endif -%}",
+    bos: '',
+    eos: '<|endoftext|>',
+    specials: PHI3_SPECIALS,
   },
 };
 
