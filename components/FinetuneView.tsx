@@ -3,8 +3,7 @@
 import { memo } from 'react';
 import type { ContextTexts } from '../src/context/context-texts.ts';
 import { fit } from '../src/core/display-width.ts';
-import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
-import { isNoise } from '../src/engine/noise-floor.ts';
+import { isNoiseCell } from '../src/engine/noise-floor.ts';
 import { NOISE_GLYPH } from '../src/tui/heat-legend.ts';
 import { heatLevel } from '../src/tui/heat-palette.ts';
 import type { RunState } from '../src/tui/run-state.ts';
@@ -28,7 +27,7 @@ export interface FinetuneRow {
 export function finetuneRows(responses: RunState['responses'], result: RunState['result']): FinetuneRow[] {
   const columnOf = new Map(responses.map((entry, column) => [entry, column]));
   if (result?.mode === 'finetune') {
-    return result.candidates.map(({ entry, divergence, noise }, i) => ({ entry, column: columnOf.get(entry) ?? 0, divergence, rank: i + 1, noise: divergence > SCORE_THRESHOLD && isNoise(divergence, noise ?? 0) }));
+    return result.candidates.map(({ entry, divergence, noise }, i) => ({ entry, column: columnOf.get(entry) ?? 0, divergence, rank: i + 1, noise: isNoiseCell(divergence, noise ?? 0) }));
   }
   return responses.map((entry, column) => ({ entry, column, divergence: undefined, rank: undefined, noise: false }));
 }

@@ -8,7 +8,7 @@ import { keyLabel } from '../src/tui/key-label.ts';
 import { SCORE_THRESHOLD } from '../src/engine/divergence.ts';
 import { heatGlyph, heatLevel } from '../src/tui/heat-palette.ts';
 import { NOISE_GLYPH } from '../src/tui/heat-legend.ts';
-import { isNoise } from '../src/engine/noise-floor.ts';
+import { isNoiseCell } from '../src/engine/noise-floor.ts';
 import type { MatrixLayout } from '../src/tui/matrix-layout.ts';
 import { VALUE_WIDTH } from '../src/tui/matrix-layout.ts';
 import { cellValue, type MemoryRow, type RunState } from '../src/tui/run-state.ts';
@@ -105,7 +105,7 @@ function cellRun(row: MemoryRow, state: RunState, props: MatrixViewProps, isCurs
     const column = left + i;
     const cursorHere = isCursorRow && column === cursorColumn;
     const value = cellValue(row, column);
-    if (value !== undefined && value > SCORE_THRESHOLD && state.noise !== null && isNoise(value, state.noise.floors[column] ?? 0)) {
+    if (value !== undefined && state.noise !== null && isNoiseCell(value, state.noise.floors[column] ?? 0)) {
       // Within the run's noise floor (--noise): not a finding, drawn apart from the scale.
       put(cursorHere ? theme.style.cursor : theme.style.zero, cursorHere ? markText : NOISE_GLYPH.padEnd(cellWidth));
     } else if (value !== undefined && !(value > SCORE_THRESHOLD)) {

@@ -12,6 +12,8 @@
 // N repeats in this share of cases: N=1: 1× 25.4%, 2× 13.9%, 3× 9.4%, 5× 5.7%; N=2: 1× 15.4%,
 // 3× 1.9%; N=3: 3× 0.3%. Past 3 the share falls slowly (a floor from one repeat is itself one
 // noisy draw) while real effects of a few times the noise start to hide.
+import { SCORE_THRESHOLD } from './divergence.ts';
+
 export const NOISE_FACTOR = 3;
 
 /** Per response, the spread of its baseline totals over every scoring of the baseline. */
@@ -40,6 +42,11 @@ export function noiseLimit(floor: number): number {
 /** Whether a divergence is within the noise: never with a zero floor (nothing measured, nothing changes). */
 export function isNoise(divergence: number, floor: number): boolean {
   return floor > 0 && divergence <= noiseLimit(floor);
+}
+
+/** A cell the AST would keep (above SCORE_THRESHOLD) that is within its response's noise: drawn and said as noise. */
+export function isNoiseCell(value: number, floor: number): boolean {
+  return value > SCORE_THRESHOLD && isNoise(value, floor);
 }
 
 /** A memory's largest divergence that is not noise: 0 when every cell is within its response's noise. */

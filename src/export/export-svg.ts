@@ -3,7 +3,7 @@
 // so that a cell reads the same in both. All text is neutralised and XML-escaped.
 import type { FullResult } from '../engine/events.ts';
 import { SCORE_THRESHOLD } from '../engine/divergence.ts';
-import { isNoise, noiseLimit } from '../engine/noise-floor.ts';
+import { isNoiseCell, noiseLimit } from '../engine/noise-floor.ts';
 import { heatFraction, heatHex, heatValueAt } from '../tui/heat-palette.ts';
 import { neutralize } from '../core/sanitize.ts';
 
@@ -58,9 +58,9 @@ export function resultSvg(result: FullResult, title = 'memscope: memory importan
   const rows = result.memories.length;
   const cols = result.responses.length;
   const floors = result.responses.map((r) => r.noise ?? 0);
-  const noiseAt = (v: number, j: number) => onScale(v) && isNoise(v, floors[j]!);
-  // The scale tops at the largest divergence that is not noise.
-  const max = result.matrix.reduce((top, row) => row.reduce((m, v, j) => (v > m && !noiseAt(v, j) ? v : m), top), 0);
+  const noiseAt = (v: number, j: number) => isNoiseCell(v, floors[j]!);
+  // Each memory's max is already its largest divergence above the noise (the engine's fullWithNoise).
+  const max = Math.max(0, ...result.memories.map((m) => m.max));
   const left = LABEL_W + 10;
   // Cells share what the default width leaves them; below 2 px the whole drawing is scaled down instead.
   const cellW = Math.max(2, Math.min(18, Math.floor((SVG_MAX_WIDTH - left - RIGHT_MARGIN) / Math.max(1, cols))));

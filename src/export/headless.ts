@@ -6,7 +6,7 @@ import { plural } from '../core/plural.ts';
 import { neutralize, safeJson } from '../core/sanitize.ts';
 import { formatThreshold } from '../engine/group-search.ts';
 import { SCORE_THRESHOLD } from '../engine/divergence.ts';
-import { isNoise, maxAboveNoise, noiseLimit, runFloor } from '../engine/noise-floor.ts';
+import { isNoise, isNoiseCell, noiseLimit, runFloor } from '../engine/noise-floor.ts';
 
 export function formatNumber(value: number): string {
   return value.toFixed(3);
@@ -110,13 +110,12 @@ export function resultText(result: RunResult): string {
       // With a noise floor (--noise) a memory ranks by its largest divergence above the noise; one
       // whose cells are all within it goes last, its max marked ~ (measured, not a finding).
       const floors = result.responses.map((r) => r.noise ?? 0);
-      const measured = floors.some((f) => f > 0);
-      const real = result.memories.map((m, i) => (measured ? maxAboveNoise(result.matrix[i]!, floors) : m.max));
-      const noiseOnly = (i: number) => measured && !result.memories[i]!.failed && result.matrix[i]!.some((d) => d > SCORE_THRESHOLD) && !(real[i]! > SCORE_THRESHOLD);
-      const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => Number(noiseOnly(a.i)) - Number(noiseOnly(b.i)) || real[b.i]! - real[a.i]!);
+      // (`max` is already the largest divergence above the noise: the engine's fullWithNoise.)
+      const noiseOnly = (i: number) => !result.memories[i]!.failed && !(result.memories[i]!.max > SCORE_THRESHOLD) && result.matrix[i]!.some((d, j) => isNoiseCell(d, floors[j]!));
+      const order = result.memories.map((m, i) => ({ ...m, i })).sort((a, b) => Number(noiseOnly(a.i)) - Number(noiseOnly(b.i)) || b.max - a.max);
       lines.push(`memory importance (max divergence over ${plural(result.responses.length, 'response')}${how}):`);
       // A memory the search cleared with its group shows its bound, not a measured 0.
-      const shown = (m: (typeof order)[number]) => (m.exact === false && m.bound !== undefined ? `< ${formatNumber(m.bound)}` : noiseOnly(m.i) ? '~' : formatNumber(real[m.i]!));
+      const shown = (m: (typeof order)[number]) => (m.exact === false && m.bound !== undefined ? `< ${formatNumber(m.bound)}` : noiseOnly(m.i) ? '~' : formatNumber(m.max));
       for (const m of order) lines.push(`  ${shown(m).padStart(10)}  ${neutralize(m.key)}${m.failed ? `  FAILED: ${neutralize(m.reason ?? '')}` : ''}`);
       if (order.some((m) => noiseOnly(m.i))) lines.push('  (~: every cell of the memory is within its response\'s noise: not a finding)');
       break;

@@ -1,9 +1,8 @@
 // The detail pane's text: the selected cell in full (the memory, a scrollable excerpt of the
 // response, the divergence, the baseline logprob, the rank), and the framed, labelled lines the diff
 // screen's pane is made of too. All context text is neutralised before it is drawn.
-import { SCORE_THRESHOLD } from '../engine/divergence.ts';
 import { formatThreshold } from '../engine/group-search.ts';
-import { isNoise } from '../engine/noise-floor.ts';
+import { isNoiseCell } from '../engine/noise-floor.ts';
 import wrapAnsi from 'wrap-ansi';
 import type { ContextTexts } from '../context/context-texts.ts';
 import { displayWidth, fit } from '../core/display-width.ts';
@@ -92,7 +91,7 @@ function cellLines(state: RunState, row: MemoryRow, index: number, column: numbe
       const cell: Segment[][] = [[['divergence ', ''], [formatDivergence(value), s.title]]];
       const floor = state.noise?.floors[column] ?? 0;
       // Within the noise (--noise): measured, but not a finding; the detail says by how much.
-      if (value > SCORE_THRESHOLD && isNoise(value, floor)) cell.push([[`within the noise (≤ ${formatDivergence(state.noise!.factor * floor)}: ${state.noise!.factor} × floor ${formatDivergence(floor)})`, s.faint]]);
+      if (isNoiseCell(value, floor)) cell.push([[`within the noise (≤ ${formatDivergence(state.noise!.factor * floor)}: ${state.noise!.factor} × floor ${formatDivergence(floor)})`, s.faint]]);
       if (base !== undefined) cell.push([[`baseline logprob ${formatLogprob(base)}`, '']]);
       const rank = rankAt(state, index, column);
       const ranking: Segment[][] = rank ? [[[String(rank.rank), s.title], [` of ${rank.of}${rank.tied > 0 ? ` (${rank.tied} tied)` : ''}`, '']]] : [];

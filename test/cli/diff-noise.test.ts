@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
-import { fileURLToPath } from 'node:url';
+import { fixture, runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
 
-const SMALL = fileURLToPath(new URL('../../../fixtures/small.json', import.meta.url));
+const SMALL = fixture('small.json');
 
 interface Result {
   responses: { entry: number; noise?: number }[];

@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
+import { fixture, runCli, startProcess, tempDir, testScript, type RunningServer } from '../support/helpers.ts';
 
-const SMALL = fileURLToPath(new URL('../../../fixtures/small.json', import.meta.url));
+const SMALL = fixture('small.json');
 
 interface Native {
   format: string;
